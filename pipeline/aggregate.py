@@ -1,0 +1,192 @@
+"""Aggregate: roll the canonical table up by place, institution type and time.
+
+Rates are never averages of percentages: every cell carries a numerator and,
+for weighted indicators and measures, a denominator, both summed; the value is
+their ratio. Every cell also says how many institution-months were expected and
+how many reported (its completeness).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from pipeline.periods import quarter_of, year_of
+from pipeline.registry import Campaign, Registry
+
+LEVELS = ("authority", "district", "type", "institution")
+PERIOD_TYPES = ("month", "quarter", "year", "campaign")
+COLUMNS = [
+    "level",
+    "entity",
+    "period_type",
+    "period",
+    "indicator",
+    "value",
+    "numerator",
+    "denominator",
+    "reporting",
+    "expected",
+]
+
+
+@dataclass
+class Aggregates:
+    """The aggregate table and the months it covers."""
+
+    table: pd.DataFrame
+    months: list[str]
+    campaign: Campaign
+
+    def series(
+        self,
+        indicator: str,
+        level: str = "authority",
+        entity: str | None = None,
+        period_type: str = "month",
+    ) -> pd.DataFrame:
+        """Rows of one indicator for one entity, in period order."""
+        t = self.table
+        mask = (t.indicator == indicator) & (t.level == level) & (t.period_type == period_type)
+        if entity is not None:
+            mask &= t.entity == entity
+        return t[mask].sort_values("period")
+
+    def cell(
+        self,
+        indicator: str,
+        period_type: str,
+        period: str,
+        level: str = "authority",
+        entity: str | None = None,
+    ) -> pd.Series | None:
+        rows = self.series(indicator, level, entity, period_type)
+        rows = rows[rows.period == period]
+        return None if rows.empty else rows.iloc[0]
+
+
+def _time_keys(months: pd.Series, campaign: Campaign) -> dict[str, pd.Series]:
+    return {
+        "month": months,
+        "quarter": months.map(quarter_of),
+        "year": months.map(year_of),
+        "campaign": months.map(lambda _: campaign.id),
+    }
+
+
+def expected_months(registry: Registry, months: list[str]) -> pd.DataFrame:
+    """One row per institution and month in which it was due to report."""
+    rows = [
+        {"institution_id": inst.id, "period": m}
+        for inst in registry.reporting_institutions
+        for m in months
+        if inst.active_in(m)
+    ]
+    return pd.DataFrame(rows, columns=["institution_id", "period"])
+
+
+def _institution_cells(registry: Registry, table: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
+    """Numerator and denominator per institution, indicator and period of every type."""
+    wide = table.pivot_table(
+        index=["institution_id", "period"], columns="indicator", values="value", aggfunc="last"
+    )
+    staff = pd.Series({i.id: float(i.staff) for i in registry.institutions.values()}, name="staff")
+    inst_staff = wide.index.get_level_values(0).map(staff).to_numpy()
+    parts = []
+    items: list[tuple[str, str, str | None, str | None]] = [
+        (ind.code, ind.aggregate, ind.weight, None) for ind in registry.indicators.values()
+    ]
+    items += [(m.code, "ratio", m.denominator, m.numerator) for m in registry.measures.values()]
+    for code, how, weight, numerator in items:
+        source = numerator or code
+        if source not in wide:
+            continue
+        value = wide[source]
+        frame = pd.DataFrame({"numerator": value, "denominator": float("nan")})
+        if how in ("weighted_mean", "ratio"):
+            w = pd.Series(inst_staff, index=wide.index) if weight == "staff" else wide.get(weight)
+            if w is None:
+                continue
+            frame["denominator"] = w.where(value.notna())
+            if how == "weighted_mean":
+                frame["numerator"] = value * w
+            frame = frame[frame.denominator.notna()]
+        frame = frame[frame.numerator.notna()].reset_index()
+        frame["indicator"] = code
+        frame["how"] = "last" if how == "last" or (weight == "staff" and how == "ratio") else "sum"
+        parts.append(frame)
+    cells = pd.concat(parts, ignore_index=True)
+    out = []
+    for period_type, keys in _time_keys(cells.period, campaign).items():
+        frame = cells.assign(bucket=keys.to_numpy())
+        grouped = frame.sort_values("period").groupby(["institution_id", "bucket", "indicator"])
+        last = grouped.last(numeric_only=True)
+        summed = grouped.sum(numeric_only=True, min_count=1)
+        how = grouped["how"].first()
+        # A running total within the year (and a ratio against staff) counts its last month.
+        result = summed.mask(how.eq("last"), last, axis=0)
+        result = result.reset_index().rename(columns={"bucket": "period"})
+        result["period_type"] = period_type
+        out.append(result)
+    return pd.concat(out, ignore_index=True)
+
+
+def _completeness(
+    registry: Registry, table: pd.DataFrame, months: list[str], campaign: Campaign
+) -> pd.DataFrame:
+    expected = expected_months(registry, months)
+    reported = table[["institution_id", "period"]].drop_duplicates().assign(reported=1)
+    frame = expected.merge(reported, how="left").fillna({"reported": 0})
+    out = []
+    for period_type, keys in _time_keys(frame.period, campaign).items():
+        f = frame.assign(bucket=keys.to_numpy())
+        g = f.groupby(["institution_id", "bucket"]).agg(
+            reporting=("reported", "sum"), expected=("reported", "size")
+        )
+        g = g.reset_index().rename(columns={"bucket": "period"})
+        g["period_type"] = period_type
+        out.append(g)
+    return pd.concat(out, ignore_index=True)
+
+
+def aggregate(
+    registry: Registry, table: pd.DataFrame, campaign: Campaign, until: str
+) -> Aggregates:
+    """Every aggregate of ``table`` for ``campaign``'s months up to ``until``."""
+    months = campaign.months(until)
+    table = table[table.period.isin(months)]
+    inst = _institution_cells(registry, table, campaign)
+    done = _completeness(registry, table, months, campaign)
+    meta = pd.DataFrame(
+        [
+            {"institution_id": i.id, "district": i.district, "type": i.type}
+            for i in registry.reporting_institutions
+        ]
+    )
+    inst = inst.merge(meta, on="institution_id")
+    done = done.merge(meta, on="institution_id")
+    frames = []
+    for level, key in (
+        ("institution", "institution_id"),
+        ("district", "district"),
+        ("type", "type"),
+        ("authority", None),
+    ):
+        by = ["period_type", "period"] + ([key] if key else [])
+        values = inst.groupby([*by, "indicator"]).agg(
+            numerator=("numerator", "sum"),
+            denominator=("denominator", lambda s: s.sum(min_count=1)),
+        )
+        counts = done.groupby(by)[["reporting", "expected"]].sum()
+        merged = values.reset_index().merge(counts.reset_index(), on=by, how="left")
+        merged["level"] = level
+        merged["entity"] = merged[key] if key else registry.config.authority_id
+        frames.append(merged)
+    agg = pd.concat(frames, ignore_index=True)
+    ratio = agg.numerator / agg.denominator
+    percent = agg.indicator.isin(list(registry.measures))
+    agg["value"] = ratio.where(agg.denominator.notna(), agg.numerator)
+    agg.loc[percent, "value"] = agg.loc[percent, "value"] * 100
+    agg[["reporting", "expected"]] = agg[["reporting", "expected"]].fillna(0).astype(int)
+    return Aggregates(table=agg[COLUMNS].reset_index(drop=True), months=months, campaign=campaign)

@@ -1,0 +1,242 @@
+"""Anonymise: small-cell suppression of sensitive counts, and the PII gate for case notices.
+
+Suppression: a sensitive figure (persons sanctioned) between 1 and the threshold
+is never published. Secondary suppression then hides more cells until, in every
+published additive relation (a total and its parts: institutions of a district,
+districts of the authority, months of a quarter, quarters of a year ...), either
+no cell or at least two cells are hidden, so no hidden value can be recovered by
+subtracting published figures from a published total.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from pipeline.periods import quarter_of, year_of
+from pipeline.registry import Registry
+
+
+def _relations(table: pd.DataFrame, registry: Registry) -> list[list[int]]:
+    """Each additive relation as a list of row positions, the total first."""
+    pos = {
+        (r.level, r.entity, r.period_type, r.period, r.indicator): i
+        for i, r in enumerate(table.itertuples(index=False))
+    }
+    members: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for inst in registry.reporting_institutions:
+        members[("district", inst.district)].append(inst.id)
+        members[("type", inst.type)].append(inst.id)
+        members[("authority", registry.config.authority_id)].append(inst.id)
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for (level, entity), ids in members.items():
+        groups[(level, entity)] = [("institution", i) for i in ids]
+    authority = ("authority", registry.config.authority_id)
+    for level in ("district", "type"):
+        groups[(f"authority-by-{level}", authority[1])] = [
+            (lv, e) for (lv, e) in members if lv == level
+        ]
+
+    relations: list[list[int]] = []
+
+    def add(total: tuple[str, ...], parts: Iterable[tuple[str, ...]]) -> None:
+        if total not in pos:
+            return
+        found = [pos[p] for p in parts if p in pos]
+        if found:
+            relations.append([pos[total], *found])
+
+    cells = table[["period_type", "period", "indicator"]].drop_duplicates()
+    for period_type, period, indicator in cells.itertuples(index=False):
+        for (level, entity), parts in groups.items():
+            total_level = "authority" if level.startswith("authority-by") else level
+            add(
+                (total_level, entity, period_type, period, indicator),
+                ((lv, e, period_type, period, indicator) for lv, e in parts),
+            )
+    entities = table[["level", "entity", "indicator"]].drop_duplicates()
+    months = sorted(table.loc[table.period_type == "month", "period"].unique())
+    campaign = table.loc[table.period_type == "campaign", "period"].unique()
+    for level, entity, indicator in entities.itertuples(index=False):
+        key = (level, entity)
+        by_quarter: dict[str, list[str]] = defaultdict(list)
+        by_year: dict[str, list[str]] = defaultdict(list)
+        for m in months:
+            by_quarter[quarter_of(m)].append(m)
+            by_year[year_of(m)].append(m)
+        for q, ms in by_quarter.items():
+            add((*key, "quarter", q, indicator), ((*key, "month", m, indicator) for m in ms))
+        for y, ms in by_year.items():
+            add((*key, "year", y, indicator), ((*key, "month", m, indicator) for m in ms))
+            qs = sorted({quarter_of(m) for m in ms})
+            add((*key, "year", y, indicator), ((*key, "quarter", q, indicator) for q in qs))
+        for c in campaign:
+            add((*key, "campaign", c, indicator), ((*key, "month", m, indicator) for m in months))
+            add((*key, "campaign", c, indicator), ((*key, "year", y, indicator) for y in by_year))
+            qs = sorted(by_quarter)
+            add((*key, "campaign", c, indicator), ((*key, "quarter", q, indicator) for q in qs))
+    return relations
+
+
+def suppress(table: pd.DataFrame, registry: Registry) -> pd.DataFrame:
+    """``table`` with a boolean ``suppressed`` column, primary and secondary."""
+    threshold = registry.config.suppression_threshold
+    sensitive = [i.code for i in registry.indicators.values() if i.sensitive]
+    out = table.copy()
+    out["suppressed"] = False
+    mask = out.indicator.isin(sensitive)
+    part = out[mask].reset_index()
+    values = part["value"].to_numpy()
+    hidden = set(part.index[(values >= 1) & (values < threshold)])
+    relations = _relations(part.drop(columns="index"), registry)
+    changed = True
+    while changed:
+        changed = False
+        for rel in relations:
+            inside = [p for p in rel if p in hidden]
+            if len(inside) != 1:
+                continue
+            # Hide the smallest other cell: the least information lost.
+            candidates = sorted((p for p in rel if p not in hidden), key=lambda p: values[p])
+            if candidates:
+                hidden.add(candidates[0])
+                changed = True
+    out.loc[part.loc[sorted(hidden), "index"], "suppressed"] = True
+    return out
+
+
+def display_value(value: float | None, suppressed: bool, threshold: int) -> str:
+    """How a figure is written on the site and in downloads: "<5" when suppressed,
+    "未报送" when not reported."""
+    if suppressed:
+        return f"<{threshold}"
+    if value is None or pd.isna(value):
+        return "未报送"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+# --- The PII gate for case notices ---------------------------------------------------
+
+ROLE_WORDS = (
+    "主任医师|副主任医师|主治医师|住院医师|医师|医生|大夫|护士长|护士|护师|药师|技师|主任|副主任|"
+    "院长|副院长|科长|所长|站长|负责人|医药代表|代表|经理|患者|病人|家属|法定代表人|工作人员|职工"
+)
+SURNAMES = (
+    "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|长孙|宇文|司徒|夏侯|"
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚"
+    "邵万钱严覃武戴莫孔向汤"
+)
+_COMPOUND, _SINGLE = SURNAMES.rsplit("|", 1)
+_SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}])"
+# Characters that never make up a given name next to a role word (function words, role parts).
+_NOT_GIVEN = "某甲乙丙丁和与及等的了在是对被将把向从为由于医护患院科室主任长师生者员属代表人工"
+_GIVEN = f"[^\\W\\d_{_NOT_GIVEN}a-zA-Z]{{1,2}}"
+_NAME_PATTERNS = [
+    re.compile(f"(?P<name>{_SURNAME}{_GIVEN})(?=(?:{ROLE_WORDS}))"),
+    re.compile(f"(?:{ROLE_WORDS})(?P<name>{_SURNAME}{_GIVEN})(?![某])"),
+    re.compile(f"(?:姓名|名叫|叫做)[:：]?\\s*(?P<name>{_SURNAME}{_GIVEN})"),
+]
+_ID18 = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){17}[\dXx](?![\dA-Za-z])")
+_ID15 = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){14}\d(?![\dA-Za-z])")
+_MOBILE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d){8}(?!\d)")
+_CARD = re.compile(r"(?<!\d)(?:\d[ -]?){15,18}\d(?!\d)")
+_CARD_CONTEXT = re.compile(r"银行|卡号|账号|账户|储蓄卡|信用卡")
+_RECORD = re.compile(
+    r"(?:病历号|病案号|住院号|门诊号|就诊卡号|就诊号|医保卡号|社保卡号|床号)[:：\s]*[A-Za-z0-9-]{3,}"
+)
+_ADDRESS = re.compile(r"\d+(?:栋|幢|号楼|座)\s*(?:\d+单元)?\s*\d+(?:室|号房|户)|\d+单元\s*\d+室")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A piece of text that would identify a person."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+    suggestion: str
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"[ -]", "", text)
+
+
+def resident_id_valid(number: str) -> bool:
+    """GB 11643 check digit of an 18-digit resident ID."""
+    if not re.fullmatch(r"\d{17}[\dXx]", number):
+        return False
+    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
+    return "10X98765432"[total % 11] == number[17].upper()
+
+
+def _id15_plausible(number: str) -> bool:
+    month, day = int(number[8:10]), int(number[10:12])
+    return 1 <= month <= 12 and 1 <= day <= 31
+
+
+def luhn_valid(number: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(number)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def normalise_width(text: str) -> str:
+    """Full-width digits, letters and spaces to ASCII, one character for one, so that
+    offsets in the result are offsets in the original."""
+    return "".join(n if len(n := unicodedata.normalize("NFKC", ch)) == 1 else ch for ch in text)
+
+
+def find_pii(text: str, allowed_numbers: frozenset[str] = frozenset()) -> list[Finding]:
+    """Everything in ``text`` that identifies a person, with a masked form to use instead.
+
+    ``allowed_numbers`` are official numbers (from the channels registry) that may
+    appear, compared digit by digit.
+    """
+    norm = normalise_width(text)
+    found: list[Finding] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(kind: str, m: re.Match[str], suggestion: str, group: int | str = 0) -> None:
+        start, end = m.span(group)
+        if any(s < end and start < e for s, e in taken):
+            return
+        taken.append((start, end))
+        found.append(Finding(kind, start, end, text[start:end], suggestion))
+
+    for m in _ID18.finditer(norm):
+        if resident_id_valid(_digits(m.group())):
+            add("resident_id", m, "删除身份证号")
+    for m in _ID15.finditer(norm):
+        digits = _digits(m.group())
+        if digits not in allowed_numbers and _id15_plausible(digits):
+            add("resident_id", m, "删除身份证号")
+    for m in _MOBILE.finditer(norm):
+        if _digits(m.group())[-11:] not in allowed_numbers:
+            add("mobile", m, "删除个人手机号")
+    for m in _CARD.finditer(norm):
+        digits = _digits(m.group())
+        context = norm[max(0, m.start() - 12) : m.start()]
+        if luhn_valid(digits) and (_CARD_CONTEXT.search(context) or digits.startswith("62")):
+            add("bank_card", m, "删除银行卡号")
+    for m in _RECORD.finditer(norm):
+        add("medical_record", m, "删除病历号、住院号等编号")
+    for m in _ADDRESS.finditer(norm):
+        add("home_address", m, "删除楼栋、单元、门牌号")
+    for pattern in _NAME_PATTERNS:
+        for m in pattern.finditer(norm):
+            name = m.group("name")
+            surname = name[:2] if name[:2] in _COMPOUND.split("|") else name[0]
+            add("person_name", m, f"{surname}某", "name")
+    return sorted(found, key=lambda f: f.start)

@@ -1,0 +1,152 @@
+"""Build: the whole pipeline from a data directory to a static site, written atomically.
+
+collect -> check -> anonymise -> aggregate -> render -> MkDocs. The new site is
+built next to the output folder and swapped in only when everything succeeded,
+so a failed build leaves the previous site untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import plotly
+
+from pipeline.aggregate import aggregate
+from pipeline.anonymise import suppress
+from pipeline.cases import BEIJING, Case, load_cases
+from pipeline.check import CheckResult, check_all
+from pipeline.collect import CollectResult, collect_local, latest_snapshots
+from pipeline.problems import DataError, Problem
+from pipeline.registry import Registry, load_registry
+from pipeline.render import Renderer, copy_tree
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class BuildRefused(DataError):
+    """The data cannot be published (for example a case that names a person)."""
+
+
+@dataclass
+class Prepared:
+    """Everything the pipeline knows before rendering."""
+
+    registry: Registry
+    collected: list[CollectResult]
+    checked: CheckResult
+    cases: list[Case]
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def blocking(self) -> list[Problem]:
+        """Problems that stop publication: a refused case. (A refused submission only
+        quarantines that file.)"""
+        return [p for c in self.cases for p in c.problems if p.blocking]
+
+
+def find_config(config: Path | None = None) -> Path:
+    """The MkDocs configuration: the one given, ./mkdocs.yml, or the project's own."""
+    if config is not None:
+        return config
+    here = Path.cwd() / "mkdocs.yml"
+    return here if here.exists() else PROJECT_ROOT / "mkdocs.yml"
+
+
+def prepare(data_dir: Path, now: datetime | None = None, collect: bool = True) -> Prepared:
+    """Load registries, snapshot local sources, check submissions and load case notices."""
+    registry = load_registry(data_dir)
+    collected = collect_local(registry) if collect else []
+    today = (now or datetime.now(BEIJING)).date()
+    checked = check_all(registry, latest_snapshots(registry.data_dir), today)
+    cases = load_cases(registry)
+    return Prepared(registry, collected, checked, cases)
+
+
+def latest_month(checked: CheckResult, now: datetime) -> str | None:
+    """The newest month with accepted figures, never the current (unfinished) month."""
+    current = f"{now.year:04d}-{now.month:02d}"
+    months = [m for m in checked.table.period.unique() if m < current]
+    return max(months) if months else None
+
+
+def build(
+    data_dir: Path,
+    out_dir: Path,
+    now: datetime | None = None,
+    config_file: Path | None = None,
+    progress: Callable[[str], None] = lambda _msg: None,
+) -> Prepared:
+    """Run the pipeline and write the site to ``out_dir``; raise :class:`BuildRefused`
+    (nothing written) when the data cannot be published."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    now = now or datetime.now(BEIJING)
+    progress("读取名录、收集并校验报送文件")
+    prep = prepare(data_dir, now)
+    if prep.blocking:
+        raise BuildRefused(prep.blocking)
+    registry = prep.registry
+    if not registry.campaigns:
+        raise BuildRefused([Problem("registry/campaigns.yaml", "no_campaign", "没有专项行动")])
+    until = latest_month(prep.checked, now)
+    if until is None:
+        raise BuildRefused([Problem("sources", "no_data", "没有任何通过校验的报送数据")])
+    progress(f"汇总至 {until}，小数抑制")
+    campaign = registry.campaigns[0]
+    aggregates = aggregate(registry, prep.checked.table, campaign, until)
+    published = suppress(aggregates.table, registry)
+
+    config_file = find_config(config_file)
+    site_dir = config_file.parent / "site"
+    out_dir = Path(out_dir).resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="portal-docs-") as staging:
+        docs = Path(staging) / "docs"
+        progress("生成页面")
+        copy_tree(site_dir / "assets", docs / "assets")
+        plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+        shutil.copyfile(plotly_js, docs / "assets" / "js" / "plotly.min.js")
+        Renderer(
+            registry, prep.checked, aggregates, published, prep.cases, docs, site_dir, now
+        ).render()
+        progress("MkDocs 构建网站")
+        new = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+        try:
+            cfg = load_config(
+                str(config_file),
+                docs_dir=str(docs),
+                site_dir=str(new),
+                site_name=registry.config.site_name,
+                strict=True,
+            )
+            cfg.extra["demo"] = registry.config.demo
+            if registry.config.site_url:
+                cfg.site_url = registry.config.site_url
+            logging.getLogger("mkdocs").setLevel(logging.WARNING)
+            mkdocs_build(cfg)
+            _swap(new, out_dir)
+        except BaseException:
+            shutil.rmtree(new, ignore_errors=True)
+            raise
+    progress(f"完成：{out_dir}")
+    return prep
+
+
+def _swap(new: Path, out_dir: Path) -> None:
+    """Put ``new`` in place of ``out_dir``; the old site is removed only afterwards."""
+    os.chmod(new, 0o755)
+    old = None
+    if out_dir.exists():
+        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+        os.replace(out_dir, old)
+    os.replace(new, out_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,238 @@
+"""Case notices (典型案例): Markdown files with YAML front matter.
+
+Loading validates the front matter; :func:`gate` runs the PII check on the
+whole file and refuses a case that names a person; :func:`visible` decides what
+the public sees (published and past its embargo, or retracted with its notice).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import markdown
+import nh3
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from pipeline.anonymise import find_pii
+from pipeline.problems import Problem
+from pipeline.registry import ID_PATTERN, Registry, vocabulary
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "strong",
+    "em",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "h3",
+    "h4",
+    "a",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "code",
+}
+ALLOWED_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+class Correction(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    date: date
+    note: str
+
+
+class Retraction(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    date: date
+    reason: str
+
+
+class CaseNotice(BaseModel):
+    """The front matter of a case notice (see the data documentation)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    id: str = Field(pattern=ID_PATTERN)
+    title: str = Field(min_length=4, max_length=80)
+    date: date
+    category: str
+    district: str = ""
+    institution: str | None = None
+    role: str = ""
+    sanctions: str = ""
+    amount_yuan: float | None = Field(default=None, ge=0)
+    issuer: str = ""
+    document_number: str = ""
+    status: Literal["draft", "published", "retracted"] = "draft"
+    embargo: datetime | None = None
+    published_by: str = ""
+    published_on: dt.date | None = None
+    corrections: tuple[Correction, ...] = ()
+    retraction: Retraction | None = None
+
+    @field_validator("category")
+    @classmethod
+    def _known_category(cls, value: str) -> str:
+        if value not in vocabulary()["case_categories"]:
+            raise ValueError(f"未知类别，应为：{'、'.join(vocabulary()['case_categories'])}")
+        return value
+
+    @field_validator("embargo")
+    @classmethod
+    def _beijing(cls, value: datetime | None) -> datetime | None:
+        # An embargo without a zone is Beijing time.
+        return value.replace(tzinfo=BEIJING) if value and value.tzinfo is None else value
+
+    @property
+    def category_label(self) -> str:
+        return str(vocabulary()["case_categories"][self.category])
+
+
+@dataclass
+class Case:
+    """A case notice file: its front matter, its Markdown body and its problems."""
+
+    path: Path
+    notice: CaseNotice | None
+    body: str
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def refused(self) -> bool:
+        return any(p.blocking for p in self.problems)
+
+    def body_html(self) -> str:
+        """The body as sanitised HTML: no raw HTML, no script, only safe link schemes."""
+        html = markdown.markdown(self.body, extensions=["tables", "sane_lists"])
+        return nh3.clean(
+            html, tags=ALLOWED_TAGS, url_schemes=ALLOWED_SCHEMES, link_rel="noopener noreferrer"
+        )
+
+
+def load_case(path: Path, registry: Registry, display: str | None = None) -> Case:
+    """Read and validate one case file, and run the PII gate over all of it."""
+    name = display or path.name
+    text = path.read_text(encoding="utf-8-sig")
+    match = FRONT_MATTER.match(text)
+    case = Case(path=path, notice=None, body=text[match.end() :] if match else text)
+    if not match:
+        case.problems.append(
+            Problem(name, "no_front_matter", "缺少 YAML 前置信息（以 --- 开头和结尾）")
+        )
+        return case
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+        case.notice = CaseNotice.model_validate(meta)
+    except yaml.YAMLError as exc:
+        case.problems.append(Problem(name, "yaml_invalid", f"前置信息 YAML 格式错误：{exc}"))
+    except ValidationError as exc:
+        for err in exc.errors():
+            case.problems.append(
+                Problem(
+                    name,
+                    "case_invalid",
+                    err["msg"].removeprefix("Value error, "),
+                    column=".".join(str(p) for p in err["loc"]),
+                    value=None if err.get("input") is None else str(err.get("input")),
+                )
+            )
+    n = case.notice
+    if n and n.institution and n.institution not in registry.institutions:
+        case.problems.append(
+            Problem(
+                name,
+                "unknown_institution",
+                "机构编号不在机构名录中",
+                column="institution",
+                value=n.institution,
+            )
+        )
+    if n and path.stem != n.id:
+        case.problems.append(
+            Problem(
+                name,
+                "id_mismatch",
+                "文件名应与 id 一致",
+                column="id",
+                value=n.id,
+                expected=f"{n.id}.md",
+            )
+        )
+    case.problems.extend(gate(text, name, registry))
+    return case
+
+
+def allowed_numbers(registry: Registry) -> frozenset[str]:
+    """Official numbers that may appear in a case: every number in the channels registry."""
+    return frozenset(re.sub(r"\D", "", c.value) for c in registry.channels if c.kind == "phone")
+
+
+def gate(text: str, name: str, registry: Registry) -> list[Problem]:
+    """The PII gate: one blocking problem for each identifying piece of ``text``."""
+    problems = []
+    for f in find_pii(text, allowed_numbers(registry)):
+        line = text.count("\n", 0, f.start) + 1
+        column = f.start - (text.rfind("\n", 0, f.start) + 1) + 1
+        problems.append(
+            Problem(
+                name,
+                f"pii_{f.kind}",
+                f"含有可识别个人的信息（{_PII_LABELS[f.kind]}）",
+                row=line,
+                column=f"第{column}字",
+                value=f.text,
+                expected=f.suggestion,
+            )
+        )
+    return problems
+
+
+_PII_LABELS = {
+    "resident_id": "身份证号",
+    "mobile": "手机号",
+    "bank_card": "银行卡号",
+    "medical_record": "病历/住院/就诊卡号",
+    "home_address": "住址",
+    "person_name": "人名",
+}
+
+
+def load_cases(registry: Registry) -> list[Case]:
+    """Every case notice of the press office (``data/cases/*.md``), sorted newest first."""
+    folder = registry.data_dir / "cases"
+    cases = [load_case(p, registry, f"cases/{p.name}") for p in sorted(folder.glob("*.md"))]
+    ids: dict[str, Path] = {}
+    for c in cases:
+        if c.notice and c.notice.id in ids:
+            c.problems.append(
+                Problem(f"cases/{c.path.name}", "duplicate_id", "案例编号重复", value=c.notice.id)
+            )
+        elif c.notice:
+            ids[c.notice.id] = c.path
+    return sorted(cases, key=lambda c: c.notice.date if c.notice else date.min, reverse=True)
+
+
+def visible(case: Case, now: datetime) -> bool:
+    """Whether the public sees the case's page: published (or retracted) and past embargo."""
+    n = case.notice
+    if n is None or case.refused or n.status == "draft":
+        return False
+    return n.embargo is None or n.embargo <= now
+
+
+def listed(case: Case, now: datetime) -> bool:
+    """Whether the case appears in lists, the feed and search (retracted ones do not)."""
+    return visible(case, now) and case.notice is not None and case.notice.status == "published"

@@ -1,0 +1,572 @@
+"""Check: read submission files into one canonical long table and apply the rules.
+
+Every problem of every file is collected (never only the first). A file with
+any blocking problem is quarantined as a whole: kept, listed, not published.
+The canonical table has one row per (institution_id, period, indicator) with a
+``value`` and the ``sha256`` and ``file`` of the snapshot it came from. A value
+left blank is "not reported" and has no row: it never becomes 0.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline.collect import Snapshot
+from pipeline.periods import month_range
+from pipeline.problems import Problem
+from pipeline.registry import Indicator, Registry
+
+LONG_HEADERS = {
+    "institution_id": "institution_id",
+    "机构编号": "institution_id",
+    "period": "period",
+    "月份": "period",
+    "报送月份": "period",
+    "indicator": "indicator",
+    "指标": "indicator",
+    "指标代码": "indicator",
+    "value": "value",
+    "数值": "value",
+}
+IGNORED_HEADERS = {"备注", "填报人", "填报日期", "审核人", "机构名称", "institution_name", "note"}
+TOTAL_WORDS = ("合计", "总计", "小计", "累计")
+BLANK_VALUES = {"", "-", "—", "--", "/", "无数据", "未报", "n/a", "na", "null", "none"}
+TABLE_COLUMNS = ["institution_id", "period", "indicator", "value", "sha256", "file"]
+
+
+@dataclass
+class Submission:
+    """One snapshot after checking: its rows, its problems, and whether it was accepted."""
+
+    snapshot: Snapshot | None
+    file: str
+    institution_id: str | None
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> bool:
+        return not any(p.blocking for p in self.problems)
+
+    @property
+    def periods(self) -> list[str]:
+        return sorted({r["period"] for r in self.rows})
+
+
+@dataclass
+class CheckResult:
+    """The accepted canonical table and every submission with its problems."""
+
+    table: pd.DataFrame
+    submissions: list[Submission]
+
+    @property
+    def quarantined(self) -> list[Submission]:
+        return [s for s in self.submissions if not s.accepted]
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for s in self.submissions for p in s.problems]
+
+
+def _nfkc(value: Any) -> str:
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def parse_period(raw: Any) -> str | None:
+    """YYYY-MM from "2024-03", "2024-3", "2024年3月", "2024/3", "2024.03", "202403" or a date."""
+    if isinstance(raw, datetime | date):
+        return f"{raw.year:04d}-{raw.month:02d}"
+    text = _nfkc(raw)
+    m = re.fullmatch(r"(20\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*月?(?:[-/.]0?1日?)?", text)
+    if not m:
+        m = re.fullmatch(r"(20\d{2})(0[1-9]|1[0-2])", text)
+    if not m:
+        return None
+    month = int(m.group(2))
+    return f"{m.group(1)}-{month:02d}" if 1 <= month <= 12 else None
+
+
+def parse_value(raw: Any, indicator: Indicator) -> tuple[float | None, str | None]:
+    """The number in a cell, or None when the cell is blank ("not reported").
+
+    Returns ``(value, None)`` or ``(None, expected)`` where ``expected`` says in
+    Chinese what the cell should have held.
+    """
+    percent = indicator.kind == "percent"
+    if raw is None or (isinstance(raw, float) and pd.isna(raw)):
+        return None, None
+    if isinstance(raw, bool):
+        return None, "数字"
+    had_percent_sign = False
+    if isinstance(raw, int | float):
+        number = float(raw)
+    else:
+        text = _nfkc(raw).replace(" ", "")
+        if text.lower() in BLANK_VALUES:
+            return None, None
+        if text.endswith("%"):
+            had_percent_sign = True
+            text = text[:-1]
+            if not percent:
+                return None, f"{indicator.unit}数（不带 %）"
+        if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", text):
+            text = text.replace(",", "")
+        if not re.fullmatch(r"-?\d+(\.\d+)?", text):
+            return None, _expected(indicator)
+        number = float(text)
+    if number < 0:
+        return None, f"不小于 0 的{_expected(indicator)}"
+    if percent:
+        if number > 100:
+            return None, "0 到 100 之间的百分数"
+        if 0 < number <= 1 and not had_percent_sign:
+            return None, "百分数，例如 98.5 或 98.5%（0 到 1 之间的小数含义不明确，请改写为百分数）"
+    elif indicator.kind == "count" and number != int(number):
+        return None, _expected(indicator)
+    return number, None
+
+
+def _expected(indicator: Indicator) -> str:
+    if indicator.kind == "count":
+        return f"整数（单位：{indicator.unit}）"
+    if indicator.kind == "amount":
+        return "金额数字（单位：元），如 12500 或 12,500.50"
+    return "0 到 100 之间的百分数，如 98.5 或 98.5%"
+
+
+def decode_text(content: bytes) -> tuple[str, str]:
+    """Decode a CSV exported by Excel: UTF-8 (with or without BOM), else GB18030."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return content.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise UnicodeDecodeError("gb18030", content, 0, 1, "neither UTF-8 nor GB18030")
+
+
+def read_sheets(content: bytes, suffix: str) -> list[tuple[str | None, list[list[Any]]]]:
+    """The cells of a CSV or XLSX file, one list of rows per sheet."""
+    if suffix == ".xlsx":
+        from python_calamine import CalamineWorkbook
+
+        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        return [(name, book.get_sheet_by_name(name).to_python()) for name in book.sheet_names]
+    text, _ = decode_text(content)
+    return [(None, [row for row in csv.reader(io.StringIO(text))])]
+
+
+def _cell_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+class _FileChecker:
+    """Checks one file; accumulates problems and canonical rows."""
+
+    def __init__(self, registry: Registry, sub: Submission, today: date):
+        self.registry = registry
+        self.sub = sub
+        self.today = today
+        self.seen: dict[tuple[str, str, str], int] = {}
+
+    def problem(self, code: str, message: str, **kw: Any) -> None:
+        self.sub.problems.append(Problem(file=self.sub.file, code=code, message=message, **kw))
+
+    def institution(self, raw: Any, **where: Any) -> str | None:
+        inst_id = _nfkc(raw).lower() if not _cell_blank(raw) else self.sub.institution_id
+        if inst_id is None:
+            self.problem(
+                "missing_institution", "缺少机构编号", expected="机构名录中的编号", **where
+            )
+            return None
+        if inst_id not in self.registry.institutions:
+            self.problem(
+                "unknown_institution",
+                "机构编号不在机构名录中",
+                value=str(raw),
+                expected="机构名录中的编号",
+                **where,
+            )
+            return None
+        if self.sub.institution_id and inst_id != self.sub.institution_id:
+            self.problem(
+                "other_institution",
+                "文件中含有其他机构的数据",
+                value=inst_id,
+                expected=f"本机构编号 {self.sub.institution_id}",
+                **where,
+            )
+            return None
+        return inst_id
+
+    def period(self, raw: Any, inst_id: str, **where: Any) -> str | None:
+        period = parse_period(raw)
+        if period is None:
+            self.problem(
+                "bad_period",
+                "月份无法识别",
+                value=str(raw),
+                expected="如 2025-03、2025年3月、2025/3",
+                **where,
+            )
+            return None
+        current = f"{self.today.year:04d}-{self.today.month:02d}"
+        if period > current:
+            self.problem(
+                "future_period",
+                "月份晚于当前月份",
+                value=period,
+                expected=f"不晚于 {current}",
+                **where,
+            )
+            return None
+        months = {m for c in self.registry.campaigns for m in c.months()}
+        if months and period not in months:
+            self.problem(
+                "period_outside_campaign",
+                "月份不在专项行动期间",
+                value=period,
+                expected="专项行动起止月份之内",
+                **where,
+            )
+            return None
+        inst = self.registry.institutions[inst_id]
+        if not inst.active_in(period):
+            self.problem(
+                "institution_inactive",
+                "该机构在此月份不在报送范围内",
+                value=period,
+                expected=f"{inst.active_from} 至 {inst.active_to or '今'}",
+                **where,
+            )
+            return None
+        return period
+
+    def value(self, inst_id: str, period: str, code: str, raw: Any, **where: Any) -> None:
+        ind = self.registry.indicators[code]
+        number, expected = parse_value(raw, ind)
+        if expected is not None:
+            self.problem(
+                "bad_value",
+                f"「{ind.label}」的数值无效",
+                value=str(raw),
+                expected=expected,
+                **where,
+            )
+            return
+        if number is None:
+            return
+        key = (inst_id, period, code)
+        if key in self.seen:
+            self.problem(
+                "duplicate",
+                f"「{ind.label}」在 {period} 重复填报",
+                value=str(raw),
+                expected=f"每月一个数值（另见第{self.seen[key]}行）",
+                **where,
+            )
+            return
+        self.seen[key] = where.get("row") or 0
+        self.sub.rows.append(
+            {
+                "institution_id": inst_id,
+                "period": period,
+                "indicator": code,
+                "value": number,
+                "row": where.get("row"),
+                "column": where.get("column"),
+            }
+        )
+
+    def table(self, rows: list[list[Any]], sheet: str | None) -> None:
+        header_at, layout = self._find_header(rows)
+        if header_at is None:
+            self.problem(
+                "no_header",
+                "找不到表头行",
+                sheet=sheet,
+                expected="含“月份”和指标名称（或 institution_id, period, indicator, value）的表头",
+            )
+            return
+        header = [_nfkc(c) if not _cell_blank(c) else "" for c in rows[header_at]]
+        columns: dict[int, str] = {}
+        for i, name in enumerate(header):
+            if not name:
+                continue
+            key = LONG_HEADERS.get(name.lower()) or LONG_HEADERS.get(name)
+            if key:
+                columns[i] = "@" + key
+            elif code := self.registry.indicator_code(name):
+                columns[i] = code
+            elif name in IGNORED_HEADERS:
+                continue
+            else:
+                self.problem(
+                    "unknown_column",
+                    "无法识别的列名",
+                    sheet=sheet,
+                    row=header_at + 1,
+                    column=_column_letter(i),
+                    value=name,
+                    expected="模板中的指标名称或指标代码",
+                )
+        if layout == "wide" and "@period" not in columns.values():
+            self.problem("missing_period_column", "缺少“月份”列", sheet=sheet, row=header_at + 1)
+            return
+        for r in range(header_at + 1, len(rows)):
+            cells = rows[r]
+            if all(_cell_blank(c) for c in cells):
+                continue
+            first = next((_nfkc(c) for c in cells if not _cell_blank(c)), "")
+            if any(word in first for word in TOTAL_WORDS):
+                continue  # a total row is recomputed by the portal, never read
+            get = {v: cells[i] if i < len(cells) else None for i, v in columns.items()}
+            where = {"sheet": sheet, "row": r + 1}
+            inst_id = self.institution(get.get("@institution_id"), **where)
+            if inst_id is None:
+                continue
+            period = self.period(get.get("@period"), inst_id, **where)
+            if period is None:
+                continue
+            if layout == "long":
+                code = self.registry.indicator_code(_nfkc(get.get("@indicator")))
+                if code is None:
+                    self.problem(
+                        "unknown_indicator",
+                        "未知指标",
+                        value=str(get.get("@indicator")),
+                        expected="指标代码或模板中的指标名称",
+                        **where,
+                    )
+                    continue
+                self.value(inst_id, period, code, get.get("@value"), column="value", **where)
+            else:
+                for i, code in columns.items():
+                    if not code.startswith("@"):
+                        column = f"{_column_letter(i)}（{header[i]}）"
+                        cell = cells[i] if i < len(cells) else None
+                        self.value(inst_id, period, code, cell, column=column, **where)
+
+    def _find_header(self, rows: list[list[Any]]) -> tuple[int | None, str]:
+        for r, cells in enumerate(rows[:15]):
+            names = {_nfkc(c) for c in cells if not _cell_blank(c)}
+            long_keys = {LONG_HEADERS.get(n.lower()) or LONG_HEADERS.get(n) for n in names}
+            if {"period", "indicator", "value"} <= long_keys:
+                return r, "long"
+            if (
+                "period" in long_keys
+                and sum(bool(self.registry.indicator_code(n)) for n in names) >= 1
+            ):
+                return r, "wide"
+        return None, ""
+
+    def json(self, content: bytes) -> None:
+        try:
+            doc = json.loads(content.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            self.problem("json_invalid", f"JSON 格式错误：{exc}")
+            return
+        records = doc.get("records") if isinstance(doc, dict) else doc
+        if not isinstance(records, list):
+            self.problem(
+                "json_shape",
+                "JSON 应为记录列表，或含 records 列表的对象",
+                expected='[{"institution_id": ..., "period": ..., "indicator": ..., "value": ...}]',
+            )
+            return
+        default_inst = doc.get("institution_id") if isinstance(doc, dict) else None
+        for n, rec in enumerate(records, start=1):
+            where = {"row": n}
+            if not isinstance(rec, dict):
+                self.problem("json_shape", "记录应为对象", **where)
+                continue
+            inst_id = self.institution(rec.get("institution_id", default_inst), **where)
+            if inst_id is None:
+                continue
+            period = self.period(rec.get("period"), inst_id, **where)
+            if period is None:
+                continue
+            code = self.registry.indicator_code(str(rec.get("indicator", "")))
+            if code is None:
+                self.problem(
+                    "unknown_indicator", "未知指标", value=str(rec.get("indicator")), **where
+                )
+                continue
+            self.value(inst_id, period, code, rec.get("value"), column="value", **where)
+
+
+def check_file(
+    registry: Registry,
+    content: bytes,
+    name: str,
+    institution_id: str | None = None,
+    snapshot: Snapshot | None = None,
+    today: date | None = None,
+) -> Submission:
+    """Check one submission file (its bytes and its name) against the registries."""
+    sub = Submission(snapshot=snapshot, file=name, institution_id=institution_id)
+    checker = _FileChecker(registry, sub, today or date.today())
+    suffix = Path(name).suffix.lower()
+    if not content.strip():
+        checker.problem("empty_file", "文件为空")
+    elif suffix == ".json":
+        checker.json(content)
+    elif suffix in (".csv", ".xlsx"):
+        try:
+            sheets = read_sheets(content, suffix)
+        except UnicodeDecodeError:
+            checker.problem(
+                "bad_encoding", "无法识别文件编码", expected="UTF-8 或 GB18030/GBK 编码的 CSV"
+            )
+            sheets = []
+        except Exception as exc:  # calamine raises its own error types for broken files
+            checker.problem(
+                "unreadable", f"无法读取 Excel 文件：{exc}", expected="有效的 .xlsx 文件"
+            )
+            sheets = []
+        data_sheets = [(s, rows) for s, rows in sheets if checker._find_header(rows)[0] is not None]
+        for sheet, rows in data_sheets or sheets[:1]:
+            checker.table(rows, sheet)
+    else:
+        checker.problem(
+            "bad_format", "不支持的文件格式", value=suffix, expected=".csv、.xlsx 或 .json"
+        )
+    if not sub.rows and sub.accepted:
+        checker.problem("no_data", "文件中没有可读取的数据")
+    return sub
+
+
+def check_rules(registry: Registry, submissions: list[Submission]) -> None:
+    """Rules between indicators (same month, running totals, staff) over accepted files.
+
+    A violation is attached to the file that holds the offending value, which then
+    leaves the accepted set; the rules run again on what remains, so one bad month
+    does not condemn the months after it. A running total that breaks after a month
+    that was not reported cannot be blamed on one file: it is a warning.
+    """
+    warned: set[tuple[str, str, str]] = set()
+    for _ in range(len(submissions) + 1):
+        rows = [dict(r, _sub=i) for i, s in enumerate(submissions) if s.accepted for r in s.rows]
+        if not rows:
+            return
+        df = pd.DataFrame(rows)
+        wide = df.pivot_table(
+            index=["institution_id", "period"], columns="indicator", values="value", aggfunc="last"
+        )
+        origin = df.set_index(["institution_id", "period", "indicator"])
+        blamed = False
+        for ind in registry.indicators.values():
+            for rule in ind.rules:
+                for v in _violations(registry, wide, ind, rule):
+                    where = origin.loc[(*v.key, ind.code)]
+                    sub = submissions[int(where["_sub"])]
+                    if v.after_gap and (sub.file, ind.code, v.key[1]) in warned:
+                        continue
+                    sub.problems.append(
+                        Problem(
+                            file=sub.file,
+                            code="rule",
+                            message=f"「{ind.label}」超出允许范围"
+                            + ("（此前有未报送的月份，请核实）" if v.after_gap else ""),
+                            row=where["row"],
+                            column=where["column"],
+                            value=f"{v.value:g}",
+                            expected=f"{v.expected}（{v.limit:g}）",
+                            severity="warning" if v.after_gap else "error",
+                        )
+                    )
+                    if v.after_gap:
+                        warned.add((sub.file, ind.code, v.key[1]))
+                    else:
+                        blamed = True
+        if not blamed:
+            return
+
+
+@dataclass(frozen=True)
+class _Violation:
+    key: tuple[str, str]
+    value: float
+    limit: float
+    expected: str
+    after_gap: bool = False
+
+
+def _violations(
+    registry: Registry, wide: pd.DataFrame, ind: Indicator, rule: dict[str, Any]
+) -> list[_Violation]:
+    if ind.code not in wide:
+        return []
+    out = []
+    if (other := rule.get("at_most")) and other in wide:
+        label = registry.indicators[other].label
+        both = wide[[ind.code, other]].dropna()
+        for key, row in both[both[ind.code] > both[other]].iterrows():
+            out.append(_Violation(key, row[ind.code], row[other], f"不大于当月「{label}」"))
+    if (other := rule.get("cumulative_at_most")) and other in wide:
+        label = registry.indicators[other].label
+        for inst_id, group in wide[[ind.code, other]].groupby(level=0):
+            months = [p for _, p in group.index]
+            cum = group.fillna(0).cumsum()
+            bad = cum[(cum[ind.code] > cum[other]) & group[ind.code].notna()]
+            if bad.empty:
+                continue
+            # Only the first month where the running totals break is to blame.
+            key = bad.index[0]
+            inst = registry.institutions[str(inst_id)]
+            expected_months = [m for m in month_range(months[0], key[1]) if inst.active_in(m)]
+            gap = len(expected_months) != months.index(key[1]) + 1
+            row = bad.iloc[0]
+            out.append(
+                _Violation(
+                    key, row[ind.code], row[other], f"累计不大于累计「{label}」", after_gap=gap
+                )
+            )
+    if rule.get("at_most_staff"):
+        for key, value in wide[ind.code].dropna().items():
+            staff = registry.institutions[key[0]].staff
+            if value > staff:
+                out.append(_Violation(key, value, staff, "不大于机构在岗人数"))
+    return out
+
+
+def check_all(
+    registry: Registry, snapshots: list[Snapshot], today: date | None = None
+) -> CheckResult:
+    """Check every snapshot; return the accepted canonical table and all submissions."""
+    submissions = []
+    for snap in snapshots:
+        content = snap.path(registry.data_dir).read_bytes()
+        name = f"{snap.institution_id}/{snap.name}"
+        submissions.append(check_file(registry, content, name, snap.institution_id, snap, today))
+    check_rules(registry, submissions)
+    rows = [
+        {**r, "sha256": s.snapshot.sha256 if s.snapshot else "", "file": s.file}
+        for s in sorted(submissions, key=lambda s: s.snapshot.fetched_at if s.snapshot else "")
+        if s.accepted
+        for r in s.rows
+    ]
+    table = pd.DataFrame(rows, columns=[*TABLE_COLUMNS, "row", "column"])
+    # The newest accepted submission of a figure wins (a corrected month replaces the old one).
+    table = table.drop_duplicates(["institution_id", "period", "indicator"], keep="last")
+    table = table[TABLE_COLUMNS].sort_values(["institution_id", "period", "indicator"])
+    return CheckResult(table=table.reset_index(drop=True), submissions=submissions)

@@ -1,0 +1,169 @@
+"""The `portal` command. Stages raise or return problems; only this module prints
+them and chooses exit codes: 0 success, 1 data refused, 2 usage error."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+
+from pipeline import __version__
+from pipeline.problems import DataError, Problem
+
+DATA_OPTION = click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data"),
+    show_default=True,
+    help="数据目录（名录、报送文件、典型案例）。",
+)
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _report(problems: Iterable[Problem]) -> None:
+    for p in problems:
+        mark = "错误" if p.blocking else "提示"
+        click.echo(f"[{mark}] {p}")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="portal")
+def main() -> None:
+    """医疗卫生行风建设信息公开平台：收集、校验、汇总并生成静态网站。"""
+
+
+@main.command()
+@DATA_OPTION
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("public"),
+    show_default=True,
+    help="网站输出目录。",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="MkDocs 配置文件（默认 ./mkdocs.yml）。",
+)
+@click.option("--quiet", is_flag=True, help="只输出问题，不输出进度。")
+def build(data_dir: Path, out_dir: Path, config_file: Path | None, quiet: bool) -> None:
+    """从数据目录生成整个网站（默认输出到 ./public）。"""
+    from pipeline.build import build as run_build
+
+    _require_data(data_dir)
+    try:
+        prep = run_build(
+            data_dir,
+            out_dir,
+            config_file=config_file,
+            progress=(lambda _m: None) if quiet else _say,
+        )
+    except DataError as exc:
+        _report(exc.problems)
+        _say(f"构建被拒绝：{len(exc.problems)} 个问题必须先修正，网站未更新。")
+        sys.exit(1)
+    quarantined = prep.checked.quarantined
+    _report(p for p in prep.checked.problems)
+    if quarantined:
+        _say(
+            f"{len(quarantined)} 个报送文件未通过校验，未予采用"
+            "（已保留，网站上显示为“已提交，未通过校验”）。"
+        )
+
+
+@main.command()
+@DATA_OPTION
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--institution", help="报送机构编号（默认从文件内容读取）。")
+def check(data_dir: Path, files: tuple[Path, ...], institution: str | None) -> None:
+    """检查全部数据，或只检查给定的报送文件（不生成网站）。
+
+    列出所有问题（不只第一个）；有必须修正的问题时退出码为 1。
+    """
+    from pipeline.build import prepare
+    from pipeline.check import check_file
+    from pipeline.registry import load_registry
+
+    _require_data(data_dir)
+    try:
+        if files:
+            registry = load_registry(data_dir)
+            subs = [check_file(registry, f.read_bytes(), str(f), institution) for f in files]
+            problems = [p for s in subs for p in s.problems]
+            _report(problems)
+            refused = [s for s in subs if not s.accepted]
+            for s in subs:
+                verdict = "未通过校验" if not s.accepted else f"通过（{len(s.rows)} 个数值）"
+                _say(f"{s.file}：{verdict}")
+            sys.exit(1 if refused else 0)
+        prep = prepare(data_dir, collect=True)
+    except DataError as exc:
+        _report(exc.problems)
+        sys.exit(1)
+    _report(prep.checked.problems)
+    _report(p for c in prep.cases for p in c.problems)
+    q = prep.checked.quarantined
+    _say(
+        f"报送文件 {len(prep.checked.submissions)} 个，未通过校验 {len(q)} 个；"
+        f"典型案例 {len(prep.cases)} 个，被拒绝 {sum(c.refused for c in prep.cases)} 个。"
+    )
+    sys.exit(1 if prep.blocking else 0)
+
+
+@main.command()
+@DATA_OPTION
+def collect(data_dir: Path) -> None:
+    """把各机构来源中的文件保存为不可更改的快照（含来源与校验值）。"""
+    from pipeline.collect import collect_local
+    from pipeline.registry import load_registry
+
+    _require_data(data_dir)
+    try:
+        registry = load_registry(data_dir)
+    except DataError as exc:
+        _report(exc.problems)
+        sys.exit(1)
+    results = collect_local(registry)
+    click.echo(f"{'机构':<28}新收到  未变化  失败")
+    for r in results:
+        failed = "; ".join(f"{n}: {why}" for n, why in r.failed)
+        click.echo(f"{r.institution_id:<30}{len(r.received):>4}  {len(r.unchanged):>6}  {failed}")
+
+
+@main.command()
+@DATA_OPTION
+@click.option("--port", default=8000, show_default=True, help="本地端口。")
+def serve(data_dir: Path, port: int) -> None:
+    """生成网站并在本机预览（http://127.0.0.1:PORT/）。"""
+    import functools
+    import http.server
+    import tempfile
+
+    from pipeline.build import build as run_build
+
+    _require_data(data_dir)
+    out = Path(tempfile.mkdtemp(prefix="portal-preview-")) / "site"
+    try:
+        run_build(data_dir, out, progress=_say)
+    except DataError as exc:
+        _report(exc.problems)
+        sys.exit(1)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as httpd:
+        _say(f"预览：http://127.0.0.1:{port}/ （Ctrl+C 结束）")
+        httpd.serve_forever()
+
+
+def _require_data(data_dir: Path) -> None:
+    if not (data_dir / "config.yaml").exists():
+        raise click.UsageError(f"{data_dir} 不是数据目录（缺少 config.yaml）；用 --data 指定。")

@@ -1,0 +1,244 @@
+"""Synthetic monthly submissions in the shapes real offices send.
+
+Used to write the committed demo's submissions and, later, larger data sets for
+benchmarks. The figures are random but plausible (seasonality, running totals
+that stay consistent, small counts of sanctioned persons), and each institution
+keeps one file style: a yearly XLSX with a merged title row and a total row, a
+monthly GB18030 CSV with Chinese headers, a long UTF-8 CSV, or JSON.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from pipeline.registry import Institution, Registry
+
+HOSPITAL_TYPES = {"综合医院", "中医医院", "妇幼保健院", "专科医院", "民营医院"}
+SMALL_TYPES = {"门诊部", "诊所"}
+SMALL_INDICATORS = [
+    "complaints_received",
+    "complaints_resolved",
+    "study_sessions",
+    "staff_trained",
+    "code_awareness_pct",
+    "warning_education_sessions",
+    "issues_found",
+    "issues_rectified",
+]
+STYLES = ("xlsx_year", "csv_gbk_month", "csv_long_month", "json_month")
+
+
+def _poisson(rng: random.Random, lam: float) -> int:
+    # Knuth's method is enough for the small rates used here.
+    limit, k, p = math.exp(-lam), 0, 1.0
+    while True:
+        p *= rng.random()
+        if p <= limit:
+            return k
+        k += 1
+
+
+def figures(inst: Institution, months: list[str], rng: random.Random) -> Iterator[dict[str, Any]]:
+    """One dict of indicator values per month for one institution."""
+    staff = max(inst.staff, 1)
+    hospital = inst.type in HOSPITAL_TYPES
+    pending_complaints = pending_issues = 0
+    trained = 0
+    for i, period in enumerate(months):
+        month = int(period[5:])
+        if month == 1:
+            trained = 0
+        season = 1.25 if month in (1, 7, 8) else (0.8 if month == 2 else 1.0)
+        row: dict[str, Any] = {"period": period}
+        received = _poisson(rng, max(0.3, staff / 110) * season)
+        pending_complaints += received
+        resolved = pending_complaints if rng.random() < 0.75 else max(0, pending_complaints - 1)
+        pending_complaints -= resolved
+        row["complaints_received"] = received
+        row["complaints_resolved"] = resolved
+        found = _poisson(rng, max(0.2, staff / (60 if i < 7 else 250)))
+        pending_issues += found
+        rectified = min(pending_issues, _poisson(rng, pending_issues * 0.7 + 0.2))
+        pending_issues -= rectified
+        row["issues_found"], row["issues_rectified"] = found, rectified
+        trained = min(staff, trained + math.ceil(staff * rng.uniform(0.06, 0.18)))
+        row["staff_trained"] = trained
+        row["study_sessions"] = (
+            rng.choice([1, 1, 1, 2, 2, 3]) if hospital else rng.choice([0, 1, 1])
+        )
+        row["warning_education_sessions"] = 1 if month in (3, 9) or rng.random() < 0.05 else 0
+        row["code_awareness_pct"] = round(min(100.0, 91 + i * 0.3 + rng.uniform(-1.5, 1.5)), 1)
+        if inst.type not in SMALL_TYPES:
+            row["complaints_transferred"] = sum(rng.random() < 0.3 for _ in range(received))
+            row["clues_received"] = _poisson(rng, staff / 500)
+            cases = {
+                c: _poisson(rng, staff / r)
+                for c, r in (
+                    ("cases_red_envelope", 9000),
+                    ("cases_kickback", 12000),
+                    ("cases_overtreatment", 8000),
+                    ("cases_insurance_fraud", 10000),
+                    ("cases_illegal_practice", 30000),
+                    ("cases_advertising", 30000),
+                    ("cases_conduct", 4000),
+                )
+            }
+            row.update(cases)
+            total = sum(cases.values())
+            row["cases_investigated"] = total
+            row["sanctioned_education"] = _poisson(rng, total * 1.3)
+            row["sanctioned_notice"] = _poisson(rng, total * 0.4)
+            row["sanctioned_removal"] = _poisson(rng, total * 0.1)
+            row["sanctioned_referral"] = _poisson(rng, total * 0.05)
+            row["interviews"] = _poisson(rng, staff / 300 + total)
+            money = cases["cases_kickback"] + cases["cases_insurance_fraud"]
+            row["funds_recovered_yuan"] = sum(rng.randrange(20, 900) * 100 for _ in range(money))
+        if hospital:
+            row["red_envelopes_returned"] = _poisson(rng, staff / 180 * season)
+            handed = _poisson(rng, staff / 700)
+            row["red_envelopes_handed_in"] = handed
+            row["red_envelopes_handed_in_yuan"] = sum(
+                rng.randrange(2, 30) * 100 for _ in range(handed)
+            )
+            row["satisfaction_responses"] = _poisson(rng, staff * 0.6)
+            row["satisfaction_outpatient_pct"] = round(rng.uniform(90, 99.2), 1)
+            row["satisfaction_inpatient_pct"] = round(rng.uniform(92, 99.6), 1)
+        elif inst.type not in SMALL_TYPES:
+            row["satisfaction_responses"] = _poisson(rng, staff * 0.8)
+            row["satisfaction_outpatient_pct"] = round(rng.uniform(89, 98.5), 1)
+        yield row
+
+
+def _headers(registry: Registry, codes: list[str], units: bool) -> list[str]:
+    labels = []
+    for code in codes:
+        ind = registry.indicators[code]
+        labels.append(f"{ind.label}（{ind.unit}）" if units else ind.label)
+    return labels
+
+
+def _codes(registry: Registry, inst: Institution) -> list[str]:
+    if inst.type in SMALL_TYPES:
+        return SMALL_INDICATORS
+    return list(registry.indicators)
+
+
+def xlsx_year(
+    registry: Registry, inst: Institution, year: str, rows: list[dict[str, Any]]
+) -> bytes:
+    """A yearly workbook as offices make them: merged title, notes row, units in headers,
+    a month per row, a 合计 row at the bottom."""
+    codes = _codes(registry, inst)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = f"{year}年月报"
+    width = len(codes) + 1
+    sheet.cell(1, 1, f"{inst.name}{year}年行风建设工作月报表")
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    sheet.cell(1, 1).font = Font(bold=True, size=14)
+    sheet.cell(1, 1).alignment = Alignment(horizontal="center")
+    sheet.cell(2, 1, f"填报单位：{inst.name}（盖章）")
+    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+    for col, name in enumerate(["月份", *_headers(registry, codes, units=True)], start=1):
+        sheet.cell(3, col, name)
+    for r, row in enumerate(rows, start=4):
+        sheet.cell(r, 1, f"{row['period'][:4]}年{int(row['period'][5:])}月")
+        for col, code in enumerate(codes, start=2):
+            if code in row:
+                sheet.cell(r, col, row[code])
+    total = len(rows) + 4
+    sheet.cell(total, 1, "合计")
+    for col, code in enumerate(codes, start=2):
+        if registry.indicators[code].aggregate == "sum":
+            sheet.cell(total, col, sum(row.get(code, 0) for row in rows))
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def csv_gbk_month(registry: Registry, inst: Institution, row: dict[str, Any]) -> bytes:
+    """A monthly wide CSV as Excel exports it in China: GB18030, Chinese headers,
+    percents with %, thousands separators."""
+    codes = _codes(registry, inst)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(["机构名称", "月份", *_headers(registry, codes, units=False)])
+    cells = []
+    for code in codes:
+        value = row.get(code)
+        kind = registry.indicators[code].kind
+        if value is None:
+            cells.append("")
+        elif kind == "percent":
+            cells.append(f"{value}%")
+        elif kind == "amount":
+            cells.append(f"{value:,}")
+        else:
+            cells.append(str(value))
+    writer.writerow([inst.name, f"{row['period'][:4]}/{int(row['period'][5:])}", *cells])
+    return buf.getvalue().encode("gb18030")
+
+
+def csv_long_month(registry: Registry, inst: Institution, row: dict[str, Any]) -> bytes:
+    """A monthly long CSV (institution_id, period, indicator, value), UTF-8 with BOM."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["institution_id", "period", "indicator", "value"])
+    for code in _codes(registry, inst):
+        if code in row:
+            writer.writerow([inst.id, row["period"], code, row[code]])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def json_month(registry: Registry, inst: Institution, row: dict[str, Any]) -> bytes:
+    records = [
+        {"period": row["period"], "indicator": code, "value": row[code]}
+        for code in _codes(registry, inst)
+        if code in row
+    ]
+    doc = {"institution_id": inst.id, "records": records}
+    return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def submission_files(
+    registry: Registry,
+    inst: Institution,
+    style: str,
+    months: list[str],
+    rng: random.Random,
+    skip: frozenset[str] = frozenset(),
+) -> dict[str, bytes]:
+    """The files an institution of ``style`` would have sent for ``months``."""
+    active = [m for m in months if inst.active_in(m)]
+    rows = [r for r in figures(inst, active, rng) if r["period"] not in skip]
+    files: dict[str, bytes] = {}
+    if style == "xlsx_year":
+        for year in sorted({r["period"][:4] for r in rows}):
+            year_rows = [r for r in rows if r["period"].startswith(year)]
+            files[f"{year}.xlsx"] = xlsx_year(registry, inst, year, year_rows)
+        return files
+    for row in rows:
+        if style == "csv_gbk_month":
+            files[f"{row['period']}.csv"] = csv_gbk_month(registry, inst, row)
+        elif style == "csv_long_month":
+            files[f"{row['period']}.csv"] = csv_long_month(registry, inst, row)
+        else:
+            files[f"{row['period']}.json"] = json_month(registry, inst, row)
+    return files
+
+
+def write_files(folder: Path, files: dict[str, bytes]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        (folder / name).write_bytes(content)

@@ -1,0 +1,376 @@
+"""Registries: the authority's settings, institutions, channels, campaigns and indicators.
+
+Everything here is loaded once from ``data/`` and validated; every problem of
+every registry file is collected before :class:`DataError` is raised.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from pipeline.periods import month_range
+from pipeline.problems import DataError, Problem
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+@cache
+def vocabulary() -> dict[str, Any]:
+    """The fixed vocabulary of the data contract (types, channel kinds, case categories)."""
+    path = Path(__file__).with_name("schemas") / "vocabulary.yaml"
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Config(_Model):
+    site_name: str
+    site_short_name: str
+    authority_id: str = Field(pattern=ID_PATTERN)
+    demo: bool = False
+    timezone: str = "Asia/Shanghai"
+    suppression_threshold: int = Field(default=5, ge=1)
+    stale_channel_days: int = Field(default=90, ge=1)
+    site_url: str | None = None
+    headline_indicators: tuple[str, ...] = ()
+    trend_indicators: tuple[str, ...] = ()
+
+
+class Institution(_Model):
+    id: str = Field(pattern=ID_PATTERN)
+    name: str = Field(min_length=2)
+    short_name: str = ""
+    type: str
+    level: str
+    ownership: Literal["public", "private"]
+    district: str
+    address: str = ""
+    website: str = ""
+    staff: int = Field(ge=0)
+    source: str = ""
+    active_from: str = Field(pattern=PERIOD_PATTERN)
+    active_to: str | None = Field(default=None, pattern=PERIOD_PATTERN)
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        if value not in vocabulary()["institution_types"]:
+            raise ValueError(f"未知机构类型，应为：{'、'.join(vocabulary()['institution_types'])}")
+        return value
+
+    @field_validator("level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value not in vocabulary()["levels"]:
+            raise ValueError(f"未知等级，应为：{'、'.join(vocabulary()['levels'])}")
+        return value
+
+    @field_validator("website")
+    @classmethod
+    def _https_only(cls, value: str) -> str:
+        if value and not value.startswith("https://"):
+            raise ValueError("网址应以 https:// 开头")
+        return value
+
+    def active_in(self, period: str) -> bool:
+        """Whether the institution is expected to report for ``period`` (YYYY-MM)."""
+        return self.active_from <= period and (self.active_to is None or period <= self.active_to)
+
+
+class Channel(_Model):
+    owner: str
+    kind: Literal["phone", "email", "letter", "web", "wechat"]
+    value: str = Field(min_length=3)
+    department: str = ""
+    hours: str = ""
+    address: str = ""
+    postcode: str = ""
+    verified_on: date
+    note: str = ""
+
+    @field_validator("value")
+    @classmethod
+    def _no_markup(cls, value: str) -> str:
+        if re.search(r"[<>]", value):
+            raise ValueError("不能包含 < 或 >")
+        return value
+
+
+class Indicator(_Model):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    unit: str
+    kind: Literal["count", "amount", "percent"]
+    aggregate: Literal["sum", "last", "weighted_mean"]
+    weight: str | None = None
+    sensitive: bool = False
+    group: str = ""
+    description: str = ""
+    rules: tuple[dict[str, Any], ...] = ()
+
+
+class Measure(_Model):
+    code: str
+    label: str
+    numerator: str
+    denominator: str
+
+
+class Phase(_Model):
+    name: str
+    start: date
+    end: date
+    description: str = ""
+
+
+class Target(_Model):
+    measure: str
+    comparator: Literal[">=", "<=", ">", "<", "=="]
+    value: float
+    unit: str = ""
+    per: Literal["authority", "institution_month", "institution_year"] = "authority"
+    label: str
+
+
+class Scope(_Model):
+    types: tuple[str, ...]
+    coverage: float = Field(ge=0, le=100)
+
+
+class Campaign(_Model):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    short_title: str = ""
+    issuer: str
+    document_number: str
+    start: date
+    end: date
+    summary: str = ""
+    phases: tuple[Phase, ...] = ()
+    focus_areas: tuple[str, ...] = ()
+    targets: tuple[Target, ...] = ()
+    report_due_day: int = Field(default=20, ge=1, le=28)
+    scope: tuple[Scope, ...] = ()
+    office: str = ""
+    office_contact: str = ""
+
+    def months(self, until: str | None = None) -> list[str]:
+        """The campaign's months as YYYY-MM, optionally cut at ``until``."""
+        last = f"{self.end.year:04d}-{self.end.month:02d}"
+        if until is not None:
+            last = min(last, until)
+        return month_range(f"{self.start.year:04d}-{self.start.month:02d}", last)
+
+
+@dataclass
+class Registry:
+    """All registries of one data directory, validated."""
+
+    data_dir: Path
+    config: Config
+    institutions: dict[str, Institution]
+    channels: list[Channel]
+    campaigns: list[Campaign]
+    indicators: dict[str, Indicator]
+    measures: dict[str, Measure]
+    _by_label: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def authority(self) -> Institution:
+        return self.institutions[self.config.authority_id]
+
+    @property
+    def reporting_institutions(self) -> list[Institution]:
+        """Institutions that send monthly figures (everyone but the authority)."""
+        return [i for i in self.institutions.values() if i.id != self.config.authority_id]
+
+    def indicator_code(self, header: str) -> str | None:
+        """The indicator code for a column header: a code, or a Chinese label with or
+        without its unit in brackets."""
+        if not self._by_label:
+            for ind in self.indicators.values():
+                for name in (ind.code, ind.label, f"{ind.label}（{ind.unit}）"):
+                    self._by_label[_header_key(name)] = ind.code
+        return self._by_label.get(_header_key(header))
+
+
+def _header_key(text: str) -> str:
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    text = re.sub(r"\s+", "", text)
+    return re.sub(r"\(([^()]*)\)$", r"(\1)", text)
+
+
+def _rows_from_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _validate_rows(
+    model: type[_Model],
+    rows: list[dict[str, Any]],
+    file: str,
+    problems: list[Problem],
+    first_row: int,
+) -> list[Any]:
+    out = []
+    for n, row in enumerate(rows, start=first_row):
+        clean = {k: (None if v == "" and k in _OPTIONAL_EMPTY else v) for k, v in row.items()}
+        try:
+            out.append(model.model_validate(clean))
+        except ValidationError as exc:
+            for err in exc.errors():
+                column = ".".join(str(p) for p in err["loc"])
+                problems.append(
+                    Problem(
+                        file=file,
+                        code="registry_invalid",
+                        message=err["msg"].removeprefix("Value error, "),
+                        row=n,
+                        column=column,
+                        value=None if err.get("input") is None else str(err.get("input")),
+                    )
+                )
+    return out
+
+
+_OPTIONAL_EMPTY = {"active_to", "site_url"}
+
+
+def _load_yaml(path: Path, problems: list[Problem]) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.append(Problem(file=str(path), code="missing_file", message="文件不存在"))
+    except yaml.YAMLError as exc:
+        problems.append(
+            Problem(file=str(path), code="yaml_invalid", message=f"YAML 格式错误：{exc}")
+        )
+    return None
+
+
+def load_registry(data_dir: Path) -> Registry:
+    """Load and validate every registry of ``data_dir``; raise :class:`DataError` listing
+    every problem found."""
+    data_dir = Path(data_dir)
+    reg = data_dir / "registry"
+    problems: list[Problem] = []
+
+    raw_config = _load_yaml(data_dir / "config.yaml", problems) or {}
+    configs = _validate_rows(Config, [raw_config], "config.yaml", problems, 1)
+
+    institutions: list[Institution] = []
+    channels: list[Channel] = []
+    for name, model, target in (
+        ("institutions.csv", Institution, institutions),
+        ("channels.csv", Channel, channels),
+    ):
+        path = reg / name
+        if not path.exists():
+            problems.append(
+                Problem(file=f"registry/{name}", code="missing_file", message="文件不存在")
+            )
+            continue
+        target.extend(_validate_rows(model, _rows_from_csv(path), f"registry/{name}", problems, 2))
+
+    raw_ind = _load_yaml(reg / "indicators.yaml", problems) or {}
+    indicators = _validate_rows(
+        Indicator, raw_ind.get("indicators", []), "registry/indicators.yaml", problems, 1
+    )
+    measures = _validate_rows(
+        Measure, raw_ind.get("measures", []), "registry/indicators.yaml", problems, 1
+    )
+    raw_camp = _load_yaml(reg / "campaigns.yaml", problems) or {}
+    campaigns = _validate_rows(
+        Campaign, raw_camp.get("campaigns", []), "registry/campaigns.yaml", problems, 1
+    )
+
+    by_id: dict[str, Institution] = {}
+    for n, inst in enumerate(institutions, start=2):
+        if inst.id in by_id:
+            problems.append(
+                Problem(
+                    "registry/institutions.csv", "duplicate_id", "机构编号重复", n, "id", inst.id
+                )
+            )
+        by_id[inst.id] = inst
+    owners = set(by_id) | {"national"}
+    for n, ch in enumerate(channels, start=2):
+        if ch.owner not in owners:
+            problems.append(
+                Problem(
+                    "registry/channels.csv",
+                    "unknown_owner",
+                    "未知的渠道所属单位",
+                    n,
+                    "owner",
+                    ch.owner,
+                    "机构名录中的编号或 national",
+                )
+            )
+    ind_by_code = {i.code: i for i in indicators}
+    known = set(ind_by_code) | {m.code for m in measures} | {"staff"}
+    for ind in indicators:
+        refs = [ind.weight] if ind.weight else []
+        refs += [v for rule in ind.rules for v in rule.values() if isinstance(v, str)]
+        for ref in refs:
+            if ref not in known:
+                problems.append(
+                    Problem(
+                        "registry/indicators.yaml",
+                        "unknown_reference",
+                        f"指标 {ind.code} 引用了未知指标",
+                        value=ref,
+                    )
+                )
+    for camp in campaigns:
+        for t in camp.targets:
+            if t.measure not in known:
+                problems.append(
+                    Problem(
+                        "registry/campaigns.yaml",
+                        "unknown_reference",
+                        f"专项行动 {camp.id} 的目标引用了未知指标",
+                        value=t.measure,
+                    )
+                )
+    for code in [*configs[0].headline_indicators, *configs[0].trend_indicators] if configs else []:
+        if code not in known:
+            problems.append(
+                Problem("config.yaml", "unknown_reference", "引用了未知指标", value=code)
+            )
+    if configs and configs[0].authority_id not in by_id:
+        problems.append(
+            Problem(
+                "config.yaml",
+                "unknown_authority",
+                "authority_id 不在机构名录中",
+                column="authority_id",
+                value=configs[0].authority_id,
+            )
+        )
+    if problems:
+        raise DataError(problems)
+    return Registry(
+        data_dir=data_dir,
+        config=configs[0],
+        institutions=by_id,
+        channels=channels,
+        campaigns=campaigns,
+        indicators=ind_by_code,
+        measures={m.code: m for m in measures},
+    )

@@ -1,0 +1,675 @@
+"""Render: turn the checked, aggregated and suppressed data into MkDocs pages,
+chart data and open-data files inside a staging ``docs`` folder.
+
+Pages are jinja2 templates with autoescape on: every value that came from a
+submission, a registry or a case is escaped. Dynamic parts are written as HTML
+blocks (Markdown does not touch them); page titles go into front matter already
+escaped, because MkDocs' own templates do not escape.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import posixpath
+import shutil
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pandas as pd
+import plotly.graph_objects as go
+from markupsafe import Markup, escape
+
+from pipeline.aggregate import Aggregates
+from pipeline.anonymise import display_value
+from pipeline.cases import Case, listed, visible
+from pipeline.check import CheckResult
+from pipeline.periods import label as period_label
+from pipeline.registry import Channel, Institution, Registry, vocabulary
+
+TEMPLATES = Path(__file__).with_name("templates")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """Neutralise a text cell that a spreadsheet would run as a formula (OWASP)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A UTF-8 CSV with BOM (so Excel shows Chinese), every text cell formula-safe."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([csv_safe(v) for v in row])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\ufeff" + buf.getvalue(), encoding="utf-8")
+
+
+def script_json(data: Any) -> Markup:
+    """JSON safe inside a <script type="application/json"> element."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+@dataclass
+class Chart:
+    """A chart with everything a reader without sight of it needs: a one-sentence
+    summary, a data table, and a CSV of exactly the plotted data."""
+
+    id: str
+    title: str
+    summary: str
+    x_label: str
+    x: list[str]
+    series: list[tuple[str, list[float | None], list[str]]]
+    ticks: list[str] = field(default_factory=list)
+    kind: str = "line"
+    figure: Markup = field(default=Markup(""))
+
+    def build(self) -> Chart:
+        traces = []
+        for name, values, _texts in self.series:
+            if self.kind == "bar":
+                traces.append(go.Bar(name=name, x=self.ticks, y=values))
+            else:
+                trace = go.Scatter(name=name, x=self.ticks, y=values, mode="lines+markers")
+                traces.append(trace.update(connectgaps=False))
+        fig = go.Figure(traces)
+        fig.update_layout(
+            margin={"l": 48, "r": 16, "t": 16, "b": 56},
+            legend={"orientation": "h", "y": -0.25},
+            font={"size": 13},
+            height=340,
+            hovermode="x unified",
+            xaxis={"type": "category", "nticks": 8, "tickangle": -45},
+            yaxis={"rangemode": "tozero", "gridcolor": "#ddd"},
+            plot_bgcolor="#fff",
+            paper_bgcolor="#fff",
+        )
+        figure = fig.to_plotly_json()
+        # The default template adds ~10 KB to every chart and nothing a reader needs.
+        figure["layout"].pop("template", None)
+        self.figure = script_json(figure)
+        return self
+
+    def rows(self) -> list[list[str]]:
+        return [[x, *(s[2][i] for s in self.series)] for i, x in enumerate(self.x)]
+
+    def header(self) -> list[str]:
+        return [self.x_label, *(s[0] for s in self.series)]
+
+
+class Renderer:
+    """Writes every page of the portal into ``docs``."""
+
+    def __init__(
+        self,
+        registry: Registry,
+        checked: CheckResult,
+        aggregates: Aggregates,
+        published: pd.DataFrame,
+        cases: list[Case],
+        docs: Path,
+        site_dir: Path,
+        now: datetime,
+    ):
+        self.reg = registry
+        self.checked = checked
+        self.agg = aggregates
+        self.pub = published
+        self.cases = cases
+        self.docs = docs
+        self.site_dir = site_dir
+        self.now = now
+        self.threshold = registry.config.suppression_threshold
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(TEMPLATES),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["period"] = period_label
+        self.env.globals.update(
+            vocab=vocabulary(),
+            reg=registry,
+            config=registry.config,
+            campaign=aggregates.campaign,
+            ind=registry.indicators,
+            measures=registry.measures,
+            now=now,
+            latest=aggregates.months[-1],
+        )
+        self._index = published.set_index(
+            ["level", "entity", "period_type", "period", "indicator"]
+        ).sort_index()
+
+    # -- figures ---------------------------------------------------------------
+
+    def label(self, code: str) -> str:
+        if code in self.reg.indicators:
+            return self.reg.indicators[code].label
+        return self.reg.measures[code].label
+
+    def unit(self, code: str) -> str:
+        return self.reg.indicators[code].unit if code in self.reg.indicators else "%"
+
+    def cell(
+        self,
+        code: str,
+        period_type: str,
+        period: str,
+        level: str = "authority",
+        entity: str | None = None,
+    ) -> pd.Series | None:
+        key = (level, entity or self.reg.config.authority_id, period_type, period, code)
+        try:
+            row = self._index.loc[key]
+        except KeyError:
+            return None
+        return row.iloc[0] if isinstance(row, pd.DataFrame) else row
+
+    def show(
+        self,
+        code: str,
+        period_type: str,
+        period: str,
+        level: str = "authority",
+        entity: str | None = None,
+    ) -> str:
+        row = self.cell(code, period_type, period, level, entity)
+        if row is None:
+            return "未报送"
+        text = display_value(row["value"], bool(row["suppressed"]), self.threshold)
+        return text + ("%" if self.unit(code) == "%" and not row["suppressed"] else "")
+
+    def completeness(
+        self, period_type: str, period: str, level: str = "authority", entity: str | None = None
+    ) -> str:
+        t = self.agg.table
+        rows = t[
+            (t.level == level)
+            & (t.entity == (entity or self.reg.config.authority_id))
+            & (t.period_type == period_type)
+            & (t.period == period)
+        ]
+        if rows.empty:
+            return ""
+        r = rows.iloc[0]
+        unit = "家机构" if period_type == "month" and level != "institution" else "个机构·月"
+        return f"{r.reporting}/{r.expected} {unit}已报送"
+
+    def trend_chart(
+        self,
+        chart_id: str,
+        codes: Sequence[str],
+        level: str = "authority",
+        entity: str | None = None,
+        months: int = 24,
+    ) -> Chart:
+        x = self.agg.months[-months:]
+        series = []
+        for code in codes:
+            values: list[float | None] = []
+            texts = []
+            for m in x:
+                row = self.cell(code, "month", m, level, entity)
+                if row is None or row["suppressed"]:
+                    values.append(None)  # a gap, never a zero
+                else:
+                    values.append(float(row["value"]))
+                texts.append(self.show(code, "month", m, level, entity))
+            series.append((self.label(code), values, texts))
+        first = series[0]
+        last_value = first[2][-1]
+        prev_value = first[2][-2] if len(x) > 1 else None
+        summary = f"{period_label(x[-1])}{first[0]}为{last_value}{self.unit(codes[0])}"
+        if prev_value and prev_value != "未报送" and last_value != "未报送":
+            try:
+                diff = float(last_value.replace(",", "")) - float(prev_value.replace(",", ""))
+                trend = "持平" if diff == 0 else ("增加" if diff > 0 else "减少") + f"{abs(diff):g}"
+                summary += f"，比上月{trend}"
+            except ValueError:
+                pass
+        total = sum(v for v in first[1] if v is not None)
+        if self.reg.indicators.get(codes[0]) and self.reg.indicators[codes[0]].aggregate == "sum":
+            summary += f"；近{len(x)}个月合计{total:,.0f}{self.unit(codes[0])}"
+        return Chart(
+            chart_id,
+            "、".join(s[0] for s in series) + "（按月）",
+            summary + "。",
+            "月份",
+            [period_label(m) for m in x],
+            series,
+            ticks=x,
+        ).build()
+
+    def targets(self, year: str) -> list[dict[str, Any]]:
+        """Each campaign target with this year's actual value and whether it is met."""
+        out = []
+        for t in self.agg.campaign.targets:
+            if t.per == "authority":
+                row = self.cell(t.measure, "year", year)
+                actual = None if row is None else float(row["value"])
+                shown = self.show(t.measure, "year", year)
+            else:
+                actual, shown = self._share_meeting(t.measure, t.value, t.per, year)
+            met = actual is not None and _compare(
+                actual, t.comparator, t.value if t.per == "authority" else 100
+            )
+            out.append({"target": t, "actual": shown, "met": met, "known": actual is not None})
+        return out
+
+    def _share_meeting(
+        self, code: str, value: float, per: str, year: str
+    ) -> tuple[float | None, str]:
+        t = self.agg.table
+        period_type = "month" if per == "institution_month" else "year"
+        rows = t[
+            (t.level == "institution") & (t.indicator == code) & (t.period_type == period_type)
+        ]
+        rows = rows[rows.period.str.startswith(year)]
+        if rows.empty:
+            return None, "未报送"
+        share = float((rows.value >= value).mean() * 100)
+        unit = "机构·月" if per == "institution_month" else "家机构"
+        return share, f"{share:.1f}%（{int((rows.value >= value).sum())}/{len(rows)} {unit}达标）"
+
+    # -- pages -----------------------------------------------------------------
+
+    def page(self, path: str, template: str, title: str, **ctx: Any) -> None:
+        """Render ``template`` to ``docs/path``; links in the page are relative to it."""
+        url_dir = posixpath.dirname(path) if path.endswith("index.md") else path[:-3]
+        depth = 0 if url_dir in ("", ".") else url_dir.count("/") + 1
+        text = self.env.get_template(template).render(
+            r=self,
+            base="../" * depth,
+            title_json=Markup(json.dumps(str(escape(title)), ensure_ascii=False)),
+            **ctx,
+        )
+        target = self.docs / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+    def chart_csv(self, chart: Chart) -> None:
+        write_csv(self.docs / "data" / "charts" / f"{chart.id}.csv", chart.header(), chart.rows())
+
+    def render(self) -> None:
+        year = self.agg.months[-1][:4]
+        charts = [
+            self.trend_chart("home-complaints", ["complaints_received", "complaints_resolved"])
+        ]
+        public_cases = [c for c in self.cases if listed(c, self.now)]
+        self.page(
+            "index.md",
+            "home.md.j2",
+            self.reg.config.site_name,
+            year=year,
+            charts=charts,
+            cases=public_cases[:5],
+            targets=self.targets(year),
+        )
+        self.page(
+            "report/index.md",
+            "report.md.j2",
+            "我要举报",
+            groups=self.channel_groups(),
+            guide=self.hand_written("report-guide.md"),
+        )
+        stat_charts = [
+            self.trend_chart(f"trend-{code}", [code]) for code in self.reg.config.trend_indicators
+        ]
+        self.page(
+            "statistics/index.md",
+            "statistics.md.j2",
+            "统计数据",
+            year=year,
+            charts=stat_charts,
+            targets=self.targets(year),
+            years=self.years(),
+        )
+        self.page("campaigns/index.md", "campaigns.md.j2", "专项行动", campaigns=self.reg.campaigns)
+        self.page(
+            f"campaigns/{self.agg.campaign.id}.md",
+            "campaign.md.j2",
+            self.agg.campaign.title,
+            year=year,
+            targets=self.targets(year),
+        )
+        insts = sorted(
+            self.reg.reporting_institutions,
+            key=lambda i: (vocabulary()["institution_types"].index(i.type), i.district, i.id),
+        )
+        self.page("institutions/index.md", "institutions.md.j2", "医疗机构", institutions=insts)
+        status = self.report_status()
+        for inst in insts:
+            chart = self.trend_chart(
+                f"institution-{inst.id}", ["complaints_received"], "institution", inst.id
+            )
+            self.page(
+                f"institutions/{inst.id}.md",
+                "institution.md.j2",
+                inst.name,
+                inst=inst,
+                year=year,
+                chart=chart,
+                status=status.get(inst.id, {}),
+                channels=[c for c in self.reg.channels if c.owner == inst.id],
+                cases=[c for c in public_cases if c.notice and c.notice.institution == inst.id],
+            )
+            self.chart_csv(chart)
+        self.page("cases/index.md", "cases.md.j2", "典型案例", cases=public_cases)
+        for case in self.cases:
+            if visible(case, self.now) and case.notice:
+                related = [
+                    c
+                    for c in public_cases
+                    if c.notice and c is not case and c.notice.category == case.notice.category
+                ][:3]
+                self.page(
+                    f"cases/{case.notice.id}.md",
+                    "case.md.j2",
+                    case.notice.title,
+                    case=case,
+                    n=case.notice,
+                    related=related,
+                )
+        self.page("data/index.md", "data.md.j2", "开放数据")
+        self.page(
+            "about/index.md",
+            "about.md.j2",
+            "关于本平台",
+            about=self.hand_written("about.md"),
+            corrections=self.corrections(),
+            snapshots=len(self.checked.submissions),
+            quarantined=self.checked.quarantined,
+        )
+        for chart in charts + stat_charts:
+            self.chart_csv(chart)
+        self.open_data(public_cases)
+        self.feed(public_cases)
+
+    def hand_written(self, name: str) -> Markup:
+        """A page section the press office writes by hand (trusted Markdown in ``site/``)."""
+        return Markup((self.site_dir / "pages" / name).read_text(encoding="utf-8"))
+
+    def years(self) -> list[str]:
+        return sorted({m[:4] for m in self.agg.months})
+
+    def channel_groups(self) -> list[tuple[str, str | None, list[Channel], Institution | None]]:
+        """Channels grouped: national, the authority, then each institution."""
+        by_owner: dict[str, list[Channel]] = {}
+        for ch in self.reg.channels:
+            by_owner.setdefault(ch.owner, []).append(ch)
+        groups: list[tuple[str, str | None, list[Channel], Institution | None]] = [
+            ("全国统一热线", None, by_owner.get("national", []), None),
+            (
+                self.reg.authority.name,
+                self.reg.authority.id,
+                by_owner.get(self.reg.authority.id, []),
+                self.reg.authority,
+            ),
+        ]
+        for inst in sorted(self.reg.reporting_institutions, key=lambda i: i.id):
+            groups.append((inst.name, inst.id, by_owner.get(inst.id, []), inst))
+        return groups
+
+    def stale(self, channel: Channel) -> bool:
+        age = (self.now.date() - channel.verified_on).days
+        return age > self.reg.config.stale_channel_days
+
+    def report_status(self) -> dict[str, dict[str, str]]:
+        """Per institution and month: 已报送, 未报送 or 已提交，未通过校验."""
+        out: dict[str, dict[str, str]] = {}
+        for inst in self.reg.reporting_institutions:
+            out[inst.id] = {m: "未报送" for m in self.agg.months if inst.active_in(m)}
+        for sub in self.checked.quarantined:
+            for p in _periods_of(sub):
+                if sub.institution_id in out and p in out[sub.institution_id]:
+                    out[sub.institution_id][p] = "已提交，未通过校验"
+        reported = self.checked.table[["institution_id", "period"]].drop_duplicates()
+        for inst_id, period in reported.itertuples(index=False):
+            if inst_id in out and period in out[inst_id]:
+                out[inst_id][period] = "已报送"
+        return out
+
+    def corrections(self) -> list[dict[str, Any]]:
+        out = []
+        for case in self.cases:
+            n = case.notice
+            if n is None or not visible(case, self.now):
+                continue
+            for c in n.corrections:
+                out.append({"date": c.date, "case": n, "note": c.note, "kind": "更正"})
+            if n.retraction:
+                out.append(
+                    {
+                        "date": n.retraction.date,
+                        "case": n,
+                        "note": n.retraction.reason,
+                        "kind": "撤回",
+                    }
+                )
+        return sorted(out, key=lambda c: c["date"], reverse=True)
+
+    # -- open data -----------------------------------------------------------------
+
+    def open_data(self, cases: list[Case]) -> None:
+        out = self.docs / "data"
+        names = {i.id: i.name for i in self.reg.institutions.values()}
+        sources = self.checked.table.set_index(["institution_id", "period", "indicator"])
+        header = [
+            "level",
+            "entity_id",
+            "entity_name",
+            "period_type",
+            "period",
+            "indicator",
+            "indicator_label",
+            "unit",
+            "value",
+            "status",
+            "reporting",
+            "expected",
+            "source_file",
+            "source_sha256",
+        ]
+        rows = []
+        for r in self.pub.itertuples(index=False):
+            source_file = sha = ""
+            if r.level == "institution" and r.period_type == "month":
+                key = (r.entity, r.period, r.indicator)
+                if key in sources.index:
+                    src = sources.loc[key]
+                    source_file, sha = src["file"], src["sha256"]
+            status = "suppressed" if r.suppressed else "reported"
+            value = "" if r.suppressed else _number(r.value)
+            rows.append(
+                [
+                    r.level,
+                    r.entity,
+                    names.get(r.entity, r.entity),
+                    r.period_type,
+                    r.period,
+                    r.indicator,
+                    self.label(r.indicator),
+                    self.unit(r.indicator),
+                    value,
+                    status,
+                    r.reporting,
+                    r.expected,
+                    source_file,
+                    sha,
+                ]
+            )
+        write_csv(out / "statistics.csv", header, rows)
+        (out / "statistics.json").write_text(
+            json.dumps({"fields": header, "rows": rows}, ensure_ascii=False, separators=(",", ":")),
+            encoding="utf-8",
+        )
+        inst_header = [
+            "id",
+            "name",
+            "short_name",
+            "type",
+            "level",
+            "ownership",
+            "district",
+            "address",
+            "website",
+            "staff",
+            "active_from",
+            "active_to",
+        ]
+        write_csv(
+            out / "institutions.csv",
+            inst_header,
+            ([getattr(i, f) or "" for f in inst_header] for i in self.reg.institutions.values()),
+        )
+        ch_header = [
+            "owner",
+            "kind",
+            "value",
+            "department",
+            "hours",
+            "address",
+            "postcode",
+            "verified_on",
+            "note",
+        ]
+        write_csv(
+            out / "channels.csv",
+            ch_header,
+            ([str(getattr(c, f)) for f in ch_header] for c in self.reg.channels),
+        )
+        case_records = []
+        for c in cases:
+            assert c.notice is not None
+            record = c.notice.model_dump(mode="json", exclude={"status", "embargo", "published_by"})
+            record["category_label"] = c.notice.category_label
+            record["facts"] = c.body.strip()
+            record["url"] = f"cases/{c.notice.id}/"
+            case_records.append(record)
+        (out / "cases.json").write_text(
+            json.dumps(case_records, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        write_csv(
+            out / "provenance.csv",
+            ["institution_id", "file", "sha256", "size", "fetched_at", "accepted"],
+            (
+                [
+                    s.institution_id,
+                    s.file,
+                    s.snapshot.sha256 if s.snapshot else "",
+                    s.snapshot.size if s.snapshot else "",
+                    s.snapshot.fetched_at if s.snapshot else "",
+                    "yes" if s.accepted else "no",
+                ]
+                for s in self.checked.submissions
+            ),
+        )
+        (out / "datapackage.json").write_text(
+            json.dumps(
+                self.datapackage(header, inst_header, ch_header), ensure_ascii=False, indent=1
+            ),
+            encoding="utf-8",
+        )
+
+    def datapackage(self, stat: list[str], inst: list[str], ch: list[str]) -> dict[str, Any]:
+        """Frictionless Data Package descriptor of the open-data files."""
+        types = {
+            "value": "number",
+            "reporting": "integer",
+            "expected": "integer",
+            "staff": "integer",
+            "verified_on": "date",
+        }
+
+        def schema(fields: list[str]) -> dict[str, Any]:
+            return {"fields": [{"name": f, "type": types.get(f, "string")} for f in fields]}
+
+        return {
+            "name": f"{self.reg.config.authority_id}-integrity-portal",
+            "title": self.reg.config.site_name,
+            "created": self.now.isoformat(timespec="seconds"),
+            "licenses": [
+                {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
+            ],
+            "resources": [
+                {
+                    "name": "statistics",
+                    "path": "statistics.csv",
+                    "format": "csv",
+                    "encoding": "utf-8-sig",
+                    "schema": schema(stat),
+                },
+                {
+                    "name": "institutions",
+                    "path": "institutions.csv",
+                    "format": "csv",
+                    "encoding": "utf-8-sig",
+                    "schema": schema(inst),
+                },
+                {
+                    "name": "channels",
+                    "path": "channels.csv",
+                    "format": "csv",
+                    "encoding": "utf-8-sig",
+                    "schema": schema(ch),
+                },
+                {
+                    "name": "cases",
+                    "path": "cases.json",
+                    "format": "json",
+                    "mediatype": "application/json",
+                },
+            ],
+        }
+
+    def feed(self, cases: list[Case]) -> None:
+        xml_env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+        text = xml_env.get_template("feed.xml.j2").render(
+            cases=cases,
+            config=self.reg.config,
+            now=self.now,
+            site_url=(self.reg.config.site_url or "").rstrip("/"),
+        )
+        (self.docs / "feed.xml").write_text(text, encoding="utf-8")
+
+
+def _number(value: float) -> str:
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.4g}"
+
+
+def _compare(actual: float, comparator: str, target: float) -> bool:
+    return {
+        ">=": actual >= target,
+        "<=": actual <= target,
+        ">": actual > target,
+        "<": actual < target,
+        "==": actual == target,
+    }[comparator]
+
+
+def _periods_of(sub: Any) -> list[str]:
+    """Months a refused file was meant to cover (its name says it), for the status table."""
+    period = sub.snapshot.period if sub.snapshot else ""
+    if len(period) == 7:
+        return [period]
+    return [f"{period}-{m:02d}" for m in range(1, 13)] if len(period) == 4 else []
+
+
+def copy_tree(src: Path, dst: Path) -> None:
+    if src.exists():
+        shutil.copytree(src, dst, dirs_exist_ok=True)
