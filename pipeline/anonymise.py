@@ -215,6 +215,15 @@ def find_pii(text: str, allowed_numbers: frozenset[str] = frozenset()) -> list[F
         taken.append((start, end))
         found.append(Finding(kind, start, end, text[start:end], suggestion))
 
+    def cards(with_context: bool) -> None:
+        for m in _CARD.finditer(norm):
+            digits = _digits(m.group())
+            context = bool(_CARD_CONTEXT.search(norm[max(0, m.start() - 12) : m.start()]))
+            if luhn_valid(digits) and (context if with_context else digits.startswith("62")):
+                add("bank_card", m, "删除银行卡号")
+
+    # A number next to "银行卡" is a card even if it also passes the ID checksum.
+    cards(with_context=True)
     for m in _ID18.finditer(norm):
         if resident_id_valid(_digits(m.group())):
             add("resident_id", m, "删除身份证号")
@@ -225,11 +234,7 @@ def find_pii(text: str, allowed_numbers: frozenset[str] = frozenset()) -> list[F
     for m in _MOBILE.finditer(norm):
         if _digits(m.group())[-11:] not in allowed_numbers:
             add("mobile", m, "删除个人手机号")
-    for m in _CARD.finditer(norm):
-        digits = _digits(m.group())
-        context = norm[max(0, m.start() - 12) : m.start()]
-        if luhn_valid(digits) and (_CARD_CONTEXT.search(context) or digits.startswith("62")):
-            add("bank_card", m, "删除银行卡号")
+    cards(with_context=False)
     for m in _RECORD.finditer(norm):
         add("medical_record", m, "删除病历号、住院号等编号")
     for m in _ADDRESS.finditer(norm):

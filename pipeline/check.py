@@ -294,6 +294,7 @@ class _FileChecker:
                 "value": number,
                 "row": where.get("row"),
                 "column": where.get("column"),
+                "sheet": where.get("sheet"),
             }
         )
 
@@ -456,50 +457,68 @@ def check_file(
 
 
 def check_rules(registry: Registry, submissions: list[Submission]) -> None:
-    """Rules between indicators (same month, running totals, staff) over accepted files.
+    """Rules between indicators (same month, running totals, staff).
 
-    A violation is attached to the file that holds the offending value, which then
-    leaves the accepted set; the rules run again on what remains, so one bad month
-    does not condemn the months after it. A running total that breaks after a month
-    that was not reported cannot be blamed on one file: it is a warning.
+    Rules within one month are checked in every file, refused or not, so an office
+    sees all its problems at once. Running totals are checked over the accepted
+    files together: a violation is attached to the file that holds the offending
+    value, which then leaves the accepted set, and the rules run again on what
+    remains, so one bad month does not condemn the months after it. A running
+    total that breaks after a month that was not reported cannot be blamed on one
+    file: it is a warning.
     """
+    for sub in submissions:
+        if sub.rows:
+            _apply_rules(registry, [sub], ("at_most", "at_most_staff"), set())
     warned: set[tuple[str, str, str]] = set()
     for _ in range(len(submissions) + 1):
-        rows = [dict(r, _sub=i) for i, s in enumerate(submissions) if s.accepted for r in s.rows]
-        if not rows:
+        accepted = [s for s in submissions if s.accepted and s.rows]
+        if not accepted or not _apply_rules(registry, accepted, ("cumulative_at_most",), warned):
             return
-        df = pd.DataFrame(rows)
-        wide = df.pivot_table(
-            index=["institution_id", "period"], columns="indicator", values="value", aggfunc="last"
-        )
-        origin = df.set_index(["institution_id", "period", "indicator"])
-        blamed = False
-        for ind in registry.indicators.values():
-            for rule in ind.rules:
-                for v in _violations(registry, wide, ind, rule):
-                    where = origin.loc[(*v.key, ind.code)]
-                    sub = submissions[int(where["_sub"])]
-                    if v.after_gap and (sub.file, ind.code, v.key[1]) in warned:
-                        continue
-                    sub.problems.append(
-                        Problem(
-                            file=sub.file,
-                            code="rule",
-                            message=f"「{ind.label}」超出允许范围"
-                            + ("（此前有未报送的月份，请核实）" if v.after_gap else ""),
-                            row=where["row"],
-                            column=where["column"],
-                            value=f"{v.value:g}",
-                            expected=f"{v.expected}（{v.limit:g}）",
-                            severity="warning" if v.after_gap else "error",
-                        )
+
+
+def _apply_rules(
+    registry: Registry,
+    submissions: list[Submission],
+    kinds: tuple[str, ...],
+    warned: set[tuple[str, str, str]],
+) -> bool:
+    """Check ``kinds`` of rules over ``submissions``; True when a file was refused."""
+    df = pd.DataFrame([dict(r, _sub=i) for i, s in enumerate(submissions) for r in s.rows])
+    wide = df.pivot_table(
+        index=["institution_id", "period"], columns="indicator", values="value", aggfunc="last"
+    )
+    origin = df.drop_duplicates(["institution_id", "period", "indicator"], keep="last")
+    origin = origin.set_index(["institution_id", "period", "indicator"])
+    blamed = False
+    for ind in registry.indicators.values():
+        for rule in ind.rules:
+            if not any(k in rule for k in kinds):
+                continue
+            for v in _violations(registry, wide, ind, rule):
+                where = origin.loc[(*v.key, ind.code)]
+                sub = submissions[int(where["_sub"])]
+                if v.after_gap and (sub.file, ind.code, v.key[1]) in warned:
+                    continue
+                sub.problems.append(
+                    Problem(
+                        file=sub.file,
+                        code="rule",
+                        message=f"「{ind.label}」超出允许范围"
+                        + ("（此前有未报送的月份，请核实）" if v.after_gap else ""),
+                        row=where["row"],
+                        column=where["column"],
+                        value=f"{v.value:g}",
+                        expected=f"{v.expected}（{v.limit:g}）",
+                        sheet=where.get("sheet"),
+                        severity="warning" if v.after_gap else "error",
                     )
-                    if v.after_gap:
-                        warned.add((sub.file, ind.code, v.key[1]))
-                    else:
-                        blamed = True
-        if not blamed:
-            return
+                )
+                if v.after_gap:
+                    warned.add((sub.file, ind.code, v.key[1]))
+                else:
+                    blamed = True
+    return blamed
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,48 @@
+"""Shared fixtures: a private copy of the demo data and one build of the demo portal."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from pipeline.build import build
+from pipeline.cases import BEIJING
+from pipeline.registry import Registry, load_registry
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "data"
+# Builds in tests use a fixed clock so embargoes and "future month" checks do not drift.
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=BEIJING)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A writable copy of the demo data directory."""
+    target = tmp_path / "data"
+    shutil.copytree(DEMO, target)
+    return target
+
+
+@pytest.fixture
+def registry(data_dir: Path) -> Registry:
+    return load_registry(data_dir)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo portal, built once for the whole session."""
+    base = tmp_path_factory.mktemp("demo")
+    data = base / "data"
+    shutil.copytree(DEMO, data)
+    out = base / "public"
+    build(data, out, now=NOW, config_file=ROOT / "mkdocs.yml")
+    return out
+
+
+@pytest.fixture(scope="session")
+def site_data(site: Path) -> Path:
+    """The data directory the session's site was built from."""
+    return site.parent / "data"

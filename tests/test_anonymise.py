@@ -1,0 +1,155 @@
+"""Small-cell suppression and the PII gate: nothing identifying gets out."""
+
+import random
+
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.aggregate import aggregate
+from pipeline.anonymise import find_pii, luhn_valid, resident_id_valid, suppress
+from pipeline.periods import quarter_of
+from pipeline.registry import load_registry
+from tests.conftest import DEMO
+
+REGISTRY = load_registry(DEMO)
+INSTITUTIONS = [i.id for i in REGISTRY.reporting_institutions][:8]
+MONTHS = ["2024-09", "2024-10", "2024-11", "2024-12", "2025-01", "2025-02"]
+
+
+def recoverable(pub: pd.DataFrame) -> list[str]:
+    """Relations (a published total and its parts) in which exactly one value is hidden:
+    that value could be recovered by subtraction."""
+    bad = []
+    s = pub[pub.indicator == "sanctioned_education"]
+    hidden = s.set_index(["level", "entity", "period_type", "period"]).suppressed
+    groups = {}
+    for inst in REGISTRY.reporting_institutions:
+        groups.setdefault(("district", inst.district), []).append(inst.id)
+        groups.setdefault(("authority", REGISTRY.config.authority_id), []).append(inst.id)
+    for (ptype, period), _cells in s.groupby(["period_type", "period"]):
+        for (level, entity), members in groups.items():
+            parts = [("institution", m, ptype, period) for m in members]
+            keys = [(level, entity, ptype, period), *[p for p in parts if p in hidden.index]]
+            if keys[0] in hidden.index and sum(hidden[k] for k in keys) == 1:
+                bad.append(f"{level} {entity} {period}")
+    for (level, entity), cells in s.groupby(["level", "entity"]):
+        months = cells[cells.period_type == "month"].period
+        for q in {quarter_of(m) for m in months}:
+            keys = [(level, entity, "quarter", q)] + [
+                (level, entity, "month", m) for m in months if quarter_of(m) == q
+            ]
+            if keys[0] in hidden.index and sum(hidden[k] for k in keys) == 1:
+                bad.append(f"{level} {entity} {q}")
+    return bad
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.integers(min_value=0, max_value=12),
+        min_size=len(INSTITUTIONS) * len(MONTHS),
+        max_size=len(INSTITUTIONS) * len(MONTHS),
+    )
+)
+def test_no_suppressed_value_can_be_recovered(values):
+    rows = [
+        {
+            "institution_id": inst,
+            "period": m,
+            "indicator": "sanctioned_education",
+            "value": float(v),
+            "sha256": "",
+            "file": "",
+        }
+        for (inst, m), v in zip([(i, m) for i in INSTITUTIONS for m in MONTHS], values, strict=True)
+    ]
+    agg = aggregate(REGISTRY, pd.DataFrame(rows), REGISTRY.campaigns[0], MONTHS[-1])
+    pub = suppress(agg.table, REGISTRY)
+    shown = pub[~pub.suppressed & pub.indicator.eq("sanctioned_education")]
+    assert not ((shown.value >= 1) & (shown.value < 5)).any()
+    assert recoverable(pub) == []
+
+
+def test_only_sensitive_indicators_are_suppressed(site_data):
+    from pipeline.build import prepare
+    from tests.conftest import NOW
+
+    prep = prepare(site_data, NOW, collect=False)
+    agg = aggregate(prep.registry, prep.checked.table, prep.registry.campaigns[0], "2026-10")
+    pub = suppress(agg.table, prep.registry)
+    sensitive = {c for c, i in prep.registry.indicators.items() if i.sensitive}
+    assert set(pub[pub.suppressed].indicator) <= sensitive
+    assert pub[pub.suppressed].shape[0] > 0
+
+
+# --- PII gate -------------------------------------------------------------------------------
+
+
+def make_id(rng: random.Random) -> str:
+    birth = f"{rng.randint(1950, 2005)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+    body = f"{rng.randint(110000, 659999)}{birth}{rng.randint(0, 999):03d}"
+    for check in "0123456789X":
+        if resident_id_valid(body + check):
+            return body + check
+    raise AssertionError
+
+
+def make_card(rng: random.Random) -> str:
+    body = "62" + "".join(str(rng.randint(0, 9)) for _ in range(15))
+    return next(body + d for d in "0123456789" if luhn_valid(body + d))
+
+
+def full_width(text: str) -> str:
+    return text.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
+
+
+@given(st.randoms(use_true_random=False))
+def test_planted_ids_phones_and_cards_are_always_caught(rng):
+    rid, card = make_id(rng), make_card(rng)
+    mobile = f"1{rng.choice('3456789')}{rng.randint(0, 999999999):09d}"
+    spaced = " ".join([rid[:6], rid[6:14], rid[14:]])
+    for text, kind in [
+        (f"患者身份证号{rid}，已核实。", "resident_id"),
+        (f"身份证 {spaced} 。", "resident_id"),
+        (f"证件号码{full_width(rid)}", "resident_id"),
+        (f"联系电话{mobile}。", "mobile"),
+        (f"电话 +86 {mobile[:3]} {mobile[3:7]} {mobile[7:]}", "mobile"),
+        (f"手机{full_width(mobile)}", "mobile"),
+        (f"转入其银行卡{card}内", "bank_card"),
+    ]:
+        assert kind in {f.kind for f in find_pii(text)}, text
+
+
+def test_names_records_and_addresses_are_caught_with_a_masked_suggestion():
+    cases = {
+        "患者家属向医生李建国送红包": ("person_name", "李建国", "李某"),
+        "欧阳明华主任医师收受回扣": ("person_name", "欧阳明华", "欧阳某"),
+        "护士长王丽对患者态度生硬": ("person_name", "王丽", "王某"),
+        "住院号：Z2024-0012 的患者": ("medical_record", None, None),
+        "家住幸福小区3栋2单元501室": ("home_address", None, None),
+    }
+    for text, (kind, found, suggestion) in cases.items():
+        hits = [f for f in find_pii(text) if f.kind == kind]
+        assert hits, text
+        if found:
+            assert hits[0].text == found and hits[0].suggestion == suggestion
+
+
+def test_clean_texts_pass():
+    clean = [
+        "医生王某收受红包2000元，已退还。",
+        "欧阳某某医生受到警告处分。",
+        "李时珍中医院开展专项学习。",
+        "青岚区人民医院医生和护士参加警示教育。",
+        "依据宝卫医发〔2023〕59号文件处理。",
+        "拨打12320或12345反映问题。",
+        "涉及金额186400元，2025年3月12日通报。",
+    ]
+    for text in clean:
+        assert find_pii(text) == [], text
+
+
+def test_official_numbers_from_the_channels_registry_are_allowed():
+    assert find_pii("举报电话13800001111", frozenset({"13800001111"})) == []
+    assert find_pii("举报电话13800001111")

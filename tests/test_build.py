@@ -1,0 +1,279 @@
+"""The demo portal end to end: every public URL, figures equal to the submissions,
+every channel, no draft or embargoed case, safe downloads, atomic output."""
+
+import csv
+import json
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from pipeline.build import BuildRefused, build, prepare
+from pipeline.cases import listed, visible
+from pipeline.registry import load_registry
+from tests.conftest import NOW, ROOT
+
+SPEC_URLS = [
+    "",
+    "report/",
+    "statistics/",
+    "campaigns/xingfeng-2024/",
+    "institutions/",
+    "institutions/qinglan-renmin/",
+    "cases/",
+    "cases/2024-renmin-red-envelope/",
+    "data/",
+    "about/",
+]
+DATA_FILES = [
+    "statistics.csv",
+    "statistics.json",
+    "cases.json",
+    "channels.csv",
+    "institutions.csv",
+    "datapackage.json",
+]
+
+
+class Text(HTMLParser):
+    """The visible text of a page, and every URL it would load."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self.loads, self._skip = [], [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self.parts.append(" ")
+        a = dict(attrs)
+        if tag in ("script", "style"):
+            self._skip += 1
+        if tag in ("script", "img", "iframe") and a.get("src"):
+            self.loads.append(a["src"])
+        if tag == "link" and a.get("href"):
+            self.loads.append(a["href"])
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def page(site: Path, url: str) -> Text:
+    parser = Text()
+    parser.feed((site / url / "index.html").read_text(encoding="utf-8"))
+    parser.text = re.sub(r"\s+", " ", "".join(parser.parts))
+    return parser
+
+
+def test_every_public_url_exists(site):
+    for url in SPEC_URLS:
+        assert (site / url / "index.html").exists(), url
+    for name in DATA_FILES:
+        assert (site / "data" / name).stat().st_size > 0, name
+    assert (site / "feed.xml").exists()
+    registry = load_registry(site.parent / "data")
+    for inst in registry.reporting_institutions:
+        assert (site / "institutions" / inst.id / "index.html").exists()
+
+
+def test_home_figures_equal_the_submitted_figures(site, site_data):
+    prep = prepare(site_data, NOW, collect=False)
+    t = prep.checked.table
+    october = t[(t.period == "2026-10")]
+    received = october[october.indicator == "complaints_received"].value.sum()
+    resolved = october[october.indicator == "complaints_resolved"].value.sum()
+    year = t[t.period.str.startswith("2026") & (t.indicator == "complaints_received")].value.sum()
+    text = page(site, "").text
+    assert f"受理投诉举报 {received:,.0f} 件" in text
+    assert f"投诉举报办结率 {resolved / received * 100:.1f}%" in text
+    assert f"2026年累计 受理投诉举报 {year:,.0f} 件" in text
+    reporting = october.institution_id.nunique()
+    expected = sum(i.active_in("2026-10") for i in prep.registry.reporting_institutions)
+    assert f"{reporting}/{expected} 家机构已报送" in text
+
+
+def test_institution_page_shows_its_own_figures_and_quarantine(site, site_data):
+    prep = prepare(site_data, NOW, collect=False)
+    t = prep.checked.table
+    mine = t[(t.institution_id == "qinglan-renmin") & t.period.str.startswith("2026")]
+    total = mine[mine.indicator == "complaints_received"].value.sum()
+    assert f"受理投诉举报 {total:,.0f} 件" in page(site, "institutions/qinglan-renmin/").text
+    heyue = page(site, "institutions/heyue-eye/").text
+    assert "2026年8月 已提交，未通过校验" in heyue
+    assert "2026年10月 已报送" in heyue
+    assert "2026年10月 未报送" in page(site, "institutions/minkang-outpatient/").text
+
+
+def test_every_channel_is_on_the_report_page(site, site_data):
+    registry = load_registry(site_data)
+    html = (site / "report" / "index.html").read_text(encoding="utf-8")
+    text = page(site, "report/").text
+    for ch in registry.channels:
+        assert ch.value in text, ch.value
+        if ch.kind == "phone":
+            assert f'href="tel:{ch.value.replace("-", "")}"' in html
+    assert "超过90天未核实" in text  # the demo's stale channels are flagged
+    assert "诬告" in text and "保密" in text
+
+
+def test_draft_embargoed_and_retracted_cases(site, site_data):
+    registry = load_registry(site_data)
+    from pipeline.cases import load_cases
+
+    cases = {c.notice.id: c for c in load_cases(registry)}
+    draft, embargoed, retracted = (
+        "2026-second-red-envelope-draft",
+        "2026-q4-insurance-fraud-embargoed",
+        "2025-nanxi-conduct",
+    )
+    assert not visible(cases[draft], NOW) and not visible(cases[embargoed], NOW)
+    everything = "".join(p.read_text(encoding="utf-8") for p in site.rglob("*.html"))
+    everything += (site / "feed.xml").read_text(encoding="utf-8")
+    everything += (site / "search" / "search_index.json").read_text(encoding="utf-8")
+    for hidden in (draft, embargoed):
+        assert not (site / "cases" / hidden).exists()
+        assert hidden not in everything
+        assert cases[hidden].notice.title not in everything
+    assert "本通报已于 2025-12-02 撤回" in page(site, f"cases/{retracted}/").text
+    listing = (site / "cases" / "index.html").read_text(encoding="utf-8")
+    assert retracted not in listing
+    feed = feedparser.parse((site / "feed.xml").read_bytes())
+    assert not feed.bozo
+    ids = {e.link.rstrip("/").rsplit("/", 1)[-1] for e in feed.entries}
+    assert ids == {c.notice.id for c in cases.values() if listed(c, NOW)}
+    assert retracted not in ids
+
+
+def test_no_page_loads_anything_from_another_host(site):
+    for html_file in site.rglob("*.html"):
+        parser = Text()
+        parser.feed(html_file.read_text(encoding="utf-8"))
+        for url in parser.loads:
+            assert not re.match(r"^(https?:)?//", url), (html_file, url)
+    css = "".join(p.read_text(encoding="utf-8") for p in site.rglob("*.css"))
+    assert "fonts.googleapis" not in css and "fonts.gstatic" not in css
+
+
+def test_downloads_are_safe_and_suppressed(site):
+    with (site / "data" / "statistics.csv").open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    sensitive = [r for r in rows if r["indicator"].startswith("sanctioned_")]
+    assert sensitive
+    for r in sensitive:
+        if r["status"] == "suppressed":
+            assert r["value"] == ""
+        else:
+            assert not (1 <= float(r["value"]) < 5), r
+    measures = {"complaint_resolution_rate", "training_coverage"}  # derived, not submitted
+    sourced = [
+        r
+        for r in rows
+        if r["level"] == "institution"
+        and r["period_type"] == "month"
+        and r["indicator"] not in measures
+    ]
+    assert sourced and all(re.fullmatch(r"[0-9a-f]{64}", r["source_sha256"]) for r in sourced)
+    assert all(r["source_file"].startswith(r["entity_id"] + "/") for r in sourced)
+    for name in ("statistics.csv", "channels.csv", "institutions.csv"):
+        with (site / "data" / name).open(encoding="utf-8-sig") as f:
+            for row in csv.reader(f):
+                assert not any(c[:1] in ("=", "+", "-", "@") for c in row), (name, row)
+    package = json.loads((site / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    assert {r["path"] for r in package["resources"]} >= {"statistics.csv", "cases.json"}
+
+
+def test_text_from_data_cannot_inject_markup(data_dir, tmp_path):
+    case = data_dir / "cases" / "2024-renmin-red-envelope.md"
+    text = case.read_text(encoding="utf-8")
+    text = text.replace(
+        "title: 区人民医院外科医生收受患者红包被严肃处理",
+        'title: "红包<script>alert(1)</script>[x](javascript:alert(2))"',
+    )
+    case.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    build(data_dir, out, now=NOW, config_file=ROOT / "mkdocs.yml")
+    for f in out.rglob("*.html"):
+        html = f.read_text(encoding="utf-8")
+        assert "<script>alert(1)" not in html, f
+        assert 'href="javascript:' not in html, f
+
+
+def test_a_refused_build_leaves_the_previous_site_untouched(data_dir, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "index.html").write_text("previous site", encoding="utf-8")
+    case = data_dir / "cases" / "2025-chengdong-conduct.md"
+    case.write_text(
+        case.read_text(encoding="utf-8").replace("护士许某", "护士许文静"), encoding="utf-8"
+    )
+    with pytest.raises(BuildRefused) as err:
+        build(data_dir, out, now=NOW, config_file=ROOT / "mkdocs.yml")
+    assert any(p.value == "许文静" for p in err.value.problems)
+    assert (out / "index.html").read_text(encoding="utf-8") == "previous site"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+def portal(*args, cwd=ROOT):
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_cli_exit_codes(data_dir, tmp_path):
+    ok = portal("check", "--data", str(data_dir))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "约12" in ok.stdout  # the quarantined file is listed
+    bad = tmp_path / "2026-10.csv"
+    bad.write_text("月份,受理投诉举报,九项准则知晓率\n2026-10,-1,0.98\n", encoding="utf-8")
+    refused = portal("check", "--data", str(data_dir), "--institution", "qinglan-renmin", str(bad))
+    assert refused.returncode == 1
+    assert "受理投诉举报" in refused.stdout and "九项准则知晓率" in refused.stdout
+    good = tmp_path / "2026-09.csv"
+    good.write_text("月份,受理投诉举报\n2026-09,3\n", encoding="utf-8")
+    accepted = portal(
+        "check", "--data", str(data_dir), "--institution", "qinglan-renmin", str(good)
+    )
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert portal("build", "--data", str(tmp_path / "nowhere")).returncode == 2
+    assert portal("no-such-command").returncode == 2
+    case = data_dir / "cases" / "2025-chengdong-conduct.md"
+    case.write_text(
+        case.read_text(encoding="utf-8") + "\n身份证号 11010519491231002X\n", encoding="utf-8"
+    )
+    pii = portal("check", "--data", str(data_dir))
+    assert pii.returncode == 1 and "身份证号" in pii.stdout
+
+
+def test_every_command_has_help():
+    from pipeline.cli import main
+
+    for name, command in main.commands.items():
+        assert command.help and len(command.help) > 10, name
+
+
+def test_module_and_console_script_agree():
+    assert "build" in portal("--help").stdout
+    exe = shutil.which("portal", path=str(Path(sys.executable).parent))
+    assert exe and "build" in subprocess.run([exe, "--help"], capture_output=True, text=True).stdout
+
+
+def test_search_index_is_segmented_chinese_with_institutions_and_cases(site):
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    docs = index["docs"]
+    titles = {d["location"]: d["title"].replace("\u200b", "") for d in docs}
+    assert titles["institutions/qinglan-renmin/"] == "青岚区人民医院"
+    assert titles["cases/2024-renmin-red-envelope/"].startswith("区人民医院外科医生")
+    assert any("\u200b红包\u200b" in d["text"] for d in docs)  # a word of its own, findable
+    assert "2025-nanxi-conduct" not in "".join(titles)  # retracted: out of search
