@@ -506,11 +506,11 @@ def _apply_rules(
                         code="rule",
                         message=f"「{ind.label}」超出允许范围"
                         + ("（此前有未报送的月份，请核实）" if v.after_gap else ""),
-                        row=where["row"],
-                        column=where["column"],
+                        row=int(where["row"]) if pd.notna(where["row"]) else None,
+                        column=where["column"] if isinstance(where["column"], str) else None,
                         value=f"{v.value:g}",
                         expected=f"{v.expected}（{v.limit:g}）",
-                        sheet=where.get("sheet"),
+                        sheet=where["sheet"] if isinstance(where["sheet"], str) else None,
                         severity="warning" if v.after_gap else "error",
                     )
                 )

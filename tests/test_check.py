@@ -199,6 +199,8 @@ def test_demo_quarantines_exactly_its_bad_file(site_data):
 
     prep = prepare(site_data, NOW, collect=False)
     assert [s.file for s in prep.checked.quarantined] == ["heyue-eye/statistics/2026-08.csv"]
+    for problem in prep.checked.problems:
+        assert "nan" not in str(problem) and "None" not in str(problem), str(problem)
     # The other institutions' data of that month is published.
     august = prep.checked.table[prep.checked.table.period == "2026-08"]
     assert august.institution_id.nunique() >= 17
