@@ -9,6 +9,7 @@ how many reported (its completeness).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
@@ -33,25 +34,18 @@ COLUMNS = [
 
 @dataclass
 class Aggregates:
-    """The aggregate table and the months it covers."""
+    """The aggregate table and the months it covers. The table may be replaced (by the
+    suppressed one) before the first look-up, not after."""
 
     table: pd.DataFrame
     months: list[str]
     campaign: Campaign
+    authority_id: str
 
-    def series(
-        self,
-        indicator: str,
-        level: str = "authority",
-        entity: str | None = None,
-        period_type: str = "month",
-    ) -> pd.DataFrame:
-        """Rows of one indicator for one entity, in period order."""
-        t = self.table
-        mask = (t.indicator == indicator) & (t.level == level) & (t.period_type == period_type)
-        if entity is not None:
-            mask &= t.entity == entity
-        return t[mask].sort_values("period")
+    @cached_property
+    def _index(self) -> pd.DataFrame:
+        keys = ["level", "entity", "period_type", "period", "indicator"]
+        return self.table.set_index(keys).sort_index()
 
     def cell(
         self,
@@ -61,9 +55,13 @@ class Aggregates:
         level: str = "authority",
         entity: str | None = None,
     ) -> pd.Series | None:
-        rows = self.series(indicator, level, entity, period_type)
-        rows = rows[rows.period == period]
-        return None if rows.empty else rows.iloc[0]
+        """One aggregate row, or None when nothing was reported for it."""
+        key = (level, entity or self.authority_id, period_type, period, indicator)
+        try:
+            row = self._index.loc[key]
+        except KeyError:
+            return None
+        return row.iloc[0] if isinstance(row, pd.DataFrame) else row
 
 
 def _time_keys(months: pd.Series, campaign: Campaign) -> dict[str, pd.Series]:
@@ -189,4 +187,9 @@ def aggregate(
     agg["value"] = ratio.where(agg.denominator.notna(), agg.numerator)
     agg.loc[percent, "value"] = agg.loc[percent, "value"] * 100
     agg[["reporting", "expected"]] = agg[["reporting", "expected"]].fillna(0).astype(int)
-    return Aggregates(table=agg[COLUMNS].reset_index(drop=True), months=months, campaign=campaign)
+    return Aggregates(
+        table=agg[COLUMNS].reset_index(drop=True),
+        months=months,
+        campaign=campaign,
+        authority_id=registry.config.authority_id,
+    )

@@ -102,7 +102,7 @@ def build(
     progress(f"汇总至 {until}，小数抑制")
     campaign = registry.campaigns[0]
     aggregates = aggregate(registry, prep.checked.table, campaign, until)
-    published = suppress(aggregates.table, registry)
+    aggregates.table = suppress(aggregates.table, registry)
 
     config_file = find_config(config_file)
     site_dir = config_file.parent / "site"
@@ -114,9 +114,7 @@ def build(
         copy_tree(site_dir / "assets", docs / "assets")
         plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
         shutil.copyfile(plotly_js, docs / "assets" / "js" / "plotly.min.js")
-        Renderer(
-            registry, prep.checked, aggregates, published, prep.cases, docs, site_dir, now
-        ).render()
+        Renderer(registry, prep.checked, aggregates, prep.cases, docs, site_dir, now).render()
         progress("MkDocs 构建网站")
         new = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
         try:

@@ -117,7 +117,6 @@ class Renderer:
         registry: Registry,
         checked: CheckResult,
         aggregates: Aggregates,
-        published: pd.DataFrame,
         cases: list[Case],
         docs: Path,
         site_dir: Path,
@@ -126,7 +125,6 @@ class Renderer:
         self.reg = registry
         self.checked = checked
         self.agg = aggregates
-        self.pub = published
         self.cases = cases
         self.docs = docs
         self.site_dir = site_dir
@@ -151,9 +149,6 @@ class Renderer:
             now=now,
             latest=aggregates.months[-1],
         )
-        self._index = published.set_index(
-            ["level", "entity", "period_type", "period", "indicator"]
-        ).sort_index()
 
     # -- figures ---------------------------------------------------------------
 
@@ -165,20 +160,8 @@ class Renderer:
     def unit(self, code: str) -> str:
         return self.reg.indicators[code].unit if code in self.reg.indicators else "%"
 
-    def cell(
-        self,
-        code: str,
-        period_type: str,
-        period: str,
-        level: str = "authority",
-        entity: str | None = None,
-    ) -> pd.Series | None:
-        key = (level, entity or self.reg.config.authority_id, period_type, period, code)
-        try:
-            row = self._index.loc[key]
-        except KeyError:
-            return None
-        return row.iloc[0] if isinstance(row, pd.DataFrame) else row
+    def cell(self, *args: Any) -> pd.Series | None:
+        return self.agg.cell(*args)
 
     def show(
         self,
@@ -486,7 +469,7 @@ class Renderer:
             "source_sha256",
         ]
         rows = []
-        for r in self.pub.itertuples(index=False):
+        for r in self.agg.table.itertuples(index=False):
             source_file = sha = ""
             if r.level == "institution" and r.period_type == "month":
                 key = (r.entity, r.period, r.indicator)
