@@ -341,6 +341,10 @@ class _FileChecker:
             if any(word in first for word in TOTAL_WORDS):
                 continue  # a total row is recomputed by the portal, never read
             get = {v: cells[i] if i < len(cells) else None for i, v in columns.items()}
+            if layout == "wide" and all(
+                _cell_blank(v) for k, v in get.items() if not k.startswith("@")
+            ):
+                continue  # a month of the template not filled in yet
             where = {"sheet": sheet, "row": r + 1}
             inst_id = self.institution(get.get("@institution_id"), **where)
             if inst_id is None:

@@ -164,6 +164,49 @@ def serve(data_dir: Path, port: int) -> None:
         httpd.serve_forever()
 
 
+@main.command()
+@DATA_OPTION
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xlsx", "csv"]),
+    default="xlsx",
+    show_default=True,
+    help="模板格式。",
+)
+@click.option("--year", type=int, default=None, help="模板年度（默认今年）。")
+@click.option("--institution", default="", help="预先填入的机构编号。")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="输出文件（默认 月报模板-年度.xlsx）。",
+)
+def template(
+    data_dir: Path, fmt: str, year: int | None, institution: str, out_file: Path | None
+) -> None:
+    """生成空白的月度报送模板（中文表头、填报说明、Excel 数据校验）。"""
+    from datetime import date
+
+    from pipeline.registry import load_registry
+    from pipeline.template import template_csv, template_xlsx
+
+    _require_data(data_dir)
+    try:
+        registry = load_registry(data_dir)
+    except DataError as exc:
+        _report(exc.problems)
+        sys.exit(1)
+    if institution and institution not in registry.institutions:
+        raise click.BadParameter(f"机构名录中没有 {institution}", param_hint="--institution")
+    year = year or date.today().year
+    make = template_xlsx if fmt == "xlsx" else template_csv
+    out_file = out_file or Path(f"月报模板-{year}.{fmt}")
+    out_file.write_bytes(make(registry, year, institution))
+    _say(f"已生成：{out_file}")
+
+
 def _require_data(data_dir: Path) -> None:
     if not (data_dir / "config.yaml").exists():
         raise click.UsageError(f"{data_dir} 不是数据目录（缺少 config.yaml）；用 --data 指定。")

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
+from pipeline.periods import month_range
 from pipeline.registry import Institution, Registry
+from pipeline.template import HEADER_ROW, monthly_sheet
 
 HOSPITAL_TYPES = {"综合医院", "中医医院", "妇幼保健院", "专科医院", "民营医院"}
 SMALL_TYPES = {"门诊部", "诊所"}
@@ -136,30 +137,22 @@ def _codes(registry: Registry, inst: Institution) -> list[str]:
 def xlsx_year(
     registry: Registry, inst: Institution, year: str, rows: list[dict[str, Any]]
 ) -> bytes:
-    """A yearly workbook as offices make them: merged title, notes row, units in headers,
-    a month per row, a 合计 row at the bottom."""
+    """A yearly workbook as offices fill the template in: merged title, notes row, units
+    in headers, a month per row, and a 合计 row they add at the bottom."""
     codes = _codes(registry, inst)
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = f"{year}年月报"
-    width = len(codes) + 1
-    sheet.cell(1, 1, f"{inst.name}{year}年行风建设工作月报表")
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    sheet.cell(1, 1).font = Font(bold=True, size=14)
-    sheet.cell(1, 1).alignment = Alignment(horizontal="center")
-    sheet.cell(2, 1, f"填报单位：{inst.name}（盖章）")
-    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
-    for col, name in enumerate(["月份", *_headers(registry, codes, units=True)], start=1):
-        sheet.cell(3, col, name)
-    for r, row in enumerate(rows, start=4):
-        sheet.cell(r, 1, f"{row['period'][:4]}年{int(row['period'][5:])}月")
-        for col, code in enumerate(codes, start=2):
+    title = f"{inst.name}{year}年行风建设工作月报表"
+    monthly_sheet(sheet, registry, codes, title, [r["period"] for r in rows])
+    for r, row in enumerate(rows, start=HEADER_ROW + 1):
+        for col, code in enumerate(codes, start=3):
             if code in row:
                 sheet.cell(r, col, row[code])
-    total = len(rows) + 4
+    total = HEADER_ROW + len(rows) + 1
     sheet.cell(total, 1, "合计")
-    for col, code in enumerate(codes, start=2):
+    for col, code in enumerate(codes, start=3):
         if registry.indicators[code].aggregate == "sum":
             sheet.cell(total, col, sum(row.get(code, 0) for row in rows))
     buf = io.BytesIO()
@@ -242,3 +235,77 @@ def write_files(folder: Path, files: dict[str, bytes]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
         (folder / name).write_bytes(content)
+
+
+# How the committed demo's submissions were made: each institution's file style, the
+# months it did not send, and the mess a few files carry on purpose.
+DEMO_STYLES = {
+    "xlsx_year": [
+        "yunxi-central-qinglan",
+        "qinglan-renmin",
+        "qinglan-tcm",
+        "qinglan-mch",
+        "kangning-hospital",
+    ],
+    "csv_gbk_month": [
+        "qinglan-second",
+        "qinglan-stomatology",
+        "chengdong-chc",
+        "chengxi-chc",
+        "beishan-thc",
+        "nanxi-thc",
+        "heyue-eye",
+        "anhe-clinic",
+        "xinyuan-clinic",
+    ],
+    "csv_long_month": ["qinglan-mental", "qinglan-rehab", "chengnan-chc", "minkang-outpatient"],
+    "json_month": ["renhe-tcm-outpatient", "songling-thc"],
+}
+DEMO_SKIPPED = {
+    "songling-thc": {"2025-02", "2026-01"},
+    "minkang-outpatient": {"2026-10"},
+    "anhe-clinic": {"2025-08", "2026-09", "2026-10"},
+}
+
+
+def _edit_gbk_csv(path: Path, edit: Any) -> None:
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("gb18030"))))
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(edit(rows))
+    path.write_bytes(buf.getvalue().encode("gb18030"))
+
+
+def write_demo_sources(registry: Registry, first: str, last: str, seed: int = 20241) -> None:
+    """Regenerate the demo's submissions under each institution's source folder."""
+    rng = random.Random(seed)
+    months = month_range(first, last)
+    for style, ids in DEMO_STYLES.items():
+        for inst_id in ids:
+            inst = registry.institutions[inst_id]
+            skip = frozenset(DEMO_SKIPPED.get(inst_id, ()))
+            files = submission_files(registry, inst, style, months, rng, skip)
+            write_files(registry.data_dir / inst.source / "statistics", files)
+
+    def guessed(rows: list[list[str]]) -> list[list[str]]:
+        # Refused: a guessed figure, and more complaints resolved than ever received.
+        rows[1][rows[0].index("受理投诉举报")] = "约12"
+        rows[1][rows[0].index("办结投诉举报")] = "40"
+        return rows
+
+    def full_width(rows: list[list[str]]) -> list[list[str]]:
+        # Accepted: full-width digits and a trailing blank row, as some input methods make.
+        table = str.maketrans("0123456789.", "０１２３４５６７８９．")
+        rows[1] = [c.translate(table) if i > 1 else c for i, c in enumerate(rows[1])]
+        return [*rows, [""] * len(rows[0])]
+
+    sources = registry.data_dir / "sources"
+    _edit_gbk_csv(sources / "heyue-eye" / "statistics" / "2026-08.csv", guessed)
+    _edit_gbk_csv(sources / "chengxi-chc" / "statistics" / "2025-05.csv", full_width)
+
+
+if __name__ == "__main__":  # python -m pipeline.demo DATA_DIR FIRST_MONTH LAST_MONTH
+    import sys
+
+    from pipeline.registry import load_registry
+
+    write_demo_sources(load_registry(Path(sys.argv[1])), sys.argv[2], sys.argv[3])
