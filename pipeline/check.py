@@ -590,6 +590,31 @@ def check_all(
     ]
     table = pd.DataFrame(rows, columns=[*TABLE_COLUMNS, "row", "column"])
     # The newest accepted submission of a figure wins (a corrected month replaces the old one).
-    table = table.drop_duplicates(["institution_id", "period", "indicator"], keep="last")
+    keys = ["institution_id", "period", "indicator"]
+    older = table.duplicated(keys, keep="last")
+    table = table.drop_duplicates(keys, keep="last")
+    if older.any():
+        _note_superseded(submissions, table.set_index(keys)["file"], older, rows)
     table = table[TABLE_COLUMNS].sort_values(["institution_id", "period", "indicator"])
     return CheckResult(table=table.reset_index(drop=True), submissions=submissions)
+
+
+def _note_superseded(
+    submissions: list[Submission], newest: pd.Series, older: pd.Series, rows: list[dict[str, Any]]
+) -> None:
+    """Tell the office which figures of an older file a newer file replaced."""
+    counts: dict[tuple[str, str], int] = {}
+    for flag, row in zip(older, rows, strict=True):
+        if flag:
+            newer = newest.loc[(row["institution_id"], row["period"], row["indicator"])]
+            counts[(row["file"], newer)] = counts.get((row["file"], newer), 0) + 1
+    by_file = {s.file: s for s in submissions}
+    for (old, new), n in counts.items():
+        by_file[old].problems.append(
+            Problem(
+                old,
+                "superseded",
+                f"其中 {n} 个数值已由较新的文件 {new} 更新，采用较新的数值",
+                severity="warning",
+            )
+        )

@@ -85,7 +85,17 @@ def build(data_dir: Path, out_dir: Path, config_file: Path | None, quiet: bool) 
 @DATA_OPTION
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--institution", help="报送机构编号（默认从文件内容读取）。")
-def check(data_dir: Path, files: tuple[Path, ...], institution: str | None) -> None:
+@click.option(
+    "--reports",
+    "reports_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    help="每个有问题的报送文件写一份校验报告到此目录（机构/月份.txt）。",
+)
+def check(
+    data_dir: Path, files: tuple[Path, ...], institution: str | None, reports_dir: Path
+) -> None:
     """检查全部数据，或只检查给定的报送文件（不生成网站）。
 
     列出所有问题（不只第一个）；有必须修正的问题时退出码为 1。
@@ -93,6 +103,7 @@ def check(data_dir: Path, files: tuple[Path, ...], institution: str | None) -> N
     from pipeline.build import prepare
     from pipeline.check import check_file
     from pipeline.registry import load_registry
+    from pipeline.reports import write_reports
 
     _require_data(data_dir)
     try:
@@ -101,6 +112,7 @@ def check(data_dir: Path, files: tuple[Path, ...], institution: str | None) -> N
             subs = [check_file(registry, f.read_bytes(), str(f), institution) for f in files]
             problems = [p for s in subs for p in s.problems]
             _report(problems)
+            _written(write_reports(registry, subs, reports_dir))
             refused = [s for s in subs if not s.accepted]
             for s in subs:
                 verdict = "未通过校验" if not s.accepted else f"通过（{len(s.rows)} 个数值）"
@@ -112,6 +124,7 @@ def check(data_dir: Path, files: tuple[Path, ...], institution: str | None) -> N
         sys.exit(1)
     _report(prep.checked.problems)
     _report(p for c in prep.cases for p in c.problems)
+    _written(write_reports(prep.registry, prep.checked.submissions, reports_dir))
     q = prep.checked.quarantined
     _say(
         f"报送文件 {len(prep.checked.submissions)} 个，未通过校验 {len(q)} 个；"
@@ -205,6 +218,11 @@ def template(
     out_file = out_file or Path(f"月报模板-{year}.{fmt}")
     out_file.write_bytes(make(registry, year, institution))
     _say(f"已生成：{out_file}")
+
+
+def _written(paths: list[Path]) -> None:
+    if paths:
+        _say(f"校验报告 {len(paths)} 份，已写入 {paths[0].parent.parent}/（可发回报送机构）")
 
 
 def _require_data(data_dir: Path) -> None:

@@ -232,18 +232,21 @@ def portal(*args, cwd=ROOT):
 
 
 def test_cli_exit_codes(data_dir, tmp_path):
-    ok = portal("check", "--data", str(data_dir))
+    reports = ("--reports", str(tmp_path / "reports"))
+    ok = portal("check", "--data", str(data_dir), *reports)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "约12" in ok.stdout  # the quarantined file is listed
     bad = tmp_path / "2026-10.csv"
     bad.write_text("月份,受理投诉举报,九项准则知晓率\n2026-10,-1,0.98\n", encoding="utf-8")
-    refused = portal("check", "--data", str(data_dir), "--institution", "qinglan-renmin", str(bad))
+    refused = portal(
+        "check", "--data", str(data_dir), *reports, "--institution", "qinglan-renmin", str(bad)
+    )
     assert refused.returncode == 1
     assert "受理投诉举报" in refused.stdout and "九项准则知晓率" in refused.stdout
     good = tmp_path / "2026-09.csv"
     good.write_text("月份,受理投诉举报\n2026-09,3\n", encoding="utf-8")
     accepted = portal(
-        "check", "--data", str(data_dir), "--institution", "qinglan-renmin", str(good)
+        "check", "--data", str(data_dir), *reports, "--institution", "qinglan-renmin", str(good)
     )
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     assert portal("build", "--data", str(tmp_path / "nowhere")).returncode == 2
@@ -252,7 +255,7 @@ def test_cli_exit_codes(data_dir, tmp_path):
     case.write_text(
         case.read_text(encoding="utf-8") + "\n身份证号 11010519491231002X\n", encoding="utf-8"
     )
-    pii = portal("check", "--data", str(data_dir))
+    pii = portal("check", "--data", str(data_dir), *reports)
     assert pii.returncode == 1 and "身份证号" in pii.stdout
 
 

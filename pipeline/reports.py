@@ -1,0 +1,58 @@
+"""Check reports: one plain-text file per submission with problems, in Chinese, that an
+integrity office can be sent back and act on without any other tool."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.check import Submission
+from pipeline.collect import atomic_write
+from pipeline.registry import Registry
+
+
+def report_text(registry: Registry, sub: Submission) -> str:
+    """The report of one submission: what was checked, the verdict, every problem."""
+    inst = registry.institutions.get(sub.institution_id or "")
+    lines = ["报送文件校验报告", ""]
+    if inst:
+        lines.append(f"机构：{inst.name}（{inst.id}）")
+    lines.append(f"文件：{sub.file}")
+    if sub.snapshot:
+        lines.append(f"收到时间：{sub.snapshot.fetched_at}")
+        lines.append(f"SHA-256：{sub.snapshot.sha256}")
+    errors = [p for p in sub.problems if p.blocking]
+    warnings = [p for p in sub.problems if not p.blocking]
+    if errors:
+        lines.append(
+            f"结论：未通过校验，本文件未予采用（{len(errors)} 个错误，{len(warnings)} 条提示）。"
+        )
+        lines.append("请逐项修改后重新报送整个文件；其他月份和其他机构的数据不受影响。")
+    else:
+        lines.append(f"结论：通过校验，已采用（{len(warnings)} 条提示，请核实）。")
+    for title, problems in (("错误（必须修改）", errors), ("提示（请核实）", warnings)):
+        if not problems:
+            continue
+        lines += ["", title]
+        for n, p in enumerate(problems, start=1):
+            where = p.location().removeprefix(p.file).strip() or "整个文件"
+            lines.append(f"{n}. 位置：{where}")
+            lines.append(f"   问题：{p.message}")
+            if p.value is not None:
+                lines.append(f"   读到的值：{p.value}")
+            if p.expected:
+                lines.append(f"   应为：{p.expected}")
+    return "\n".join(lines) + "\n"
+
+
+def write_reports(registry: Registry, submissions: list[Submission], folder: Path) -> list[Path]:
+    """Write ``<folder>/<institution>/<file period or name>.txt`` for each submission
+    with problems; return the paths written."""
+    written = []
+    for sub in submissions:
+        if not sub.problems:
+            continue
+        stem = (sub.snapshot.period if sub.snapshot else "") or Path(sub.file).stem
+        path = Path(folder) / (sub.institution_id or "unknown") / f"{stem}.txt"
+        atomic_write(path, report_text(registry, sub).encode("utf-8"))
+        written.append(path)
+    return written

@@ -1,0 +1,55 @@
+"""Reports an office gets back, and figures a newer file replaces."""
+
+from datetime import date
+
+from pipeline.check import check_all, check_file
+from pipeline.collect import collect_local, latest_snapshots
+from pipeline.reports import write_reports
+
+TODAY = date(2026, 11, 22)
+
+
+def test_a_report_per_refused_file_says_where_what_and_how(registry, tmp_path):
+    text = "月份,受理投诉举报,门诊满意度\n2026-03,约12,0.97\n"
+    sub = check_file(registry, text.encode(), "2026-03.csv", "qinglan-renmin", today=TODAY)
+    [path] = write_reports(registry, [sub], tmp_path)
+    assert path == tmp_path / "qinglan-renmin" / "2026-03.txt"
+    report = path.read_text(encoding="utf-8")
+    assert "青岚区人民医院" in report and "未通过校验" in report
+    assert "第2行" in report and "「B（受理投诉举报）」列" in report and "读到的值：约12" in report
+    assert "门诊满意度" in report and "百分数" in report
+    ok = check_file(
+        registry, "月份,受理投诉举报\n2026-03,3\n".encode(), "b.csv", "qinglan-renmin", today=TODAY
+    )
+    assert write_reports(registry, [ok], tmp_path / "none") == []
+
+
+def test_a_newer_file_replaces_figures_of_an_older_one_and_says_so(registry):
+    folder = registry.data_dir / "sources" / "qinglan-renmin" / "statistics"
+    (folder / "2026-10-correction.csv").write_text(
+        "月份,受理投诉举报\n2026-10,99\n", encoding="utf-8"
+    )
+    collect_local(registry)
+    checked = check_all(registry, latest_snapshots(registry.data_dir), TODAY)
+    t = checked.table
+    value = t[
+        (t.institution_id == "qinglan-renmin")
+        & (t.period == "2026-10")
+        & (t.indicator == "complaints_received")
+    ]
+    assert value.value.tolist() == [99]
+    assert value.file.tolist() == ["qinglan-renmin/statistics/2026-10-correction.csv"]
+    yearly = next(
+        s for s in checked.submissions if s.file.endswith("qinglan-renmin/statistics/2026.xlsx")
+    )
+    notes = [p for p in yearly.problems if p.code == "superseded"]
+    assert notes and "2026-10-correction.csv" in notes[0].message and yearly.accepted
+
+
+def test_check_command_writes_reports(data_dir, tmp_path):
+    from tests.test_build import portal
+
+    out = tmp_path / "reports"
+    done = portal("check", "--data", str(data_dir), "--reports", str(out))
+    assert done.returncode == 0
+    assert (out / "heyue-eye" / "2026-08.txt").exists()
