@@ -280,3 +280,33 @@ def test_search_index_is_segmented_chinese_with_institutions_and_cases(site):
     assert titles["cases/2024-renmin-red-envelope/"].startswith("区人民医院外科医生")
     assert any("\u200b红包\u200b" in d["text"] for d in docs)  # a word of its own, findable
     assert "2025-nanxi-conduct" not in "".join(titles)  # retracted: out of search
+
+
+def test_no_page_shows_a_small_count_of_sanctioned_persons(site, site_data):
+    registry = load_registry(site_data)
+    labels = [i.label for i in registry.indicators.values() if i.sensitive]
+    shown = 0
+    for html_file in site.rglob("*.html"):
+        for row in re.findall(r"<tr>(.*?)</tr>", html_file.read_text(encoding="utf-8"), re.S):
+            cells = [
+                re.sub(r"<[^>]+>", "", c).strip()
+                for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+            ]
+            if cells and any(cells[0].startswith(label) for label in labels):
+                for value in cells[1:]:
+                    shown += 1
+                    assert (
+                        value in ("<5", "&lt;5", "未报送")
+                        or int(value.replace(",", "")) == 0
+                        or int(value.replace(",", "")) >= 5
+                    ), (html_file, cells)
+    assert shown > 0
+
+
+def test_targets_are_evaluated_against_actuals(site, site_data):
+    prep = prepare(site_data, NOW, collect=False)
+    t = prep.checked.table
+    study = t[(t.indicator == "study_sessions") & t.period.str.startswith("2026")]
+    met = int((study.value >= 1).sum())
+    text = page(site, "statistics/").text
+    assert f"（{met}/{len(study)} 机构·月达标）" in text

@@ -204,3 +204,18 @@ def test_demo_quarantines_exactly_its_bad_file(site_data):
     # The other institutions' data of that month is published.
     august = prep.checked.table[prep.checked.table.period == "2026-08"]
     assert august.institution_id.nunique() >= 17
+
+
+@given(st.integers(min_value=2000, max_value=2099), st.integers(min_value=1, max_value=12))
+def test_every_written_form_of_a_month_reads_the_same(year, month):
+    expected = f"{year}-{month:02d}"
+    for text in (
+        f"{year}-{month:02d}",
+        f"{year}-{month}",
+        f"{year}年{month}月",
+        f"{year}/{month}",
+        f"{year}.{month:02d}",
+        f"{year}{month:02d}",
+        date(year, month, 1),
+    ):
+        assert parse_period(text) == expected, text
