@@ -22,7 +22,7 @@ from pipeline.aggregate import aggregate
 from pipeline.anonymise import suppress
 from pipeline.cases import BEIJING, Case, load_cases
 from pipeline.check import CheckResult, check_all
-from pipeline.collect import CollectResult, collect_local, latest_snapshots
+from pipeline.collect import CollectResult, collect, latest_snapshots
 from pipeline.problems import DataError, Problem
 from pipeline.registry import Registry, load_registry
 from pipeline.render import Renderer, copy_tree
@@ -59,10 +59,10 @@ def find_config(config: Path | None = None) -> Path:
     return here if here.exists() else PROJECT_ROOT / "mkdocs.yml"
 
 
-def prepare(data_dir: Path, now: datetime | None = None, collect: bool = True) -> Prepared:
+def prepare(data_dir: Path, now: datetime | None = None, run_collect: bool = True) -> Prepared:
     """Load registries, snapshot local sources, check submissions and load case notices."""
     registry = load_registry(data_dir)
-    collected = collect_local(registry) if collect else []
+    collected = collect(registry, local_only=True) if run_collect else []
     today = (now or datetime.now(BEIJING)).date()
     checked = check_all(registry, latest_snapshots(registry.data_dir), today)
     cases = load_cases(registry)

@@ -3,6 +3,7 @@ them and chooses exit codes: 0 success, 1 data refused, 2 usage error."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -118,7 +119,7 @@ def check(
                 verdict = "未通过校验" if not s.accepted else f"通过（{len(s.rows)} 个数值）"
                 _say(f"{s.file}：{verdict}")
             sys.exit(1 if refused else 0)
-        prep = prepare(data_dir, collect=True)
+        prep = prepare(data_dir)
     except DataError as exc:
         _report(exc.problems)
         sys.exit(1)
@@ -135,22 +136,61 @@ def check(
 
 @main.command()
 @DATA_OPTION
-def collect(data_dir: Path) -> None:
-    """把各机构来源中的文件保存为不可更改的快照（含来源与校验值）。"""
-    from pipeline.collect import collect_local
+@click.option("--month", default=None, help="只收集该月（YYYY-MM）的报送文件（及当年的年度文件）。")
+def collect(data_dir: Path, month: str | None) -> None:
+    """收集各机构来源（本地目录或 https 网址）的报送文件，保存为不可更改的快照。
+
+    每家机构一行结果；个别机构失败不影响退出码（0），只有名录错误或数据目录
+    不可写时退出码为 1。
+    """
+    import re
+
+    from pipeline.collect import collect as run_collect
     from pipeline.registry import load_registry
 
     _require_data(data_dir)
+    if month is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise click.BadParameter("应为 YYYY-MM，例如 2026-10", param_hint="--month")
     try:
         registry = load_registry(data_dir)
     except DataError as exc:
         _report(exc.problems)
         sys.exit(1)
-    results = collect_local(registry)
-    click.echo(f"{'机构':<28}新收到  未变化  失败")
-    for r in results:
-        failed = "; ".join(f"{n}: {why}" for n, why in r.failed)
-        click.echo(f"{r.institution_id:<30}{len(r.received):>4}  {len(r.unchanged):>6}  {failed}")
+    total = sum(1 for i in registry.reporting_institutions if not month or i.active_in(month))
+    # A progress bar on a terminal; in CI or a pipe, the table's lines as they come.
+    interactive = sys.stderr.isatty() and not os.environ.get("CI")
+    header = f"{'机构':<28}{'结果':<6}{'新收到':>6}{'未变化':>6}  失败原因"
+    if not interactive:
+        click.echo(header)
+    with click.progressbar(
+        length=total, label="收集中", file=sys.stderr, hidden=not interactive
+    ) as bar:
+
+        def step(result: object) -> None:
+            bar.update(1)
+            if not interactive:
+                click.echo(_collect_line(result))
+
+        try:
+            results = run_collect(registry, month=month, progress=step)
+        except OSError as exc:
+            _say(f"无法写入数据目录 {data_dir}：{exc}")
+            sys.exit(1)
+    if interactive:
+        click.echo(header)
+        for r in results:
+            click.echo(_collect_line(r))
+    failed = sum(1 for r in results if r.failed)
+    received = sum(len(r.received) for r in results)
+    _say(f"共 {len(results)} 家机构：新收到文件 {received} 个，{failed} 家机构有失败（见上表）。")
+
+
+def _collect_line(r: object) -> str:
+    from pipeline.collect import CollectResult
+
+    assert isinstance(r, CollectResult)
+    why = "；".join(f"{name}：{reason}" for name, reason in r.failed)
+    return f"{r.institution_id:<30}{r.status:<6}{len(r.received):>6}{len(r.unchanged):>6}  {why}"
 
 
 @main.command()

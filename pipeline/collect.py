@@ -1,23 +1,30 @@
 """Collect: copy every file an institution publishes into the immutable snapshot store.
 
-A source is a folder (or, later, a URL) laid out as ``statistics/<file>``; each
-file found there is stored once under ``snapshots/<institution>/<sha256>.<ext>``
-with a manifest row of provenance before anything parses it. Nothing already
-stored is ever rewritten or removed.
+A source is a folder of ``data/`` or an https URL, laid out the same way:
+``statistics/<file>`` (one file per month or per year). A URL source also serves
+``index.json`` listing its files, since HTTP cannot list a folder. Each file obtained
+is sniffed (an error page is not data) and stored once under
+``snapshots/<institution>/<sha256>.<ext>`` with a manifest row of provenance before
+anything parses it. Nothing already stored is ever rewritten or removed, whatever a
+server does.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
+from pipeline.fetch import Fetched, Fetcher, FetchError, sniff
 from pipeline.registry import Registry
 
 MANIFEST_FIELDS = [
@@ -30,6 +37,8 @@ MANIFEST_FIELDS = [
     "sha256",
     "size",
     "period",
+    "etag",
+    "last_modified",
 ]
 SUBMISSION_SUFFIXES = {".csv", ".xlsx", ".json"}
 
@@ -47,6 +56,8 @@ class Snapshot:
     sha256: str
     size: int
     period: str
+    etag: str = ""
+    last_modified: str = ""
 
     def path(self, data_dir: Path) -> Path:
         return (
@@ -63,6 +74,13 @@ class CollectResult:
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
 
+    @property
+    def status(self) -> str:
+        """One word for the report: 失败, 新收到, 未变化 or 无文件."""
+        if self.failed:
+            return "失败"
+        return "新收到" if self.received else ("未变化" if self.unchanged else "无文件")
+
 
 def snapshot_dir(data_dir: Path) -> Path:
     return Path(data_dir) / "snapshots"
@@ -75,7 +93,13 @@ def read_manifest(data_dir: Path) -> list[Snapshot]:
         return []
     with path.open(encoding="utf-8", newline="") as f:
         rows: list[dict[str, Any]] = list(csv.DictReader(f))
-    return [Snapshot(**{**row, "size": int(row["size"])}) for row in rows]
+    # Columns added later (etag, last_modified) are absent from older manifests.
+    out = []
+    for row in rows:
+        fields: dict[str, Any] = {k: v or "" for k, v in row.items() if k in MANIFEST_FIELDS}
+        fields["size"] = int(row["size"])
+        out.append(Snapshot(**fields))
+    return out
 
 
 def latest_snapshots(data_dir: Path) -> list[Snapshot]:
@@ -130,53 +154,148 @@ def write_manifest(data_dir: Path, snapshots: list[Snapshot]) -> None:
     atomic_write(snapshot_dir(data_dir) / "manifest.csv", buf.getvalue().encode("utf-8"))
 
 
-def collect_local(registry: Registry, now: datetime | None = None) -> list[CollectResult]:
-    """Snapshot every file in the local source folder of every institution.
+NAME_PATTERN = re.compile(r"^statistics/[A-Za-z0-9\u4e00-\u9fff._-]{1,100}\.(csv|xlsx|json)$")
 
-    Re-running is idempotent: a file whose bytes are already the newest snapshot of
-    its name is reported as unchanged and nothing is written.
+
+def _wanted(name: str, month: str | None) -> bool:
+    """Whether a file belongs to the collection of ``month`` (its month or its year)."""
+    return month is None or period_of(name) in (month, month[:4])
+
+
+def _local_files(folder: Path, month: str | None) -> list[tuple[str, Path]]:
+    files = []
+    for path in sorted((folder / "statistics").glob("*")):
+        name = f"statistics/{path.name}"
+        if path.is_file() and NAME_PATTERN.match(name) and _wanted(name, month):
+            files.append((name, path))
+    return files
+
+
+def _index(fetcher: Fetcher, base: str) -> list[str]:
+    """The file names a URL source lists in its index.json."""
+    got = fetcher.get(urljoin(base, "index.json"))
+    try:
+        doc = json.loads(got.content.decode("utf-8-sig"))
+        names = doc["files"] if isinstance(doc, dict) else doc
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise TypeError
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise FetchError(
+            'index.json 格式错误，应为 {"files": ["statistics/2025-03.csv", ...]}'
+        ) from exc
+    return names
+
+
+def collect(
+    registry: Registry,
+    month: str | None = None,
+    now: datetime | None = None,
+    fetcher: Fetcher | None = None,
+    local_only: bool = False,
+    progress: Callable[[CollectResult], None] = lambda _r: None,
+) -> list[CollectResult]:
+    """Snapshot every active institution's source files (only ``month``'s, if given).
+
+    Folder sources are read directly; URL sources are fetched (unless ``local_only``,
+    which the build uses so that it never needs the network). Re-running is
+    idempotent: a file whose bytes are already the newest snapshot of its name, or
+    that the server says is unchanged, is reported as unchanged and nothing is written.
+    A failure is recorded for that institution and never touches what was stored.
     """
     data_dir = registry.data_dir
     stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     known = read_manifest(data_dir)
-    newest = {(s.institution_id, s.name): s.sha256 for s in known}
+    newest = {(s.institution_id, s.name): s for s in known}
     results = []
     added = False
     for inst in registry.reporting_institutions:
+        if month and not inst.active_in(month):
+            continue
         result = CollectResult(inst.id)
         results.append(result)
-        if not inst.source or inst.source.startswith(("http://", "https://")):
-            continue  # fetched over HTTP by `portal collect`
-        folder = (data_dir / inst.source).resolve()
-        if not folder.is_dir():
-            result.failed.append((inst.source, "来源目录不存在"))
+        remote = inst.source.startswith(("http://", "https://"))
+        if not inst.source or (remote and local_only):
+            progress(result)
             continue
-        for path in sorted((folder / "statistics").glob("*")):
-            if path.suffix.lower() not in SUBMISSION_SUFFIXES or path.name.startswith("."):
+        items: list[tuple[str, str, Callable[[Snapshot | None], Fetched]]] = []
+        if remote:
+            fetcher = fetcher or Fetcher()
+            base = inst.source if inst.source.endswith("/") else inst.source + "/"
+            try:
+                names = _index(fetcher, base)
+            except FetchError as exc:
+                result.failed.append(("index.json", exc.reason))
+                progress(result)
                 continue
-            name = f"statistics/{path.name}"
-            content = path.read_bytes()
-            digest = hashlib.sha256(content).hexdigest()
-            if newest.get((inst.id, name)) == digest:
+            for name in names:
+                if not NAME_PATTERN.match(name):
+                    result.failed.append(
+                        (name[:80], "文件名不符合要求（statistics/文件名.csv|xlsx|json）")
+                    )
+                elif _wanted(name, month):
+                    url = urljoin(base, name)
+                    items.append((name, url, _remote(fetcher, url)))
+        else:
+            folder = (data_dir / inst.source).resolve()
+            if not folder.is_dir():
+                result.failed.append((inst.source, "来源目录不存在"))
+                progress(result)
+                continue
+            for name, path in _local_files(folder, month):
+                items.append((name, f"{inst.source}/{name}", _local(path)))
+        for name, source, obtain in items:
+            previous = newest.get((inst.id, name))
+            try:
+                got = obtain(previous)
+            except FetchError as exc:
+                result.failed.append((name, exc.reason))
+                continue
+            if got.unchanged:
+                result.unchanged.append(name)
+                continue
+            if reason := sniff(name, got.content):
+                result.failed.append((name, reason))
+                continue
+            digest = hashlib.sha256(got.content).hexdigest()
+            if previous is not None and previous.sha256 == digest:
                 result.unchanged.append(name)
                 continue
             snap = Snapshot(
                 institution_id=inst.id,
                 kind="statistics",
                 name=name,
-                source=f"{inst.source}/{name}",
+                source=source,
                 fetched_at=stamp,
-                http_status="",
+                http_status=str(got.status) if remote else "",
                 sha256=digest,
-                size=len(content),
+                size=len(got.content),
                 period=period_of(name),
+                etag=got.etag,
+                last_modified=got.last_modified,
             )
-            store_file(data_dir, snap, content)
+            store_file(data_dir, snap, got.content)
             known.append(snap)
+            newest[(inst.id, name)] = snap
             added = True
-            newest[(inst.id, name)] = digest
             result.received.append(name)
+        progress(result)
     if added:
         # Files first, manifest last: a crash in between leaves only unreferenced files.
         write_manifest(data_dir, known)
     return results
+
+
+def _remote(fetcher: Fetcher, url: str) -> Callable[[Snapshot | None], Fetched]:
+    def obtain(previous: Snapshot | None) -> Fetched:
+        if previous is None:
+            return fetcher.get(url)
+        return fetcher.get(url, previous.etag, previous.last_modified)
+
+    return obtain
+
+
+def _local(path: Path) -> Callable[[Snapshot | None], Fetched]:
+    def obtain(_previous: Snapshot | None) -> Fetched:
+        return Fetched(str(path), 200, path.read_bytes())
+
+    return obtain

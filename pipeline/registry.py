@@ -85,6 +85,20 @@ class Institution(_Model):
             raise ValueError("网址应以 https:// 开头")
         return value
 
+    @field_validator("source")
+    @classmethod
+    def _source(cls, value: str) -> str:
+        from urllib.parse import urlsplit
+
+        if "://" in value:
+            parts = urlsplit(value)
+            local = parts.hostname in ("127.0.0.1", "localhost", "::1")
+            if parts.scheme != "https" and not (parts.scheme == "http" and local):
+                raise ValueError("来源网址应以 https:// 开头")
+        elif value.startswith("/") or ".." in Path(value).parts:
+            raise ValueError("来源目录应为数据目录内的相对路径")
+        return value
+
     def active_in(self, period: str) -> bool:
         """Whether the institution is expected to report for ``period`` (YYYY-MM)."""
         return self.active_from <= period and (self.active_to is None or period <= self.active_to)

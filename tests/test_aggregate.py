@@ -77,7 +77,7 @@ def test_district_and_type_levels_add_up(site_data):
     from pipeline.build import prepare
     from tests.conftest import NOW
 
-    prep = prepare(site_data, NOW, collect=False)
+    prep = prepare(site_data, NOW, run_collect=False)
     reg = prep.registry
     agg = aggregate(reg, prep.checked.table, reg.campaigns[0], "2026-10")
     t = agg.table

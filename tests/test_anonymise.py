@@ -75,7 +75,7 @@ def test_only_sensitive_indicators_are_suppressed(site_data):
     from pipeline.build import prepare
     from tests.conftest import NOW
 
-    prep = prepare(site_data, NOW, collect=False)
+    prep = prepare(site_data, NOW, run_collect=False)
     agg = aggregate(prep.registry, prep.checked.table, prep.registry.campaigns[0], "2026-10")
     pub = suppress(agg.table, prep.registry)
     sensitive = {c for c, i in prep.registry.indicators.items() if i.sensitive}

@@ -85,7 +85,7 @@ def test_every_public_url_exists(site):
 
 
 def test_home_figures_equal_the_submitted_figures(site, site_data):
-    prep = prepare(site_data, NOW, collect=False)
+    prep = prepare(site_data, NOW, run_collect=False)
     t = prep.checked.table
     october = t[(t.period == "2026-10")]
     received = october[october.indicator == "complaints_received"].value.sum()
@@ -101,7 +101,7 @@ def test_home_figures_equal_the_submitted_figures(site, site_data):
 
 
 def test_institution_page_shows_its_own_figures_and_quarantine(site, site_data):
-    prep = prepare(site_data, NOW, collect=False)
+    prep = prepare(site_data, NOW, run_collect=False)
     t = prep.checked.table
     mine = t[(t.institution_id == "qinglan-renmin") & t.period.str.startswith("2026")]
     total = mine[mine.indicator == "complaints_received"].value.sum()
@@ -304,7 +304,7 @@ def test_no_page_shows_a_small_count_of_sanctioned_persons(site, site_data):
 
 
 def test_targets_are_evaluated_against_actuals(site, site_data):
-    prep = prepare(site_data, NOW, collect=False)
+    prep = prepare(site_data, NOW, run_collect=False)
     t = prep.checked.table
     study = t[(t.indicator == "study_sessions") & t.period.str.startswith("2026")]
     met = int((study.value >= 1).sum())

@@ -197,7 +197,7 @@ def test_demo_quarantines_exactly_its_bad_file(site_data):
     from pipeline.build import prepare
     from tests.conftest import NOW
 
-    prep = prepare(site_data, NOW, collect=False)
+    prep = prepare(site_data, NOW, run_collect=False)
     assert [s.file for s in prep.checked.quarantined] == ["heyue-eye/statistics/2026-08.csv"]
     for problem in prep.checked.problems:
         assert "nan" not in str(problem) and "None" not in str(problem), str(problem)

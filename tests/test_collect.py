@@ -3,7 +3,7 @@
 import hashlib
 from datetime import UTC, datetime
 
-from pipeline.collect import collect_local, latest_snapshots, read_manifest
+from pipeline.collect import collect, latest_snapshots, read_manifest
 
 T1 = datetime(2026, 11, 1, tzinfo=UTC)
 T2 = datetime(2026, 11, 2, tzinfo=UTC)
@@ -12,11 +12,11 @@ T2 = datetime(2026, 11, 2, tzinfo=UTC)
 def test_every_source_file_is_snapshotted_once_with_provenance(registry):
     stats = registry.data_dir / "sources" / "qinglan-renmin" / "statistics"
     before = len(read_manifest(registry.data_dir))
-    results = collect_local(registry, now=T1)
+    results = collect(registry, local_only=True, now=T1)
     assert all(not r.received for r in results)  # the demo's snapshots are committed
     new = stats / "2026-11.csv"
     new.write_text("月份,受理投诉举报\n2026-11,3\n", encoding="utf-8")
-    results = collect_local(registry, now=T1)
+    results = collect(registry, local_only=True, now=T1)
     got = {r.institution_id: r.received for r in results if r.received}
     assert got == {"qinglan-renmin": ["statistics/2026-11.csv"]}
     manifest = read_manifest(registry.data_dir)
@@ -28,7 +28,7 @@ def test_every_source_file_is_snapshotted_once_with_provenance(registry):
     assert snap.fetched_at == "2026-11-01T00:00:00Z"
     assert snap.path(registry.data_dir).read_bytes() == content
     # Re-running is idempotent: nothing new, nothing rewritten.
-    assert all(not r.received for r in collect_local(registry, now=T2))
+    assert all(not r.received for r in collect(registry, local_only=True, now=T2))
     assert len(read_manifest(registry.data_dir)) == before + 1
 
 
@@ -36,10 +36,10 @@ def test_a_corrected_file_keeps_both_snapshots_and_the_newest_is_used(registry):
     stats = registry.data_dir / "sources" / "qinglan-renmin" / "statistics"
     f = stats / "2026-11.csv"
     f.write_text("月份,受理投诉举报\n2026-11,3\n", encoding="utf-8")
-    collect_local(registry, now=T1)
+    collect(registry, local_only=True, now=T1)
     first = latest_snapshots(registry.data_dir)
     f.write_text("月份,受理投诉举报\n2026-11,4\n", encoding="utf-8")
-    collect_local(registry, now=T2)
+    collect(registry, local_only=True, now=T2)
     mine = [s for s in read_manifest(registry.data_dir) if s.name == "statistics/2026-11.csv"]
     assert len(mine) == 2 and all(s.path(registry.data_dir).exists() for s in mine)
     latest = {
@@ -51,7 +51,7 @@ def test_a_corrected_file_keeps_both_snapshots_and_the_newest_is_used(registry):
     assert len(latest_snapshots(registry.data_dir)) == len(first)
     # Deleting the source file loses nothing already stored.
     f.unlink()
-    collect_local(registry, now=T2)
+    collect(registry, local_only=True, now=T2)
     assert mine[0].path(registry.data_dir).exists() and mine[1].path(registry.data_dir).exists()
 
 
@@ -59,6 +59,6 @@ def test_a_missing_source_folder_is_reported_not_fatal(registry):
     import shutil
 
     shutil.rmtree(registry.data_dir / "sources" / "anhe-clinic")
-    results = {r.institution_id: r for r in collect_local(registry, now=T1)}
+    results = {r.institution_id: r for r in collect(registry, local_only=True, now=T1)}
     assert results["anhe-clinic"].failed
     assert not results["qinglan-renmin"].failed

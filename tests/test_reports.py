@@ -3,7 +3,7 @@
 from datetime import date
 
 from pipeline.check import check_all, check_file
-from pipeline.collect import collect_local, latest_snapshots
+from pipeline.collect import collect, latest_snapshots
 from pipeline.reports import write_reports
 
 TODAY = date(2026, 11, 22)
@@ -29,7 +29,7 @@ def test_a_newer_file_replaces_figures_of_an_older_one_and_says_so(registry):
     (folder / "2026-10-correction.csv").write_text(
         "月份,受理投诉举报\n2026-10,99\n", encoding="utf-8"
     )
-    collect_local(registry)
+    collect(registry, local_only=True)
     checked = check_all(registry, latest_snapshots(registry.data_dir), TODAY)
     t = checked.table
     value = t[
