@@ -7,11 +7,13 @@ so a failed build leaves the previous site untouched.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -88,7 +90,7 @@ def build(
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
-    now = now or datetime.now(BEIJING)
+    now = now or build_clock()
     progress("读取名录、收集并校验报送文件")
     prep = prepare(data_dir, now)
     if prep.blocking:
@@ -129,13 +131,52 @@ def build(
             if registry.config.site_url:
                 cfg.site_url = registry.config.site_url
             logging.getLogger("mkdocs").setLevel(logging.WARNING)
-            mkdocs_build(cfg)
+            with _source_date(now):
+                mkdocs_build(cfg)
+            write_file_list(new)
             _swap(new, out_dir)
         except BaseException:
             shutil.rmtree(new, ignore_errors=True)
             raise
     progress(f"完成：{out_dir}")
     return prep
+
+
+FILE_LIST = "site-files.sha256"
+
+
+def write_file_list(site: Path) -> None:
+    """List every file of the built site with its SHA-256 (``sha256sum -c`` format)."""
+    lines = []
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        rel = path.relative_to(site).as_posix()
+        if rel != FILE_LIST:
+            lines.append(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {rel}\n")
+    (site / FILE_LIST).write_text("".join(lines), encoding="utf-8")
+
+
+@contextmanager
+def _source_date(now: datetime) -> Iterator[None]:
+    """MkDocs stamps the sitemap with SOURCE_DATE_EPOCH: make it the build's clock, so the
+    same data and code give the same bytes."""
+    old = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(now.timestamp()))
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = old
+
+
+def build_clock() -> datetime:
+    """The build's "now": SOURCE_DATE_EPOCH when set (CI sets the data's commit time), else
+    the current time, in Beijing time."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), BEIJING)
+    return datetime.now(BEIJING)
 
 
 def _swap(new: Path, out_dir: Path) -> None:

@@ -310,3 +310,26 @@ def test_targets_are_evaluated_against_actuals(site, site_data):
     met = int((study.value >= 1).sum())
     text = page(site, "statistics/").text
     assert f"（{met}/{len(study)} 机构·月达标）" in text
+
+
+def test_same_data_and_code_give_the_same_bytes(site, site_data, tmp_path):
+    again = tmp_path / "again"
+    build(site_data, again, now=NOW, config_file=ROOT / "mkdocs.yml")
+    first = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
+
+
+def test_site_file_list_matches_the_files(site):
+    import hashlib
+
+    lines = (site / "site-files.sha256").read_text(encoding="utf-8").splitlines()
+    listed = dict(reversed(line.split("  ", 1)) for line in lines)
+    files = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+    assert set(listed) == files - {"site-files.sha256"}
+    for rel in ("index.html", "data/statistics.csv"):
+        assert listed[rel] == hashlib.sha256((site / rel).read_bytes()).hexdigest()
+    assert 'href="../site-files.sha256"' in (site / "about" / "index.html").read_text(
+        encoding="utf-8"
+    )
