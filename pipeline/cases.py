@@ -236,3 +236,29 @@ def visible(case: Case, now: datetime) -> bool:
 def listed(case: Case, now: datetime) -> bool:
     """Whether the case appears in lists, the feed and search (retracted ones do not)."""
     return visible(case, now) and case.notice is not None and case.notice.status == "published"
+
+
+BODY_TEMPLATE = """（在此写明基本情况：时间、机构和科室、问题、调查和处理经过。
+当事人只写姓加“某”或“某某”，例如 王某、欧阳某某；不写身份证号、手机号、病历号和住址。）
+"""
+
+
+def scaffold(notice: CaseNotice) -> str:
+    """A new case file: validated front matter and a body to fill in."""
+    meta = notice.model_dump(mode="json", exclude_defaults=True)
+    meta["status"] = notice.status
+    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
+    return f"---\n{front}---\n\n{BODY_TEMPLATE}"
+
+
+def set_published(path: Path, by: str, on: date) -> str:
+    """Publish a case: status, publisher and date in its front matter; the body and every
+    other field are kept as they are. Returns the new text."""
+    text = path.read_text(encoding="utf-8-sig")
+    match = FRONT_MATTER.match(text)
+    if not match:
+        raise ValueError("缺少 YAML 前置信息")
+    meta = yaml.safe_load(match.group(1)) or {}
+    meta.update(status="published", published_by=by, published_on=on.isoformat())
+    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
+    return f"---\n{front}---\n" + text[match.end() :]

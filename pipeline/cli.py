@@ -260,6 +260,105 @@ def template(
     _say(f"已生成：{out_file}")
 
 
+CASE_FIELDS = {
+    "id": "案例编号（小写字母、数字和连字符，如 2026-renmin-red-envelope）",
+    "title": "标题",
+    "category": "类别代码",
+    "district": "片区",
+    "role": "当事人身份（医生、护士、医技、药剂、行政、医药代表、企业……）",
+}
+
+
+@main.command("new-case")
+@DATA_OPTION
+@click.option("--id", "case_id", help=CASE_FIELDS["id"])
+@click.option("--title", help="标题。")
+@click.option("--category", help="类别代码：red_envelope, kickback, overtreatment, ……")
+@click.option("--date", "case_date", help="通报日期（YYYY-MM-DD，默认今天）。")
+@click.option("--district", help="片区。")
+@click.option("--institution", default=None, help="机构编号（可选）。")
+@click.option("--role", help=CASE_FIELDS["role"])
+@click.option("--sanctions", default="", help="处理结果。")
+@click.option("--amount", "amount_yuan", type=float, default=None, help="涉及金额（元）。")
+@click.option("--issuer", default="", help="通报单位。")
+@click.option("--document-number", default="", help="文号。")
+def new_case(data_dir: Path, case_id: str | None, case_date: str | None, **fields: object) -> None:
+    """新建一个典型案例草稿（data/cases/<id>.md）。
+
+    缺少的必填项在终端上逐项询问；没有终端时请用选项给出。新案例为草稿，
+    用 portal publish 发布。
+    """
+    from datetime import date
+
+    from pydantic import ValidationError
+
+    from pipeline.cases import CaseNotice, gate, scaffold
+    from pipeline.registry import load_registry, vocabulary
+
+    _require_data(data_dir)
+    values: dict[str, object] = {"id": case_id, **fields}
+    missing = [k for k in CASE_FIELDS if not values.get(k)]
+    if missing and not sys.stdin.isatty():
+        raise click.UsageError("缺少：" + "、".join(f"--{k}（{CASE_FIELDS[k]}）" for k in missing))
+    for key in missing:
+        if key == "category":
+            _say(
+                "类别：" + "，".join(f"{c}={n}" for c, n in vocabulary()["case_categories"].items())
+            )
+        values[key] = click.prompt(CASE_FIELDS[key])
+    values["date"] = case_date or date.today().isoformat()
+    values = {k: v for k, v in values.items() if v not in (None, "")}
+    try:
+        notice = CaseNotice.model_validate({**values, "status": "draft"})
+    except ValidationError as exc:
+        for err in exc.errors():
+            _say(f"{'.'.join(map(str, err['loc']))}：{err['msg'].removeprefix('Value error, ')}")
+        sys.exit(2)
+    registry = load_registry(data_dir)
+    if notice.institution and notice.institution not in registry.institutions:
+        raise click.BadParameter(f"机构名录中没有 {notice.institution}", param_hint="--institution")
+    path = data_dir / "cases" / f"{notice.id}.md"
+    if path.exists():
+        raise click.UsageError(f"{path} 已存在；换一个 --id。")
+    text = scaffold(notice)
+    _report(gate(text, f"cases/{path.name}", registry))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    _say(f"已新建草稿：{path}（补充基本情况后，用 portal publish {notice.id} --by 发布人 发布）")
+
+
+@main.command()
+@DATA_OPTION
+@click.argument("case_id")
+@click.option("--by", "publisher", required=True, help="发布人（部门或姓名）。")
+def publish(data_dir: Path, case_id: str, publisher: str) -> None:
+    """发布一个典型案例：状态改为 published，记下发布人和日期。
+
+    发布前运行全部检查；案例含有可识别个人的信息时拒绝发布（退出码 1）。
+    """
+    import re
+    from datetime import datetime
+
+    from pipeline.cases import BEIJING, load_case, set_published
+    from pipeline.registry import ID_PATTERN, load_registry
+
+    _require_data(data_dir)
+    if not re.match(ID_PATTERN, case_id):
+        raise click.BadParameter("案例编号格式不对", param_hint="CASE_ID")
+    path = data_dir / "cases" / f"{case_id}.md"
+    if not path.exists():
+        raise click.UsageError(f"没有这个案例：{path}")
+    registry = load_registry(data_dir)
+    case = load_case(path, registry, f"cases/{path.name}")
+    if case.refused:
+        _report(case.problems)
+        _say("未发布：请先修正上述问题。")
+        sys.exit(1)
+    path.write_text(set_published(path, publisher, datetime.now(BEIJING).date()), encoding="utf-8")
+    embargo = "，禁发时间前不显示" if case.notice and case.notice.embargo else ""
+    _say(f"已发布：{case_id}（下次构建时上线{embargo}）")
+
+
 def _written(paths: list[Path]) -> None:
     if paths:
         _say(f"校验报告 {len(paths)} 份，已写入 {paths[0].parent.parent}/（可发回报送机构）")
