@@ -26,6 +26,7 @@ from pipeline.cases import BEIJING, Case, load_cases
 from pipeline.check import CheckResult, check_all
 from pipeline.collect import CollectResult, collect, latest_snapshots
 from pipeline.problems import DataError, Problem
+from pipeline.punctuality import punctuality
 from pipeline.registry import Registry, load_registry
 from pipeline.render import Renderer, copy_tree
 
@@ -105,6 +106,7 @@ def build(
     campaign = registry.campaigns[0]
     aggregates = aggregate(registry, prep.checked.table, campaign, until)
     aggregates.table = suppress(aggregates.table, registry)
+    on_time = punctuality(registry, aggregates.months, now.date())
 
     config_file = find_config(config_file)
     site_dir = config_file.parent / "site"
@@ -116,7 +118,9 @@ def build(
         copy_tree(site_dir / "assets", docs / "assets")
         plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
         shutil.copyfile(plotly_js, docs / "assets" / "js" / "plotly.min.js")
-        Renderer(registry, prep.checked, aggregates, prep.cases, docs, site_dir, now).render()
+        Renderer(
+            registry, prep.checked, aggregates, on_time, prep.cases, docs, site_dir, now
+        ).render()
         progress("MkDocs 构建网站")
         new = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
         try:

@@ -159,7 +159,7 @@ def collect(data_dir: Path, month: str | None) -> None:
     total = sum(1 for i in registry.reporting_institutions if not month or i.active_in(month))
     # A progress bar on a terminal; in CI or a pipe, the table's lines as they come.
     interactive = sys.stderr.isatty() and not os.environ.get("CI")
-    header = f"{'机构':<28}{'结果':<6}{'新收到':>6}{'未变化':>6}  失败原因"
+    header = f"{'机构':<28}{'结果':<6}{'新收到':>6}{'其中逾期':>6}{'未变化':>6}  失败原因"
     if not interactive:
         click.echo(header)
     with click.progressbar(
@@ -190,7 +190,10 @@ def _collect_line(r: object) -> str:
 
     assert isinstance(r, CollectResult)
     why = "；".join(f"{name}：{reason}" for name, reason in r.failed)
-    return f"{r.institution_id:<30}{r.status:<6}{len(r.received):>6}{len(r.unchanged):>6}  {why}"
+    return (
+        f"{r.institution_id:<30}{r.status:<6}{len(r.received):>6}{len(r.late):>8}"
+        f"{len(r.unchanged):>6}  {why}"
+    )
 
 
 @main.command()

@@ -19,10 +19,11 @@ import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
 
 from pipeline.fetch import Fetched, Fetcher, FetchError, sniff
 from pipeline.registry import Registry
@@ -73,6 +74,7 @@ class CollectResult:
     received: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    late: list[str] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -203,7 +205,10 @@ def collect(
     A failure is recorded for that institution and never touches what was stored.
     """
     data_dir = registry.data_dir
-    stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    moment = now or datetime.now(UTC)
+    stamp = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    today = moment.astimezone(_BEIJING).date()
+    due_day = registry.campaigns[0].report_due_day if registry.campaigns else 20
     known = read_manifest(data_dir)
     newest = {(s.institution_id, s.name): s for s in known}
     results = []
@@ -278,11 +283,23 @@ def collect(
             newest[(inst.id, name)] = snap
             added = True
             result.received.append(name)
+            if len(snap.period) == 7 and today > due_date(snap.period, due_day):
+                result.late.append(name)
         progress(result)
     if added:
         # Files first, manifest last: a crash in between leaves only unreferenced files.
         write_manifest(data_dir, known)
     return results
+
+
+_BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def due_date(month: str, due_day: int) -> date:
+    """The day a month's report is due: ``due_day`` of the following month."""
+    year, mon = int(month[:4]), int(month[5:7])
+    year, mon = (year + 1, 1) if mon == 12 else (year, mon + 1)
+    return date(year, mon, due_day)
 
 
 def _remote(fetcher: Fetcher, url: str) -> Callable[[Snapshot | None], Fetched]:

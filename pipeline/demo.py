@@ -10,16 +10,20 @@ monthly GB18030 CSV with Chinese headers, a long UTF-8 CSV, or JSON.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import math
 import random
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
 
+from pipeline.cases import BEIJING
+from pipeline.collect import Snapshot, period_of, store_file, write_manifest
 from pipeline.periods import month_range
 from pipeline.registry import Institution, Registry
 from pipeline.template import HEADER_ROW, monthly_sheet
@@ -204,6 +208,33 @@ def json_month(registry: Registry, inst: Institution, row: dict[str, Any]) -> by
     return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
+def deliveries(
+    registry: Registry,
+    inst: Institution,
+    style: str,
+    months: list[str],
+    rng: random.Random,
+    skip: frozenset[str] = frozenset(),
+) -> list[tuple[str, str, bytes]]:
+    """What an institution of ``style`` sends, month by month: (month, file name, bytes).
+    A yearly workbook is sent again each month with one more row filled in."""
+    active = [m for m in months if inst.active_in(m)]
+    rows = [r for r in figures(inst, active, rng) if r["period"] not in skip]
+    out = []
+    for i, row in enumerate(rows):
+        month = row["period"]
+        if style == "xlsx_year":
+            so_far = [r for r in rows[: i + 1] if r["period"][:4] == month[:4]]
+            out.append((month, f"{month[:4]}.xlsx", xlsx_year(registry, inst, month[:4], so_far)))
+        elif style == "csv_gbk_month":
+            out.append((month, f"{month}.csv", csv_gbk_month(registry, inst, row)))
+        elif style == "csv_long_month":
+            out.append((month, f"{month}.csv", csv_long_month(registry, inst, row)))
+        else:
+            out.append((month, f"{month}.json", json_month(registry, inst, row)))
+    return out
+
+
 def submission_files(
     registry: Registry,
     inst: Institution,
@@ -212,23 +243,10 @@ def submission_files(
     rng: random.Random,
     skip: frozenset[str] = frozenset(),
 ) -> dict[str, bytes]:
-    """The files an institution of ``style`` would have sent for ``months``."""
-    active = [m for m in months if inst.active_in(m)]
-    rows = [r for r in figures(inst, active, rng) if r["period"] not in skip]
-    files: dict[str, bytes] = {}
-    if style == "xlsx_year":
-        for year in sorted({r["period"][:4] for r in rows}):
-            year_rows = [r for r in rows if r["period"].startswith(year)]
-            files[f"{year}.xlsx"] = xlsx_year(registry, inst, year, year_rows)
-        return files
-    for row in rows:
-        if style == "csv_gbk_month":
-            files[f"{row['period']}.csv"] = csv_gbk_month(registry, inst, row)
-        elif style == "csv_long_month":
-            files[f"{row['period']}.csv"] = csv_long_month(registry, inst, row)
-        else:
-            files[f"{row['period']}.json"] = json_month(registry, inst, row)
-    return files
+    """The files an institution of ``style`` holds after sending ``months``."""
+    return {
+        name: content for _m, name, content in deliveries(registry, inst, style, months, rng, skip)
+    }
 
 
 def write_files(folder: Path, files: dict[str, bytes]) -> None:
@@ -268,44 +286,84 @@ DEMO_SKIPPED = {
 }
 
 
-def _edit_gbk_csv(path: Path, edit: Any) -> None:
-    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("gb18030"))))
+def _edit_gbk_csv(content: bytes, edit: Any) -> bytes:
+    rows = list(csv.reader(io.StringIO(content.decode("gb18030"))))
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\r\n").writerows(edit(rows))
-    path.write_bytes(buf.getvalue().encode("gb18030"))
+    return buf.getvalue().encode("gb18030")
 
 
-def write_demo_sources(registry: Registry, first: str, last: str, seed: int = 20241) -> None:
-    """Regenerate the demo's submissions under each institution's source folder."""
-    rng = random.Random(seed)
+def _guessed(rows: list[list[str]]) -> list[list[str]]:
+    # Refused: a guessed figure, and more complaints resolved than ever received.
+    rows[1][rows[0].index("受理投诉举报")] = "约12"
+    rows[1][rows[0].index("办结投诉举报")] = "40"
+    return rows
+
+
+def _full_width(rows: list[list[str]]) -> list[list[str]]:
+    # Accepted: full-width digits and a trailing blank row, as some input methods make.
+    table = str.maketrans("0123456789.", "０１２３４５６７８９．")
+    rows[1] = [c.translate(table) if i > 1 else c for i, c in enumerate(rows[1])]
+    return [*rows, [""] * len(rows[0])]
+
+
+DEMO_MESS = {
+    ("heyue-eye", "2026-08.csv"): _guessed,
+    ("chengxi-chc", "2025-05.csv"): _full_width,
+}
+
+
+def arrival(month: str, due_day: int, rng: random.Random, until: datetime) -> datetime:
+    """When a month's report arrives: mostly before the due day of the next month, one
+    in eight late, never after ``until``."""
+    year, mon = int(month[:4]), int(month[5:7])
+    year, mon = (year + 1, 1) if mon == 12 else (year, mon + 1)
+    day = rng.randint(3, due_day) if rng.random() > 0.12 else rng.randint(due_day + 1, 28)
+    at = datetime(year, mon, day, rng.randint(8, 17), rng.randint(0, 59), tzinfo=BEIJING)
+    return min(at, until)
+
+
+def write_demo_sources(
+    registry: Registry, first: str, last: str, until: datetime, seed: int = 20241
+) -> None:
+    """Regenerate the demo: each institution's files under its source folder, and the
+    snapshot store as if every report had been collected when it arrived."""
+    rng, clock = random.Random(seed), random.Random(seed + 1)
     months = month_range(first, last)
+    due_day = registry.campaigns[0].report_due_day
+    sent: list[tuple[datetime, str, str, bytes]] = []
     for style, ids in DEMO_STYLES.items():
         for inst_id in ids:
             inst = registry.institutions[inst_id]
             skip = frozenset(DEMO_SKIPPED.get(inst_id, ()))
-            files = submission_files(registry, inst, style, months, rng, skip)
-            write_files(registry.data_dir / inst.source / "statistics", files)
+            for month, name, content in deliveries(registry, inst, style, months, rng, skip):
+                if edit := DEMO_MESS.get((inst_id, name)):
+                    content = _edit_gbk_csv(content, edit)
+                sent.append((arrival(month, due_day, clock, until), inst_id, name, content))
+    snapshots = []
+    for at, inst_id, name, content in sorted(sent, key=lambda s: (s[0], s[1], s[2])):
+        inst = registry.institutions[inst_id]
+        snap = Snapshot(
+            institution_id=inst_id,
+            kind="statistics",
+            name=f"statistics/{name}",
+            source=f"{inst.source}/statistics/{name}",
+            fetched_at=at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            http_status="",
+            sha256=hashlib.sha256(content).hexdigest(),
+            size=len(content),
+            period=period_of(name),
+        )
+        store_file(registry.data_dir, snap, content)
+        snapshots.append(snap)
+        write_files(registry.data_dir / inst.source / "statistics", {name: content})
+    write_manifest(registry.data_dir, snapshots)
 
-    def guessed(rows: list[list[str]]) -> list[list[str]]:
-        # Refused: a guessed figure, and more complaints resolved than ever received.
-        rows[1][rows[0].index("受理投诉举报")] = "约12"
-        rows[1][rows[0].index("办结投诉举报")] = "40"
-        return rows
 
-    def full_width(rows: list[list[str]]) -> list[list[str]]:
-        # Accepted: full-width digits and a trailing blank row, as some input methods make.
-        table = str.maketrans("0123456789.", "０１２３４５６７８９．")
-        rows[1] = [c.translate(table) if i > 1 else c for i, c in enumerate(rows[1])]
-        return [*rows, [""] * len(rows[0])]
-
-    sources = registry.data_dir / "sources"
-    _edit_gbk_csv(sources / "heyue-eye" / "statistics" / "2026-08.csv", guessed)
-    _edit_gbk_csv(sources / "chengxi-chc" / "statistics" / "2025-05.csv", full_width)
-
-
-if __name__ == "__main__":  # python -m pipeline.demo DATA_DIR FIRST_MONTH LAST_MONTH
+if __name__ == "__main__":  # python -m pipeline.demo DATA_DIR FIRST_MONTH LAST_MONTH UNTIL
     import sys
 
     from pipeline.registry import load_registry
 
-    write_demo_sources(load_registry(Path(sys.argv[1])), sys.argv[2], sys.argv[3])
+    until = datetime.fromisoformat(sys.argv[4]).replace(tzinfo=BEIJING)
+    write_demo_sources(load_registry(Path(sys.argv[1])), sys.argv[2], sys.argv[3], until)

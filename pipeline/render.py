@@ -30,9 +30,11 @@ from pipeline.anonymise import display_value
 from pipeline.cases import Case, listed, visible
 from pipeline.check import CheckResult
 from pipeline.periods import label as period_label
+from pipeline.punctuality import MISSING, Punctuality
 from pipeline.registry import Channel, Institution, Registry, vocabulary
 
 TEMPLATES = Path(__file__).with_name("templates")
+PUNCTUALITY_HEADER = ["institution_id", "period", "due", "arrived", "status"]
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -117,6 +119,7 @@ class Renderer:
         registry: Registry,
         checked: CheckResult,
         aggregates: Aggregates,
+        punctuality: Punctuality,
         cases: list[Case],
         docs: Path,
         site_dir: Path,
@@ -125,6 +128,7 @@ class Renderer:
         self.reg = registry
         self.checked = checked
         self.agg = aggregates
+        self.punctuality = punctuality
         self.cases = cases
         self.docs = docs
         self.site_dir = site_dir
@@ -412,19 +416,18 @@ class Renderer:
         age = (self.now.date() - channel.verified_on).days
         return age > self.reg.config.stale_channel_days
 
-    def report_status(self) -> dict[str, dict[str, str]]:
-        """Per institution and month: 已报送, 未报送 or 已提交，未通过校验."""
-        out: dict[str, dict[str, str]] = {}
-        for inst in self.reg.reporting_institutions:
-            out[inst.id] = {m: "未报送" for m in self.agg.months if inst.active_in(m)}
-        for sub in self.checked.quarantined:
-            for p in _periods_of(sub):
-                if sub.institution_id in out and p in out[sub.institution_id]:
-                    out[sub.institution_id][p] = "已提交，未通过校验"
-        reported = self.checked.table[["institution_id", "period"]].drop_duplicates()
-        for inst_id, period in reported.itertuples(index=False):
-            if inst_id in out and period in out[inst_id]:
-                out[inst_id][period] = "已报送"
+    def report_status(self) -> dict[str, list[dict[str, Any]]]:
+        """Per institution, newest month first: its punctuality status, arrival and due
+        dates; a month whose only file was refused says so."""
+        refused = {(s.institution_id, p) for s in self.checked.quarantined for p in _periods_of(s)}
+        out: dict[str, list[dict[str, Any]]] = {}
+        for row in self.punctuality.table.sort_values("period", ascending=False).itertuples():
+            status = row.status
+            if status == MISSING and (row.institution_id, row.period) in refused:
+                status = "已提交，未通过校验"
+            out.setdefault(row.institution_id, []).append(
+                {"period": row.period, "status": status, "arrived": row.arrived, "due": row.due}
+            )
         return out
 
     def corrections(self) -> list[dict[str, Any]]:
@@ -562,6 +565,14 @@ class Renderer:
                 for s in self.checked.submissions
             ),
         )
+        write_csv(
+            out / "punctuality.csv",
+            PUNCTUALITY_HEADER,
+            (
+                [r.institution_id, r.period, r.due, r.arrived or "", r.status]
+                for r in self.punctuality.table.itertuples()
+            ),
+        )
         (out / "datapackage.json").write_text(
             json.dumps(
                 self.datapackage(header, inst_header, ch_header), ensure_ascii=False, indent=1
@@ -577,11 +588,33 @@ class Renderer:
             "expected": "integer",
             "staff": "integer",
             "verified_on": "date",
+            "due": "date",
+            "arrived": "date",
         }
-
-        def schema(fields: list[str]) -> dict[str, Any]:
-            return {"fields": [{"name": f, "type": types.get(f, "string")} for f in fields]}
-
+        tables = [
+            ("statistics", stat),
+            ("institutions", inst),
+            ("channels", ch),
+            ("punctuality", PUNCTUALITY_HEADER),
+        ]
+        resources: list[dict[str, Any]] = [
+            {
+                "name": name,
+                "path": f"{name}.csv",
+                "format": "csv",
+                "encoding": "utf-8-sig",
+                "schema": {"fields": [{"name": f, "type": types.get(f, "string")} for f in fields]},
+            }
+            for name, fields in tables
+        ]
+        resources.append(
+            {
+                "name": "cases",
+                "path": "cases.json",
+                "format": "json",
+                "mediatype": "application/json",
+            }
+        )
         return {
             "name": f"{self.reg.config.authority_id}-integrity-portal",
             "title": self.reg.config.site_name,
@@ -589,35 +622,7 @@ class Renderer:
             "licenses": [
                 {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
             ],
-            "resources": [
-                {
-                    "name": "statistics",
-                    "path": "statistics.csv",
-                    "format": "csv",
-                    "encoding": "utf-8-sig",
-                    "schema": schema(stat),
-                },
-                {
-                    "name": "institutions",
-                    "path": "institutions.csv",
-                    "format": "csv",
-                    "encoding": "utf-8-sig",
-                    "schema": schema(inst),
-                },
-                {
-                    "name": "channels",
-                    "path": "channels.csv",
-                    "format": "csv",
-                    "encoding": "utf-8-sig",
-                    "schema": schema(ch),
-                },
-                {
-                    "name": "cases",
-                    "path": "cases.json",
-                    "format": "json",
-                    "mediatype": "application/json",
-                },
-            ],
+            "resources": resources,
         }
 
     def feed(self, cases: list[Case]) -> None:

@@ -1,0 +1,55 @@
+"""Reporting punctuality: on time, late, not at all, not yet due."""
+
+from datetime import UTC, date, datetime
+
+from pipeline.collect import collect, due_date
+from pipeline.punctuality import LATE, MISSING, NOT_DUE, ON_TIME, punctuality
+
+
+def test_due_date_is_the_due_day_of_the_next_month():
+    assert due_date("2025-12", 20) == date(2026, 1, 20)
+    assert due_date("2026-02", 20) == date(2026, 3, 20)
+
+
+def test_statuses_follow_arrival_dates(registry):
+    folder = registry.data_dir / "sources" / "qinglan-renmin" / "statistics"
+    (folder / "2026-11.csv").write_text("月份,受理投诉举报\n2026-11,3\n", encoding="utf-8")
+    # Collected on the due day, 23:30 Beijing time (15:30 UTC): still on time.
+    first = collect(registry, local_only=True, now=datetime(2026, 12, 20, 15, 30, tzinfo=UTC))
+    assert not next(r for r in first if r.institution_id == "qinglan-renmin").late
+    (registry.data_dir / "sources" / "qinglan-tcm" / "statistics" / "2026-11.csv").write_text(
+        "月份,受理投诉举报\n2026-11,4\n", encoding="utf-8"
+    )
+    late = collect(registry, local_only=True, now=datetime(2026, 12, 21, 1, 0, tzinfo=UTC))
+    assert next(r for r in late if r.institution_id == "qinglan-tcm").late == [
+        "statistics/2026-11.csv"
+    ]
+    table = punctuality(registry, ["2026-11", "2026-12"], date(2026, 12, 22)).table
+    status = {(r.institution_id, r.period): r.status for r in table.itertuples()}
+    assert status[("qinglan-renmin", "2026-11")] == ON_TIME
+    assert status[("qinglan-tcm", "2026-11")] == LATE
+    assert status[("qinglan-mch", "2026-11")] == MISSING
+    assert status[("qinglan-renmin", "2026-12")] == NOT_DUE
+    assert ("xinyuan-clinic", "2026-11") not in status  # closed in 2026-03: not expected
+
+
+def test_pages_show_punctuality(site, site_data):
+    import re
+
+    from pipeline.registry import load_registry
+    from tests.conftest import NOW
+    from tests.test_build import page
+
+    registry = load_registry(site_data)
+    table = punctuality(registry, ["2026-10"], NOW.date()).table
+    counts = table.status.value_counts()
+    text = page(site, "statistics/").text
+    row = re.search(
+        r"2026年10月 (\d+) (\d+) (\d+)", text.split("报送及时情况（家机构）")[1]
+    ).groups()
+    assert tuple(map(int, row)) == (
+        counts.get(ON_TIME, 0),
+        counts.get(LATE, 0),
+        counts.get(MISSING, 0),
+    )
+    assert (site / "data" / "punctuality.csv").read_text(encoding="utf-8-sig").count("\n") > 400
