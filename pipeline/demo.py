@@ -16,7 +16,7 @@ import json
 import math
 import random
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -307,6 +307,16 @@ def _full_width(rows: list[list[str]]) -> list[list[str]]:
     return [*rows, [""] * len(rows[0])]
 
 
+def _corrected(rows: list[list[str]]) -> list[list[str]]:
+    # A resubmission: two complaints had been left out of the first file.
+    col = rows[0].index("受理投诉举报")
+    rows[1][col] = str(int(rows[1][col]) + 2)
+    return rows
+
+
+# Files sent again a week after the first version, corrected.
+DEMO_RESUBMITTED = {("qinglan-second", "2026-09.csv"): _corrected}
+
 DEMO_MESS = {
     ("heyue-eye", "2026-08.csv"): _guessed,
     ("chengxi-chc", "2025-05.csv"): _full_width,
@@ -339,7 +349,12 @@ def write_demo_sources(
             for month, name, content in deliveries(registry, inst, style, months, rng, skip):
                 if edit := DEMO_MESS.get((inst_id, name)):
                     content = _edit_gbk_csv(content, edit)
-                sent.append((arrival(month, due_day, clock, until), inst_id, name, content))
+                at = arrival(month, due_day, clock, until)
+                sent.append((at, inst_id, name, content))
+                if fix := DEMO_RESUBMITTED.get((inst_id, name)):
+                    sent.append(
+                        (at + timedelta(days=7), inst_id, name, _edit_gbk_csv(content, fix))
+                    )
     snapshots = []
     for at, inst_id, name, content in sorted(sent, key=lambda s: (s[0], s[1], s[2])):
         inst = registry.institutions[inst_id]

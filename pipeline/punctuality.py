@@ -1,5 +1,6 @@
-"""Reporting punctuality: for each institution and month, whether its report arrived by
-the campaign's due day (the month after, Beijing time), late, or not at all.
+"""Reporting history: for each institution and month, whether its report arrived by
+the campaign's due day (the month after, Beijing time), late, or not at all; and every
+published figure a later file corrected.
 
 A month has arrived when a snapshot that passes the file checks first contains figures
 for it; a yearly workbook sent again every month counts for the month it adds.
@@ -20,21 +21,59 @@ from pipeline.registry import Registry
 ON_TIME, LATE, MISSING, NOT_DUE = "按时报送", "逾期报送", "未报送", "未到期"
 
 
-def arrivals(registry: Registry, today: date) -> dict[tuple[str, str], date]:
-    """The Beijing date each (institution, month) first arrived in an acceptable file."""
+@dataclass(frozen=True)
+class FigureChange:
+    """A published figure that a later file changed (a correction by the institution)."""
+
+    date: date
+    institution_id: str
+    period: str
+    indicator: str
+    old: float
+    new: float
+    file: str
+
+
+def history(
+    registry: Registry, today: date
+) -> tuple[dict[tuple[str, str], date], list[FigureChange]]:
+    """Walk every snapshot ever stored, oldest first, through the file checks: the Beijing
+    date each (institution, month) first arrived in an acceptable file, and every figure
+    a later acceptable file changed."""
     first: dict[tuple[str, str], date] = {}
-    months_of: dict[str, set[str]] = {}
-    for snap in read_manifest(registry.data_dir):
-        if snap.sha256 not in months_of:
+    changes: list[FigureChange] = []
+    current: dict[tuple[str, str, str], float] = {}
+    rows_of: dict[str, list[dict[str, object]]] = {}
+    for snap in sorted(read_manifest(registry.data_dir), key=lambda s: s.fetched_at):
+        if snap.sha256 not in rows_of:
             content = snap.path(registry.data_dir).read_bytes()
             sub = check_file(registry, content, snap.name, snap.institution_id, snap, today)
-            months_of[snap.sha256] = set(sub.periods) if sub.accepted else set()
+            rows_of[snap.sha256] = sub.rows if sub.accepted else []
         at = datetime.fromisoformat(snap.fetched_at.replace("Z", "+00:00")).astimezone(BEIJING)
-        for month in months_of[snap.sha256]:
-            key = (snap.institution_id, month)
-            if key not in first or at.date() < first[key]:
-                first[key] = at.date()
-    return first
+        for row in rows_of[snap.sha256]:
+            inst, period, code = (
+                str(row["institution_id"]),
+                str(row["period"]),
+                str(row["indicator"]),
+            )
+            value = float(row["value"])  # type: ignore[arg-type]
+            if (inst, period) not in first:
+                first[(inst, period)] = at.date()
+            old = current.get((inst, period, code))
+            if old is not None and old != value:
+                changes.append(
+                    FigureChange(
+                        at.date(),
+                        inst,
+                        period,
+                        code,
+                        old,
+                        value,
+                        f"{snap.institution_id}/{snap.name}",
+                    )
+                )
+            current[(inst, period, code)] = value
+    return first, changes
 
 
 @dataclass
@@ -42,6 +81,7 @@ class Punctuality:
     """One row per institution and month it was due to report."""
 
     table: pd.DataFrame
+    changes: list[FigureChange]
 
     def of(self, institution_id: str) -> pd.DataFrame:
         return self.table[self.table.institution_id == institution_id]
@@ -64,7 +104,7 @@ class Punctuality:
 def punctuality(registry: Registry, months: list[str], today: date) -> Punctuality:
     """Each institution's reporting status for each of ``months``."""
     due_day = registry.campaigns[0].report_due_day if registry.campaigns else 20
-    arrived = arrivals(registry, today)
+    arrived, changes = history(registry, today)
     rows = []
     for inst in registry.reporting_institutions:
         for month in months:
@@ -86,4 +126,4 @@ def punctuality(registry: Registry, months: list[str], today: date) -> Punctuali
                 }
             )
     columns = ["institution_id", "period", "due", "arrived", "status"]
-    return Punctuality(pd.DataFrame(rows, columns=columns))
+    return Punctuality(pd.DataFrame(rows, columns=columns), changes)

@@ -379,6 +379,7 @@ class Renderer:
             "关于本平台",
             about=self.hand_written("about.md"),
             corrections=self.corrections(),
+            figure_changes=self.figure_changes(),
             snapshots=len(self.checked.submissions),
             quarantined=self.checked.quarantined,
         )
@@ -427,6 +428,26 @@ class Renderer:
                 status = "已提交，未通过校验"
             out.setdefault(row.institution_id, []).append(
                 {"period": row.period, "status": status, "arrived": row.arrived, "due": row.due}
+            )
+        return out
+
+    def figure_changes(self) -> list[dict[str, Any]]:
+        """Figures an institution corrected after publication, newest first. A count of
+        sanctioned persons is never shown, not even in a correction."""
+        out = []
+        for c in sorted(self.punctuality.changes, key=lambda c: c.date, reverse=True):
+            ind = self.reg.indicators[c.indicator]
+            hidden = ind.sensitive
+            out.append(
+                {
+                    "date": c.date,
+                    "institution": self.reg.institutions[c.institution_id],
+                    "period": c.period,
+                    "label": ind.label,
+                    "old": "不公开" if hidden else display_value(c.old, False, self.threshold),
+                    "new": "不公开" if hidden else display_value(c.new, False, self.threshold),
+                    "file": c.file,
+                }
             )
         return out
 

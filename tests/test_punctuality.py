@@ -53,3 +53,46 @@ def test_pages_show_punctuality(site, site_data):
         counts.get(MISSING, 0),
     )
     assert (site / "data" / "punctuality.csv").read_text(encoding="utf-8-sig").count("\n") > 400
+
+
+def test_a_corrected_figure_is_in_the_corrections_log(site, site_data):
+    from pipeline.punctuality import history
+    from pipeline.registry import load_registry
+    from tests.conftest import NOW
+    from tests.test_build import page
+
+    _first, changes = history(load_registry(site_data), NOW.date())
+    [change] = [c for c in changes if c.institution_id == "qinglan-second"]
+    assert (change.period, change.indicator, change.new - change.old) == (
+        "2026-09",
+        "complaints_received",
+        2,
+    )
+    text = page(site, "about/").text
+    expected = (
+        f"{change.date} 青岚区第二人民医院 2026年9月 受理投诉举报 {change.old:.0f} {change.new:.0f}"
+    )
+    assert expected in text
+
+
+def test_a_sanctioned_count_is_never_shown_in_a_correction(data_dir, tmp_path):
+    from pipeline.build import build
+    from pipeline.punctuality import history
+    from pipeline.registry import load_registry
+    from tests.conftest import NOW, ROOT
+
+    registry = load_registry(data_dir)
+    folder = data_dir / "sources" / "qinglan-renmin" / "statistics"
+    for n, value in enumerate((2, 3)):
+        (folder / "2026-10-fix.csv").write_text(
+            f"月份,处理人数：批评教育\n2026-10,{value}\n", encoding="utf-8"
+        )
+        collect(registry, local_only=True, now=datetime(2026, 11, 22, 1 + n, tzinfo=UTC))
+    _first, changes = history(registry, NOW.date())
+    assert [(c.old, c.new) for c in changes if c.indicator == "sanctioned_education"][-1] == (2, 3)
+    build(data_dir, tmp_path / "out", now=NOW, config_file=ROOT / "mkdocs.yml")
+    about = (tmp_path / "out" / "about" / "index.html").read_text(encoding="utf-8")
+    rows = [r for r in about.split("<tr>")[1:] if "处理人数：批评教育" in r]
+    assert rows
+    for row in rows:
+        assert row.count("不公开") == 2 and ">2<" not in row and ">3<" not in row
