@@ -67,7 +67,8 @@ def prepare(data_dir: Path, now: datetime | None = None, run_collect: bool = Tru
     registry = load_registry(data_dir)
     collected = collect(registry, local_only=True) if run_collect else []
     today = (now or datetime.now(BEIJING)).date()
-    checked = check_all(registry, latest_snapshots(registry.data_dir), today)
+    latest = latest_snapshots(registry.data_dir)
+    checked = check_all(registry, [s for s in latest if s.kind == "statistics"], today)
     cases = load_cases(registry)
     return Prepared(registry, collected, checked, cases)
 

@@ -122,9 +122,12 @@ class Case:
         )
 
 
-def load_case(path: Path, registry: Registry, display: str | None = None) -> Case:
+def load_case(
+    path: Path, registry: Registry, display: str | None = None, expected_id: str | None = None
+) -> Case:
     """Read and validate one case file, and run the PII gate over all of it."""
     name = display or path.name
+    expected_id = expected_id or path.stem
     text = path.read_text(encoding="utf-8-sig")
     match = FRONT_MATTER.match(text)
     case = Case(path=path, notice=None, body=text[match.end() :] if match else text)
@@ -160,7 +163,7 @@ def load_case(path: Path, registry: Registry, display: str | None = None) -> Cas
                 value=n.institution,
             )
         )
-    if n and path.stem != n.id:
+    if n and expected_id != n.id:
         case.problems.append(
             Problem(
                 name,
@@ -223,6 +226,21 @@ def load_cases(registry: Registry) -> list[Case]:
         elif c.notice:
             ids[c.notice.id] = c.path
     return sorted(cases, key=lambda c: c.notice.date if c.notice else date.min, reverse=True)
+
+
+def review_queue(registry: Registry) -> list[tuple[str, Case]]:
+    """Case notices institutions sent, newest version of each, for the press office to
+    review: (institution id, case). They are never published from here; publishing is
+    copying one into ``data/cases/`` and running ``portal publish``."""
+    from pipeline.collect import latest_snapshots
+
+    queue = []
+    for snap in latest_snapshots(registry.data_dir):
+        if snap.kind == "case":
+            display = f"{snap.institution_id}/{snap.name}"
+            case = load_case(snap.path(registry.data_dir), registry, display, Path(snap.name).stem)
+            queue.append((snap.institution_id, case))
+    return queue
 
 
 def visible(case: Case, now: datetime) -> bool:

@@ -102,9 +102,10 @@ def check(
     列出所有问题（不只第一个）；有必须修正的问题时退出码为 1。
     """
     from pipeline.build import prepare
+    from pipeline.cases import review_queue
     from pipeline.check import check_file
     from pipeline.registry import load_registry
-    from pipeline.reports import write_reports
+    from pipeline.reports import write_case_reports, write_reports
 
     _require_data(data_dir)
     try:
@@ -125,7 +126,15 @@ def check(
         sys.exit(1)
     _report(prep.checked.problems)
     _report(p for c in prep.cases for p in c.problems)
-    _written(write_reports(prep.registry, prep.checked.submissions, reports_dir))
+    queue = review_queue(prep.registry)
+    if queue:
+        click.echo(f"待审核案例（机构报送，{len(queue)} 个，不会自动发布）：")
+        for inst_id, case in queue:
+            verdict = f"含个人信息 {len(case.problems)} 处，已退回" if case.problems else "可审核"
+            title = case.notice.title if case.notice else case.path.name
+            click.echo(f"  {inst_id}：{title}（{verdict}）")
+    written = write_reports(prep.registry, prep.checked.submissions, reports_dir)
+    _written(written + write_case_reports(prep.registry, queue, reports_dir))
     q = prep.checked.quarantined
     _say(
         f"报送文件 {len(prep.checked.submissions)} 个，未通过校验 {len(q)} 个；"

@@ -156,18 +156,31 @@ def write_manifest(data_dir: Path, snapshots: list[Snapshot]) -> None:
     atomic_write(snapshot_dir(data_dir) / "manifest.csv", buf.getvalue().encode("utf-8"))
 
 
-NAME_PATTERN = re.compile(r"^statistics/[A-Za-z0-9\u4e00-\u9fff._-]{1,100}\.(csv|xlsx|json)$")
+NAME_PATTERN = re.compile(
+    r"^(statistics/[A-Za-z0-9\u4e00-\u9fff._-]{1,100}\.(csv|xlsx|json)"
+    r"|cases/[a-z0-9][a-z0-9-]{0,63}\.md|channels\.csv)$"
+)
+
+
+def kind_of(name: str) -> str:
+    """What a source file is: statistics, case (a case notice) or channels."""
+    return "case" if name.startswith("cases/") else name.split("/")[0].removesuffix(".csv")
 
 
 def _wanted(name: str, month: str | None) -> bool:
-    """Whether a file belongs to the collection of ``month`` (its month or its year)."""
-    return month is None or period_of(name) in (month, month[:4])
+    """Whether a file belongs to the collection of ``month``: its month's or year's
+    statistics, and every case notice and the channel list."""
+    if month is None or kind_of(name) != "statistics":
+        return True
+    return period_of(name) in (month, month[:4])
 
 
 def _local_files(folder: Path, month: str | None) -> list[tuple[str, Path]]:
     files = []
-    for path in sorted((folder / "statistics").glob("*")):
-        name = f"statistics/{path.name}"
+    candidates = [*(folder / "statistics").glob("*"), *(folder / "cases").glob("*.md")]
+    candidates.append(folder / "channels.csv")
+    for path in sorted(candidates):
+        name = path.relative_to(folder).as_posix()
         if path.is_file() and NAME_PATTERN.match(name) and _wanted(name, month):
             files.append((name, path))
     return files
@@ -235,7 +248,11 @@ def collect(
             for name in names:
                 if not NAME_PATTERN.match(name):
                     result.failed.append(
-                        (name[:80], "文件名不符合要求（statistics/文件名.csv|xlsx|json）")
+                        (
+                            name[:80],
+                            "文件名不符合要求（statistics/文件名.csv|xlsx|json、"
+                            "cases/编号.md 或 channels.csv）",
+                        )
                     )
                 elif _wanted(name, month):
                     url = urljoin(base, name)
@@ -267,7 +284,7 @@ def collect(
                 continue
             snap = Snapshot(
                 institution_id=inst.id,
-                kind="statistics",
+                kind=kind_of(name),
                 name=name,
                 source=source,
                 fetched_at=stamp,
@@ -283,8 +300,17 @@ def collect(
             newest[(inst.id, name)] = snap
             added = True
             result.received.append(name)
-            if len(snap.period) == 7 and today > due_date(snap.period, due_day):
+            if (
+                snap.kind == "statistics"
+                and len(snap.period) == 7
+                and today > due_date(snap.period, due_day)
+            ):
                 result.late.append(name)
+            if snap.kind == "case" and (found := gate_case(got.content, inst.id, name, registry)):
+                # Stored for the press office's review queue, and sent back to the office.
+                result.failed.append(
+                    (name, f"案例含可识别个人的信息（{found} 处），已退回机构修改")
+                )
         progress(result)
     if added:
         # Files first, manifest last: a crash in between leaves only unreferenced files.
@@ -300,6 +326,14 @@ def due_date(month: str, due_day: int) -> date:
     year, mon = int(month[:4]), int(month[5:7])
     year, mon = (year + 1, 1) if mon == 12 else (year, mon + 1)
     return date(year, mon, due_day)
+
+
+def gate_case(content: bytes, institution_id: str, name: str, registry: Registry) -> int:
+    """The PII gate on a case notice as it arrives: how many findings."""
+    from pipeline.cases import gate
+
+    text = content.decode("utf-8-sig", errors="replace")
+    return len(gate(text, f"{institution_id}/{name}", registry))
 
 
 def _remote(fetcher: Fetcher, url: str) -> Callable[[Snapshot | None], Fetched]:

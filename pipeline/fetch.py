@@ -175,6 +175,16 @@ def sniff(name: str, content: bytes) -> str | None:
     head = content[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body")) or b"<html" in head:
         return "内容是网页（HTML），不是数据文件（可能是错误页或登录页）"
+    if suffix == ".md":
+        try:
+            content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return "案例文件应为 UTF-8 编码的 Markdown"
+        return (
+            None
+            if content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"---")
+            else "案例文件应以 YAML 前置信息（---）开头"
+        )
     if suffix == ".xlsx":
         return None if content.startswith(b"PK\x03\x04") else "不是有效的 Excel（.xlsx）文件"
     if suffix == ".json":

@@ -45,6 +45,8 @@ def history(
     current: dict[tuple[str, str, str], float] = {}
     rows_of: dict[str, list[dict[str, object]]] = {}
     for snap in sorted(read_manifest(registry.data_dir), key=lambda s: s.fetched_at):
+        if snap.kind != "statistics":
+            continue
         if snap.sha256 not in rows_of:
             content = snap.path(registry.data_dir).read_bytes()
             sub = check_file(registry, content, snap.name, snap.institution_id, snap, today)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline.cases import Case
 from pipeline.check import Submission
 from pipeline.collect import atomic_write
 from pipeline.registry import Registry
@@ -54,5 +55,36 @@ def write_reports(registry: Registry, submissions: list[Submission], folder: Pat
         stem = (sub.snapshot.period if sub.snapshot else "") or Path(sub.file).stem
         path = Path(folder) / (sub.institution_id or "unknown") / f"{stem}.txt"
         atomic_write(path, report_text(registry, sub).encode("utf-8"))
+        written.append(path)
+    return written
+
+
+def write_case_reports(
+    registry: Registry, queue: list[tuple[str, Case]], folder: Path
+) -> list[Path]:
+    """A report for each case notice an institution sent that the PII gate refused."""
+    written = []
+    for institution_id, case in queue:
+        if not case.problems:
+            continue
+        inst = registry.institutions.get(institution_id)
+        lines = [
+            "典型案例审核意见",
+            "",
+            f"机构：{inst.name if inst else institution_id}",
+            f"文件：{case.path.name if case.notice is None else case.notice.id + '.md'}",
+            "结论：未进入审核，请修改后重新报送。案例中的当事人只写姓加“某”（如 王某、欧阳某某）。",
+            "",
+        ]
+        for n, p in enumerate(case.problems, start=1):
+            lines.append(f"{n}. 位置：{p.location().removeprefix(p.file).strip() or '整个文件'}")
+            lines.append(f"   问题：{p.message}")
+            if p.value is not None:
+                lines.append(f"   内容：{p.value}")
+            if p.expected:
+                lines.append(f"   建议：{p.expected}")
+        stem = case.notice.id if case.notice else Path(case.path).stem
+        path = Path(folder) / institution_id / f"case-{stem}.txt"
+        atomic_write(path, ("\n".join(lines) + "\n").encode("utf-8"))
         written.append(path)
     return written

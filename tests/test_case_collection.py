@@ -1,0 +1,62 @@
+"""Case notices institutions send: stored, gated on arrival, queued for review, never
+published by themselves."""
+
+from datetime import UTC, datetime
+
+from pipeline.cases import review_queue
+from pipeline.collect import collect, read_manifest
+
+CASE = """---
+id: {id}
+title: 区人民医院医生收受红包被处理
+date: 2026-11-10
+category: red_envelope
+status: published
+---
+
+{body}
+"""
+
+
+def send(registry, case_id, body):
+    folder = registry.data_dir / "sources" / "qinglan-renmin" / "cases"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{case_id}.md").write_text(CASE.format(id=case_id, body=body), encoding="utf-8")
+
+
+def test_cases_from_an_institution_are_gated_and_queued_not_published(registry, tmp_path):
+    send(registry, "2026-renmin-clean", "医生王某收受红包2000元，已退还。")
+    send(registry, "2026-renmin-named", "医生张建华收受红包2000元。")
+    results = collect(registry, local_only=True, now=datetime(2026, 11, 22, tzinfo=UTC))
+    renmin = next(r for r in results if r.institution_id == "qinglan-renmin")
+    assert sorted(renmin.received) == ["cases/2026-renmin-clean.md", "cases/2026-renmin-named.md"]
+    assert [n for n, why in renmin.failed if "已退回" in why] == ["cases/2026-renmin-named.md"]
+    kinds = {s.name: s.kind for s in read_manifest(registry.data_dir)}
+    assert kinds["cases/2026-renmin-clean.md"] == "case"
+    queue = {case.notice.id: case for _inst, case in review_queue(registry)}
+    assert not queue["2026-renmin-clean"].problems
+    assert [p.value for p in queue["2026-renmin-named"].problems] == ["张建华"]
+
+    from pipeline.build import build
+    from tests.conftest import NOW, ROOT
+
+    build(registry.data_dir, tmp_path / "out", now=NOW, config_file=ROOT / "mkdocs.yml")
+    assert not (tmp_path / "out" / "cases" / "2026-renmin-clean").exists()
+    html = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "out").rglob("*.html"))
+    assert "2026-renmin-clean" not in html
+
+
+def test_check_lists_the_queue_and_writes_the_refusal(data_dir, tmp_path):
+    from pipeline.registry import load_registry
+    from tests.test_build import portal
+
+    registry = load_registry(data_dir)
+    send(registry, "2026-renmin-named", "医生张建华收受红包2000元。")
+    collect(registry, local_only=True)
+    done = portal("check", "--data", str(data_dir), "--reports", str(tmp_path / "r"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "待审核案例" in done.stdout and "已退回" in done.stdout
+    report = (tmp_path / "r" / "qinglan-renmin" / "case-2026-renmin-named.txt").read_text(
+        encoding="utf-8"
+    )
+    assert "张建华" in report and "张某" in report
