@@ -23,6 +23,7 @@ import plotly
 from pipeline.aggregate import aggregate
 from pipeline.anonymise import suppress
 from pipeline.cases import BEIJING, Case, load_cases
+from pipeline.channels import directory
 from pipeline.check import CheckResult, check_all
 from pipeline.collect import CollectResult, collect, latest_snapshots
 from pipeline.problems import DataError, Problem
@@ -120,7 +121,15 @@ def build(
         plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
         shutil.copyfile(plotly_js, docs / "assets" / "js" / "plotly.min.js")
         Renderer(
-            registry, prep.checked, aggregates, on_time, prep.cases, docs, site_dir, now
+            registry,
+            prep.checked,
+            aggregates,
+            on_time,
+            directory(registry),
+            prep.cases,
+            docs,
+            site_dir,
+            now,
         ).render()
         progress("MkDocs 构建网站")
         new = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))

@@ -103,6 +103,7 @@ def check(
     """
     from pipeline.build import prepare
     from pipeline.cases import review_queue
+    from pipeline.channels import directory
     from pipeline.check import check_file
     from pipeline.registry import load_registry
     from pipeline.reports import write_case_reports, write_reports
@@ -126,6 +127,7 @@ def check(
         sys.exit(1)
     _report(prep.checked.problems)
     _report(p for c in prep.cases for p in c.problems)
+    _report(directory(prep.registry).problems)
     queue = review_queue(prep.registry)
     if queue:
         click.echo(f"待审核案例（机构报送，{len(queue)} 个，不会自动发布）：")

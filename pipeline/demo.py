@@ -317,6 +317,28 @@ def _corrected(rows: list[list[str]]) -> list[list[str]]:
 # Files sent again a week after the first version, corrected.
 DEMO_RESUBMITTED = {("qinglan-second", "2026-09.csv"): _corrected}
 
+
+def _renmin_channels(channels: list[Any]) -> bytes:
+    # The night-duty number changed and the WeChat entry was dropped.
+    fields = ["kind", "value", "department", "hours", "address", "postcode", "verified_on", "note"]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(fields)
+    for c in channels:
+        if c.kind == "wechat":
+            continue
+        row = {f: str(getattr(c, f)) for f in fields}
+        if c.department == "总值班室":
+            row["value"] = "0000-81239999"
+        row["verified_on"] = "2026-10-12"
+        writer.writerow([row[f] for f in fields])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+DEMO_CHANNELS = {
+    "qinglan-renmin": (datetime(2026, 10, 12, 9, 30, tzinfo=BEIJING), _renmin_channels)
+}
+
 DEMO_MESS = {
     ("heyue-eye", "2026-08.csv"): _guessed,
     ("chengxi-chc", "2025-05.csv"): _full_width,
@@ -372,6 +394,23 @@ def write_demo_sources(
         store_file(registry.data_dir, snap, content)
         snapshots.append(snap)
         write_files(registry.data_dir / inst.source / "statistics", {name: content})
+    for inst_id, (at, make) in DEMO_CHANNELS.items():
+        inst = registry.institutions[inst_id]
+        content = make([c for c in registry.channels if c.owner == inst_id])
+        snap = Snapshot(
+            institution_id=inst_id,
+            kind="channels",
+            name="channels.csv",
+            source=f"{inst.source}/channels.csv",
+            fetched_at=at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            http_status="",
+            sha256=hashlib.sha256(content).hexdigest(),
+            size=len(content),
+            period="",
+        )
+        store_file(registry.data_dir, snap, content)
+        snapshots.append(snap)
+        (registry.data_dir / inst.source / "channels.csv").write_bytes(content)
     write_manifest(registry.data_dir, snapshots)
 
 

@@ -28,6 +28,7 @@ from markupsafe import Markup, escape
 from pipeline.aggregate import Aggregates
 from pipeline.anonymise import display_value
 from pipeline.cases import Case, listed, visible
+from pipeline.channels import Directory
 from pipeline.check import CheckResult
 from pipeline.periods import label as period_label
 from pipeline.punctuality import MISSING, Punctuality
@@ -120,6 +121,7 @@ class Renderer:
         checked: CheckResult,
         aggregates: Aggregates,
         punctuality: Punctuality,
+        directory: Directory,
         cases: list[Case],
         docs: Path,
         site_dir: Path,
@@ -129,6 +131,7 @@ class Renderer:
         self.checked = checked
         self.agg = aggregates
         self.punctuality = punctuality
+        self.directory = directory
         self.cases = cases
         self.docs = docs
         self.site_dir = site_dir
@@ -352,7 +355,8 @@ class Renderer:
                 year=year,
                 chart=chart,
                 status=status.get(inst.id, {}),
-                channels=[c for c in self.reg.channels if c.owner == inst.id],
+                channels=[c for c in self.directory.channels if c.owner == inst.id],
+                notes=self.channel_notes(inst.id),
                 cases=[c for c in public_cases if c.notice and c.notice.institution == inst.id],
             )
             self.chart_csv(chart)
@@ -398,7 +402,7 @@ class Renderer:
     def channel_groups(self) -> list[tuple[str, str | None, list[Channel], Institution | None]]:
         """Channels grouped: national, the authority, then each institution."""
         by_owner: dict[str, list[Channel]] = {}
-        for ch in self.reg.channels:
+        for ch in self.directory.channels:
             by_owner.setdefault(ch.owner, []).append(ch)
         groups: list[tuple[str, str | None, list[Channel], Institution | None]] = [
             ("全国统一热线", None, by_owner.get("national", []), None),
@@ -412,6 +416,14 @@ class Renderer:
         for inst in sorted(self.reg.reporting_institutions, key=lambda i: i.id):
             groups.append((inst.name, inst.id, by_owner.get(inst.id, []), inst))
         return groups
+
+    def channel_notes(self, owner: str) -> dict[str, list[Any]]:
+        """Changed numbers (with the old one and the date) and vanished channels of one
+        owner, for the report and institution pages."""
+        return {
+            "changes": [c for c in self.directory.changes if c.owner == owner],
+            "vanished": [(c, d) for c, d in self.directory.vanished if c.owner == owner],
+        }
 
     def stale(self, channel: Channel) -> bool:
         age = (self.now.date() - channel.verified_on).days
@@ -558,7 +570,7 @@ class Renderer:
         write_csv(
             out / "channels.csv",
             ch_header,
-            ([str(getattr(c, f)) for f in ch_header] for c in self.reg.channels),
+            ([str(getattr(c, f)) for f in ch_header] for c in self.directory.channels),
         )
         case_records = []
         for c in cases:

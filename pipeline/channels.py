@@ -1,0 +1,127 @@
+"""Reporting channels as published: the registry's, updated by what institutions send.
+
+An institution may publish ``channels.csv`` in its source. Its newest valid version
+replaces that institution's channels in the registry; a changed number keeps a dated
+record of the old one; a channel that disappears is flagged on the site until the
+authority confirms the removal in ``registry/channel_removals.csv``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from pydantic import ValidationError
+
+from pipeline.cases import BEIJING
+from pipeline.collect import read_manifest
+from pipeline.problems import Problem
+from pipeline.registry import Channel, Registry
+
+FIELDS = ["kind", "value", "department", "hours", "address", "postcode", "verified_on", "note"]
+
+
+@dataclass(frozen=True)
+class ChannelChange:
+    owner: str
+    kind: str
+    department: str
+    old: str
+    new: str
+    date: date
+
+
+@dataclass
+class Directory:
+    """The channels to publish, what changed, and what vanished (not yet confirmed)."""
+
+    channels: list[Channel]
+    changes: list[ChannelChange] = field(default_factory=list)
+    vanished: list[tuple[Channel, date]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def parse_channels(content: bytes, owner: str, file: str) -> tuple[list[Channel], list[Problem]]:
+    """An institution's channels.csv (columns as the registry's, without ``owner``)."""
+    problems: list[Problem] = []
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("gb18030", errors="replace")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    out = []
+    for n, row in enumerate(rows, start=2):
+        clean = {k: (v or "").strip() for k, v in row.items() if k in FIELDS}
+        try:
+            out.append(Channel.model_validate({**clean, "owner": owner}))
+        except ValidationError as exc:
+            for err in exc.errors():
+                problems.append(
+                    Problem(
+                        file,
+                        "channel_invalid",
+                        err["msg"].removeprefix("Value error, "),
+                        row=n,
+                        column=".".join(map(str, err["loc"])),
+                        value=str(err.get("input", "")),
+                    )
+                )
+    if not out and not problems:
+        problems.append(
+            Problem(file, "channel_empty", "渠道文件中没有任何渠道", expected=", ".join(FIELDS))
+        )
+    return out, problems
+
+
+def _confirmed(registry: Registry) -> set[tuple[str, str, str]]:
+    path = registry.data_dir / "registry" / "channel_removals.csv"
+    if not path.exists():
+        return set()
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return {(r["owner"], r["kind"], r["value"]) for r in csv.DictReader(f)}
+
+
+def directory(registry: Registry) -> Directory:
+    """Every published channel, with the history of institutions' own channel lists."""
+    versions: dict[str, list[tuple[date, list[Channel]]]] = {}
+    problems: list[Problem] = []
+    for snap in sorted(read_manifest(registry.data_dir), key=lambda s: s.fetched_at):
+        if snap.kind != "channels":
+            continue
+        file = f"{snap.institution_id}/{snap.name}"
+        parsed, found = parse_channels(
+            snap.path(registry.data_dir).read_bytes(), snap.institution_id, file
+        )
+        problems += found
+        if parsed and not found:  # an invalid list never replaces a valid one
+            at = datetime.fromisoformat(snap.fetched_at.replace("Z", "+00:00")).astimezone(BEIJING)
+            versions.setdefault(snap.institution_id, []).append((at.date(), parsed))
+    confirmed = _confirmed(registry)
+    result = Directory(
+        channels=[c for c in registry.channels if c.owner not in versions], problems=problems
+    )
+    for owner, history in versions.items():
+        base = [c for c in registry.channels if c.owner == owner]
+        if base:
+            history = [(max(c.verified_on for c in base), base), *history]
+        result.channels += history[-1][1]
+        latest_keys = {(c.kind, c.department) for c in history[-1][1]}
+        latest_values = {(c.kind, c.value) for c in history[-1][1]}
+        gone: dict[tuple[str, str], tuple[Channel, date]] = {}
+        for (_, before), (when, after) in itertools.pairwise(history):
+            now = {(c.kind, c.department): c.value for c in after}
+            for old in before:
+                new = now.get((old.kind, old.department))
+                if new is not None and new != old.value:
+                    result.changes.append(
+                        ChannelChange(owner, old.kind, old.department, old.value, new, when)
+                    )
+                elif new is None and (old.kind, old.department) not in latest_keys:
+                    gone.setdefault((old.kind, old.value), (old, when))
+        for (kind, value), (channel, when) in gone.items():
+            if (kind, value) not in latest_values and (owner, kind, value) not in confirmed:
+                result.vanished.append((channel, when))
+    return result

@@ -1,0 +1,53 @@
+"""Channels institutions send: a changed number keeps a dated record, a vanished channel is
+flagged until the authority confirms its removal."""
+
+from datetime import UTC, datetime
+
+from pipeline.channels import directory
+from pipeline.collect import collect
+
+
+def test_demo_change_and_vanished_channel(registry):
+    d = directory(registry)
+    renmin = {(c.kind, c.department): c.value for c in d.channels if c.owner == "qinglan-renmin"}
+    assert renmin[("phone", "总值班室")] == "0000-81239999"
+    [change] = [c for c in d.changes if c.owner == "qinglan-renmin"]
+    assert (change.department, change.new, str(change.date)) == (
+        "总值班室",
+        "0000-81239999",
+        "2026-10-12",
+    )
+    assert change.old != change.new
+    [(gone, when)] = [(c, w) for c, w in d.vanished if c.owner == "qinglan-renmin"]
+    assert gone.kind == "wechat" and str(when) == "2026-10-12"
+    # Everyone else keeps the registry's channels.
+    assert [c for c in d.channels if c.owner == "qinglan-tcm"] == [
+        c for c in registry.channels if c.owner == "qinglan-tcm"
+    ]
+
+
+def test_confirmed_removal_is_no_longer_flagged_and_a_bad_list_changes_nothing(registry):
+    (registry.data_dir / "registry" / "channel_removals.csv").write_text(
+        "owner,kind,value,confirmed_on\nqinglan-renmin,wechat,区人民医院公众号“投诉建议”栏目,2026-10-20\n",
+        encoding="utf-8",
+    )
+    assert not [c for c, _ in directory(registry).vanished if c.owner == "qinglan-renmin"]
+    source = registry.data_dir / "sources" / "qinglan-renmin" / "channels.csv"
+    source.write_text(
+        "kind,value,department,hours,address,postcode,verified_on,note\nfax,12,x,,,,bad-date,\n",
+        encoding="utf-8",
+    )
+    collect(registry, local_only=True, now=datetime(2026, 11, 22, tzinfo=UTC))
+    d = directory(registry)
+    assert d.problems and {p.column for p in d.problems} >= {"kind", "verified_on"}
+    renmin = {(c.kind, c.department): c.value for c in d.channels if c.owner == "qinglan-renmin"}
+    assert renmin[("phone", "总值班室")] == "0000-81239999"  # the last valid list stands
+
+
+def test_report_page_shows_the_change_and_the_flag(site):
+    from tests.test_build import page
+
+    text = page(site, "report/").text
+    assert "已于 2026-10-12 由" in text and "改为 0000-81239999" in text
+    assert "不在该机构公布的渠道中，待核实" in text
+    assert "0000-81239999" in page(site, "institutions/qinglan-renmin/").text
