@@ -25,7 +25,7 @@ from pipeline.anonymise import suppress
 from pipeline.cases import BEIJING, Case, load_cases
 from pipeline.channels import directory
 from pipeline.check import CheckResult, check_all
-from pipeline.collect import CollectResult, collect, latest_snapshots
+from pipeline.collect import CollectResult, collect, read_manifest
 from pipeline.problems import DataError, Problem
 from pipeline.punctuality import punctuality
 from pipeline.registry import Registry, load_registry
@@ -68,8 +68,8 @@ def prepare(data_dir: Path, now: datetime | None = None, run_collect: bool = Tru
     registry = load_registry(data_dir)
     collected = collect(registry, local_only=True) if run_collect else []
     today = (now or datetime.now(BEIJING)).date()
-    latest = latest_snapshots(registry.data_dir)
-    checked = check_all(registry, [s for s in latest if s.kind == "statistics"], today)
+    every = read_manifest(registry.data_dir)
+    checked = check_all(registry, [s for s in every if s.kind == "statistics"], today)
     cases = load_cases(registry)
     return Prepared(registry, collected, checked, cases)
 

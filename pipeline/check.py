@@ -575,12 +575,25 @@ def _violations(
 def check_all(
     registry: Registry, snapshots: list[Snapshot], today: date | None = None
 ) -> CheckResult:
-    """Check every snapshot; return the accepted canonical table and all submissions."""
-    submissions = []
+    """Check the newest version of every file; return the accepted canonical table and all
+    submissions checked.
+
+    ``snapshots`` may hold every version of a file (oldest first): when the newest is
+    refused, it is listed as quarantined and the newest version that passes is published
+    instead, so a bad resubmission never takes a good month off the site.
+    """
+    versions: dict[tuple[str, str], list[Snapshot]] = {}
     for snap in snapshots:
-        content = snap.path(registry.data_dir).read_bytes()
-        name = f"{snap.institution_id}/{snap.name}"
-        submissions.append(check_file(registry, content, name, snap.institution_id, snap, today))
+        versions.setdefault((snap.institution_id, snap.name), []).append(snap)
+    submissions = []
+    for history in versions.values():
+        for snap in reversed(history):
+            content = snap.path(registry.data_dir).read_bytes()
+            name = f"{snap.institution_id}/{snap.name}"
+            sub = check_file(registry, content, name, snap.institution_id, snap, today)
+            submissions.append(sub)
+            if sub.accepted:
+                break
     check_rules(registry, submissions)
     rows = [
         {**r, "sha256": s.snapshot.sha256 if s.snapshot else "", "file": s.file}

@@ -280,3 +280,15 @@ def test_collect_command_reports_and_exits_zero_when_an_institution_fails(data_d
     assert portal("collect", "--data", str(data_dir), "--month", "2026-13").returncode == 2
     (data_dir / "registry" / "institutions.csv").write_text("id,name\n", encoding="utf-8")
     assert portal("collect", "--data", str(data_dir)).returncode == 1
+
+
+def test_collect_exits_1_when_the_data_directory_cannot_be_written(data_dir, server):
+    from tests.test_build import portal
+
+    remote_registry(data_dir, server)
+    publish(server, {"statistics/2026-10.csv": [("ok", GOOD)]})
+    store = data_dir / "snapshots" / "qinglan-renmin"
+    store.rename(data_dir / "moved")
+    store.write_text("not a folder", encoding="utf-8")  # writing a snapshot here must fail
+    done = portal("collect", "--data", str(data_dir), "--month", "2026-10")
+    assert done.returncode == 1 and "无法写入" in done.stderr

@@ -3,7 +3,7 @@
 from datetime import date
 
 from pipeline.check import check_all, check_file
-from pipeline.collect import collect, latest_snapshots
+from pipeline.collect import collect, read_manifest
 from pipeline.reports import write_reports
 
 TODAY = date(2026, 11, 22)
@@ -30,7 +30,8 @@ def test_a_newer_file_replaces_figures_of_an_older_one_and_says_so(registry):
         "月份,受理投诉举报\n2026-10,99\n", encoding="utf-8"
     )
     collect(registry, local_only=True)
-    checked = check_all(registry, latest_snapshots(registry.data_dir), TODAY)
+    statistics = [s for s in read_manifest(registry.data_dir) if s.kind == "statistics"]
+    checked = check_all(registry, statistics, TODAY)
     t = checked.table
     value = t[
         (t.institution_id == "qinglan-renmin")
@@ -53,3 +54,23 @@ def test_check_command_writes_reports(data_dir, tmp_path):
     done = portal("check", "--data", str(data_dir), "--reports", str(out))
     assert done.returncode == 0
     assert (out / "heyue-eye" / "2026-08.txt").exists()
+
+
+def test_a_refused_resubmission_does_not_take_a_good_month_off_the_site(registry):
+    folder = registry.data_dir / "sources" / "qinglan-tcm" / "statistics"
+    good = folder / "2026-10-extra.csv"
+    good.write_text("月份,约谈\n2026-10,4\n", encoding="utf-8")
+    collect(registry, local_only=True)
+    good.write_text("月份,约谈\n2026-10,约4\n", encoding="utf-8")
+    collect(registry, local_only=True)
+    statistics = [s for s in read_manifest(registry.data_dir) if s.kind == "statistics"]
+    checked = check_all(registry, statistics, TODAY)
+    t = checked.table
+    mine = t[
+        (t.institution_id == "qinglan-tcm")
+        & (t.indicator == "interviews")
+        & (t.period == "2026-10")
+    ]
+    assert mine.value.tolist() == [4]
+    refused = [s.file for s in checked.quarantined if s.file.endswith("2026-10-extra.csv")]
+    assert refused == ["qinglan-tcm/statistics/2026-10-extra.csv"]
