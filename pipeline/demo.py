@@ -235,20 +235,6 @@ def deliveries(
     return out
 
 
-def submission_files(
-    registry: Registry,
-    inst: Institution,
-    style: str,
-    months: list[str],
-    rng: random.Random,
-    skip: frozenset[str] = frozenset(),
-) -> dict[str, bytes]:
-    """The files an institution of ``style`` holds after sending ``months``."""
-    return {
-        name: content for _m, name, content in deliveries(registry, inst, style, months, rng, skip)
-    }
-
-
 def write_files(folder: Path, files: dict[str, bytes]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():

@@ -8,6 +8,7 @@ from pathlib import Path
 from pipeline.cases import Case
 from pipeline.check import Submission
 from pipeline.collect import atomic_write
+from pipeline.problems import Problem
 from pipeline.registry import Registry
 
 
@@ -33,16 +34,21 @@ def report_text(registry: Registry, sub: Submission) -> str:
     for title, problems in (("错误（必须修改）", errors), ("提示（请核实）", warnings)):
         if not problems:
             continue
-        lines += ["", title]
-        for n, p in enumerate(problems, start=1):
-            where = p.location().removeprefix(p.file).strip() or "整个文件"
-            lines.append(f"{n}. 位置：{where}")
-            lines.append(f"   问题：{p.message}")
-            if p.value is not None:
-                lines.append(f"   读到的值：{p.value}")
-            if p.expected:
-                lines.append(f"   应为：{p.expected}")
+        lines += ["", title, *problem_lines(problems, "读到的值", "应为")]
     return "\n".join(lines) + "\n"
+
+
+def problem_lines(problems: list[Problem], value_label: str, expected_label: str) -> list[str]:
+    """Numbered problems, each with its place, what is wrong, the value and the fix."""
+    lines = []
+    for n, p in enumerate(problems, start=1):
+        lines.append(f"{n}. 位置：{p.location().removeprefix(p.file).strip() or '整个文件'}")
+        lines.append(f"   问题：{p.message}")
+        if p.value is not None:
+            lines.append(f"   {value_label}：{p.value}")
+        if p.expected:
+            lines.append(f"   {expected_label}：{p.expected}")
+    return lines
 
 
 def write_reports(registry: Registry, submissions: list[Submission], folder: Path) -> list[Path]:
@@ -76,13 +82,7 @@ def write_case_reports(
             "结论：未进入审核，请修改后重新报送。案例中的当事人只写姓加“某”（如 王某、欧阳某某）。",
             "",
         ]
-        for n, p in enumerate(case.problems, start=1):
-            lines.append(f"{n}. 位置：{p.location().removeprefix(p.file).strip() or '整个文件'}")
-            lines.append(f"   问题：{p.message}")
-            if p.value is not None:
-                lines.append(f"   内容：{p.value}")
-            if p.expected:
-                lines.append(f"   建议：{p.expected}")
+        lines += problem_lines(case.problems, "内容", "建议")
         stem = case.notice.id if case.notice else Path(case.path).stem
         path = Path(folder) / institution_id / f"case-{stem}.txt"
         atomic_write(path, ("\n".join(lines) + "\n").encode("utf-8"))
