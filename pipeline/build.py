@@ -20,14 +20,14 @@ from pathlib import Path
 
 import plotly
 
-from pipeline.aggregate import aggregate
+from pipeline.aggregate import Aggregates, aggregate
 from pipeline.anonymise import suppress
 from pipeline.cases import BEIJING, Case, load_cases
-from pipeline.channels import directory
+from pipeline.channels import Directory, directory
 from pipeline.check import CheckResult, check_all
 from pipeline.collect import CollectResult, collect, read_manifest
 from pipeline.problems import DataError, Problem
-from pipeline.punctuality import punctuality
+from pipeline.punctuality import Punctuality, punctuality
 from pipeline.registry import Registry, load_registry
 from pipeline.render import Renderer, copy_tree
 
@@ -81,21 +81,18 @@ def latest_month(checked: CheckResult, now: datetime) -> str | None:
     return max(months) if months else None
 
 
-def build(
-    data_dir: Path,
-    out_dir: Path,
-    now: datetime | None = None,
-    config_file: Path | None = None,
-    progress: Callable[[str], None] = lambda _msg: None,
-) -> Prepared:
-    """Run the pipeline and write the site to ``out_dir``; raise :class:`BuildRefused`
-    (nothing written) when the data cannot be published."""
-    from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.config import load_config
+@dataclass
+class Computed:
+    """What the pages are made from, besides the case notices."""
 
-    now = now or build_clock()
-    progress("读取名录、收集并校验报送文件")
-    prep = prepare(data_dir, now)
+    aggregates: Aggregates
+    punctuality: Punctuality
+    directory: Directory
+
+
+def compute(prep: Prepared, now: datetime, progress: Callable[[str], None]) -> Computed:
+    """Aggregate and suppress the figures, and derive reporting history and channels;
+    raise :class:`BuildRefused` when the data cannot be published."""
     if prep.blocking:
         raise BuildRefused(prep.blocking)
     registry = prep.registry
@@ -105,48 +102,89 @@ def build(
     if until is None:
         raise BuildRefused([Problem("sources", "no_data", "没有任何通过校验的报送数据")])
     progress(f"汇总至 {until}，小数抑制")
-    campaign = registry.campaigns[0]
-    aggregates = aggregate(registry, prep.checked.table, campaign, until)
+    aggregates = aggregate(registry, prep.checked.table, registry.campaigns[0], until)
     aggregates.table = suppress(aggregates.table, registry)
     on_time = punctuality(registry, aggregates.months, now.date())
+    return Computed(aggregates, on_time, directory(registry))
 
+
+def render_docs(
+    prep: Prepared, computed: Computed, now: datetime, docs: Path, site_dir: Path
+) -> None:
+    """Write every page and data file into ``docs``."""
+    if prep.blocking:
+        raise BuildRefused(prep.blocking)
+    copy_tree(site_dir / "assets", docs / "assets")
+    plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    target = docs / "assets" / "js" / "plotly.min.js"
+    if not target.exists():
+        shutil.copyfile(plotly_js, target)
+    Renderer(
+        prep.registry,
+        prep.checked,
+        computed.aggregates,
+        computed.punctuality,
+        computed.directory,
+        prep.cases,
+        docs,
+        site_dir,
+        now,
+    ).render()
+
+
+def mkdocs_site(
+    config_file: Path,
+    docs: Path,
+    site: Path,
+    registry: Registry,
+    now: datetime,
+    dirty: bool = False,
+) -> None:
+    """Build ``docs`` into ``site`` with MkDocs (strict: a warning is an error). A dirty
+    build redoes only the pages whose source changed (the preview uses it)."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    cfg = load_config(
+        str(config_file),
+        docs_dir=str(docs),
+        site_dir=str(site),
+        site_name=registry.config.site_name,
+        # MkDocs warns that a dirty build may leave stale links: expected in a preview.
+        strict=not dirty,
+    )
+    cfg.extra["demo"] = registry.config.demo
+    if registry.config.site_url:
+        cfg.site_url = registry.config.site_url
+    logging.getLogger("mkdocs").setLevel(logging.ERROR if dirty else logging.WARNING)
+    with _source_date(now):
+        mkdocs_build(cfg, dirty=dirty)
+
+
+def build(
+    data_dir: Path,
+    out_dir: Path,
+    now: datetime | None = None,
+    config_file: Path | None = None,
+    progress: Callable[[str], None] = lambda _msg: None,
+) -> Prepared:
+    """Run the pipeline and write the site to ``out_dir``; raise :class:`BuildRefused`
+    (nothing written) when the data cannot be published."""
+    now = now or build_clock()
+    progress("读取名录、收集并校验报送文件")
+    prep = prepare(data_dir, now)
     config_file = find_config(config_file)
-    site_dir = config_file.parent / "site"
     out_dir = Path(out_dir).resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="portal-docs-") as staging:
         docs = Path(staging) / "docs"
+        computed = compute(prep, now, progress)
         progress("生成页面")
-        copy_tree(site_dir / "assets", docs / "assets")
-        plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-        shutil.copyfile(plotly_js, docs / "assets" / "js" / "plotly.min.js")
-        Renderer(
-            registry,
-            prep.checked,
-            aggregates,
-            on_time,
-            directory(registry),
-            prep.cases,
-            docs,
-            site_dir,
-            now,
-        ).render()
+        render_docs(prep, computed, now, docs, config_file.parent / "site")
         progress("MkDocs 构建网站")
         new = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
         try:
-            cfg = load_config(
-                str(config_file),
-                docs_dir=str(docs),
-                site_dir=str(new),
-                site_name=registry.config.site_name,
-                strict=True,
-            )
-            cfg.extra["demo"] = registry.config.demo
-            if registry.config.site_url:
-                cfg.site_url = registry.config.site_url
-            logging.getLogger("mkdocs").setLevel(logging.WARNING)
-            with _source_date(now):
-                mkdocs_build(cfg)
+            mkdocs_site(config_file, docs, new, prep.registry, now)
             write_file_list(new)
             _swap(new, out_dir)
         except BaseException:

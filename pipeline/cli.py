@@ -211,24 +211,26 @@ def _collect_line(r: object) -> str:
 @DATA_OPTION
 @click.option("--port", default=8000, show_default=True, help="本地端口。")
 def serve(data_dir: Path, port: int) -> None:
-    """生成网站并在本机预览（http://127.0.0.1:PORT/）。"""
-    import functools
-    import http.server
+    """在本机预览网站（http://127.0.0.1:PORT/），数据或案例文件修改后自动重新生成。
+
+    修改典型案例后几秒内即可刷新查看；预览不会改动 public/。
+    """
     import tempfile
 
-    from pipeline.build import build as run_build
+    from pipeline.serve import Preview
 
     _require_data(data_dir)
-    out = Path(tempfile.mkdtemp(prefix="portal-preview-")) / "site"
+    preview = Preview(data_dir, Path(tempfile.mkdtemp(prefix="portal-preview-")), progress=_say)
     try:
-        run_build(data_dir, out, progress=_say)
+        took = preview.rebuild()
     except DataError as exc:
         _report(exc.problems)
         sys.exit(1)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as httpd:
-        _say(f"预览：http://127.0.0.1:{port}/ （Ctrl+C 结束）")
-        httpd.serve_forever()
+    _say(f"首次生成用时 {took:.1f} 秒")
+    try:
+        preview.serve(port)
+    except KeyboardInterrupt:
+        _say("预览已结束。")
 
 
 @main.command()

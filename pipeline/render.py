@@ -57,6 +57,15 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) 
     path.write_text("\ufeff" + buf.getvalue(), encoding="utf-8")
 
 
+def write_if_changed(path: Path, text: str) -> None:
+    """Write ``text`` unless the file already holds it, so an incremental MkDocs build
+    (the preview's) redoes only pages that really changed."""
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
 def script_json(data: Any) -> Markup:
     """JSON safe inside a <script type="application/json"> element."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -288,9 +297,7 @@ class Renderer:
             title_json=Markup(json.dumps(str(escape(title)), ensure_ascii=False)),
             **ctx,
         )
-        target = self.docs / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        write_if_changed(self.docs / path, text)
 
     def chart_csv(self, chart: Chart) -> None:
         write_csv(self.docs / "data" / "charts" / f"{chart.id}.csv", chart.header(), chart.rows())

@@ -1,0 +1,120 @@
+"""Local preview for the press office: the site served on 127.0.0.1, rebuilt when a file
+of the data directory or of ``site/`` changes.
+
+A change to case notices only re-renders pages from the figures already computed; any
+other change re-runs the pipeline. Either way MkDocs rebuilds only the pages whose
+Markdown changed (a dirty build), so a case edit shows in seconds. The preview's search
+index covers only rebuilt pages until the next full build.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from pipeline.build import (
+    Computed,
+    Prepared,
+    build_clock,
+    compute,
+    find_config,
+    mkdocs_site,
+    prepare,
+    render_docs,
+)
+from pipeline.cases import load_cases
+from pipeline.problems import DataError
+
+
+def _stamps(folders: list[Path]) -> dict[Path, float]:
+    out = {}
+    for folder in folders:
+        if folder.is_file():
+            out[folder] = folder.stat().st_mtime
+        elif folder.is_dir():
+            for path in folder.rglob("*"):
+                if path.is_file():
+                    out[path] = path.stat().st_mtime
+    return out
+
+
+class Preview:
+    """The preview's state: the prepared data and where the pages and the site live."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        root: Path,
+        config_file: Path | None = None,
+        progress: Callable[[str], None] = lambda _m: None,
+    ):
+        self.data_dir = Path(data_dir)
+        self.config_file = find_config(config_file)
+        self.site_src = self.config_file.parent / "site"
+        self.docs, self.site = root / "docs", root / "site"
+        self.progress = progress
+        self.prep: Prepared | None = None
+        self.computed: Computed | None = None
+        self.watched = [self.data_dir, self.site_src]
+        self.seen = _stamps(self.watched)
+
+    def rebuild(self, cases_only: bool = False) -> float:
+        """Bring the site up to date; return the seconds it took."""
+        start = time.perf_counter()
+        now = build_clock()
+        if cases_only and self.prep is not None and self.computed is not None:
+            self.prep.cases = load_cases(self.prep.registry)
+        else:
+            self.prep = prepare(self.data_dir, now)
+            self.computed = compute(self.prep, now, self.progress)
+        render_docs(self.prep, self.computed, now, self.docs, self.site_src)
+        mkdocs_site(
+            self.config_file,
+            self.docs,
+            self.site,
+            self.prep.registry,
+            now,
+            dirty=self.site.exists(),
+        )
+        return time.perf_counter() - start
+
+    def poll(self) -> float | None:
+        """Rebuild if something changed since the last look; the seconds it took, or None."""
+        stamps = _stamps(self.watched)
+        changed = {p for p in stamps.keys() | self.seen.keys() if stamps.get(p) != self.seen.get(p)}
+        # Collection writes snapshots during a rebuild: those are the pipeline's own output.
+        changed = {p for p in changed if "snapshots" not in p.parts}
+        self.seen = stamps
+        if not changed:
+            return None
+        cases = self.data_dir / "cases"
+        cases_only = all(cases in p.parents for p in changed)
+        try:
+            took = self.rebuild(cases_only)
+        except DataError as exc:
+            for p in exc.problems:
+                self.progress(f"[错误] {p}")
+            self.progress("预览未更新：请修正上述问题。")
+            return None
+        self.seen = _stamps(self.watched)
+        self.progress(
+            f"已更新（{took:.1f} 秒）：{', '.join(sorted(p.name for p in changed))[:200]}"
+        )
+        return took
+
+    def serve(self, port: int, interval: float = 0.5) -> None:
+        """Serve the site on 127.0.0.1:``port`` and rebuild on changes until interrupted."""
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(self.site))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.progress(f"预览：http://127.0.0.1:{server.server_address[1]}/ （Ctrl+C 结束）")
+        try:
+            while True:
+                time.sleep(interval)
+                self.poll()
+        finally:
+            server.shutdown()

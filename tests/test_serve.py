@@ -1,0 +1,28 @@
+"""The press office's preview: a case edit shows without a full rebuild; a bad edit
+leaves the preview as it was and says why."""
+
+from pipeline.serve import Preview
+from tests.conftest import ROOT
+
+
+def test_preview_follows_case_edits(data_dir, tmp_path):
+    messages = []
+    preview = Preview(data_dir, tmp_path / "preview", ROOT / "mkdocs.yml", messages.append)
+    preview.rebuild()
+    page = preview.site / "cases" / "2024-renmin-red-envelope" / "index.html"
+    assert "被严肃处理" in page.read_text(encoding="utf-8")
+    assert preview.poll() is None  # nothing changed
+    case = data_dir / "cases" / "2024-renmin-red-envelope.md"
+    case.write_text(
+        case.read_text(encoding="utf-8").replace("被严肃处理", "被严肃处理并通报"), encoding="utf-8"
+    )
+    assert preview.poll() is not None
+    assert "被严肃处理并通报" in page.read_text(encoding="utf-8")
+    assert "被严肃处理并通报" in (preview.site / "cases" / "index.html").read_text(encoding="utf-8")
+    # A name slipped in: the preview refuses, keeps the last good page, and says why.
+    case.write_text(
+        case.read_text(encoding="utf-8").replace("医生吴某", "医生吴志军"), encoding="utf-8"
+    )
+    assert preview.poll() is None
+    assert "吴志军" not in page.read_text(encoding="utf-8")
+    assert any("吴志军" in m for m in messages) and any("预览未更新" in m for m in messages)
