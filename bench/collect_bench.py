@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from pipeline.collect import collect, read_manifest
-from pipeline.registry import load_registry
+from pipeline.registry import Institution, load_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,23 +38,7 @@ def main(n: int) -> None:
     ids = [f"inst-{i:05d}" for i in range(n)]
     with (data / "registry" / "institutions.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
-        w.writerow(
-            [
-                "id",
-                "name",
-                "short_name",
-                "type",
-                "level",
-                "ownership",
-                "district",
-                "address",
-                "website",
-                "staff",
-                "source",
-                "active_from",
-                "active_to",
-            ]
-        )
+        w.writerow(list(Institution.model_fields))
         w.writerow(
             [
                 "qinglan-wjw",
