@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -46,7 +46,6 @@ class Prepared:
     collected: list[CollectResult]
     checked: CheckResult
     cases: list[Case]
-    problems: list[Problem] = field(default_factory=list)
 
     @property
     def blocking(self) -> list[Problem]:

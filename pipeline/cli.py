@@ -7,11 +7,15 @@ import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from pipeline import __version__
 from pipeline.problems import DataError, Problem
+
+if TYPE_CHECKING:
+    from pipeline.collect import CollectResult
 
 DATA_OPTION = click.option(
     "--data",
@@ -177,7 +181,7 @@ def collect(data_dir: Path, month: str | None) -> None:
         length=total, label="收集中", file=sys.stderr, hidden=not interactive
     ) as bar:
 
-        def step(result: object) -> None:
+        def step(result: CollectResult) -> None:
             bar.update(1)
             if not interactive:
                 click.echo(_collect_line(result))
@@ -196,10 +200,7 @@ def collect(data_dir: Path, month: str | None) -> None:
     _say(f"共 {len(results)} 家机构：新收到文件 {received} 个，{failed} 家机构有失败（见上表）。")
 
 
-def _collect_line(r: object) -> str:
-    from pipeline.collect import CollectResult
-
-    assert isinstance(r, CollectResult)
+def _collect_line(r: CollectResult) -> str:
     why = "；".join(f"{name}：{reason}" for name, reason in r.failed)
     return (
         f"{r.institution_id:<30}{r.status:<6}{len(r.received):>6}{len(r.late):>8}"

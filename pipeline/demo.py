@@ -23,7 +23,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from pipeline.cases import BEIJING
-from pipeline.collect import Snapshot, period_of, store_file, write_manifest
+from pipeline.collect import Snapshot, due_date, period_of, store_file, write_manifest
 from pipeline.periods import month_range
 from pipeline.registry import Institution, Registry
 from pipeline.template import HEADER_ROW, monthly_sheet
@@ -334,10 +334,16 @@ DEMO_MESS = {
 def arrival(month: str, due_day: int, rng: random.Random, until: datetime) -> datetime:
     """When a month's report arrives: mostly before the due day of the next month, one
     in eight late, never after ``until``."""
-    year, mon = int(month[:4]), int(month[5:7])
-    year, mon = (year + 1, 1) if mon == 12 else (year, mon + 1)
+    next_month = due_date(month, 1)
     day = rng.randint(3, due_day) if rng.random() > 0.12 else rng.randint(due_day + 1, 28)
-    at = datetime(year, mon, day, rng.randint(8, 17), rng.randint(0, 59), tzinfo=BEIJING)
+    at = datetime(
+        next_month.year,
+        next_month.month,
+        day,
+        rng.randint(8, 17),
+        rng.randint(0, 59),
+        tzinfo=BEIJING,
+    )
     return min(at, until)
 
 
