@@ -8,11 +8,14 @@ the public sees (published and past its embargo, or retracted with its notice).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import markdown
@@ -21,6 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipeline.anonymise import find_pii
+from pipeline.ledger import audit
 from pipeline.problems import Problem
 from pipeline.registry import ID_PATTERN, Registry, vocabulary
 
@@ -109,6 +113,7 @@ class Case:
     notice: CaseNotice | None
     body: str
     problems: list[Problem] = field(default_factory=list)
+    sha256: str = ""
 
     @property
     def refused(self) -> bool:
@@ -122,6 +127,22 @@ class Case:
         )
 
 
+def digest(text: str) -> str:
+    """The digest of a case file's content: its front matter as data and its body with
+    line endings and trailing spaces normalised, so re-saving in another editor is not
+    a change but any edit of a field or a word is."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n")
+    match = FRONT_MATTER.match(text)
+    try:
+        meta = yaml.safe_load(match.group(1)) if match else None
+    except yaml.YAMLError:
+        meta = match.group(1) if match else None
+    body = text[match.end() :] if match else text
+    lines = [line.rstrip() for line in body.strip("\n").split("\n")]
+    canonical = json.dumps([meta, lines], ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 def load_case(
     path: Path, registry: Registry, display: str | None = None, expected_id: str | None = None
 ) -> Case:
@@ -130,7 +151,9 @@ def load_case(
     expected_id = expected_id or path.stem
     text = path.read_text(encoding="utf-8-sig")
     match = FRONT_MATTER.match(text)
-    case = Case(path=path, notice=None, body=text[match.end() :] if match else text)
+    case = Case(
+        path=path, notice=None, body=text[match.end() :] if match else text, sha256=digest(text)
+    )
     if not match:
         case.problems.append(
             Problem(name, "no_front_matter", "缺少 YAML 前置信息（以 --- 开头和结尾）")
@@ -183,10 +206,18 @@ def allowed_numbers(registry: Registry) -> frozenset[str]:
     return frozenset(re.sub(r"\D", "", c.value) for c in registry.channels if c.kind == "phone")
 
 
+def place_names(registry: Registry) -> frozenset[str]:
+    """Names a case may mention that are not persons: institutions and districts."""
+    names = {i.name for i in registry.institutions.values()}
+    names |= {i.short_name for i in registry.institutions.values() if i.short_name}
+    names |= {i.district for i in registry.institutions.values()}
+    return frozenset(names)
+
+
 def gate(text: str, name: str, registry: Registry) -> list[Problem]:
     """The PII gate: one blocking problem for each identifying piece of ``text``."""
     problems = []
-    for f in find_pii(text, allowed_numbers(registry)):
+    for f in find_pii(text, allowed_numbers(registry), place_names(registry)):
         line = text.count("\n", 0, f.start) + 1
         column = f.start - (text.rfind("\n", 0, f.start) + 1) + 1
         problems.append(
@@ -225,6 +256,14 @@ def load_cases(registry: Registry) -> list[Case]:
             )
         elif c.notice:
             ids[c.notice.id] = c.path
+    statuses = {c.path.stem: (c.notice.status if c.notice else None, c.sha256) for c in cases}
+    by_id = {c.path.stem: c for c in cases}
+    for problem in audit(registry.data_dir, statuses):
+        stem = Path(problem.file).stem
+        if stem not in by_id:  # a published case whose file was deleted
+            by_id[stem] = Case(path=folder / f"{stem}.md", notice=None, body="")
+            cases.append(by_id[stem])
+        by_id[stem].problems.append(problem)
     return sorted(cases, key=lambda c: c.notice.date if c.notice else date.min, reverse=True)
 
 
@@ -269,14 +308,15 @@ def scaffold(notice: CaseNotice) -> str:
     return f"---\n{front}---\n\n{BODY_TEMPLATE}"
 
 
-def set_published(path: Path, by: str, on: date) -> str:
-    """Publish a case: status, publisher and date in its front matter; the body and every
-    other field are kept as they are. Returns the new text."""
+def update_front_matter(path: Path, changes: Mapping[str, object]) -> tuple[str, dict[str, Any]]:
+    """The case file with ``changes`` applied to its front matter; the body and every
+    other field are kept as they are. Returns the new text and front matter."""
     text = path.read_text(encoding="utf-8-sig")
     match = FRONT_MATTER.match(text)
     if not match:
         raise ValueError("缺少 YAML 前置信息")
     meta = yaml.safe_load(match.group(1)) or {}
-    meta.update(status="published", published_by=by, published_on=on.isoformat())
-    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
-    return f"---\n{front}---\n" + text[match.end() :]
+    meta.update(changes)
+    plain = json.loads(json.dumps(meta, ensure_ascii=False, default=str))
+    front = yaml.safe_dump(plain, allow_unicode=True, sort_keys=False)
+    return f"---\n{front}---\n" + text[match.end() :], plain

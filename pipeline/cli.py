@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from pipeline import __version__
+from pipeline import __version__, ledger
 from pipeline.problems import DataError, Problem
 
 if TYPE_CHECKING:
+    from pipeline.cases import Case
     from pipeline.collect import CollectResult
 
 DATA_OPTION = click.option(
@@ -305,24 +307,37 @@ def new_case(data_dir: Path, case_id: str | None, case_date: str | None, **field
     缺少的必填项在终端上逐项询问；没有终端时请用选项给出。新案例为草稿，
     用 portal publish 发布。
     """
+    import re
     from datetime import date
 
     from pydantic import ValidationError
 
     from pipeline.cases import CaseNotice, gate, scaffold
-    from pipeline.registry import load_registry, vocabulary
+    from pipeline.registry import ID_PATTERN, load_registry, vocabulary
 
     _require_data(data_dir)
     values: dict[str, object] = {"id": case_id, **fields}
     missing = [k for k in CASE_FIELDS if not values.get(k)]
     if missing and not sys.stdin.isatty():
         raise click.UsageError("缺少：" + "、".join(f"--{k}（{CASE_FIELDS[k]}）" for k in missing))
+    categories = vocabulary()["case_categories"]
+
+    def known(kind: str, ok: Callable[[str], bool]) -> Callable[[str], str]:
+        def check(value: str) -> str:
+            if not ok(value.strip()):
+                raise click.UsageError(f"{value!r} 不是有效的{kind}，请重新输入")
+            return value.strip()
+
+        return check
+
+    asks = {
+        "id": known("案例编号", lambda v: re.match(ID_PATTERN, v) is not None),
+        "category": known("类别代码", lambda v: v in categories),
+    }
     for key in missing:
         if key == "category":
-            _say(
-                "类别：" + "，".join(f"{c}={n}" for c, n in vocabulary()["case_categories"].items())
-            )
-        values[key] = click.prompt(CASE_FIELDS[key])
+            _say("类别：" + "，".join(f"{c}={n}" for c, n in categories.items()))
+        values[key] = click.prompt(CASE_FIELDS[key], value_proc=asks.get(key, str.strip))
     values["date"] = case_date or date.today().isoformat()
     values = {k: v for k, v in values.items() if v not in (None, "")}
     try:
@@ -349,14 +364,109 @@ def new_case(data_dir: Path, case_id: str | None, case_date: str | None, **field
 @click.argument("case_id")
 @click.option("--by", "publisher", required=True, help="发布人（部门或姓名）。")
 def publish(data_dir: Path, case_id: str, publisher: str) -> None:
-    """发布一个典型案例：状态改为 published，记下发布人和日期。
+    """发布一个典型案例：状态改为 published，记下发布人和日期，写入发布记录。
 
     发布前运行全部检查；案例含有可识别个人的信息时拒绝发布（退出码 1）。
+    已发布的案例再修改，用 portal correct 记为更正。
     """
-    import re
-    from datetime import datetime
+    case = _case_for_act(data_dir, case_id)
+    if case_id in ledger.latest(ledger.read(data_dir)):
+        raise click.UsageError(
+            f"{case_id} 已经发布过；修改后用 portal correct {case_id} --note 记录更正。"
+        )
+    now = _beijing_now()
+    _act(
+        case,
+        "published",
+        publisher,
+        now,
+        {"status": "published", "published_by": publisher, "published_on": now.date()},
+    )
+    embargo = "，禁发时间前不显示" if case.notice and case.notice.embargo else ""
+    _say(f"已发布：{case_id}（下次构建时上线{embargo}）")
 
-    from pipeline.cases import BEIJING, load_case, set_published
+
+@main.command()
+@DATA_OPTION
+@click.argument("case_id")
+@click.option("--note", default="", help="更正说明（公开显示在案例页和更正记录中）。")
+@click.option("--by", "editor", required=True, help="更正人（部门或姓名）。")
+def correct(data_dir: Path, case_id: str, note: str, editor: str) -> None:
+    """记录对已发布案例的更正：把更正说明（带今天的日期）加到案例的 corrections 中，
+    写入发布记录。
+
+    先修改案例文件，再运行本命令。不给 --note 时，使用文件中手写的新更正条目。
+    """
+    case = _case_for_act(data_dir, case_id, published=True)
+    last = ledger.latest(ledger.read(data_dir))[case_id]
+    recorded = last.corrections
+    notice = case.notice
+    assert notice is not None
+    changes: dict[str, object] = {}
+    if note:
+        fixes = [c.model_dump(mode="json") for c in notice.corrections]
+        changes["corrections"] = [*fixes, {"date": _beijing_now().date(), "note": note}]
+    elif len(notice.corrections) <= recorded:
+        raise click.UsageError("没有新的更正说明：用 --note 写明改了什么。")
+    elif case.sha256 == last.sha256:
+        raise click.UsageError("案例没有改动，无需更正。")
+    note = note or "；".join(c.note for c in notice.corrections[recorded:])
+    _act(case, "corrected", editor, _beijing_now(), changes, note)
+    _say(f"已记录更正：{case_id}（更正说明显示在案例页和“关于”页的更正记录中）")
+
+
+@main.command()
+@DATA_OPTION
+@click.argument("case_id")
+@click.option("--reason", required=True, help="撤回原因（公开显示在案例页上）。")
+@click.option("--by", "editor", required=True, help="撤回人（部门或姓名）。")
+def retract(data_dir: Path, case_id: str, reason: str, editor: str) -> None:
+    """撤回已发布的案例：页面保留并显示撤回说明，案例从列表、订阅和搜索中移除。"""
+    case = _case_for_act(data_dir, case_id, published=True)
+    now = _beijing_now()
+    changes = {"status": "retracted", "retraction": {"date": now.date(), "reason": reason}}
+    _act(case, "retracted", editor, now, changes, reason)
+    _say(f"已撤回：{case_id}（页面保留撤回说明，下次构建时从列表中移除）")
+
+
+@main.command()
+@click.option("--institutions", type=click.IntRange(1, 100_000), default=300, show_default=True)
+@click.option("--months", type=click.IntRange(1, 240), default=36, show_default=True)
+@click.option("--cases", type=click.IntRange(0, 100_000), default=500, show_default=True)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="新数据目录（不存在或为空）。",
+)
+@click.option(
+    "--seed", type=int, default=1, show_default=True, help="随机种子：同样参数生成同样文件。"
+)
+def demo(institutions: int, months: int, cases: int, out_dir: Path, seed: int) -> None:
+    """生成任意规模的合成数据目录（用于性能测试和演示），形态与示例数据相同。
+
+    报送月份截至上个月；所有名称和号码均为虚构。
+    """
+    from pipeline.synthetic import generate
+
+    if out_dir.exists() and any(out_dir.iterdir()):
+        raise click.UsageError(f"{out_dir} 不是空目录；换一个 --out，不会覆盖已有数据。")
+    generate(out_dir, institutions, months, cases, seed=seed, progress=_say)
+    _say(f"已生成：{out_dir}（portal build --data {out_dir} 构建网站）")
+
+
+def _beijing_now() -> datetime:
+    from pipeline.cases import BEIJING
+
+    return datetime.now(BEIJING).replace(microsecond=0)
+
+
+def _case_for_act(data_dir: Path, case_id: str, published: bool = False) -> Case:
+    """The case a press-office command acts on; exits when it cannot be acted on."""
+    import re
+
+    from pipeline.cases import load_case
     from pipeline.registry import ID_PATTERN, load_registry
 
     _require_data(data_dir)
@@ -365,15 +475,48 @@ def publish(data_dir: Path, case_id: str, publisher: str) -> None:
     path = data_dir / "cases" / f"{case_id}.md"
     if not path.exists():
         raise click.UsageError(f"没有这个案例：{path}")
-    registry = load_registry(data_dir)
-    case = load_case(path, registry, f"cases/{path.name}")
+    case = load_case(path, load_registry(data_dir), f"cases/{path.name}")
+    if published:
+        last = ledger.latest(ledger.read(data_dir)).get(case_id)
+        if case.notice is None or last is None or case.notice.status != "published":
+            raise click.UsageError(f"{case_id} 不是已发布的案例（草稿直接修改即可）。")
     if case.refused:
         _report(case.problems)
-        _say("未发布：请先修正上述问题。")
+        _say("未记录：请先修正上述问题。")
         sys.exit(1)
-    path.write_text(set_published(path, publisher, datetime.now(BEIJING).date()), encoding="utf-8")
-    embargo = "，禁发时间前不显示" if case.notice and case.notice.embargo else ""
-    _say(f"已发布：{case_id}（下次构建时上线{embargo}）")
+    return case
+
+
+def _act(
+    case: Case,
+    action: ledger.Action,
+    by: str,
+    now: datetime,
+    changes: Mapping[str, object],
+    note: str = "",
+) -> None:
+    """Apply ``changes`` to the case's front matter, check it again and record the act."""
+    from pipeline.cases import digest, gate, update_front_matter
+    from pipeline.registry import load_registry
+
+    data_dir = case.path.parent.parent
+    text, meta = update_front_matter(case.path, changes)
+    problems = gate(text, f"cases/{case.path.name}", load_registry(data_dir))
+    if any(p.blocking for p in problems):
+        _report(problems)
+        _say("未记录：请先修正上述问题。")
+        sys.exit(1)
+    case.path.write_text(text, encoding="utf-8")
+    entry = ledger.Entry(
+        case_id=case.path.stem,
+        action=action,
+        recorded_at=now.isoformat(),
+        by=by,
+        sha256=digest(text),
+        corrections=len(meta.get("corrections") or []),
+        note=" ".join(note.split()),
+    )
+    ledger.append(data_dir, entry)
 
 
 def _written(paths: list[Path]) -> None:

@@ -14,8 +14,10 @@ import http.server
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
+from pipeline import ledger
 from pipeline.build import (
     Computed,
     Prepared,
@@ -68,8 +70,10 @@ class Preview:
         now = build_clock()
         if cases_only and self.prep is not None and self.computed is not None:
             self.prep.cases = load_cases(self.prep.registry)
+            self._preview_unrecorded()
         else:
             self.prep = prepare(self.data_dir, now)
+            self._preview_unrecorded()
             self.computed = compute(self.prep, now, self.progress)
         render_docs(self.prep, self.computed, now, self.docs, self.site_src)
         mkdocs_site(
@@ -81,6 +85,17 @@ class Preview:
             dirty=self.site.exists(),
         )
         return time.perf_counter() - start
+
+    def _preview_unrecorded(self) -> None:
+        """An edit of a published case not yet recorded as a correction is shown in the
+        preview (that is how the press office checks it before recording it), with a
+        reminder; the real build still refuses it."""
+        assert self.prep is not None
+        for case in self.prep.cases:
+            for i, p in enumerate(case.problems):
+                if p.code in ledger.CODES and p.blocking:
+                    case.problems[i] = replace(p, severity="warning")
+                    self.progress(f"[提示] {p}（预览中已显示；发布前必须记录）")
 
     def poll(self) -> float | None:
         """Rebuild if something changed since the last look; the seconds it took, or None."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -16,6 +17,16 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data"
 # Builds in tests use a fixed clock so embargoes and "future month" checks do not drift.
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=BEIJING)
+
+
+def record_edit(case: Path) -> None:
+    """Record an edit of a published case in the ledger, as ``portal correct`` does."""
+    from pipeline import ledger
+    from pipeline.cases import digest
+
+    last = ledger.latest(ledger.read(case.parent.parent))[case.stem]
+    sha = digest(case.read_text(encoding="utf-8"))
+    ledger.append(case.parent.parent, replace(last, action="corrected", sha256=sha))
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pytest
 from pipeline.build import BuildRefused, build, prepare
 from pipeline.cases import listed, visible
 from pipeline.registry import load_registry
-from tests.conftest import NOW, ROOT
+from tests.conftest import NOW, ROOT, record_edit
 
 SPEC_URLS = [
     "",
@@ -200,6 +200,7 @@ def test_text_from_data_cannot_inject_markup(data_dir, tmp_path):
         'title: "红包<script>alert(1)</script>[x](javascript:alert(2))"',
     )
     case.write_text(text, encoding="utf-8")
+    record_edit(case)
     out = tmp_path / "out"
     build(data_dir, out, now=NOW, config_file=ROOT / "mkdocs.yml")
     for f in out.rglob("*.html"):

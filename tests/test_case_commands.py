@@ -2,7 +2,8 @@
 
 import yaml
 
-from pipeline.cases import FRONT_MATTER
+from pipeline.cases import FRONT_MATTER, load_cases
+from pipeline.registry import load_registry
 from tests.test_build import portal
 
 
@@ -78,3 +79,149 @@ def test_publish_refuses_a_case_with_a_name_and_new_case_needs_its_fields(data_d
     refused = portal("publish", "--data", str(data_dir), "2025-chengdong-conduct", "--by", "宣传科")
     assert refused.returncode == 1 and "许文静" in refused.stdout
     assert portal("publish", "--data", str(data_dir), "../etc", "--by", "x").returncode == 2
+
+
+def refusals(data_dir):
+    """What ``portal check`` would refuse among the press office's cases."""
+    cases = load_cases(load_registry(data_dir))
+    return "\n".join(str(p) for c in cases for p in c.problems if p.blocking)
+
+
+def test_a_silent_edit_of_a_published_case_is_refused_until_recorded_as_a_correction(data_dir):
+    case = data_dir / "cases" / "2024-renmin-red-envelope.md"
+    original = case.read_text(encoding="utf-8")
+    # Saved again by another editor (CRLF, trailing spaces): not a change.
+    case.write_bytes(original.replace("\n", "  \r\n").encode("utf-8"))
+    assert not refusals(data_dir)
+    case.write_text(original.replace("3000元", "2000元"), encoding="utf-8")
+    silent = portal("check", "--data", str(data_dir))
+    assert silent.returncode == 1
+    assert "cases/2024-renmin-red-envelope.md" in silent.stdout and "没有记为更正" in silent.stdout
+    assert "portal correct 2024-renmin-red-envelope" in silent.stdout
+    # Correcting needs a note the public will read.
+    args = ["correct", "--data", str(data_dir), "2024-renmin-red-envelope", "--by", "宣传科"]
+    assert portal(*args).returncode == 2
+    done = portal(*args, "--note", "更正涉及金额：应为 2000 元。")
+    assert done.returncode == 0, done.stderr
+    assert front(case)["corrections"][-1]["note"] == "更正涉及金额：应为 2000 元。"
+    assert not refusals(data_dir)
+    rows = (data_dir / "cases" / "ledger.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[-1].startswith("2024-renmin-red-envelope,corrected,")
+    assert rows[-1].endswith(",1,更正涉及金额：应为 2000 元。")
+
+
+def test_a_hand_written_correction_is_recorded_without_a_second_note(data_dir):
+    case = data_dir / "cases" / "2024-second-kickback.md"
+    text = case.read_text(encoding="utf-8").replace(
+        "status: published",
+        "corrections:\n- date: '2026-11-20'\n  note: 更正处理结果。\nstatus: published",
+    )
+    case.write_text(text, encoding="utf-8")
+    assert "没有记为更正" in refusals(data_dir)
+    done = portal("correct", "--data", str(data_dir), "2024-second-kickback", "--by", "宣传科")
+    assert done.returncode == 0, done.stderr
+    assert len(front(case)["corrections"]) == 1 and not refusals(data_dir)
+    again = portal("correct", "--data", str(data_dir), "2024-second-kickback", "--by", "宣传科")
+    assert again.returncode == 2 and "没有新的更正说明" in again.stderr
+
+
+def test_a_published_case_is_taken_down_only_by_retraction(data_dir):
+    case = data_dir / "cases" / "2025-kangning-overtreatment.md"
+    text = case.read_text(encoding="utf-8")
+    case.write_text(text.replace("status: published", "status: draft"), encoding="utf-8")
+    assert "不能改回草稿" in refusals(data_dir)
+    case.unlink()
+    assert "cases/2025-kangning-overtreatment.md：已发布的案例文件不见了" in refusals(data_dir)
+    case.write_text(text, encoding="utf-8")
+    again = portal("publish", "--data", str(data_dir), "2025-kangning-overtreatment", "--by", "x")
+    assert again.returncode == 2 and "portal correct" in again.stderr
+    reason = "经复核，通报所述情况与事实有出入，予以撤回。"
+    done = portal(
+        "retract",
+        "--data",
+        str(data_dir),
+        "2025-kangning-overtreatment",
+        "--reason",
+        reason,
+        "--by",
+        "宣传科",
+    )
+    assert done.returncode == 0, done.stderr
+    meta = front(case)
+    assert meta["status"] == "retracted" and meta["retraction"]["reason"] == reason
+    assert not refusals(data_dir)
+
+
+def test_a_case_set_to_published_by_hand_is_refused_until_published(data_dir):
+    case = data_dir / "cases" / "2026-second-red-envelope-draft.md"
+    case.write_text(
+        case.read_text(encoding="utf-8").replace("status: draft", "status: published"),
+        encoding="utf-8",
+    )
+    assert "发布记录（cases/ledger.csv）中没有这个案例" in refusals(data_dir)
+    done = portal(
+        "publish", "--data", str(data_dir), "2026-second-red-envelope-draft", "--by", "宣传科"
+    )
+    assert done.returncode == 0, done.stderr
+    assert not refusals(data_dir)
+
+
+def test_new_case_asks_for_missing_fields_on_a_terminal(data_dir):
+    """Answered at its prompts through a pseudo-terminal, as the press office types."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+
+    from tests.test_build import ROOT
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "new-case", "--data", str(data_dir)],
+        cwd=ROOT,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+    )
+    os.close(follower)
+    transcript = ""
+
+    def read_until(end: str) -> str:
+        nonlocal transcript
+        seen = b""
+        while not seen.decode("utf-8", "replace").rstrip().endswith(end):
+            ready = select.select([leader], [], [], 30)[0]
+            chunk = os.read(leader, 4096) if ready else b""
+            if not chunk:
+                break
+            seen += chunk
+        transcript += seen.decode("utf-8", "replace")
+        return seen.decode("utf-8", "replace")
+
+    dialogue = [
+        ("案例编号", "2026 Typed"),  # not an id: asked again
+        ("案例编号", "2026-typed-conduct"),
+        ("标题", "某社区卫生服务中心工作人员服务态度生硬"),
+        ("类别代码", "behaviour"),  # not a category: asked again
+        ("类别代码", "conduct"),
+        ("片区", "城东街道"),
+        ("当事人身份", "护士"),
+    ]
+    try:
+        for prompt, answer in dialogue:
+            question = read_until(":").rstrip().rsplit("\n", 1)[-1]
+            assert prompt in question, transcript
+            os.write(leader, answer.encode("utf-8") + b"\r")
+        read_until("发布）")
+        proc.wait(timeout=60)
+    finally:
+        proc.kill()
+        os.close(leader)
+    assert proc.returncode == 0, transcript
+    assert "conduct=服务作风" in transcript  # the categories are listed before the question
+    assert "'2026 Typed' 不是有效的案例编号，请重新输入" in transcript
+    assert "'behaviour' 不是有效的类别代码，请重新输入" in transcript
+    meta = front(data_dir / "cases" / "2026-typed-conduct.md")
+    assert meta["title"] == "某社区卫生服务中心工作人员服务态度生硬"
+    assert meta["category"] == "conduct" and meta["role"] == "护士" and meta["status"] == "draft"

@@ -16,7 +16,8 @@ def test_preview_follows_case_edits(data_dir, tmp_path):
     case.write_text(
         case.read_text(encoding="utf-8").replace("被严肃处理", "被严肃处理并通报"), encoding="utf-8"
     )
-    assert preview.poll() is not None
+    assert preview.poll() is not None  # shown, with a reminder to record the correction
+    assert any("portal correct 2024-renmin-red-envelope" in m for m in messages)
     assert "被严肃处理并通报" in page.read_text(encoding="utf-8")
     assert "被严肃处理并通报" in (preview.site / "cases" / "index.html").read_text(encoding="utf-8")
     # A name slipped in: the preview refuses, keeps the last good page, and says why.
