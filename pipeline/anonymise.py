@@ -15,6 +15,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
@@ -200,11 +201,17 @@ def normalise_width(text: str) -> str:
     return "".join(n if len(n := unicodedata.normalize("NFKC", ch)) == 1 else ch for ch in text)
 
 
-def find_pii(text: str, allowed_numbers: frozenset[str] = frozenset()) -> list[Finding]:
+def find_pii(
+    text: str,
+    allowed_numbers: frozenset[str] = frozenset(),
+    places: frozenset[str] = frozenset(),
+) -> list[Finding]:
     """Everything in ``text`` that identifies a person, with a masked form to use instead.
 
     ``allowed_numbers`` are official numbers (from the channels registry) that may
-    appear, compared digit by digit.
+    appear, compared digit by digit. ``places`` are names the registry knows
+    (institutions, their short names, districts): a name never starts inside one
+    (向岭丰卫生院 is "to the 岭丰 health centre", not a person called 向岭丰).
     """
     norm = normalise_width(text)
     found: list[Finding] = []
@@ -240,7 +247,7 @@ def find_pii(text: str, allowed_numbers: frozenset[str] = frozenset()) -> list[F
         add("medical_record", *m.span(), "删除病历号、住院号等编号")
     for m in _ADDRESS.finditer(norm):
         add("home_address", *m.span(), "删除楼栋、单元、门牌号")
-    for start, end in _names(norm):
+    for start, end in _names(_mask(norm, places)):
         name = norm[start:end]
         surname = name[:2] if name[:2] in _COMPOUNDS else name[0]
         add("person_name", start, end, f"{surname}某")
@@ -288,6 +295,33 @@ _NOT_GIVEN_WORDS = frozenset(
     ]
 )
 _ROLE_NEAR = re.compile(f"{ROLE_WORDS}|姓名|名叫|叫做")
+
+
+def _mask(text: str, places: frozenset[str]) -> str:
+    """``text`` with every occurrence of a known place name blanked (same length, so
+    offsets still point into the original)."""
+    if not places:
+        return text
+    index = _place_index(places)
+    out, i = list(text), 0
+    while i < len(text):
+        for name in index.get(text[i], ()):
+            if text.startswith(name, i):
+                out[i : i + len(name)] = "\u3000" * len(name)
+                i += len(name) - 1
+                break
+        i += 1
+    return "".join(out)
+
+
+@lru_cache(maxsize=4)
+def _place_index(places: frozenset[str]) -> dict[str, list[str]]:
+    """Place names by their first character, longest first."""
+    index: dict[str, list[str]] = {}
+    for name in sorted(places, key=len, reverse=True):
+        if len(name) >= 2:
+            index.setdefault(name[0], []).append(name)
+    return index
 
 
 def _segments(text: str) -> tuple[dict[int, tuple[str, str]], dict[str, str]]:

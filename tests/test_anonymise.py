@@ -153,3 +153,13 @@ def test_clean_texts_pass():
 def test_official_numbers_from_the_channels_registry_are_allowed():
     assert find_pii("举报电话13800001111", frozenset({"13800001111"})) == []
     assert find_pii("举报电话13800001111")
+
+
+def test_registered_place_names_are_not_taken_for_persons():
+    text = "医药代表孔某某向岭丰卫生院相关人员行贿2万元。"
+    assert [f.text for f in find_pii(text)] == ["向岭丰"]  # 向 is also a surname
+    assert find_pii(text, places=frozenset({"岭丰卫生院"})) == []
+    # A real name next to a registered place is still caught, at the right offset.
+    named = "岭丰卫生院医生孔建国收受红包。"
+    found = find_pii(named, places=frozenset({"岭丰卫生院"}))
+    assert [(f.text, f.start) for f in found] == [("孔建国", 7)]
