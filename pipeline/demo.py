@@ -15,12 +15,14 @@ import io
 import json
 import math
 import random
+import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.xml.functions import tostring
 
 from pipeline.cases import BEIJING
 from pipeline.collect import Snapshot, due_date, period_of, store_file, write_manifest
@@ -159,9 +161,25 @@ def xlsx_year(
     for col, code in enumerate(codes, start=3):
         if registry.indicators[code].aggregate == "sum":
             sheet.cell(total, col, sum(row.get(code, 0) for row in rows))
+    return stable_bytes(book, datetime(int(year), 1, 1))
+
+
+def stable_bytes(book: Workbook, when: datetime) -> bytes:
+    """``book`` saved with ``when`` as its document and file dates, so that the same
+    workbook is always the same bytes (openpyxl stamps the time of saving)."""
     buf = io.BytesIO()
     book.save(buf)
-    return buf.getvalue()
+    book.properties.created = book.properties.modified = when
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, when.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            if info.filename == "docProps/core.xml":
+                dst.writestr(fixed, tostring(book.properties.to_tree()))
+            else:
+                dst.writestr(fixed, src.read(info))
+    return out.getvalue()
 
 
 def csv_gbk_month(registry: Registry, inst: Institution, row: dict[str, Any]) -> bytes:
@@ -347,6 +365,21 @@ def arrival(month: str, due_day: int, rng: random.Random, until: datetime) -> da
     return min(at, until)
 
 
+def snapshot_of(inst: Institution, kind: str, name: str, content: bytes, at: datetime) -> Snapshot:
+    """The snapshot record of ``content`` as if collected from ``inst``'s source at ``at``."""
+    return Snapshot(
+        institution_id=inst.id,
+        kind=kind,
+        name=name,
+        source=f"{inst.source}/{name}",
+        fetched_at=at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        http_status="",
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        period=period_of(name) if kind == "statistics" else "",
+    )
+
+
 def write_demo_sources(
     registry: Registry, first: str, last: str, until: datetime, seed: int = 20241
 ) -> None:
@@ -372,34 +405,14 @@ def write_demo_sources(
     snapshots = []
     for at, inst_id, name, content in sorted(sent, key=lambda s: (s[0], s[1], s[2])):
         inst = registry.institutions[inst_id]
-        snap = Snapshot(
-            institution_id=inst_id,
-            kind="statistics",
-            name=f"statistics/{name}",
-            source=f"{inst.source}/statistics/{name}",
-            fetched_at=at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            http_status="",
-            sha256=hashlib.sha256(content).hexdigest(),
-            size=len(content),
-            period=period_of(name),
-        )
+        snap = snapshot_of(inst, "statistics", f"statistics/{name}", content, at)
         store_file(registry.data_dir, snap, content)
         snapshots.append(snap)
         write_files(registry.data_dir / inst.source / "statistics", {name: content})
     for inst_id, (at, make) in DEMO_CHANNELS.items():
         inst = registry.institutions[inst_id]
         content = make([c for c in registry.channels if c.owner == inst_id])
-        snap = Snapshot(
-            institution_id=inst_id,
-            kind="channels",
-            name="channels.csv",
-            source=f"{inst.source}/channels.csv",
-            fetched_at=at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            http_status="",
-            sha256=hashlib.sha256(content).hexdigest(),
-            size=len(content),
-            period="",
-        )
+        snap = snapshot_of(inst, "channels", "channels.csv", content, at)
         store_file(registry.data_dir, snap, content)
         snapshots.append(snap)
         (registry.data_dir / inst.source / "channels.csv").write_bytes(content)
