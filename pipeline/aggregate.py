@@ -43,9 +43,23 @@ class Aggregates:
     authority_id: str
 
     @cached_property
-    def _index(self) -> pd.DataFrame:
+    def _index(self) -> dict[tuple[str, ...], int]:
         keys = ["level", "entity", "period_type", "period", "indicator"]
-        return self.table.set_index(keys).sort_index()
+        columns = [self.table[k].to_numpy() for k in keys]
+        return {key: i for i, key in enumerate(zip(*columns, strict=True))}
+
+    @cached_property
+    def _counts(self) -> dict[tuple[str, ...], tuple[int, int]]:
+        """(reporting, expected) by level, entity, period type and period."""
+        t = self.table.drop_duplicates(["level", "entity", "period_type", "period"])
+        keys = zip(t.level, t.entity, t.period_type, t.period, strict=True)
+        return dict(zip(keys, zip(t.reporting, t.expected, strict=True), strict=True))
+
+    def completeness(
+        self, period_type: str, period: str, level: str = "authority", entity: str | None = None
+    ) -> tuple[int, int] | None:
+        """How many institutions (or institution-months) reported, of how many expected."""
+        return self._counts.get((level, entity or self.authority_id, period_type, period))
 
     def cell(
         self,
@@ -57,11 +71,8 @@ class Aggregates:
     ) -> pd.Series | None:
         """One aggregate row, or None when nothing was reported for it."""
         key = (level, entity or self.authority_id, period_type, period, indicator)
-        try:
-            row = self._index.loc[key]
-        except KeyError:
-            return None
-        return row.iloc[0] if isinstance(row, pd.DataFrame) else row
+        at = self._index.get(key)
+        return None if at is None else self.table.iloc[at]
 
 
 def _time_keys(months: pd.Series, campaign: Campaign) -> dict[str, pd.Series]:
@@ -172,9 +183,12 @@ def aggregate(
         ("authority", None),
     ):
         by = ["period_type", "period"] + ([key] if key else [])
-        values = inst.groupby([*by, "indicator"]).agg(
-            numerator=("numerator", "sum"),
-            denominator=("denominator", lambda s: s.sum(min_count=1)),
+        grouped = inst.groupby([*by, "indicator"])
+        values = pd.DataFrame(
+            {
+                "numerator": grouped.numerator.sum(),
+                "denominator": grouped.denominator.sum(min_count=1),
+            }
         )
         counts = done.groupby(by)[["reporting", "expected"]].sum()
         merged = values.reset_index().merge(counts.reset_index(), on=by, how="left")

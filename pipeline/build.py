@@ -103,7 +103,7 @@ def compute(prep: Prepared, now: datetime, progress: Callable[[str], None]) -> C
     progress(f"汇总至 {until}，小数抑制")
     aggregates = aggregate(registry, prep.checked.table, registry.campaigns[0], until)
     aggregates.table = suppress(aggregates.table, registry)
-    on_time = punctuality(registry, aggregates.months, now.date())
+    on_time = punctuality(registry, aggregates.months, now.date(), prep.checked.parsed)
     return Computed(aggregates, on_time, directory(registry))
 
 

@@ -69,6 +69,9 @@ class CheckResult:
 
     table: pd.DataFrame
     submissions: list[Submission]
+    # The rows of every file parsed that passed the file checks (None: it did not), by
+    # snapshot (sha256, institution, name), before the rules between files ran.
+    parsed: dict[tuple[str, str, str], list[dict[str, Any]] | None] = field(default_factory=dict)
 
     @property
     def quarantined(self) -> list[Submission]:
@@ -187,6 +190,7 @@ class _FileChecker:
         self.sub = sub
         self.today = today
         self.seen: dict[tuple[str, str, str], int] = {}
+        self.campaign_months = {m for c in registry.campaigns for m in c.months()}
 
     def problem(self, code: str, message: str, **kw: Any) -> None:
         self.sub.problems.append(Problem(file=self.sub.file, code=code, message=message, **kw))
@@ -239,7 +243,7 @@ class _FileChecker:
                 **where,
             )
             return None
-        months = {m for c in self.registry.campaigns for m in c.months()}
+        months = self.campaign_months
         if months and period not in months:
             self.problem(
                 "period_outside_campaign",
@@ -471,9 +475,9 @@ def check_rules(registry: Registry, submissions: list[Submission]) -> None:
     total that breaks after a month that was not reported cannot be blamed on one
     file: it is a warning.
     """
-    for sub in submissions:
-        if sub.rows:
-            _apply_rules(registry, [sub], ("at_most", "at_most_staff"), set())
+    with_rows = [s for s in submissions if s.rows]
+    if with_rows:
+        _apply_rules(registry, with_rows, ("at_most", "at_most_staff"), set(), by_file=True)
     warned: set[tuple[str, str, str]] = set()
     for _ in range(len(submissions) + 1):
         accepted = [s for s in submissions if s.accepted and s.rows]
@@ -486,14 +490,15 @@ def _apply_rules(
     submissions: list[Submission],
     kinds: tuple[str, ...],
     warned: set[tuple[str, str, str]],
+    by_file: bool = False,
 ) -> bool:
-    """Check ``kinds`` of rules over ``submissions``; True when a file was refused."""
+    """Check ``kinds`` of rules over ``submissions``; True when a file was refused.
+    ``by_file`` checks each file on its own (rules within a month), all in one table."""
     df = pd.DataFrame([dict(r, _sub=i) for i, s in enumerate(submissions) for r in s.rows])
-    wide = df.pivot_table(
-        index=["institution_id", "period"], columns="indicator", values="value", aggfunc="last"
-    )
-    origin = df.drop_duplicates(["institution_id", "period", "indicator"], keep="last")
-    origin = origin.set_index(["institution_id", "period", "indicator"])
+    keys = ["_sub", "institution_id", "period"] if by_file else ["institution_id", "period"]
+    wide = df.pivot_table(index=keys, columns="indicator", values="value", aggfunc="last")
+    origin = df.drop_duplicates([*keys, "indicator"], keep="last")
+    origin = origin.set_index([*keys, "indicator"])
     blamed = False
     for ind in registry.indicators.values():
         for rule in ind.rules:
@@ -501,8 +506,8 @@ def _apply_rules(
                 continue
             for v in _violations(registry, wide, ind, rule):
                 where = origin.loc[(*v.key, ind.code)]
-                sub = submissions[int(where["_sub"])]
-                if v.after_gap and (sub.file, ind.code, v.key[1]) in warned:
+                sub = submissions[int(v.key[0] if by_file else where["_sub"])]
+                if v.after_gap and (sub.file, ind.code, v.key[-1]) in warned:
                     continue
                 sub.problems.append(
                     Problem(
@@ -519,7 +524,7 @@ def _apply_rules(
                     )
                 )
                 if v.after_gap:
-                    warned.add((sub.file, ind.code, v.key[1]))
+                    warned.add((sub.file, ind.code, v.key[-1]))
                 else:
                     blamed = True
     return blamed
@@ -527,7 +532,7 @@ def _apply_rules(
 
 @dataclass(frozen=True)
 class _Violation:
-    key: tuple[str, str]
+    key: tuple[Any, ...]  # ([file index,] institution id, month)
     value: float
     limit: float
     expected: str
@@ -547,28 +552,27 @@ def _violations(
             out.append(_Violation(key, row[ind.code], row[other], f"不大于当月「{label}」"))
     if (other := rule.get("cumulative_at_most")) and other in wide:
         label = registry.indicators[other].label
-        for inst_id, group in wide[[ind.code, other]].groupby(level=0):
-            months = [p for _, p in group.index]
-            cum = group.fillna(0).cumsum()
-            bad = cum[(cum[ind.code] > cum[other]) & group[ind.code].notna()]
-            if bad.empty:
-                continue
-            # Only the first month where the running totals break is to blame.
-            key = bad.index[0]
-            inst = registry.institutions[str(inst_id)]
+        pair = wide[[ind.code, other]]
+        cum = pair.fillna(0).groupby(level=0).cumsum()
+        broken = cum[(cum[ind.code] > cum[other]) & pair[ind.code].notna()]
+        # Only the first month where an institution's running totals break is to blame.
+        for key, row in broken.groupby(level=0).head(1).iterrows():
+            inst = registry.institutions[str(key[0])]
+            months = list(pair.loc[key[0]].index)
             expected_months = [m for m in month_range(months[0], key[1]) if inst.active_in(m)]
             gap = len(expected_months) != months.index(key[1]) + 1
-            row = bad.iloc[0]
             out.append(
                 _Violation(
                     key, row[ind.code], row[other], f"累计不大于累计「{label}」", after_gap=gap
                 )
             )
     if rule.get("at_most_staff"):
-        for key, value in wide[ind.code].dropna().items():
-            staff = registry.institutions[key[0]].staff
-            if value > staff:
-                out.append(_Violation(key, value, staff, "不大于机构在岗人数"))
+        values = wide[ind.code].dropna()
+        staff_of = {i.id: i.staff for i in registry.institutions.values()}
+        staff = values.index.get_level_values(-2).map(staff_of).to_numpy()
+        over = values.to_numpy() > staff
+        for key, value, limit in zip(values.index[over], values[over], staff[over], strict=True):
+            out.append(_Violation(key, value, limit, "不大于机构在岗人数"))
     return out
 
 
@@ -586,12 +590,16 @@ def check_all(
     for snap in snapshots:
         versions.setdefault((snap.institution_id, snap.name), []).append(snap)
     submissions = []
+    parsed: dict[tuple[str, str, str], list[dict[str, Any]] | None] = {}
     for history in versions.values():
         for snap in reversed(history):
             content = snap.path(registry.data_dir).read_bytes()
             name = f"{snap.institution_id}/{snap.name}"
             sub = check_file(registry, content, name, snap.institution_id, snap, today)
             submissions.append(sub)
+            parsed[(snap.sha256, snap.institution_id, snap.name)] = (
+                list(sub.rows) if sub.accepted else None
+            )
             if sub.accepted:
                 break
     check_rules(registry, submissions)
@@ -609,7 +617,7 @@ def check_all(
     if older.any():
         _note_superseded(submissions, table.set_index(keys)["file"], older, rows)
     table = table[TABLE_COLUMNS].sort_values(["institution_id", "period", "indicator"])
-    return CheckResult(table=table.reset_index(drop=True), submissions=submissions)
+    return CheckResult(table=table.reset_index(drop=True), submissions=submissions, parsed=parsed)
 
 
 def _note_superseded(

@@ -8,8 +8,10 @@ for it; a yearly workbook sent again every month counts for the month it adds.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import pandas as pd
 
@@ -18,6 +20,7 @@ from pipeline.check import check_file
 from pipeline.collect import due_date, read_manifest
 from pipeline.registry import Registry
 
+Parsed = Mapping[tuple[str, str, str], list[dict[str, Any]] | None]
 ON_TIME, LATE, MISSING, NOT_DUE = "按时报送", "逾期报送", "未报送", "未到期"
 
 
@@ -35,30 +38,31 @@ class FigureChange:
 
 
 def history(
-    registry: Registry, today: date
+    registry: Registry, today: date, parsed: Parsed | None = None
 ) -> tuple[dict[tuple[str, str], date], list[FigureChange]]:
     """Walk every snapshot ever stored, oldest first, through the file checks: the Beijing
     date each (institution, month) first arrived in an acceptable file, and every figure
-    a later acceptable file changed."""
+    a later acceptable file changed. ``parsed`` holds files the checks already read."""
+    parsed = dict(parsed or {})
     first: dict[tuple[str, str], date] = {}
     changes: list[FigureChange] = []
     current: dict[tuple[str, str, str], float] = {}
-    rows_of: dict[str, list[dict[str, object]]] = {}
     for snap in sorted(read_manifest(registry.data_dir), key=lambda s: s.fetched_at):
         if snap.kind != "statistics":
             continue
-        if snap.sha256 not in rows_of:
+        key = (snap.sha256, snap.institution_id, snap.name)
+        if key not in parsed:
             content = snap.path(registry.data_dir).read_bytes()
             sub = check_file(registry, content, snap.name, snap.institution_id, snap, today)
-            rows_of[snap.sha256] = sub.rows if sub.accepted else []
+            parsed[key] = sub.rows if sub.accepted else None
         at = datetime.fromisoformat(snap.fetched_at.replace("Z", "+00:00")).astimezone(BEIJING)
-        for row in rows_of[snap.sha256]:
+        for row in parsed[key] or []:
             inst, period, code = (
                 str(row["institution_id"]),
                 str(row["period"]),
                 str(row["indicator"]),
             )
-            value = float(row["value"])  # type: ignore[arg-type]
+            value = float(row["value"])
             if (inst, period) not in first:
                 first[(inst, period)] = at.date()
             old = current.get((inst, period, code))
@@ -103,10 +107,12 @@ class Punctuality:
         return counts[[ON_TIME, LATE, MISSING]].sort_index(ascending=False)
 
 
-def punctuality(registry: Registry, months: list[str], today: date) -> Punctuality:
+def punctuality(
+    registry: Registry, months: list[str], today: date, parsed: Parsed | None = None
+) -> Punctuality:
     """Each institution's reporting status for each of ``months``."""
     due_day = registry.campaigns[0].report_due_day if registry.campaigns else 20
-    arrived, changes = history(registry, today)
+    arrived, changes = history(registry, today, parsed)
     rows = []
     for inst in registry.reporting_institutions:
         for month in months:

@@ -22,7 +22,6 @@ from typing import Any
 
 import jinja2
 import pandas as pd
-import plotly.graph_objects as go
 from markupsafe import Markup, escape
 
 from pipeline.aggregate import Aggregates
@@ -89,29 +88,26 @@ class Chart:
     figure: Markup = field(default=Markup(""))
 
     def build(self) -> Chart:
-        traces = []
+        """The plotly figure as JSON (plotly.js's own schema; building it through
+        plotly.graph_objects validated every chart and cost more than the page)."""
+        traces: list[dict[str, Any]] = []
         for name, values, _texts in self.series:
-            if self.kind == "bar":
-                traces.append(go.Bar(name=name, x=self.ticks, y=values))
-            else:
-                trace = go.Scatter(name=name, x=self.ticks, y=values, mode="lines+markers")
-                traces.append(trace.update(connectgaps=False))
-        fig = go.Figure(traces)
-        fig.update_layout(
-            margin={"l": 48, "r": 16, "t": 16, "b": 56},
-            legend={"orientation": "h", "y": -0.25},
-            font={"size": 13},
-            height=340,
-            hovermode="x unified",
-            xaxis={"type": "category", "nticks": 8, "tickangle": -45},
-            yaxis={"rangemode": "tozero", "gridcolor": "#ddd"},
-            plot_bgcolor="#fff",
-            paper_bgcolor="#fff",
-        )
-        figure = fig.to_plotly_json()
-        # The default template adds ~10 KB to every chart and nothing a reader needs.
-        figure["layout"].pop("template", None)
-        self.figure = script_json(figure)
+            trace: dict[str, Any] = {"type": self.kind, "name": name, "x": self.ticks, "y": values}
+            if self.kind != "bar":
+                trace.update(type="scatter", mode="lines+markers", connectgaps=False)
+            traces.append(trace)
+        layout = {
+            "margin": {"l": 48, "r": 16, "t": 16, "b": 56},
+            "legend": {"orientation": "h", "y": -0.25},
+            "font": {"size": 13},
+            "height": 340,
+            "hovermode": "x unified",
+            "xaxis": {"type": "category", "nticks": 8, "tickangle": -45},
+            "yaxis": {"rangemode": "tozero", "gridcolor": "#ddd"},
+            "plot_bgcolor": "#fff",
+            "paper_bgcolor": "#fff",
+        }
+        self.figure = script_json({"data": traces, "layout": layout})
         return self
 
     def rows(self) -> list[list[str]]:
@@ -196,18 +192,12 @@ class Renderer:
     def completeness(
         self, period_type: str, period: str, level: str = "authority", entity: str | None = None
     ) -> str:
-        t = self.agg.table
-        rows = t[
-            (t.level == level)
-            & (t.entity == (entity or self.reg.config.authority_id))
-            & (t.period_type == period_type)
-            & (t.period == period)
-        ]
-        if rows.empty:
+        counts = self.agg.completeness(period_type, period, level, entity)
+        if counts is None:
             return ""
-        r = rows.iloc[0]
+        reporting, expected = counts
         unit = "家机构" if period_type == "month" and level != "institution" else "个机构·月"
-        return f"{r.reporting}/{r.expected} {unit}已报送"
+        return f"{reporting}/{expected} {unit}已报送"
 
     def trend_chart(
         self,
@@ -494,7 +484,9 @@ class Renderer:
     def open_data(self, cases: list[Case]) -> None:
         out = self.docs / "data"
         names = {i.id: i.name for i in self.reg.institutions.values()}
-        sources = self.checked.table.set_index(["institution_id", "period", "indicator"])
+        t = self.checked.table
+        keys = zip(t.institution_id, t.period, t.indicator, strict=True)
+        sources = dict(zip(keys, zip(t.file, t.sha256, strict=True), strict=True))
         header = [
             "level",
             "entity_id",
@@ -515,10 +507,7 @@ class Renderer:
         for r in self.agg.table.itertuples(index=False):
             source_file = sha = ""
             if r.level == "institution" and r.period_type == "month":
-                key = (r.entity, r.period, r.indicator)
-                if key in sources.index:
-                    src = sources.loc[key]
-                    source_file, sha = src["file"], src["sha256"]
+                source_file, sha = sources.get((r.entity, r.period, r.indicator), ("", ""))
             status = "suppressed" if r.suppressed else "reported"
             value = "" if r.suppressed else _number(r.value)
             rows.append(
