@@ -92,7 +92,12 @@ def test_every_page_type_loads_without_errors_or_foreign_requests(page, base_url
 
 
 def test_search_finds_cases_by_a_chinese_word(page, base_url):
+    asked = []
+    page.on("request", lambda r: asked.append(r.url))
     page.goto(base_url)
+    page.wait_for_load_state("networkidle")
+    # The index grows with the site: a first visit never downloads it.
+    assert not any("search_index" in url for url in asked), asked
     page.locator("label.md-search__icon, .md-header__button[for='__search']").first.click()
     box = page.locator("input.md-search__input")
     box.fill("红包")
@@ -100,6 +105,7 @@ def test_search_finds_cases_by_a_chinese_word(page, base_url):
     page.wait_for_selector(".md-search-result__item", timeout=20000)
     results = page.locator(".md-search-result__item").all_inner_texts()
     assert any("收受" in r and "红包" in r for r in results), results[:5]
+    assert any("search_index" in url for url in asked)
 
 
 def test_institution_filter_and_case_filter_work_without_a_server(page, base_url):
