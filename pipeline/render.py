@@ -483,56 +483,8 @@ class Renderer:
 
     def open_data(self, cases: list[Case]) -> None:
         out = self.docs / "data"
-        names = {i.id: i.name for i in self.reg.institutions.values()}
-        t = self.checked.table
-        keys = zip(t.institution_id, t.period, t.indicator, strict=True)
-        sources = dict(zip(keys, zip(t.file, t.sha256, strict=True), strict=True))
-        header = [
-            "level",
-            "entity_id",
-            "entity_name",
-            "period_type",
-            "period",
-            "indicator",
-            "indicator_label",
-            "unit",
-            "value",
-            "status",
-            "reporting",
-            "expected",
-            "source_file",
-            "source_sha256",
-        ]
-        rows = []
-        for r in self.agg.table.itertuples(index=False):
-            source_file = sha = ""
-            if r.level == "institution" and r.period_type == "month":
-                source_file, sha = sources.get((r.entity, r.period, r.indicator), ("", ""))
-            status = "suppressed" if r.suppressed else "reported"
-            value = "" if r.suppressed else _number(r.value)
-            rows.append(
-                [
-                    r.level,
-                    r.entity,
-                    names.get(r.entity, r.entity),
-                    r.period_type,
-                    r.period,
-                    r.indicator,
-                    self.label(r.indicator),
-                    self.unit(r.indicator),
-                    value,
-                    status,
-                    r.reporting,
-                    r.expected,
-                    source_file,
-                    sha,
-                ]
-            )
-        write_csv(out / "statistics.csv", header, rows)
-        (out / "statistics.json").write_text(
-            json.dumps({"fields": header, "rows": rows}, ensure_ascii=False, separators=(",", ":")),
-            encoding="utf-8",
-        )
+        header = self.statistics(out)
+        months_header = self.institution_months(out)
         inst_header = [
             "id",
             "name",
@@ -604,12 +556,88 @@ class Renderer:
         )
         (out / "datapackage.json").write_text(
             json.dumps(
-                self.datapackage(header, inst_header, ch_header), ensure_ascii=False, indent=1
+                self.datapackage(header, months_header, inst_header, ch_header),
+                ensure_ascii=False,
+                indent=1,
             ),
             encoding="utf-8",
         )
 
-    def datapackage(self, stat: list[str], inst: list[str], ch: list[str]) -> dict[str, Any]:
+    def statistics(self, out: Path) -> list[str]:
+        """``statistics.csv`` / ``.json``: the authority, each district and each type, by
+        month, quarter, year and campaign, long format (one figure per row). Its size
+        does not grow with the number of institutions."""
+        names = {i.id: i.name for i in self.reg.institutions.values()}
+        header = [
+            "level",
+            "entity_id",
+            "entity_name",
+            "period_type",
+            "period",
+            "indicator",
+            "indicator_label",
+            "unit",
+            "value",
+            "status",
+            "reporting",
+            "expected",
+        ]
+        t = self.agg.table
+        rows = [
+            [
+                r.level,
+                r.entity,
+                names.get(r.entity, r.entity),
+                r.period_type,
+                r.period,
+                r.indicator,
+                self.label(r.indicator),
+                self.unit(r.indicator),
+                "" if r.suppressed else _number(r.value),
+                "suppressed" if r.suppressed else "reported",
+                r.reporting,
+                r.expected,
+            ]
+            for r in t[t.level != "institution"].itertuples(index=False)
+        ]
+        write_csv(out / "statistics.csv", header, rows)
+        (out / "statistics.json").write_text(
+            json.dumps({"fields": header, "rows": rows}, ensure_ascii=False, separators=(",", ":")),
+            encoding="utf-8",
+        )
+        return header
+
+    def institution_months(self, out: Path) -> list[str]:
+        """``institution-months.csv``: one row per institution and month it reported, one
+        column per indicator ("<5" where suppressed), and the files the figures came
+        from. Wide, so that 3,000 institutions x 36 months stay a download of megabytes,
+        not hundreds of them."""
+        t = self.agg.table
+        t = t[(t.level == "institution") & (t.period_type == "month")]
+        suppressed = f"<{self.threshold}"
+        text = [suppressed if s else _number(v) for v, s in zip(t.value, t.suppressed, strict=True)]
+        wide = (
+            t.assign(text=text)
+            .pivot(index=["entity", "period"], columns="indicator", values="text")
+            .fillna("")
+        )
+        codes = [c for c in (*self.reg.indicators, *self.reg.measures) if c in wide.columns]
+        src = self.checked.table.drop_duplicates(["institution_id", "period", "file"])
+        files = src.groupby(["institution_id", "period"]).file.agg(" ; ".join)
+        names = {i.id: i.name for i in self.reg.institutions.values()}
+        header = ["institution_id", "institution_name", "period", *codes, "source_file"]
+        rows = (
+            [inst, names.get(inst, inst), period, *values, files.get((inst, period), "")]
+            for (inst, period), values in zip(
+                wide.index, wide[codes].itertuples(index=False, name=None), strict=True
+            )
+        )
+        write_csv(out / "institution-months.csv", header, rows)
+        return header
+
+    def datapackage(
+        self, stat: list[str], months: list[str], inst: list[str], ch: list[str]
+    ) -> dict[str, Any]:
         """Frictionless Data Package descriptor of the open-data files."""
         types = {
             "value": "number",
@@ -620,8 +648,10 @@ class Renderer:
             "due": "date",
             "arrived": "date",
         }
+        types |= {code: "number" for code in (*self.reg.indicators, *self.reg.measures)}
         tables = [
             ("statistics", stat),
+            ("institution-months", months),
             ("institutions", inst),
             ("channels", ch),
             ("punctuality", PUNCTUALITY_HEADER),
@@ -632,7 +662,11 @@ class Renderer:
                 "path": f"{name}.csv",
                 "format": "csv",
                 "encoding": "utf-8-sig",
-                "schema": {"fields": [{"name": f, "type": types.get(f, "string")} for f in fields]},
+                "schema": {
+                    "fields": [{"name": f, "type": types.get(f, "string")} for f in fields],
+                    # Suppressed figures are "<5" in institution-months.csv.
+                    "missingValues": ["", f"<{self.threshold}"],
+                },
             }
             for name, fields in tables
         ]
@@ -666,7 +700,11 @@ class Renderer:
 
 
 def _number(value: float) -> str:
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.4g}"
+    """A figure in a download: integers as such, others to four decimals, never in
+    scientific notation; nothing when there is no figure (a rate over zero)."""
+    if pd.isna(value):
+        return ""
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.4f}".rstrip("0").rstrip(".")
 
 
 def _compare(actual: float, comparator: str, target: float) -> bool:

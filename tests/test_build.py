@@ -15,6 +15,7 @@ import pytest
 
 from pipeline.build import BuildRefused, build, prepare
 from pipeline.cases import listed, visible
+from pipeline.punctuality import LATE, ON_TIME
 from pipeline.registry import load_registry
 from tests.conftest import NOW, ROOT, record_edit
 
@@ -33,6 +34,7 @@ SPEC_URLS = [
 DATA_FILES = [
     "statistics.csv",
     "statistics.json",
+    "institution-months.csv",
     "cases.json",
     "channels.csv",
     "institutions.csv",
@@ -164,9 +166,14 @@ def test_no_page_loads_anything_from_another_host(site):
     assert "fonts.googleapis" not in css and "fonts.gstatic" not in css
 
 
+def read_csv(path):
+    with path.open(encoding="utf-8-sig") as f:
+        return list(csv.DictReader(f))
+
+
 def test_downloads_are_safe_and_suppressed(site):
-    with (site / "data" / "statistics.csv").open(encoding="utf-8-sig") as f:
-        rows = list(csv.DictReader(f))
+    rows = read_csv(site / "data" / "statistics.csv")
+    assert {r["level"] for r in rows} == {"authority", "district", "type"}
     sensitive = [r for r in rows if r["indicator"].startswith("sanctioned_")]
     assert sensitive
     for r in sensitive:
@@ -174,22 +181,28 @@ def test_downloads_are_safe_and_suppressed(site):
             assert r["value"] == ""
         else:
             assert not (1 <= float(r["value"]) < 5), r
-    measures = {"complaint_resolution_rate", "training_coverage"}  # derived, not submitted
-    sourced = [
-        r
-        for r in rows
-        if r["level"] == "institution"
-        and r["period_type"] == "month"
-        and r["indicator"] not in measures
-    ]
-    assert sourced and all(re.fullmatch(r"[0-9a-f]{64}", r["source_sha256"]) for r in sourced)
-    assert all(r["source_file"].startswith(r["entity_id"] + "/") for r in sourced)
-    for name in ("statistics.csv", "channels.csv", "institutions.csv"):
+    # Institutions by month, wide: suppressed as "<5", each row traced to its files.
+    months = read_csv(site / "data" / "institution-months.csv")
+    sanctioned = [r[c] for r in months for c in r if c.startswith("sanctioned_") and r[c]]
+    assert "<5" in sanctioned
+    assert all(v == "<5" or not (1 <= float(v) < 5) for v in sanctioned)
+    provenance = {r["file"]: r["sha256"] for r in read_csv(site / "data" / "provenance.csv")}
+    assert all(r["source_file"] for r in months)
+    for r in months:
+        for file in r["source_file"].split(" ; "):
+            assert file.startswith(r["institution_id"] + "/") and file in provenance, r
+    punctual = read_csv(site / "data" / "punctuality.csv")
+    arrived = {
+        (r["institution_id"], r["period"]) for r in punctual if r["status"] in (ON_TIME, LATE)
+    }
+    assert {(r["institution_id"], r["period"]) for r in months} <= arrived
+    for name in ("statistics.csv", "institution-months.csv", "channels.csv", "institutions.csv"):
         with (site / "data" / name).open(encoding="utf-8-sig") as f:
             for row in csv.reader(f):
                 assert not any(c[:1] in ("=", "+", "-", "@") for c in row), (name, row)
     package = json.loads((site / "data" / "datapackage.json").read_text(encoding="utf-8"))
-    assert {r["path"] for r in package["resources"]} >= {"statistics.csv", "cases.json"}
+    paths = {r["path"] for r in package["resources"]}
+    assert paths >= {"statistics.csv", "institution-months.csv", "cases.json"}
 
 
 def test_text_from_data_cannot_inject_markup(data_dir, tmp_path):
