@@ -556,11 +556,15 @@ def _violations(
         cum = pair.fillna(0).groupby(level=0).cumsum()
         broken = cum[(cum[ind.code] > cum[other]) & pair[ind.code].notna()]
         # Only the first month where an institution's running totals break is to blame.
+        # A month not sent (or refused) before it makes the totals short: a warning to
+        # check, not an error, so that one bad file does not refuse every later one.
+        start = min((f"{c.start:%Y-%m}" for c in registry.campaigns), default="9999-12")
         for key, row in broken.groupby(level=0).head(1).iterrows():
             inst = registry.institutions[str(key[0])]
-            months = list(pair.loc[key[0]].index)
-            expected_months = [m for m in month_range(months[0], key[1]) if inst.active_in(m)]
-            gap = len(expected_months) != months.index(key[1]) + 1
+            present = [m for m in pair.loc[key[0]].index if m <= key[1]]
+            first = min(start, present[0])
+            expected = [m for m in month_range(first, key[1]) if inst.active_in(m)]
+            gap = len(expected) > len(present)
             out.append(
                 _Violation(
                     key, row[ind.code], row[other], f"累计不大于累计「{label}」", after_gap=gap

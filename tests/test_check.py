@@ -187,10 +187,24 @@ def test_a_bad_month_does_not_condemn_the_months_after_it(registry):
         text = f"月份,受理投诉举报,办结投诉举报\n{period},{received},{resolved}\n"
         return check_file(registry, text.encode(), f"{period}.csv", INST, today=TODAY)
 
+    # The institution reports from 2025-01 on; its running totals start there.
+    inst = registry.institutions[INST]
+    registry.institutions[INST] = inst.model_copy(update={"active_from": "2025-01"})
     subs = [month("2025-01", 5, 5), month("2025-02", 2, 9), month("2025-03", 4, 3)]
     check_rules(registry, subs)
     assert [s.accepted for s in subs] == [True, False, True]
     assert "累计" in subs[1].problems[0].expected
+
+
+def test_totals_short_of_a_month_never_sent_are_a_warning(registry):
+    """The campaign starts in 2024-09; a first report in 2024-10 cannot be blamed for
+    running totals that lack September."""
+    text = "月份,受理投诉举报,办结投诉举报\n2024-10,2,3\n"
+    sub = check_file(registry, text.encode(), "2024-10.csv", INST, today=TODAY)
+    check_rules(registry, [sub])
+    assert sub.accepted
+    assert [p.severity for p in sub.problems] == ["warning"]
+    assert "此前有未报送的月份" in sub.problems[0].message
 
 
 def test_demo_quarantines_exactly_its_bad_file(site_data):
