@@ -29,14 +29,24 @@ DATA_OPTION = click.option(
 )
 
 
+BUILD_PROBLEMS_SHOWN = 30
+
+
 def _say(message: str) -> None:
     click.echo(message, err=True)
 
 
-def _report(problems: Iterable[Problem]) -> None:
-    for p in problems:
+def _report(problems: Iterable[Problem], limit: int | None = None) -> None:
+    """Print ``problems``, one a line; after ``limit`` of them only how many more."""
+    more = 0
+    for n, p in enumerate(problems):
+        if limit is not None and n >= limit:
+            more += 1
+            continue
         mark = "错误" if p.blocking else "提示"
         click.echo(f"[{mark}] {p}")
+    if more:
+        click.echo(f"……另有 {more} 个问题未列出；portal check 列出全部并写出校验报告。")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -80,7 +90,9 @@ def build(data_dir: Path, out_dir: Path, config_file: Path | None, quiet: bool) 
         _say(f"构建被拒绝：{len(exc.problems)} 个问题必须先修正，网站未更新。")
         sys.exit(1)
     quarantined = prep.checked.quarantined
-    _report(p for p in prep.checked.problems)
+    # Institutions' files do not stop a build; at province scale they are hundreds of
+    # lines, so a build shows the first and `portal check` all of them.
+    _report(prep.checked.problems, limit=BUILD_PROBLEMS_SHOWN)
     if quarantined:
         _say(
             f"{len(quarantined)} 个报送文件未通过校验，未予采用"

@@ -74,3 +74,18 @@ def test_a_refused_resubmission_does_not_take_a_good_month_off_the_site(registry
     assert mine.value.tolist() == [4]
     refused = [s.file for s in checked.quarantined if s.file.endswith("2026-10-extra.csv")]
     assert refused == ["qinglan-tcm/statistics/2026-10-extra.csv"]
+
+
+def test_a_build_lists_the_first_problems_and_counts_the_rest(capsys):
+    from pipeline.cli import BUILD_PROBLEMS_SHOWN, _report
+    from pipeline.problems import Problem
+
+    problems = [
+        Problem(f"inst-{n}/2026-10.csv", "invalid_number", "数值无效", row=2, value="约12")
+        for n in range(BUILD_PROBLEMS_SHOWN + 7)
+    ]
+    _report(problems, limit=BUILD_PROBLEMS_SHOWN)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == BUILD_PROBLEMS_SHOWN + 1
+    assert "inst-0/2026-10.csv" in lines[0] and "约12" in lines[0]
+    assert "另有 7 个问题" in lines[-1] and "portal check" in lines[-1]
