@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -203,21 +204,39 @@ def load_case(
 
 def allowed_numbers(registry: Registry) -> frozenset[str]:
     """Official numbers that may appear in a case: every number in the channels registry."""
-    return frozenset(re.sub(r"\D", "", c.value) for c in registry.channels if c.kind == "phone")
+    return registry.memo(
+        "allowed_numbers",
+        lambda: frozenset(
+            re.sub(r"\D", "", c.value) for c in registry.channels if c.kind == "phone"
+        ),
+    )
 
 
 def place_names(registry: Registry) -> frozenset[str]:
     """Names a case may mention that are not persons: institutions and districts."""
-    names = {i.name for i in registry.institutions.values()}
-    names |= {i.short_name for i in registry.institutions.values() if i.short_name}
-    names |= {i.district for i in registry.institutions.values()}
-    return frozenset(names)
+
+    def names() -> frozenset[str]:
+        found = {i.name for i in registry.institutions.values()}
+        found |= {i.short_name for i in registry.institutions.values() if i.short_name}
+        found |= {i.district for i in registry.institutions.values()}
+        return frozenset(found)
+
+    return registry.memo("place_names", names)
 
 
 def gate(text: str, name: str, registry: Registry) -> list[Problem]:
     """The PII gate: one blocking problem for each identifying piece of ``text``."""
+    return list(_gate(text, name, allowed_numbers(registry), place_names(registry)))
+
+
+@lru_cache(maxsize=8192)
+def _gate(
+    text: str, name: str, allowed: frozenset[str], places: frozenset[str]
+) -> tuple[Problem, ...]:
+    # Remembered by text: the preview re-reads every case on each edit, and segmenting
+    # hundreds of unchanged notices again would take seconds.
     problems = []
-    for f in find_pii(text, allowed_numbers(registry), place_names(registry)):
+    for f in find_pii(text, allowed, places):
         line = text.count("\n", 0, f.start) + 1
         column = f.start - (text.rfind("\n", 0, f.start) + 1) + 1
         problems.append(
@@ -231,7 +250,7 @@ def gate(text: str, name: str, registry: Registry) -> list[Problem]:
                 expected=f.suggestion,
             )
         )
-    return problems
+    return tuple(problems)
 
 
 _PII_LABELS = {

@@ -16,6 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -83,14 +84,24 @@ class CheckResult:
 
 
 def _nfkc(value: Any) -> str:
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    return _nfkc_text(value if isinstance(value, str) else str(value))
+
+
+@lru_cache(maxsize=65536)
+def _nfkc_text(text: str) -> str:
+    # Remembered: cells repeat (small counts, months, headers) across a province's files.
+    return unicodedata.normalize("NFKC", text).strip()
 
 
 def parse_period(raw: Any) -> str | None:
     """YYYY-MM from "2024-03", "2024-3", "2024年3月", "2024/3", "2024.03", "202403" or a date."""
     if isinstance(raw, datetime | date):
         return f"{raw.year:04d}-{raw.month:02d}"
-    text = _nfkc(raw)
+    return _period_of_text(_nfkc(raw))
+
+
+@lru_cache(maxsize=4096)
+def _period_of_text(text: str) -> str | None:
     m = re.fullmatch(r"(20\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*月?(?:[-/.]0?1日?)?", text)
     if not m:
         m = re.fullmatch(r"(20\d{2})(0[1-9]|1[0-2])", text)
@@ -106,6 +117,22 @@ def parse_value(raw: Any, indicator: Indicator) -> tuple[float | None, str | Non
     Returns ``(value, None)`` or ``(None, expected)`` where ``expected`` says in
     Chinese what the cell should have held.
     """
+    if not isinstance(raw, str):
+        return _parse_value(raw, indicator)
+    # Remembered: the same few hundred cell texts make up most of a province's files.
+    key = (raw, indicator.kind, indicator.unit)
+    found = _TEXT_VALUES.get(key)
+    if found is None:
+        if len(_TEXT_VALUES) >= 100_000:
+            _TEXT_VALUES.clear()
+        found = _TEXT_VALUES[key] = _parse_value(raw, indicator)
+    return found
+
+
+_TEXT_VALUES: dict[tuple[str, str, str], tuple[float | None, str | None]] = {}
+
+
+def _parse_value(raw: Any, indicator: Indicator) -> tuple[float | None, str | None]:
     percent = indicator.kind == "percent"
     if raw is None or (isinstance(raw, float) and pd.isna(raw)):
         return None, None

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -183,10 +185,18 @@ class Campaign(_Model):
 
     def months(self, until: str | None = None) -> list[str]:
         """The campaign's months as YYYY-MM, optionally cut at ``until``."""
-        last = f"{self.end.year:04d}-{self.end.month:02d}"
-        if until is not None:
-            last = min(last, until)
-        return month_range(f"{self.start.year:04d}-{self.start.month:02d}", last)
+        return list(_months(self.start, self.end, until))
+
+
+@lru_cache(maxsize=256)
+def _months(start: date, end: date, until: str | None) -> tuple[str, ...]:
+    last = f"{end.year:04d}-{end.month:02d}"
+    if until is not None:
+        last = min(last, until)
+    return tuple(month_range(f"{start.year:04d}-{start.month:02d}", last))
+
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -201,6 +211,14 @@ class Registry:
     indicators: dict[str, Indicator]
     measures: dict[str, Measure]
     _by_label: dict[str, str] = field(default_factory=dict, repr=False)
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def memo(self, name: str, make: Callable[[], T]) -> T:
+        """``make()``, computed once per registry (registries are not changed once
+        loaded)."""
+        if name not in self._memo:
+            self._memo[name] = make()
+        return cast(T, self._memo[name])
 
     @property
     def authority(self) -> Institution:
@@ -221,9 +239,9 @@ class Registry:
         return self._by_label.get(_header_key(header))
 
 
+@lru_cache(maxsize=16384)
 def _header_key(text: str) -> str:
-    import unicodedata
-
+    # Remembered: a province's files repeat the same few dozen headers millions of times.
     text = unicodedata.normalize("NFKC", str(text)).strip().lower()
     text = re.sub(r"\s+", "", text)
     return re.sub(r"\(([^()]*)\)$", r"(\1)", text)
