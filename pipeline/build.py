@@ -29,7 +29,7 @@ from pipeline.collect import CollectResult, collect, read_manifest
 from pipeline.problems import DataError, Problem
 from pipeline.punctuality import Punctuality, punctuality
 from pipeline.registry import Registry, load_registry
-from pipeline.render import Renderer, copy_tree
+from pipeline.render import Renderer, Touched, copy_tree
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -108,9 +108,15 @@ def compute(prep: Prepared, now: datetime, progress: Callable[[str], None]) -> C
 
 
 def render_docs(
-    prep: Prepared, computed: Computed, now: datetime, docs: Path, site_dir: Path
+    prep: Prepared,
+    computed: Computed,
+    now: datetime,
+    docs: Path,
+    site_dir: Path,
+    touched: Touched | None = None,
 ) -> None:
-    """Write every page and data file into ``docs``."""
+    """Write every page and data file into ``docs`` (with ``touched``, only the pages a
+    case edit can change)."""
     if prep.blocking:
         raise BuildRefused(prep.blocking)
     copy_tree(site_dir / "assets", docs / "assets")
@@ -128,7 +134,7 @@ def render_docs(
         docs,
         site_dir,
         now,
-    ).render()
+    ).render(touched)
 
 
 def mkdocs_site(

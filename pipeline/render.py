@@ -34,6 +34,18 @@ from pipeline.punctuality import MISSING, Punctuality
 from pipeline.registry import Channel, Institution, Registry, vocabulary
 
 TEMPLATES = Path(__file__).with_name("templates")
+
+
+@dataclass(frozen=True)
+class Touched:
+    """What a case edit can change: the institutions and categories of the edited cases,
+    before and after the edit."""
+
+    cases: frozenset[str]
+    institutions: frozenset[str]
+    categories: frozenset[str]
+
+
 PUNCTUALITY_HEADER = ["institution_id", "period", "due", "arrived", "status"]
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -292,12 +304,16 @@ class Renderer:
     def chart_csv(self, chart: Chart) -> None:
         write_csv(self.docs / "data" / "charts" / f"{chart.id}.csv", chart.header(), chart.rows())
 
-    def render(self) -> None:
+    def render(self, touched: Touched | None = None) -> None:
+        """Write every page and data file; with ``touched`` (for the preview, after case
+        edits) only the pages a case edit can change: home, the case list, feed and
+        cases.json, the corrections log, the cases of the touched categories and the
+        pages of the touched institutions."""
         year = self.agg.months[-1][:4]
+        public_cases = [c for c in self.cases if listed(c, self.now)]
         charts = [
             self.trend_chart("home-complaints", ["complaints_received", "complaints_resolved"])
         ]
-        public_cases = [c for c in self.cases if listed(c, self.now)]
         self.page(
             "index.md",
             "home.md.j2",
@@ -307,6 +323,68 @@ class Renderer:
             cases=public_cases[:5],
             targets=self.targets(year),
         )
+        if touched is None:
+            self.figure_pages(year, charts)
+        insts = sorted(
+            self.reg.reporting_institutions,
+            key=lambda i: (vocabulary()["institution_types"].index(i.type), i.district, i.id),
+        )
+        status = self.report_status()
+        channels: dict[str, list[Channel]] = {}
+        for ch in self.directory.channels:
+            channels.setdefault(ch.owner, []).append(ch)
+        cases_of: dict[str, list[Case]] = {}
+        for c in public_cases:
+            if c.notice and c.notice.institution:
+                cases_of.setdefault(c.notice.institution, []).append(c)
+        for inst in insts:
+            if touched is not None and inst.id not in touched.institutions:
+                continue
+            chart = self.trend_chart(
+                f"institution-{inst.id}", ["complaints_received"], "institution", inst.id
+            )
+            self.page(
+                f"institutions/{inst.id}.md",
+                "institution.md.j2",
+                inst.name,
+                inst=inst,
+                year=year,
+                chart=chart,
+                status=status.get(inst.id, {}),
+                channels=channels.get(inst.id, []),
+                notes=self.channel_notes(inst.id),
+                cases=cases_of.get(inst.id, []),
+            )
+            if touched is None:
+                self.chart_csv(chart)
+        self.page("cases/index.md", "cases.md.j2", "典型案例", cases=public_cases)
+        for case in self.cases:
+            if not (visible(case, self.now) and case.notice):
+                continue
+            if touched is not None and case.notice.category not in touched.categories:
+                continue
+            related = [
+                c
+                for c in public_cases
+                if c.notice and c is not case and c.notice.category == case.notice.category
+            ][:3]
+            self.page(
+                f"cases/{case.notice.id}.md",
+                "case.md.j2",
+                case.notice.title,
+                case=case,
+                n=case.notice,
+                related=related,
+            )
+        self.about()
+        if touched is None:
+            self.open_data(public_cases)
+        else:
+            self.cases_json(public_cases)
+        self.feed(public_cases)
+
+    def figure_pages(self, year: str, home_charts: list[Chart]) -> None:
+        """The pages made of figures and registries only (no case on them)."""
         self.page(
             "report/index.md",
             "report.md.j2",
@@ -339,41 +417,11 @@ class Renderer:
             key=lambda i: (vocabulary()["institution_types"].index(i.type), i.district, i.id),
         )
         self.page("institutions/index.md", "institutions.md.j2", "医疗机构", institutions=insts)
-        status = self.report_status()
-        for inst in insts:
-            chart = self.trend_chart(
-                f"institution-{inst.id}", ["complaints_received"], "institution", inst.id
-            )
-            self.page(
-                f"institutions/{inst.id}.md",
-                "institution.md.j2",
-                inst.name,
-                inst=inst,
-                year=year,
-                chart=chart,
-                status=status.get(inst.id, {}),
-                channels=[c for c in self.directory.channels if c.owner == inst.id],
-                notes=self.channel_notes(inst.id),
-                cases=[c for c in public_cases if c.notice and c.notice.institution == inst.id],
-            )
-            self.chart_csv(chart)
-        self.page("cases/index.md", "cases.md.j2", "典型案例", cases=public_cases)
-        for case in self.cases:
-            if visible(case, self.now) and case.notice:
-                related = [
-                    c
-                    for c in public_cases
-                    if c.notice and c is not case and c.notice.category == case.notice.category
-                ][:3]
-                self.page(
-                    f"cases/{case.notice.id}.md",
-                    "case.md.j2",
-                    case.notice.title,
-                    case=case,
-                    n=case.notice,
-                    related=related,
-                )
         self.page("data/index.md", "data.md.j2", "开放数据")
+        for chart in home_charts + stat_charts:
+            self.chart_csv(chart)
+
+    def about(self) -> None:
         self.page(
             "about/index.md",
             "about.md.j2",
@@ -384,10 +432,6 @@ class Renderer:
             snapshots=len(self.checked.submissions),
             quarantined=self.checked.quarantined,
         )
-        for chart in charts + stat_charts:
-            self.chart_csv(chart)
-        self.open_data(public_cases)
-        self.feed(public_cases)
 
     def hand_written(self, name: str) -> Markup:
         """A page section the press office writes by hand (trusted Markdown in ``site/``)."""
@@ -520,17 +564,7 @@ class Renderer:
             ch_header,
             ([str(getattr(c, f)) for f in ch_header] for c in self.directory.channels),
         )
-        case_records = []
-        for c in cases:
-            assert c.notice is not None
-            record = c.notice.model_dump(mode="json", exclude={"status", "embargo", "published_by"})
-            record["category_label"] = c.notice.category_label
-            record["facts"] = c.body.strip()
-            record["url"] = f"cases/{c.notice.id}/"
-            case_records.append(record)
-        (out / "cases.json").write_text(
-            json.dumps(case_records, ensure_ascii=False, indent=1), encoding="utf-8"
-        )
+        self.cases_json(cases)
         write_csv(
             out / "provenance.csv",
             ["institution_id", "file", "sha256", "size", "fetched_at", "accepted"],
@@ -561,6 +595,19 @@ class Renderer:
                 indent=1,
             ),
             encoding="utf-8",
+        )
+
+    def cases_json(self, cases: list[Case]) -> None:
+        records = []
+        for c in cases:
+            assert c.notice is not None
+            record = c.notice.model_dump(mode="json", exclude={"status", "embargo", "published_by"})
+            record["category_label"] = c.notice.category_label
+            record["facts"] = c.body.strip()
+            record["url"] = f"cases/{c.notice.id}/"
+            records.append(record)
+        write_if_changed(
+            self.docs / "data" / "cases.json", json.dumps(records, ensure_ascii=False, indent=1)
         )
 
     def statistics(self, out: Path) -> list[str]:
@@ -696,7 +743,7 @@ class Renderer:
             now=self.now,
             site_url=(self.reg.config.site_url or "").rstrip("/"),
         )
-        (self.docs / "feed.xml").write_text(text, encoding="utf-8")
+        write_if_changed(self.docs / "feed.xml", text)
 
 
 def _number(value: float) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -28,8 +29,9 @@ from pipeline.build import (
     prepare,
     render_docs,
 )
-from pipeline.cases import load_cases
+from pipeline.cases import Case, load_cases, visible
 from pipeline.problems import DataError
+from pipeline.render import Touched
 
 
 def _stamps(folders: list[Path]) -> dict[Path, float]:
@@ -42,6 +44,17 @@ def _stamps(folders: list[Path]) -> dict[Path, float]:
                 if path.is_file():
                     out[path] = path.stat().st_mtime
     return out
+
+
+def _touched(paths: set[Path], cases: list[Case]) -> Touched:
+    """The institutions and categories of the cases at ``paths``, as they were and are."""
+    stems = {p.stem for p in paths}
+    notices = [c.notice for c in cases if c.notice and c.path.stem in stems]
+    return Touched(
+        cases=frozenset(n.id for n in notices) | stems,
+        institutions=frozenset(n.institution for n in notices if n.institution),
+        categories=frozenset(n.category for n in notices),
+    )
 
 
 class Preview:
@@ -64,18 +77,29 @@ class Preview:
         self.watched = [self.data_dir, self.site_src]
         self.seen = _stamps(self.watched)
 
-    def rebuild(self, cases_only: bool = False) -> float:
-        """Bring the site up to date; return the seconds it took."""
+    def rebuild(self, cases: set[Path] | None = None) -> float:
+        """Bring the site up to date; return the seconds it took. With ``cases`` (the
+        case files that changed, nothing else did) only the pages they touch are
+        rendered again, from the figures already computed."""
         start = time.perf_counter()
         now = build_clock()
-        if cases_only and self.prep is not None and self.computed is not None:
+        touched = None
+        if cases is not None and self.prep is not None and self.computed is not None:
+            before = self.prep.cases
             self.prep.cases = load_cases(self.prep.registry)
             self._preview_unrecorded()
+            touched = _touched(cases, before + self.prep.cases)
         else:
             self.prep = prepare(self.data_dir, now)
             self._preview_unrecorded()
             self.computed = compute(self.prep, now, self.progress)
-        render_docs(self.prep, self.computed, now, self.docs, self.site_src)
+        render_docs(self.prep, self.computed, now, self.docs, self.site_src, touched)
+        if touched is not None:
+            # A case no longer shown (back to draft, embargoed, deleted) leaves the preview.
+            shown = {c.notice.id for c in self.prep.cases if c.notice and visible(c, now)}
+            for gone in touched.cases - shown:
+                (self.docs / "cases" / f"{gone}.md").unlink(missing_ok=True)
+                shutil.rmtree(self.site / "cases" / gone, ignore_errors=True)
         mkdocs_site(
             self.config_file,
             self.docs,
@@ -106,10 +130,10 @@ class Preview:
         self.seen = stamps
         if not changed:
             return None
-        cases = self.data_dir / "cases"
-        cases_only = all(cases in p.parents for p in changed)
+        folder = self.data_dir / "cases"
+        cases_only = all(folder in p.parents for p in changed)
         try:
-            took = self.rebuild(cases_only)
+            took = self.rebuild(changed if cases_only else None)
         except DataError as exc:
             for p in exc.problems:
                 self.progress(f"[错误] {p}")

@@ -27,3 +27,23 @@ def test_preview_follows_case_edits(data_dir, tmp_path):
     assert preview.poll() is None
     assert "吴志军" not in page.read_text(encoding="utf-8")
     assert any("吴志军" in m for m in messages) and any("预览未更新" in m for m in messages)
+
+
+def test_preview_of_a_case_edit_updates_its_institution_and_drops_an_unpublished_case(
+    data_dir, tmp_path
+):
+    preview = Preview(data_dir, tmp_path / "preview", ROOT / "mkdocs.yml", lambda _m: None)
+    preview.rebuild()
+    case = data_dir / "cases" / "2024-renmin-red-envelope.md"
+    text = case.read_text(encoding="utf-8")
+    institution = preview.site / "institutions" / "qinglan-renmin" / "index.html"
+    case.write_text(text.replace("被严肃处理", "被严肃处理并通报"), encoding="utf-8")
+    assert preview.poll() is not None
+    assert "被严肃处理并通报" in institution.read_text(encoding="utf-8")
+    # Back to draft (the real build refuses this; the preview shows what it would mean).
+    case.write_text(text.replace("status: published", "status: draft"), encoding="utf-8")
+    assert preview.poll() is not None
+    assert not (preview.site / "cases" / "2024-renmin-red-envelope").exists()
+    assert "2024-renmin-red-envelope" not in institution.read_text(encoding="utf-8")
+    listing = (preview.site / "cases" / "index.html").read_text(encoding="utf-8")
+    assert "2024-renmin-red-envelope" not in listing
