@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import pandas as pd
 
@@ -68,11 +69,18 @@ class Aggregates:
         period: str,
         level: str = "authority",
         entity: str | None = None,
-    ) -> pd.Series | None:
-        """One aggregate row, or None when nothing was reported for it."""
+    ) -> dict[str, Any] | None:
+        """One aggregate row (column -> value), or None when nothing was reported for it."""
         key = (level, entity or self.authority_id, period_type, period, indicator)
         at = self._index.get(key)
-        return None if at is None else self.table.iloc[at]
+        if at is None:
+            return None
+        return {name: column[at] for name, column in self._columns.items()}
+
+    @cached_property
+    def _columns(self) -> dict[str, Any]:
+        # Plain arrays: a row by position in microseconds (``iloc`` builds a Series).
+        return {name: self.table[name].to_numpy() for name in self.table.columns}
 
 
 def _time_keys(months: pd.Series, campaign: Campaign) -> dict[str, pd.Series]:
@@ -126,16 +134,23 @@ def _institution_cells(registry: Registry, table: pd.DataFrame, campaign: Campai
         frame["how"] = "last" if how == "last" or (weight == "staff" and how == "ratio") else "sum"
         parts.append(frame)
     cells = pd.concat(parts, ignore_index=True)
+    # Categories group many times faster than strings (3,000 institutions x 36 months).
+    cells["institution_id"] = cells["institution_id"].astype("category")
+    cells["indicator"] = cells["indicator"].astype("category")
     out = []
     for period_type, keys in _time_keys(cells.period, campaign).items():
-        frame = cells.assign(bucket=keys.to_numpy())
-        grouped = frame.sort_values("period").groupby(["institution_id", "bucket", "indicator"])
+        frame = cells.assign(bucket=pd.Categorical(keys.to_numpy()))
+        grouped = frame.sort_values("period").groupby(
+            ["institution_id", "bucket", "indicator"], observed=True
+        )
         last = grouped.last(numeric_only=True)
         summed = grouped.sum(numeric_only=True, min_count=1)
         how = grouped["how"].first()
         # A running total within the year (and a ratio against staff) counts its last month.
         result = summed.mask(how.eq("last"), last, axis=0)
         result = result.reset_index().rename(columns={"bucket": "period"})
+        for column in ("institution_id", "period", "indicator"):
+            result[column] = result[column].astype(str)
         result["period_type"] = period_type
         out.append(result)
     return pd.concat(out, ignore_index=True)

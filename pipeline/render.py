@@ -184,7 +184,7 @@ class Renderer:
     def unit(self, code: str) -> str:
         return self.reg.indicators[code].unit if code in self.reg.indicators else "%"
 
-    def cell(self, *args: Any) -> pd.Series | None:
+    def cell(self, *args: Any) -> dict[str, Any] | None:
         return self.agg.cell(*args)
 
     def show(
@@ -670,7 +670,7 @@ class Renderer:
         )
         codes = [c for c in (*self.reg.indicators, *self.reg.measures) if c in wide.columns]
         src = self.checked.table.drop_duplicates(["institution_id", "period", "file"])
-        files = src.groupby(["institution_id", "period"]).file.agg(" ; ".join)
+        files = src.groupby(["institution_id", "period"]).file.agg(" ; ".join).to_dict()
         names = {i.id: i.name for i in self.reg.institutions.values()}
         header = ["institution_id", "institution_name", "period", *codes, "source_file"]
         rows = (
