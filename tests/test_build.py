@@ -349,3 +349,13 @@ def test_site_file_list_matches_the_files(site):
     assert 'href="../site-files.sha256"' in (site / "about" / "index.html").read_text(
         encoding="utf-8"
     )
+
+
+def test_search_index_holds_words_not_each_institution_s_tables(site):
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    places = {d["location"] for d in index["docs"]}
+    # Findable by name and channels; figures and month lists stay out of the index, which
+    # would otherwise grow by kilobytes for every institution.
+    assert "institutions/qinglan-renmin/" in places
+    assert "institutions/qinglan-renmin/#举报渠道" in places
+    assert not any(p.endswith(("#报送情况", "主要数据")) for p in places if "institutions/" in p)
