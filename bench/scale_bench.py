@@ -1,0 +1,157 @@
+"""Build synthetic portals of growing size; compare with a plain Markdown + jinja2 floor.
+
+    python bench/scale_bench.py [N ...] [--months 36] [--cases 500] [--work DIR]
+
+For each N (default 300 3000 10000) a data directory made by `portal demo` (kept in
+--work and reused) is built in a child process, stage by stage, and the same Markdown
+pages are rendered again with Markdown + jinja2 and nothing else (the floor). Reported:
+wall time per stage, peak memory of the child, pages, pages per second, site size,
+search-index size, the bytes a first visit to the home page transfers (gzip, as a
+server sends them) and the ratio of the build to the floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = "2026-11-22T12:00:00+08:00"
+
+
+def one(data: Path, out: Path) -> dict[str, float]:
+    """Build ``data`` into ``out``, timing each stage (runs in the child process)."""
+    from datetime import datetime
+
+    import jinja2
+    import markdown
+
+    from pipeline.build import compute, mkdocs_site, prepare, render_docs
+
+    now = datetime.fromisoformat(NOW)
+    times: dict[str, float] = {}
+    start = time.perf_counter()
+    prep = prepare(data, now)
+    times["check"] = time.perf_counter() - start
+    t = time.perf_counter()
+    computed = compute(prep, now, lambda _m: None)
+    times["aggregate"] = time.perf_counter() - t
+    docs = out.parent / "docs"
+    t = time.perf_counter()
+    render_docs(prep, computed, now, docs, ROOT / "site")
+    times["render"] = time.perf_counter() - t
+    t = time.perf_counter()
+    mkdocs_site(ROOT / "mkdocs.yml", docs, out, prep.registry, now)
+    times["mkdocs"] = time.perf_counter() - t
+    times["build"] = time.perf_counter() - start
+    # The floor: the same Markdown pages through Markdown + jinja2, written out.
+    page = jinja2.Template(
+        "<!doctype html><html lang=zh><title>{{ title }}</title><body>{{ body }}</body></html>",
+        autoescape=True,
+    )
+    floor_out = out.parent / "floor"
+    t = time.perf_counter()
+    for md in docs.rglob("*.md"):
+        text = md.read_text(encoding="utf-8")
+        body = markdown.markdown(text, extensions=["tables", "attr_list", "md_in_html"])
+        target = floor_out / md.relative_to(docs).with_suffix(".html")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page.render(title=md.stem, body=jinja2.filters.Markup(body)), "utf-8")
+    times["floor"] = time.perf_counter() - t
+    times["pages"] = sum(1 for _ in docs.rglob("*.md"))
+    times["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return times
+
+
+def first_visit_bytes(site: Path) -> int:
+    """What a first visit to the home page downloads, gzip-compressed: the page, its
+    stylesheets and scripts, and plotly when the page has a chart."""
+    html = (site / "index.html").read_text(encoding="utf-8")
+    files = {site / "index.html"}
+    for ref in re.findall(r'(?:src|href)="([^"#?]+\.(?:js|css))', html):
+        if not ref.startswith(("http:", "https:", "//")):
+            files.add((site / ref).resolve())
+    if "portal-chart" in html:
+        files |= set(site.glob("assets/js/plotly*.js"))
+    return sum(len(gzip.compress(f.read_bytes(), 6)) for f in files if f.exists())
+
+
+def measure(n: int, months: int, cases: int, work: Path) -> dict[str, float]:
+    data = work / f"data-{n}"
+    if not (data / "config.yaml").exists():
+        t = time.perf_counter()
+        subprocess.run(
+            [
+                *(sys.executable, "-m", "pipeline", "demo", "--institutions", str(n)),
+                *("--months", str(months), "--cases", str(cases), "--out", str(data)),
+            ],
+            check=True,
+            cwd=ROOT,
+        )
+        print(f"generated {n} institutions in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix=f"scale-{n}-") as tmp:
+        out = Path(tmp) / "site"
+        child = subprocess.run(
+            [sys.executable, __file__, "--one", str(data), str(out)],
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        result = json.loads(child.stdout.strip().splitlines()[-1])
+        result.update(
+            institutions=n,
+            site_mb=sum(f.stat().st_size for f in out.rglob("*") if f.is_file()) / 1e6,
+            search_index_mb=(out / "search" / "search_index.json").stat().st_size / 1e6,
+            home_first_visit_kb=first_visit_bytes(out) / 1024,
+        )
+    result["pages_per_s"] = result["pages"] / result["build"]
+    result["ratio_to_floor"] = result["build"] / result["floor"]
+    return result
+
+
+def table(rows: list[dict[str, float]]) -> str:
+    head = (
+        "| institutions | pages | build s | check | aggregate | render | mkdocs | peak MB "
+        "| site MB | search index MB | home first visit KB (gzip) | pages/s | floor s | ratio |"
+    )
+    lines = [head, "| " + " | ".join(["---"] * 14) + " |"]
+    for r in rows:
+        lines.append(
+            f"| {r['institutions']:,} | {r['pages']:,.0f} | {r['build']:.0f} | {r['check']:.0f} "
+            f"| {r['aggregate']:.0f} | {r['render']:.0f} | {r['mkdocs']:.0f} "
+            f"| {r['peak_mb']:,.0f} | {r['site_mb']:,.0f} | {r['search_index_mb']:.1f} "
+            f"| {r['home_first_visit_kb']:,.0f} | {r['pages_per_s']:.0f} | {r['floor']:.1f} "
+            f"| {r['ratio_to_floor']:.0f}x |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["--one"]:
+        print(json.dumps(one(Path(sys.argv[2]), Path(sys.argv[3]))))
+        return
+    parser = argparse.ArgumentParser()
+    parser.add_argument("sizes", nargs="*", type=int, default=[300, 3000, 10000])
+    parser.add_argument("--months", type=int, default=36)
+    parser.add_argument("--cases", type=int, default=500)
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "scale-bench")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for n in args.sizes:
+        rows.append(measure(n, args.months, args.cases, args.work))
+        print(json.dumps(rows[-1]), file=sys.stderr)
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()
