@@ -8,10 +8,12 @@ how many reported (its completeness).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pipeline.periods import quarter_of, year_of
@@ -84,11 +86,17 @@ class Aggregates:
 
 
 def _time_keys(months: pd.Series, campaign: Campaign) -> dict[str, pd.Series]:
+    # Each distinct month is mapped once (a province has millions of rows, 36 months).
+    codes, uniques = pd.factorize(months)
+
+    def keys(of: Callable[[str], str]) -> pd.Series:
+        return pd.Series(np.array([of(m) for m in uniques], dtype=object)[codes], months.index)
+
     return {
         "month": months,
-        "quarter": months.map(quarter_of),
-        "year": months.map(year_of),
-        "campaign": months.map(lambda _: campaign.id),
+        "quarter": keys(quarter_of),
+        "year": keys(year_of),
+        "campaign": keys(lambda _: campaign.id),
     }
 
 
@@ -137,12 +145,11 @@ def _institution_cells(registry: Registry, table: pd.DataFrame, campaign: Campai
     # Categories group many times faster than strings (3,000 institutions x 36 months).
     cells["institution_id"] = cells["institution_id"].astype("category")
     cells["indicator"] = cells["indicator"].astype("category")
+    cells = cells.sort_values("period", kind="stable", ignore_index=True)
     out = []
     for period_type, keys in _time_keys(cells.period, campaign).items():
         frame = cells.assign(bucket=pd.Categorical(keys.to_numpy()))
-        grouped = frame.sort_values("period").groupby(
-            ["institution_id", "bucket", "indicator"], observed=True
-        )
+        grouped = frame.groupby(["institution_id", "bucket", "indicator"], observed=True)
         last = grouped.last(numeric_only=True)
         summed = grouped.sum(numeric_only=True, min_count=1)
         how = grouped["how"].first()

@@ -56,15 +56,12 @@ def history(
             sub = check_file(registry, content, snap.name, snap.institution_id, snap, today)
             parsed[key] = sub.rows if sub.accepted else None
         at = datetime.fromisoformat(snap.fetched_at.replace("Z", "+00:00")).astimezone(BEIJING)
+        day = at.date()
         for row in parsed[key] or []:
-            inst, period, code = (
-                str(row["institution_id"]),
-                str(row["period"]),
-                str(row["indicator"]),
-            )
-            value = float(row["value"])
+            inst, period, code = row["institution_id"], row["period"], row["indicator"]
+            value = row["value"]
             if (inst, period) not in first:
-                first[(inst, period)] = at.date()
+                first[(inst, period)] = day
             old = current.get((inst, period, code))
             if old is not None and old != value:
                 changes.append(
