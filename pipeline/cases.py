@@ -51,7 +51,7 @@ ALLOWED_TAGS = {
     "td",
     "code",
 }
-ALLOWED_SCHEMES = {"http", "https", "mailto", "tel"}
+ALLOWED_SCHEMES = {"https", "mailto", "tel"}
 
 
 class Correction(BaseModel):

@@ -69,11 +69,14 @@ def test_body_cannot_inject_html_or_script(tmp_path, registry):
     body = (
         "<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n"
         "[点我](javascript:alert(3)) [网站](https://example.org/) <a href='data:text/html,x'>x</a>"
+        " [明文](http://example.org/plain) [电话](tel:12345) [邮件](mailto:jb@example.org)"
     )
     html = load_case(write_case(tmp_path, body=body), registry).body_html()
     assert "<script" not in html and "onerror" not in html and "<img" not in html
     assert "javascript:" not in html and "data:text" not in html
     assert 'href="https://example.org/"' in html
+    assert 'href="tel:12345"' in html and 'href="mailto:jb@example.org"' in html
+    assert "http://example.org/plain" not in html  # https, mailto and tel only
 
 
 def test_the_gate_names_file_line_column_text_and_suggestion(tmp_path, registry):
