@@ -73,7 +73,8 @@ def one(data: Path, out: Path) -> dict[str, float]:
 
 def first_visit_bytes(site: Path) -> int:
     """What a first visit to the home page downloads, gzip-compressed: the page, its
-    stylesheets and scripts, and plotly when the page has a chart."""
+    stylesheets and scripts, and plotly.js when the page has a chart (counted although
+    a phone fetches it only once the chart nears the screen)."""
     html = (site / "index.html").read_text(encoding="utf-8")
     files = {site / "index.html"}
     for ref in re.findall(r'(?:src|href)="([^"#?]+\.(?:js|css))', html):

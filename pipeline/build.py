@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import plotly
-
 from pipeline.aggregate import Aggregates, aggregate
 from pipeline.anonymise import suppress
 from pipeline.cases import BEIJING, Case, load_cases
@@ -119,11 +117,9 @@ def render_docs(
     case edit can change)."""
     if prep.blocking:
         raise BuildRefused(prep.blocking)
+    # plotly.js comes from site/assets/js/plotly-basic.min.js: the basic partial bundle
+    # (scatter, bar, pie) of the plotly.js version plotly.py ships, a third of the full one.
     copy_tree(site_dir / "assets", docs / "assets")
-    plotly_js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    target = docs / "assets" / "js" / "plotly.min.js"
-    if not target.exists():
-        shutil.copyfile(plotly_js, target)
     Renderer(
         prep.registry,
         prep.checked,

@@ -78,8 +78,15 @@ def page(browser, base_url):
 
 
 def test_home_draws_its_chart_and_asks_no_other_host(page, base_url):
+    asked = []
+    page.on("request", lambda r: asked.append(r.url))
     page.goto(base_url)
+    page.wait_for_load_state("networkidle")
+    # On a phone the chart is below the fold: the chart library waits until it is near.
+    assert not any("plotly" in url for url in asked), asked
+    page.locator(".portal-chart__plot").first.scroll_into_view_if_needed()
     page.wait_for_selector(".portal-chart__plot .main-svg", timeout=20000)
+    assert any(url.endswith("plotly-basic.min.js") for url in asked)
     assert page.locator(".portal-report-button").is_visible()
     assert page.foreign == [] and page.errors == []
 

@@ -359,3 +359,19 @@ def test_search_index_holds_words_not_each_institution_s_tables(site):
     assert "institutions/qinglan-renmin/" in places
     assert "institutions/qinglan-renmin/#举报渠道" in places
     assert not any(p.endswith(("#报送情况", "主要数据")) for p in places if "institutions/" in p)
+
+
+def test_charts_load_plotly_s_basic_bundle_of_the_same_version(site):
+    def version(path):
+        head = path.read_text(encoding="utf-8")[:200]
+        return re.search(r"plotly\.js (?:\(basic - minified\) )?v(\d+\.\d+\.\d+)", head).group(1)
+
+    import plotly
+
+    shipped = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    bundle = site / "assets" / "js" / "plotly-basic.min.js"
+    assert version(bundle) == version(shipped)
+    assert not (site / "assets" / "js" / "plotly.min.js").exists()
+    assert bundle.stat().st_size < shipped.stat().st_size / 3
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "Content-Security-Policy" in home and "unsafe-eval" not in home

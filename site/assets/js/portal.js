@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   var script = document.currentScript;
-  var plotlyUrl = script ? new URL("plotly.min.js", script.src).href : null;
+  var plotlyUrl = script ? new URL("plotly-basic.min.js", script.src).href : null;
   var plotlyLoading = null;
 
   function loadPlotly() {
@@ -20,21 +20,34 @@
     return plotlyLoading;
   }
 
-  function drawCharts() {
-    var plots = document.querySelectorAll("[data-chart]");
-    if (!plots.length) return;
-    loadPlotly().then(function (Plotly) {
-      plots.forEach(function (el) {
-        var data = document.getElementById(el.getAttribute("data-chart") + "-data");
-        if (!data || el.getAttribute("data-drawn")) return;
-        var fig = JSON.parse(data.textContent);
-        Plotly.newPlot(el, fig.data, fig.layout, {
-          responsive: true, displaylogo: false, locale: "zh-CN",
-          modeBarButtonsToRemove: ["select2d", "lasso2d"]
-        });
-        el.setAttribute("data-drawn", "1");
-      });
+  function draw(Plotly, el) {
+    var data = document.getElementById(el.getAttribute("data-chart") + "-data");
+    if (!data || el.getAttribute("data-drawn")) return;
+    var fig = JSON.parse(data.textContent);
+    Plotly.newPlot(el, fig.data, fig.layout, {
+      responsive: true, displaylogo: false, locale: "zh-CN",
+      modeBarButtonsToRemove: ["select2d", "lasso2d"]
     });
+    el.setAttribute("data-drawn", "1");
+  }
+
+  /* A chart is drawn (and plotly.js fetched) when it comes near the screen: a reader
+     who only wants the report channels on a phone never downloads the chart library. */
+  function drawCharts() {
+    var plots = Array.prototype.slice.call(document.querySelectorAll("[data-chart]"));
+    if (!plots.length) return;
+    function now(els) {
+      loadPlotly().then(function (Plotly) { els.forEach(function (el) { draw(Plotly, el); }); });
+    }
+    if (!("IntersectionObserver" in window)) return now(plots);
+    var watch = new IntersectionObserver(function (entries) {
+      var near = entries.filter(function (e) { return e.isIntersecting; }).map(function (e) {
+        watch.unobserve(e.target);
+        return e.target;
+      });
+      if (near.length) now(near);
+    }, { rootMargin: "200px 0px" });
+    plots.forEach(function (el) { watch.observe(el); });
   }
 
   function bindFilters() {
