@@ -135,3 +135,58 @@ def test_large_text_mode_persists_across_pages(page, base_url):
     larger = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
     assert larger >= size * 1.4
     assert page.get_attribute("[data-large-toggle]", "aria-pressed") == "true"
+
+
+PAGE_TYPES = [*SPEC_URLS, "campaigns/", "cases/2025-nanxi-conduct/"]
+SHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
+
+
+def _violations(page) -> list[tuple[str, int, list[str]]]:
+    """axe-core's violations on the page, once its charts (drawn when near the screen)
+    are drawn."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    for plot in page.locator(".portal-chart__plot").all():
+        plot.scroll_into_view_if_needed()
+        plot.locator(".main-svg").first.wait_for(timeout=20000)
+
+    found = Axe().run(page).response["violations"]
+    return [(v["id"], len(v["nodes"]), v["nodes"][0]["target"]) for v in found]
+
+
+def test_every_page_type_has_no_axe_violation_in_either_text_size(page, base_url):
+    failures = {}
+    for url in PAGE_TYPES:
+        page.goto(base_url + url)
+        page.wait_for_load_state("networkidle")
+        if found := _violations(page):
+            failures[url] = found
+    page.goto(base_url)
+    page.click("[data-large-toggle]")  # large text and high contrast, for older readers
+    for url in PAGE_TYPES:
+        page.goto(base_url + url)
+        page.wait_for_load_state("networkidle")
+        if found := _violations(page):
+            failures[f"{url} (大字)"] = found
+    assert failures == {}
+
+
+def test_a_375_px_phone_sees_the_report_entry_first_and_nothing_overflows(browser, base_url):
+    context = browser.new_context(
+        viewport={"width": 375, "height": 667}, locale="zh-CN", device_scale_factor=2
+    )
+    page = context.new_page()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    try:
+        for url in PAGE_TYPES:
+            page.goto(base_url + url)
+            page.wait_for_load_state("networkidle")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 375, (url, width)
+            entry = page.get_by_role("link", name="我要举报").first
+            box = entry.bounding_box()
+            assert entry.is_visible() and box is not None and box["y"] + box["height"] <= 667, url
+            name = url.strip("/").replace("/", "-") or "home"
+            page.screenshot(path=str(SHOTS / f"375-{name}.png"), full_page=True)
+    finally:
+        context.close()

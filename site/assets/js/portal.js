@@ -24,9 +24,10 @@
     var data = document.getElementById(el.getAttribute("data-chart") + "-data");
     if (!data || el.getAttribute("data-drawn")) return;
     var fig = JSON.parse(data.textContent);
+    /* No mode bar: its buttons inside the chart (role="img") would be controls hidden in
+       an image for a screen reader; the CSV and the data table below give the data. */
     Plotly.newPlot(el, fig.data, fig.layout, {
-      responsive: true, displaylogo: false, locale: "zh-CN",
-      modeBarButtonsToRemove: ["select2d", "lasso2d"]
+      responsive: true, displaylogo: false, displayModeBar: false, locale: "zh-CN"
     });
     el.setAttribute("data-drawn", "1");
   }
