@@ -235,7 +235,9 @@ class Renderer:
         first = series[0]
         last_value = first[2][-1]
         prev_value = first[2][-2] if len(x) > 1 else None
-        summary = f"{period_label(x[-1])}{first[0]}为{last_value}{self.unit(codes[0])}"
+        summary = f"{period_label(x[-1])}{first[0]}" + (
+            "未报送" if last_value == "未报送" else f"为{last_value}{self.unit(codes[0])}"
+        )
         if prev_value and prev_value != "未报送" and last_value != "未报送":
             try:
                 diff = float(last_value.replace(",", "")) - float(prev_value.replace(",", ""))

@@ -375,3 +375,9 @@ def test_charts_load_plotly_s_basic_bundle_of_the_same_version(site):
     assert bundle.stat().st_size < shipped.stat().st_size / 3
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "Content-Security-Policy" in home and "unsafe-eval" not in home
+
+
+def test_a_chart_summary_reads_well_when_the_last_month_is_missing(site):
+    text = page(site, "institutions/anhe-clinic/").text
+    assert "为未报送" not in text
+    assert re.search(r"\d{4}年\d{1,2}月受理投诉举报未报送", text)
