@@ -30,6 +30,7 @@ from pipeline.cases import Case, listed, visible
 from pipeline.channels import Directory
 from pipeline.check import CheckResult
 from pipeline.periods import label as period_label
+from pipeline.periods import quarter_of, year_of
 from pipeline.punctuality import MISSING, Punctuality
 from pipeline.registry import Channel, Institution, Registry, vocabulary
 
@@ -258,16 +259,19 @@ class Renderer:
             ticks=x,
         ).build()
 
-    def targets(self, year: str) -> list[dict[str, Any]]:
-        """Each campaign target with this year's actual value and whether it is met."""
+    def targets(self, period: str, period_type: str = "year") -> list[dict[str, Any]]:
+        """Each campaign target with the period's actual value and whether it is met. A
+        target per institution and year is judged only over a year."""
         out = []
         for t in self.agg.campaign.targets:
+            if t.per == "institution_year" and period_type != "year":
+                continue
             if t.per == "authority":
-                row = self.cell(t.measure, "year", year)
+                row = self.cell(t.measure, period_type, period)
                 actual = None if row is None else float(row["value"])
-                shown = self.show(t.measure, "year", year)
+                shown = self.show(t.measure, period_type, period)
             else:
-                actual, shown = self._share_meeting(t.measure, t.value, t.per, year)
+                actual, shown = self._share_meeting(t.measure, t.value, t.per, period)
             met = actual is not None and _compare(
                 actual, t.comparator, t.value if t.per == "authority" else 100
             )
@@ -275,19 +279,83 @@ class Renderer:
         return out
 
     def _share_meeting(
-        self, code: str, value: float, per: str, year: str
+        self, code: str, value: float, per: str, period: str
     ) -> tuple[float | None, str]:
+        """The share of institution-months (or institution-years) within ``period`` (a
+        month, quarter or year) whose value meets ``value``."""
         t = self.agg.table
         period_type = "month" if per == "institution_month" else "year"
         rows = t[
             (t.level == "institution") & (t.indicator == code) & (t.period_type == period_type)
         ]
-        rows = rows[rows.period.str.startswith(year)]
+        if "-Q" in period:
+            rows = rows[rows.period.map(quarter_of) == period]
+        else:
+            rows = rows[rows.period.str.startswith(period)]
         if rows.empty:
             return None, "未报送"
         share = float((rows.value >= value).mean() * 100)
         unit = "机构·月" if per == "institution_month" else "家机构"
         return share, f"{share:.1f}%（{int((rows.value >= value).sum())}/{len(rows)} {unit}达标）"
+
+    def coverage(self, period_type: str, period: str) -> list[dict[str, Any]]:
+        """For each scope of the campaign: institutions of those types taking part in the
+        period, how many reported in it, and whether the coverage target is met."""
+        months = [m for m in self.agg.months if _within(m, period_type, period)]
+        reported = set(
+            zip(
+                self.checked.table.institution_id,
+                self.checked.table.period,
+                strict=True,
+            )
+        )
+        out = []
+        for scope in self.agg.campaign.scope:
+            members = [
+                i
+                for i in self.reg.reporting_institutions
+                if i.type in scope.types and any(i.active_in(m) for m in months)
+            ]
+            reporting = [i for i in members if any((i.id, m) in reported for m in months)]
+            share = 100 * len(reporting) / len(members) if members else None
+            out.append(
+                {
+                    "types": scope.types,
+                    "target": scope.coverage,
+                    "members": len(members),
+                    "reporting": len(reporting),
+                    "share": share,
+                    "met": share is not None and share >= scope.coverage,
+                }
+            )
+        return out
+
+    def summaries(self) -> list[tuple[str, str, str]]:
+        """The campaign's summaries: (period type, period, name such as 2025年度总结,
+        2026年第3季度进展, 2026年10月工作月报), newest first within each kind."""
+        months = list(self.agg.months)
+        quarters = sorted({quarter_of(m) for m in months})
+        years = sorted({year_of(m) for m in months})
+        return [
+            *(("year", y, f"{y}年度总结") for y in reversed(years)),
+            *(("quarter", q, f"{period_label(q)}进展") for q in reversed(quarters)),
+            *(("month", m, f"{period_label(m)}工作月报") for m in reversed(months)),
+        ]
+
+    def summary_pages(self) -> None:
+        campaign = self.agg.campaign
+        for period_type, period, name in self.summaries():
+            self.page(
+                f"campaigns/{campaign.id}/{period}.md",
+                "summary.md.j2",
+                f"{campaign.short_title or campaign.title}{name}",
+                campaign=campaign,
+                period_type=period_type,
+                period=period,
+                targets=self.targets(period, period_type),
+                coverage=self.coverage(period_type, period),
+                complete=self.completeness(period_type, period),
+            )
 
     # -- pages -----------------------------------------------------------------
 
@@ -413,7 +481,9 @@ class Renderer:
             self.agg.campaign.title,
             year=year,
             targets=self.targets(year),
+            summaries=self.summaries(),
         )
+        self.summary_pages()
         insts = sorted(
             self.reg.reporting_institutions,
             key=lambda i: (vocabulary()["institution_types"].index(i.type), i.district, i.id),
@@ -746,6 +816,13 @@ class Renderer:
             site_url=(self.reg.config.site_url or "").rstrip("/"),
         )
         write_if_changed(self.docs / "feed.xml", text)
+
+
+def _within(month: str, period_type: str, period: str) -> bool:
+    """Whether ``month`` lies in the month, quarter or year ``period``."""
+    if period_type == "quarter":
+        return quarter_of(month) == period
+    return month.startswith(period)
 
 
 def _number(value: float) -> str:

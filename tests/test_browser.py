@@ -137,7 +137,8 @@ def test_large_text_mode_persists_across_pages(page, base_url):
     assert page.get_attribute("[data-large-toggle]", "aria-pressed") == "true"
 
 
-PAGE_TYPES = [*SPEC_URLS, "campaigns/", "cases/2025-nanxi-conduct/"]
+SUMMARY = "campaigns/xingfeng-2024/2026-Q3/"
+PAGE_TYPES = [*SPEC_URLS, "campaigns/", "cases/2025-nanxi-conduct/", SUMMARY]
 SHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
 
 
@@ -190,3 +191,14 @@ def test_a_375_px_phone_sees_the_report_entry_first_and_nothing_overflows(browse
             page.screenshot(path=str(SHOTS / f"375-{name}.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_a_summary_prints_its_tables_without_the_site_s_furniture(page, base_url):
+    page.goto(base_url + SUMMARY)
+    page.emulate_media(media="print")
+    assert not page.locator(".md-header").is_visible()
+    assert not page.locator("[data-large-toggle]").is_visible()
+    assert page.locator("table caption", has_text="各类机构参与和报送情况").is_visible()
+    assert page.locator("table caption", has_text="目标完成情况").is_visible()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.pdf(path=str(SHOTS / "summary-2026-Q3.pdf"))

@@ -381,3 +381,31 @@ def test_a_chart_summary_reads_well_when_the_last_month_is_missing(site):
     text = page(site, "institutions/anhe-clinic/").text
     assert "为未报送" not in text
     assert re.search(r"\d{4}年\d{1,2}月受理投诉举报未报送", text)
+
+
+def test_yearly_quarterly_and_monthly_summaries_carry_figures_targets_and_coverage(site, site_data):
+    reg = load_registry(site_data)
+    campaign = reg.campaigns[0]
+    html = (site / "campaigns" / campaign.id / "index.html").read_text(encoding="utf-8")
+    for period in ("2025", "2026-Q3", "2026-10"):
+        assert f'href="{period}/"' in html
+    text = page(site, f"campaigns/{campaign.id}/2025/").text
+    assert "2025年度总结" in text and "目标完成情况" in text
+    rows = read_csv(site / "data" / "statistics.csv")
+    received = next(
+        r["value"]
+        for r in rows
+        if (r["level"], r["period_type"], r["period"], r["indicator"])
+        == ("authority", "year", "2025", "complaints_received")
+    )
+    assert f"受理投诉举报 {int(received):,} 件" in text
+    assert "✓ 已达标" in text and "✗ 未达标" in text
+    # Coverage: the institutions of the scope's types that took part in 2025.
+    scope = campaign.scope[0]
+    members = [
+        i
+        for i in reg.reporting_institutions
+        if i.type in scope.types and any(i.active_in(f"2025-{m:02d}") for m in range(1, 13))
+    ]
+    assert f"{'、'.join(scope.types)} {len(members)} " in text
+    assert "2026年第3季度进展" in page(site, f"campaigns/{campaign.id}/2026-Q3/").text
