@@ -102,11 +102,12 @@ def measure(n: int, months: int, cases: int, work: Path) -> dict[str, float]:
         out = Path(tmp) / "site"
         child = subprocess.run(
             [sys.executable, __file__, "--one", str(data), str(out)],
-            check=True,
             cwd=ROOT,
             capture_output=True,
             text=True,
         )
+        if child.returncode != 0:
+            sys.exit(f"building {n} institutions failed:\n{child.stderr[-4000:]}")
         result = json.loads(child.stdout.strip().splitlines()[-1])
         result.update(
             institutions=n,
