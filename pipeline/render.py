@@ -10,6 +10,7 @@ escaped, because MkDocs' own templates do not escape.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import posixpath
@@ -155,6 +156,7 @@ class Renderer:
         self.site_dir = site_dir
         self.now = now
         self.threshold = registry.config.suppression_threshold
+        self._rows_cache: dict[tuple[str, str], pd.DataFrame] = {}
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
             autoescape=True,
@@ -283,32 +285,44 @@ class Renderer:
     ) -> tuple[float | None, str]:
         """The share of institution-months (or institution-years) within ``period`` (a
         month, quarter or year) whose value meets ``value``."""
-        t = self.agg.table
         period_type = "month" if per == "institution_month" else "year"
-        rows = t[
-            (t.level == "institution") & (t.indicator == code) & (t.period_type == period_type)
-        ]
+        rows = self._institution_rows(code, period_type)
         if "-Q" in period:
-            rows = rows[rows.period.map(quarter_of) == period]
+            rows = rows[rows.quarter == period]
         else:
-            rows = rows[rows.period.str.startswith(period)]
+            rows = rows[rows.year == period] if len(period) == 4 else rows[rows.period == period]
         if rows.empty:
             return None, "未报送"
         share = float((rows.value >= value).mean() * 100)
         unit = "机构·月" if per == "institution_month" else "家机构"
         return share, f"{share:.1f}%（{int((rows.value >= value).sum())}/{len(rows)} {unit}达标）"
 
+    def _institution_rows(self, code: str, period_type: str) -> pd.DataFrame:
+        """One indicator's institution rows of one period type, with their quarter and
+        year (the summaries ask for them once per period)."""
+        key = (code, period_type)
+        if key not in self._rows_cache:
+            t = self.agg.table
+            rows = t[
+                (t.level == "institution") & (t.indicator == code) & (t.period_type == period_type)
+            ]
+            quarters = {p: quarter_of(p) for p in rows.period.unique() if len(p) == 7}
+            self._rows_cache[key] = rows.assign(
+                quarter=rows.period.map(quarters), year=rows.period.str[:4]
+            )
+        return self._rows_cache[key]
+
+    @functools.cached_property
+    def _reported(self) -> set[tuple[str, str]]:
+        """(institution, month) pairs with accepted figures."""
+        t = self.checked.table
+        return set(zip(t.institution_id, t.period, strict=True))
+
     def coverage(self, period_type: str, period: str) -> list[dict[str, Any]]:
         """For each scope of the campaign: institutions of those types taking part in the
         period, how many reported in it, and whether the coverage target is met."""
         months = [m for m in self.agg.months if _within(m, period_type, period)]
-        reported = set(
-            zip(
-                self.checked.table.institution_id,
-                self.checked.table.period,
-                strict=True,
-            )
-        )
+        reported = self._reported
         out = []
         for scope in self.agg.campaign.scope:
             members = [
