@@ -202,3 +202,25 @@ def test_a_summary_prints_its_tables_without_the_site_s_furniture(page, base_url
     assert page.locator("table caption", has_text="目标完成情况").is_visible()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.pdf(path=str(SHOTS / "summary-2026-Q3.pdf"))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("回扣", "回扣"),  # a case category word
+        ("青岚区人民医院", "青岚区人民医院"),  # an institution by its full name
+        ("举报电话", "举报"),  # a page by its words
+    ],
+)
+def test_search_finds_chinese_queries(page, base_url, query, expected):
+    page.goto(base_url)
+    page.locator("label.md-search__icon, .md-header__button[for='__search']").first.click()
+    box = page.locator("input.md-search__input")
+    box.fill(query)
+    box.press("End")
+    page.wait_for_selector(".md-search-result__item", timeout=20000)
+    # Material marks its word boundaries with zero-width spaces.
+    results = [
+        r.replace("\u200b", "") for r in page.locator(".md-search-result__item").all_inner_texts()
+    ]
+    assert any(expected in r for r in results[:3]), results[:5]
