@@ -48,15 +48,18 @@ class Aggregates:
     @cached_property
     def _index(self) -> dict[tuple[str, ...], int]:
         keys = ["level", "entity", "period_type", "period", "indicator"]
-        columns = [self.table[k].to_numpy() for k in keys]
+        columns = [self.table[k].tolist() for k in keys]
         return {key: i for i, key in enumerate(zip(*columns, strict=True))}
 
     @cached_property
     def _counts(self) -> dict[tuple[str, ...], tuple[int, int]]:
         """(reporting, expected) by level, entity, period type and period."""
         t = self.table.drop_duplicates(["level", "entity", "period_type", "period"])
-        keys = zip(t.level, t.entity, t.period_type, t.period, strict=True)
-        return dict(zip(keys, zip(t.reporting, t.expected, strict=True), strict=True))
+        keys = zip(
+            *(t[k].tolist() for k in ("level", "entity", "period_type", "period")), strict=True
+        )
+        counts = zip(t.reporting.tolist(), t.expected.tolist(), strict=True)
+        return dict(zip(keys, counts, strict=True))
 
     def completeness(
         self, period_type: str, period: str, level: str = "authority", entity: str | None = None

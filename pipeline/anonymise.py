@@ -25,10 +25,8 @@ from pipeline.registry import Registry
 
 def _relations(table: pd.DataFrame, registry: Registry) -> list[list[int]]:
     """Each additive relation as a list of row positions, the total first."""
-    pos = {
-        (r.level, r.entity, r.period_type, r.period, r.indicator): i
-        for i, r in enumerate(table.itertuples(index=False))
-    }
+    keys = ("level", "entity", "period_type", "period", "indicator")
+    pos = {key: i for i, key in enumerate(zip(*(table[k].tolist() for k in keys), strict=True))}
     members: dict[tuple[str, str], list[str]] = defaultdict(list)
     for inst in registry.reporting_institutions:
         members[("district", inst.district)].append(inst.id)

@@ -24,6 +24,7 @@ from pipeline.cases import BEIJING, Case, load_cases
 from pipeline.channels import Directory, directory
 from pipeline.check import CheckResult, check_all
 from pipeline.collect import CollectResult, collect, read_manifest
+from pipeline.parallel import batch
 from pipeline.problems import DataError, Problem
 from pipeline.punctuality import Punctuality, punctuality
 from pipeline.registry import Registry, load_registry
@@ -60,6 +61,7 @@ def find_config(config: Path | None = None) -> Path:
     return here if here.exists() else PROJECT_ROOT / "mkdocs.yml"
 
 
+@batch
 def prepare(data_dir: Path, now: datetime | None = None, run_collect: bool = True) -> Prepared:
     """Load registries, snapshot local sources, check submissions and load case notices."""
     registry = load_registry(data_dir)
@@ -87,6 +89,7 @@ class Computed:
     directory: Directory
 
 
+@batch
 def compute(prep: Prepared, now: datetime, progress: Callable[[str], None]) -> Computed:
     """Aggregate and suppress the figures, and derive reporting history and channels;
     raise :class:`BuildRefused` when the data cannot be published."""
@@ -105,6 +108,7 @@ def compute(prep: Prepared, now: datetime, progress: Callable[[str], None]) -> C
     return Computed(aggregates, on_time, directory(registry))
 
 
+@batch
 def render_docs(
     prep: Prepared,
     computed: Computed,
@@ -133,6 +137,7 @@ def render_docs(
     ).render(touched)
 
 
+@batch
 def mkdocs_site(
     config_file: Path,
     docs: Path,

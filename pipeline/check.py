@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
 from pipeline.collect import Snapshot
+from pipeline.parallel import pmap
 from pipeline.periods import month_range
 from pipeline.problems import Problem
 from pipeline.registry import Indicator, Registry
@@ -45,6 +46,18 @@ BLANK_VALUES = {"", "-", "—", "--", "/", "无数据", "未报", "n/a", "na", "
 TABLE_COLUMNS = ["institution_id", "period", "indicator", "value", "sha256", "file"]
 
 
+class Row(NamedTuple):
+    """One figure read from a file, and where it stood (tuples: millions of them)."""
+
+    institution_id: str
+    period: str
+    indicator: str
+    value: float
+    row: int | None
+    column: str | None
+    sheet: str | None
+
+
 @dataclass
 class Submission:
     """One snapshot after checking: its rows, its problems, and whether it was accepted."""
@@ -52,7 +65,7 @@ class Submission:
     snapshot: Snapshot | None
     file: str
     institution_id: str | None
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -61,7 +74,7 @@ class Submission:
 
     @property
     def periods(self) -> list[str]:
-        return sorted({r["period"] for r in self.rows})
+        return sorted({r.period for r in self.rows})
 
 
 @dataclass
@@ -72,7 +85,7 @@ class CheckResult:
     submissions: list[Submission]
     # The rows of every file parsed that passed the file checks (None: it did not), by
     # snapshot (sha256, institution, name), before the rules between files ran.
-    parsed: dict[tuple[str, str, str], list[dict[str, Any]] | None] = field(default_factory=dict)
+    parsed: dict[tuple[str, str, str], list[Row] | None] = field(default_factory=dict)
 
     @property
     def quarantined(self) -> list[Submission]:
@@ -318,15 +331,15 @@ class _FileChecker:
             return
         self.seen[key] = where.get("row") or 0
         self.sub.rows.append(
-            {
-                "institution_id": inst_id,
-                "period": period,
-                "indicator": code,
-                "value": number,
-                "row": where.get("row"),
-                "column": where.get("column"),
-                "sheet": where.get("sheet"),
-            }
+            Row(
+                inst_id,
+                period,
+                code,
+                number,
+                where.get("row"),
+                where.get("column"),
+                where.get("sheet"),
+            )
         )
 
     def table(self, rows: list[list[Any]], sheet: str | None) -> None:
@@ -521,11 +534,12 @@ def _apply_rules(
 ) -> bool:
     """Check ``kinds`` of rules over ``submissions``; True when a file was refused.
     ``by_file`` checks each file on its own (rules within a month), all in one table."""
-    df = pd.DataFrame([dict(r, _sub=i) for i, s in enumerate(submissions) for r in s.rows])
+    df = _frame(submissions)
     keys = ["_sub", "institution_id", "period"] if by_file else ["institution_id", "period"]
-    wide = df.pivot_table(index=keys, columns="indicator", values="value", aggfunc="last")
+    # The last row of a figure wins (files are in the order they were sent).
     origin = df.drop_duplicates([*keys, "indicator"], keep="last")
     origin = origin.set_index([*keys, "indicator"])
+    wide = origin["value"].unstack("indicator")
     blamed = False
     for ind in registry.indicators.values():
         for rule in ind.rules:
@@ -555,6 +569,16 @@ def _apply_rules(
                 else:
                     blamed = True
     return blamed
+
+
+def _frame(submissions: list[Submission], names: tuple[str, ...] = Row._fields) -> pd.DataFrame:
+    """The rows of ``submissions`` as one table, built column by column, with ``_sub``:
+    the index of the submission each row came from."""
+    rows = [r for s in submissions for r in s.rows]
+    transposed = list(zip(*rows, strict=True)) if rows else [() for _ in Row._fields]
+    columns: dict[str, Any] = {name: transposed[Row._fields.index(name)] for name in names}
+    columns["_sub"] = [i for i, s in enumerate(submissions) for _ in s.rows]
+    return pd.DataFrame(columns)
 
 
 @dataclass(frozen=True)
@@ -620,49 +644,58 @@ def check_all(
     versions: dict[tuple[str, str], list[Snapshot]] = {}
     for snap in snapshots:
         versions.setdefault((snap.institution_id, snap.name), []).append(snap)
-    submissions = []
-    parsed: dict[tuple[str, str, str], list[dict[str, Any]] | None] = {}
-    for history in versions.values():
+
+    def check_history(history: list[Snapshot]) -> list[Submission]:
+        """Every version of one file, newest first (the punctuality history reads the
+        older ones too)."""
+        subs = []
         for snap in reversed(history):
             content = snap.path(registry.data_dir).read_bytes()
             name = f"{snap.institution_id}/{snap.name}"
-            sub = check_file(registry, content, name, snap.institution_id, snap, today)
-            submissions.append(sub)
-            parsed[(snap.sha256, snap.institution_id, snap.name)] = (
-                list(sub.rows) if sub.accepted else None
-            )
-            if sub.accepted:
-                break
+            subs.append(check_file(registry, content, name, snap.institution_id, snap, today))
+        return subs
+
+    submissions = []
+    parsed: dict[tuple[str, str, str], list[Row] | None] = {}
+    for checked in pmap(check_history, list(versions.values())):
+        for sub in checked:
+            assert sub.snapshot is not None
+            key = (sub.snapshot.sha256, sub.snapshot.institution_id, sub.snapshot.name)
+            parsed[key] = list(sub.rows) if sub.accepted else None
+        # Published: the newest version that passes; listed: it and every newer one.
+        newest_good = next((i for i, sub in enumerate(checked) if sub.accepted), len(checked))
+        submissions.extend(checked[: newest_good + 1])
     check_rules(registry, submissions)
-    rows = [
-        {**r, "sha256": s.snapshot.sha256 if s.snapshot else "", "file": s.file}
-        for s in sorted(submissions, key=lambda s: s.snapshot.fetched_at if s.snapshot else "")
-        if s.accepted
-        for r in s.rows
-    ]
-    table = pd.DataFrame(rows, columns=[*TABLE_COLUMNS, "row", "column"])
+    accepted = sorted(
+        (s for s in submissions if s.accepted),
+        key=lambda s: s.snapshot.fetched_at if s.snapshot else "",
+    )
+    table = _frame(accepted, ("institution_id", "period", "indicator", "value"))
+    origin = table.pop("_sub").to_numpy()
+    table["sha256"] = pd.Series([s.snapshot.sha256 if s.snapshot else "" for s in accepted])[
+        origin
+    ].to_numpy()
+    table["file"] = pd.Series([s.file for s in accepted], dtype=object)[origin].to_numpy()
     # The newest accepted submission of a figure wins (a corrected month replaces the old one).
     keys = ["institution_id", "period", "indicator"]
     older = table.duplicated(keys, keep="last")
-    table = table.drop_duplicates(keys, keep="last")
     if older.any():
-        _note_superseded(submissions, table.set_index(keys)["file"], older, rows)
+        _note_superseded(submissions, table[~older], table[older])
+        table = table[~older]
     table = table[TABLE_COLUMNS].sort_values(["institution_id", "period", "indicator"])
     return CheckResult(table=table.reset_index(drop=True), submissions=submissions, parsed=parsed)
 
 
 def _note_superseded(
-    submissions: list[Submission], newest: pd.Series, older: pd.Series, rows: list[dict[str, Any]]
+    submissions: list[Submission], newest: pd.DataFrame, older: pd.DataFrame
 ) -> None:
     """Tell the office which figures of an older file a newer file replaced."""
-    counts: dict[tuple[str, str], int] = {}
-    for flag, row in zip(older, rows, strict=True):
-        if flag:
-            newer = newest.loc[(row["institution_id"], row["period"], row["indicator"])]
-            counts[(row["file"], newer)] = counts.get((row["file"], newer), 0) + 1
+    keys = ["institution_id", "period", "indicator"]
+    pairs = older[[*keys, "file"]].merge(newest[[*keys, "file"]], on=keys, suffixes=("", "_new"))
+    counts = pairs.groupby(["file", "file_new"], sort=False).size()
     by_file = {s.file: s for s in submissions}
     for (old, new), n in counts.items():
-        by_file[old].problems.append(
+        by_file[str(old)].problems.append(
             Problem(
                 old,
                 "superseded",

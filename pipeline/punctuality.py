@@ -11,16 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 import pandas as pd
 
 from pipeline.cases import BEIJING
-from pipeline.check import check_file
+from pipeline.check import Row, check_file
 from pipeline.collect import due_date, read_manifest
 from pipeline.registry import Registry
 
-Parsed = Mapping[tuple[str, str, str], list[dict[str, Any]] | None]
+Parsed = Mapping[tuple[str, str, str], list[Row] | None]
 ON_TIME, LATE, MISSING, NOT_DUE = "按时报送", "逾期报送", "未报送", "未到期"
 
 
@@ -58,8 +57,7 @@ def history(
         at = datetime.fromisoformat(snap.fetched_at.replace("Z", "+00:00")).astimezone(BEIJING)
         day = at.date()
         for row in parsed[key] or []:
-            inst, period, code = row["institution_id"], row["period"], row["indicator"]
-            value = row["value"]
+            inst, period, code, value = row[:4]
             if (inst, period) not in first:
                 first[(inst, period)] = day
             old = current.get((inst, period, code))

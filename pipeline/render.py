@@ -30,6 +30,7 @@ from pipeline.anonymise import display_value
 from pipeline.cases import Case, listed, visible
 from pipeline.channels import Directory
 from pipeline.check import CheckResult
+from pipeline.parallel import each
 from pipeline.periods import label as period_label
 from pipeline.periods import quarter_of, year_of
 from pipeline.punctuality import MISSING, Punctuality
@@ -65,7 +66,10 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) 
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([csv_safe(v) for v in row])
+        # csv_safe, inline: millions of cells in the open-data files.
+        writer.writerow(
+            ["'" + v if type(v) is str and v.startswith(FORMULA_PREFIXES) else v for v in row]
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\ufeff" + buf.getvalue(), encoding="utf-8")
 
@@ -316,7 +320,7 @@ class Renderer:
     def _reported(self) -> set[tuple[str, str]]:
         """(institution, month) pairs with accepted figures."""
         t = self.checked.table
-        return set(zip(t.institution_id, t.period, strict=True))
+        return set(zip(t.institution_id.tolist(), t.period.tolist(), strict=True))
 
     def coverage(self, period_type: str, period: str) -> list[dict[str, Any]]:
         """For each scope of the campaign: institutions of those types taking part in the
@@ -421,9 +425,8 @@ class Renderer:
         for c in public_cases:
             if c.notice and c.notice.institution:
                 cases_of.setdefault(c.notice.institution, []).append(c)
-        for inst in insts:
-            if touched is not None and inst.id not in touched.institutions:
-                continue
+
+        def institution_page(inst: Institution) -> None:
             chart = self.trend_chart(
                 f"institution-{inst.id}", ["complaints_received"], "institution", inst.id
             )
@@ -441,6 +444,12 @@ class Renderer:
             )
             if touched is None:
                 self.chart_csv(chart)
+
+        # Thousands of pages, each on its own: written by several processes.
+        each(
+            institution_page,
+            [i for i in insts if touched is None or i.id in touched.institutions],
+        )
         self.page("cases/index.md", "cases.md.j2", "典型案例", cases=public_cases)
         for case in self.cases:
             if not (visible(case, self.now) and case.notice):
@@ -748,7 +757,10 @@ class Renderer:
         t = self.agg.table
         t = t[(t.level == "institution") & (t.period_type == "month")]
         suppressed = f"<{self.threshold}"
-        text = [suppressed if s else _number(v) for v, s in zip(t.value, t.suppressed, strict=True)]
+        text = [
+            suppressed if s else _number(v)
+            for v, s in zip(t.value.tolist(), t.suppressed.tolist(), strict=True)
+        ]
         wide = (
             t.assign(text=text)
             .pivot(index=["entity", "period"], columns="indicator", values="text")
@@ -756,13 +768,18 @@ class Renderer:
         )
         codes = [c for c in (*self.reg.indicators, *self.reg.measures) if c in wide.columns]
         src = self.checked.table.drop_duplicates(["institution_id", "period", "file"])
-        files = src.groupby(["institution_id", "period"]).file.agg(" ; ".join).to_dict()
+        sources: dict[tuple[str, str], list[str]] = {}
+        for key_inst, key_period, file in zip(
+            src.institution_id.tolist(), src.period.tolist(), src.file.tolist(), strict=True
+        ):
+            sources.setdefault((key_inst, key_period), []).append(file)
+        files = {key: " ; ".join(names) for key, names in sources.items()}
         names = {i.id: i.name for i in self.reg.institutions.values()}
         header = ["institution_id", "institution_name", "period", *codes, "source_file"]
         rows = (
             [inst, names.get(inst, inst), period, *values, files.get((inst, period), "")]
             for (inst, period), values in zip(
-                wide.index, wide[codes].itertuples(index=False, name=None), strict=True
+                wide.index.tolist(), wide[codes].to_numpy().tolist(), strict=True
             )
         )
         write_csv(out / "institution-months.csv", header, rows)
@@ -842,9 +859,10 @@ def _within(month: str, period_type: str, period: str) -> bool:
 def _number(value: float) -> str:
     """A figure in a download: integers as such, others to four decimals, never in
     scientific notation; nothing when there is no figure (a rate over zero)."""
-    if pd.isna(value):
+    if value is None or value != value:  # NaN
         return ""
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.4f}".rstrip("0").rstrip(".")
+    value = float(value)
+    return f"{value:.0f}" if value.is_integer() else f"{value:.4f}".rstrip("0").rstrip(".")
 
 
 def _compare(actual: float, comparator: str, target: float) -> bool:

@@ -28,7 +28,7 @@ def xlsx(rows, merge_title=True) -> bytes:
 
 
 def values(sub):
-    return {(r["period"], r["indicator"]): r["value"] for r in sub.rows}
+    return {(r.period, r.indicator): r.value for r in sub.rows}
 
 
 @pytest.mark.parametrize(
@@ -218,6 +218,39 @@ def test_demo_quarantines_exactly_its_bad_file(site_data):
     # The other institutions' data of that month is published.
     august = prep.checked.table[prep.checked.table.period == "2026-08"]
     assert august.institution_id.nunique() >= 17
+
+
+def test_files_checked_in_two_processes_give_what_one_process_gives(site_data, monkeypatch):
+    from pipeline import parallel
+    from pipeline.build import prepare
+    from tests.conftest import NOW
+
+    def run(jobs):
+        monkeypatch.setenv("PORTAL_JOBS", str(jobs))
+        checked = prepare(site_data, NOW, run_collect=False).checked
+        return checked, [str(p) for p in checked.problems], [s.file for s in checked.submissions]
+
+    calls = []
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", _counting(calls))
+    alone, alone_problems, alone_files = run(1)
+    assert not calls
+    split, split_problems, split_files = run(2)
+    assert calls == [2], "the demo's files are enough to be checked by two processes"
+    assert len(alone.parsed) > len(alone_files) / 2
+    assert split.table.equals(alone.table)
+    assert split_problems == alone_problems
+    assert split_files == alone_files
+    assert split.parsed == alone.parsed
+
+
+def _counting(calls):
+    from concurrent.futures import ProcessPoolExecutor
+
+    def pool(n, **kwargs):
+        calls.append(n)
+        return ProcessPoolExecutor(n, **kwargs)
+
+    return pool
 
 
 @given(st.integers(min_value=2000, max_value=2099), st.integers(min_value=1, max_value=12))

@@ -27,7 +27,7 @@ def test_filled_xlsx_template_is_accepted(registry):
     # Months not yet filled in (including future ones) are ignored, not refused.
     sub = check_file(registry, buf.getvalue(), "2026.xlsx", None, today=TODAY)
     assert sub.accepted, [str(p) for p in sub.problems]
-    got = {(r["period"], r["indicator"]): r["value"] for r in sub.rows}
+    got = {(r.period, r.indicator): r.value for r in sub.rows}
     assert got == {
         ("2026-01", "complaints_received"): 7,
         ("2026-01", "code_awareness_pct"): 96.5,
@@ -61,7 +61,7 @@ def test_csv_template_round_trips(registry):
         registry, "\n".join(lines).encode("utf-8"), "2025.csv", "qinglan-tcm", today=TODAY
     )
     assert sub.accepted, [str(p) for p in sub.problems]
-    assert [(r["period"], r["indicator"], r["value"]) for r in sub.rows] == [
+    assert [(r.period, r.indicator, r.value) for r in sub.rows] == [
         ("2025-04", "complaints_received", 5)
     ]
 
