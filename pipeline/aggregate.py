@@ -116,9 +116,8 @@ def expected_months(registry: Registry, months: list[str]) -> pd.DataFrame:
 
 def _institution_cells(registry: Registry, table: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
     """Numerator and denominator per institution, indicator and period of every type."""
-    wide = table.pivot_table(
-        index=["institution_id", "period"], columns="indicator", values="value", aggfunc="last"
-    )
+    # The canonical table holds one row per institution, month and indicator.
+    wide = table.set_index(["institution_id", "period", "indicator"])["value"].unstack()
     staff = pd.Series({i.id: float(i.staff) for i in registry.institutions.values()}, name="staff")
     inst_staff = wide.index.get_level_values(0).map(staff).to_numpy()
     parts = []
@@ -159,11 +158,14 @@ def _institution_cells(registry: Registry, table: pd.DataFrame, campaign: Campai
         # A running total within the year (and a ratio against staff) counts its last month.
         result = summed.mask(how.eq("last"), last, axis=0)
         result = result.reset_index().rename(columns={"bucket": "period"})
-        for column in ("institution_id", "period", "indicator"):
-            result[column] = result[column].astype(str)
+        result["period"] = result["period"].astype(str)
         result["period_type"] = period_type
         out.append(result)
-    return pd.concat(out, ignore_index=True)
+    # Kept as categories (the same in every part) for the groupings that follow.
+    cells = pd.concat(out, ignore_index=True)
+    for column in ("period", "period_type"):
+        cells[column] = cells[column].astype("category")
+    return cells
 
 
 def _completeness(
@@ -198,7 +200,12 @@ def aggregate(
             for i in registry.reporting_institutions
         ]
     )
-    inst = inst.merge(meta, on="institution_id")
+    district = {i.id: i.district for i in registry.reporting_institutions}
+    kind = {i.id: i.type for i in registry.reporting_institutions}
+    inst = inst[inst.institution_id.isin(list(district))].reset_index(drop=True)
+    # Mapped per category, not per row.
+    inst["district"] = inst.institution_id.map(district)
+    inst["type"] = inst.institution_id.map(kind)
     done = done.merge(meta, on="institution_id")
     frames = []
     for level, key in (
@@ -208,7 +215,7 @@ def aggregate(
         ("authority", None),
     ):
         by = ["period_type", "period"] + ([key] if key else [])
-        grouped = inst.groupby([*by, "indicator"])
+        grouped = inst.groupby([*by, "indicator"], observed=True)
         values = pd.DataFrame(
             {
                 "numerator": grouped.numerator.sum(),
@@ -216,11 +223,15 @@ def aggregate(
             }
         )
         counts = done.groupby(by)[["reporting", "expected"]].sum()
-        merged = values.reset_index().merge(counts.reset_index(), on=by, how="left")
+        values = values.reset_index()
+        for column in by:
+            values[column] = values[column].astype(str)
+        merged = values.merge(counts.reset_index(), on=by, how="left")
         merged["level"] = level
         merged["entity"] = merged[key] if key else registry.config.authority_id
         frames.append(merged)
     agg = pd.concat(frames, ignore_index=True)
+    agg["indicator"] = agg["indicator"].astype(str)
     ratio = agg.numerator / agg.denominator
     percent = agg.indicator.isin(list(registry.measures))
     agg["value"] = ratio.where(agg.denominator.notna(), agg.numerator)

@@ -10,6 +10,7 @@ index covers only rebuilt pages until the next full build.
 from __future__ import annotations
 
 import functools
+import gc
 import http.server
 import shutil
 import threading
@@ -90,6 +91,11 @@ class Preview:
             self._preview_unrecorded()
             touched = _touched(cases, before + self.prep.cases)
         else:
+            # The stages freeze what they leave (see parallel.batch): let the previous
+            # full build's leftovers go before the next one.
+            self.prep = self.computed = None
+            gc.unfreeze()
+            gc.collect()
             self.prep = prepare(self.data_dir, now)
             self._preview_unrecorded()
             self.computed = compute(self.prep, now, self.progress)
