@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from pipeline.collect import Snapshot
@@ -75,6 +76,22 @@ class Submission:
     @property
     def periods(self) -> list[str]:
         return sorted({r.period for r in self.rows})
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Sent back from the processes that check files: plain tuples pickle at twice
+        # the speed of named ones.
+        rows = [tuple(r) for r in self.rows]
+        return (_unpickle, (self.snapshot, self.file, self.institution_id, rows, self.problems))
+
+
+def _unpickle(
+    snapshot: Snapshot | None,
+    file: str,
+    institution_id: str | None,
+    rows: list[tuple[Any, ...]],
+    problems: list[Problem],
+) -> Submission:
+    return Submission(snapshot, file, institution_id, [Row._make(r) for r in rows], problems)
 
 
 @dataclass
@@ -504,7 +521,9 @@ def check_file(
     return sub
 
 
-def check_rules(registry: Registry, submissions: list[Submission]) -> None:
+def check_rules(
+    registry: Registry, submissions: list[Submission], frame: pd.DataFrame | None = None
+) -> None:
     """Rules between indicators (same month, running totals, staff).
 
     Rules within one month are checked in every file, refused or not, so an office
@@ -514,27 +533,34 @@ def check_rules(registry: Registry, submissions: list[Submission]) -> None:
     remains, so one bad month does not condemn the months after it. A running
     total that breaks after a month that was not reported cannot be blamed on one
     file: it is a warning.
+
+    ``frame``: the rows of ``submissions`` as :func:`_frame` gives them, if at hand.
     """
-    with_rows = [s for s in submissions if s.rows]
-    if with_rows:
-        _apply_rules(registry, with_rows, ("at_most", "at_most_staff"), set(), by_file=True)
+    df = _frame(submissions) if frame is None else frame
+    if df.empty:
+        return
+    _apply_rules(registry, submissions, df, ("at_most", "at_most_staff"), set(), by_file=True)
     warned: set[tuple[str, str, str]] = set()
+    sub_of_row = df["_sub"].to_numpy()
     for _ in range(len(submissions) + 1):
-        accepted = [s for s in submissions if s.accepted and s.rows]
-        if not accepted or not _apply_rules(registry, accepted, ("cumulative_at_most",), warned):
+        accepted = np.array([s.accepted for s in submissions], dtype=bool)[sub_of_row]
+        if not accepted.any() or not _apply_rules(
+            registry, submissions, df[accepted], ("cumulative_at_most",), warned
+        ):
             return
 
 
 def _apply_rules(
     registry: Registry,
     submissions: list[Submission],
+    df: pd.DataFrame,
     kinds: tuple[str, ...],
     warned: set[tuple[str, str, str]],
     by_file: bool = False,
 ) -> bool:
-    """Check ``kinds`` of rules over ``submissions``; True when a file was refused.
-    ``by_file`` checks each file on its own (rules within a month), all in one table."""
-    df = _frame(submissions)
+    """Check ``kinds`` of rules over the rows ``df`` of ``submissions``; True when a file
+    was refused. ``by_file`` checks each file on its own (rules within a month), all in
+    one table."""
     keys = ["_sub", "institution_id", "period"] if by_file else ["institution_id", "period"]
     # The last row of a figure wins (files are in the order they were sent).
     origin = df.drop_duplicates([*keys, "indicator"], keep="last")
@@ -577,7 +603,9 @@ def _frame(submissions: list[Submission], names: tuple[str, ...] = Row._fields) 
     rows = [r for s in submissions for r in s.rows]
     transposed = list(zip(*rows, strict=True)) if rows else [() for _ in Row._fields]
     columns: dict[str, Any] = {name: transposed[Row._fields.index(name)] for name in names}
-    columns["_sub"] = [i for i, s in enumerate(submissions) for _ in s.rows]
+    columns["_sub"] = np.array(
+        [i for i, s in enumerate(submissions) for _ in s.rows], dtype=np.int64
+    )
     return pd.DataFrame(columns)
 
 
@@ -665,17 +693,20 @@ def check_all(
         # Published: the newest version that passes; listed: it and every newer one.
         newest_good = next((i for i, sub in enumerate(checked) if sub.accepted), len(checked))
         submissions.extend(checked[: newest_good + 1])
-    check_rules(registry, submissions)
-    accepted = sorted(
-        (s for s in submissions if s.accepted),
-        key=lambda s: s.snapshot.fetched_at if s.snapshot else "",
-    )
-    table = _frame(accepted, ("institution_id", "period", "indicator", "value"))
-    origin = table.pop("_sub").to_numpy()
-    table["sha256"] = pd.Series([s.snapshot.sha256 if s.snapshot else "" for s in accepted])[
-        origin
-    ].to_numpy()
-    table["file"] = pd.Series([s.file for s in accepted], dtype=object)[origin].to_numpy()
+    frame = _frame(submissions)
+    check_rules(registry, submissions, frame)
+    # The accepted rows, in the order their files were sent.
+    sent = np.array([s.snapshot.fetched_at if s.snapshot else "" for s in submissions])
+    accepted = np.array([s.accepted for s in submissions], dtype=bool)
+    origin = frame["_sub"].to_numpy()
+    keep = accepted[origin]
+    order = np.argsort(sent[origin[keep]], kind="stable")
+    table = frame.loc[keep, ["institution_id", "period", "indicator", "value"]]
+    table = table.iloc[order].reset_index(drop=True)
+    origin = origin[keep][order]
+    sha = np.array([s.snapshot.sha256 if s.snapshot else "" for s in submissions], dtype=object)
+    table["sha256"] = sha[origin]
+    table["file"] = np.array([s.file for s in submissions], dtype=object)[origin]
     # The newest accepted submission of a figure wins (a corrected month replaces the old one).
     keys = ["institution_id", "period", "indicator"]
     older = table.duplicated(keys, keep="last")
