@@ -92,7 +92,8 @@ class Computed:
 @batch
 def compute(prep: Prepared, now: datetime, progress: Callable[[str], None]) -> Computed:
     """Aggregate and suppress the figures, and derive reporting history and channels;
-    raise :class:`BuildRefused` when the data cannot be published."""
+    raise :class:`BuildRefused` when the data cannot be published. The rows read from
+    each file are released afterwards (see :meth:`CheckResult.release_rows`)."""
     if prep.blocking:
         raise BuildRefused(prep.blocking)
     registry = prep.registry
@@ -105,6 +106,7 @@ def compute(prep: Prepared, now: datetime, progress: Callable[[str], None]) -> C
     aggregates = aggregate(registry, prep.checked.table, registry.campaigns[0], until)
     aggregates.table = suppress(aggregates.table, registry)
     on_time = punctuality(registry, aggregates.months, now.date(), prep.checked.parsed)
+    prep.checked.release_rows()
     return Computed(aggregates, on_time, directory(registry))
 
 

@@ -112,6 +112,16 @@ class CheckResult:
     def problems(self) -> list[Problem]:
         return [p for s in self.submissions for p in s.problems]
 
+    def release_rows(self) -> None:
+        """Forget the rows read from each accepted file and every older version, once the
+        figures are computed: ``table`` keeps what is published, and a refused file keeps
+        its rows (its months are listed as refused). At 3,000 institutions x 36 months
+        this is hundreds of megabytes the pages do not need."""
+        self.parsed = {}
+        for sub in self.submissions:
+            if sub.accepted:
+                sub.rows = []
+
 
 def _nfkc(value: Any) -> str:
     return _nfkc_text(value if isinstance(value, str) else str(value))

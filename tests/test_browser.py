@@ -209,6 +209,9 @@ def test_a_summary_prints_its_tables_without_the_site_s_furniture(page, base_url
     [
         ("回扣", "回扣"),  # a case category word
         ("青岚区人民医院", "青岚区人民医院"),  # an institution by its full name
+        ("区二院", "青岚区第二人民医院"),  # ... by its short name
+        ("市中心医院青岚院区", "云溪市中心医院青岚院区"),
+        ("区卫健委", "青岚区卫生健康委员会"),
         ("举报电话", "举报"),  # a page by its words
     ],
 )
@@ -224,3 +227,53 @@ def test_search_finds_chinese_queries(page, base_url, query, expected):
         r.replace("\u200b", "") for r in page.locator(".md-search-result__item").all_inner_texts()
     ]
     assert any(expected in r for r in results[:3]), results[:5]
+
+
+FOCUSED = """() => {
+  const e = document.activeElement, s = getComputedStyle(e), r = e.getBoundingClientRect();
+  return {tag: e.tagName, text: (e.getAttribute("aria-label") || e.textContent || "").trim(),
+          outline: s.outlineStyle === "none" ? 0 : parseFloat(s.outlineWidth),
+          shown: r.width > 0 && r.height > 0};
+}"""
+
+
+def test_a_reader_without_a_mouse_can_do_everything(page, base_url):
+    page.goto(base_url)
+    stops = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate(FOCUSED))
+    texts = [s["text"] for s in stops]
+    # The first stops: skip to the content, then how to report.
+    assert texts[0].startswith("跳转至") and texts[1] == "我要举报", texts[:3]
+    for stop in stops:
+        if stop["tag"] != "INPUT":  # the search box shows focus by opening
+            assert stop["shown"] and stop["outline"] >= 2, stop
+    # Large text, switched on with the keyboard, stays on the next page.
+    page.goto(base_url)
+    toggle = page.locator("[data-large-toggle]")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-pressed") == "true"
+    # A chart's data table opens from the keyboard.
+    summary = page.locator(".portal-chart__table summary").first
+    summary.focus()
+    page.keyboard.press("Enter")
+    assert page.locator(".portal-chart__table table").first.is_visible()
+    # The directory filter is reached with Tab and narrows the list as one types.
+    page.goto(base_url + "institutions/")
+    assert page.evaluate("document.documentElement.classList.contains('portal-large')")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "institution-filter":
+            break
+    else:
+        pytest.fail("the institution filter cannot be reached with Tab")
+    page.keyboard.type("卫生院")
+    rows = page.locator(".portal-institution-row")
+    assert 0 < sum(r.is_visible() for r in rows.all()) < rows.count()
+    # The report entry opens with Enter.
+    page.locator(".portal-announce__report").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/report/")
+    assert page.errors == []
