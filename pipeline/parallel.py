@@ -43,13 +43,23 @@ def _call(chunk: Sequence[Any]) -> list[Any]:
     return [_work(item) for item in chunk]
 
 
-def pmap(work: Callable[[T], R], items: Sequence[T], processes: int | None = None) -> list[R]:
+def pmap(
+    work: Callable[[T], R],
+    items: Sequence[T],
+    processes: int | None = None,
+    meanwhile: Callable[[], None] | None = None,
+) -> list[R]:
     """``[work(x) for x in items]``, in order, over several forked processes when there
     are enough items and ``fork`` is available. ``work`` may be any callable (a closure
-    too): the workers inherit it and only items and results cross between processes."""
+    too): the workers inherit it and only items and results cross between processes.
+    ``meanwhile`` runs in this process while the workers work (it must not need their
+    results, and they do not see its effects)."""
     n = jobs() if processes is None else processes
     if n <= 1 or len(items) < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
-        return [work(x) for x in items]
+        results = [work(x) for x in items]
+        if meanwhile:
+            meanwhile()
+        return results
     global _work
     _work = work
     try:
@@ -58,14 +68,23 @@ def pmap(work: Callable[[T], R], items: Sequence[T], processes: int | None = Non
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(n, mp_context=context) as pool:
-            return [r for part in pool.map(_call, chunks) for r in part]
+            parts = pool.map(_call, chunks)  # the workers are forked and start here
+            if meanwhile:
+                meanwhile()
+            return [r for part in parts for r in part]
     finally:
         _work = None
 
 
-def each(work: Callable[[T], None], items: Iterable[T], processes: int | None = None) -> None:
-    """Run ``work`` on every item for its effect (writing files), over several processes."""
-    pmap(work, list(items), processes)
+def each(
+    work: Callable[[T], None],
+    items: Iterable[T],
+    processes: int | None = None,
+    meanwhile: Callable[[], None] | None = None,
+) -> None:
+    """Run ``work`` on every item for its effect (writing files), over several processes,
+    and ``meanwhile`` here at the same time."""
+    pmap(work, list(items), processes, meanwhile)
 
 
 def batch(stage: Callable[P, T]) -> Callable[P, T]:

@@ -411,8 +411,6 @@ class Renderer:
             cases=public_cases[:5],
             targets=self.targets(year),
         )
-        if touched is None:
-            self.figure_pages(year, charts)
         insts = sorted(
             self.reg.reporting_institutions,
             key=lambda i: (vocabulary()["institution_types"].index(i.type), i.district, i.id),
@@ -445,11 +443,20 @@ class Renderer:
             if touched is None:
                 self.chart_csv(chart)
 
-        # Thousands of pages, each on its own: written by several processes.
+        # Thousands of pages, each on its own: written by several processes while this
+        # one writes all the others.
         each(
             institution_page,
             [i for i in insts if touched is None or i.id in touched.institutions],
+            meanwhile=lambda: self.other_pages(year, charts, public_cases, touched),
         )
+
+    def other_pages(
+        self, year: str, charts: list[Chart], public_cases: list[Case], touched: Touched | None
+    ) -> None:
+        """Every page but the home page and the institutions', and the data files."""
+        if touched is None:
+            self.figure_pages(year, charts)
         self.page("cases/index.md", "cases.md.j2", "典型案例", cases=public_cases)
         for case in self.cases:
             if not (visible(case, self.now) and case.notice):

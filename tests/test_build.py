@@ -409,3 +409,35 @@ def test_yearly_quarterly_and_monthly_summaries_carry_figures_targets_and_covera
     ]
     assert f"{'、'.join(scope.types)} {len(members)} " in text
     assert "2026年第3季度进展" in page(site, f"campaigns/{campaign.id}/2026-Q3/").text
+
+
+def test_pages_written_by_several_processes_are_the_pages_one_process_writes(
+    site_data, tmp_path, monkeypatch
+):
+    from pipeline import parallel
+    from pipeline.build import compute, render_docs
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)  # the demo's 20 institutions suffice
+    trees = {}
+    for jobs in (1, 2):
+        monkeypatch.setenv("PORTAL_JOBS", str(jobs))
+        prep = prepare(site_data, NOW, run_collect=False)
+        docs = tmp_path / f"docs-{jobs}"
+        render_docs(prep, compute(prep, NOW, lambda _m: None), NOW, docs, ROOT / "site")
+        trees[jobs] = {
+            p.relative_to(docs).as_posix(): p.read_bytes() for p in docs.rglob("*") if p.is_file()
+        }
+    assert any(name.startswith("institutions/") for name in trees[2])
+    assert trees[2].keys() == trees[1].keys()
+    assert [n for n in trees[1] if trees[1][n] != trees[2][n]] == []
+
+
+def test_work_beside_the_workers_runs_once_and_results_keep_their_order(monkeypatch):
+    from pipeline import parallel
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    done = []
+    for jobs in (1, 2):
+        out = parallel.pmap(lambda x: x * x, list(range(50)), jobs, lambda: done.append(jobs))
+        assert out == [x * x for x in range(50)]
+    assert done == [1, 2]
