@@ -438,6 +438,8 @@ def test_work_beside_the_workers_runs_once_and_results_keep_their_order(monkeypa
     monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
     done = []
     for jobs in (1, 2):
-        out = parallel.pmap(lambda x: x * x, list(range(50)), jobs, lambda: done.append(jobs))
+        out = parallel.pmap(
+            lambda x: x * x, list(range(50)), jobs, lambda jobs=jobs: done.append(jobs)
+        )
         assert out == [x * x for x in range(50)]
     assert done == [1, 2]
