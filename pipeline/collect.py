@@ -179,7 +179,7 @@ def _local_files(folder: Path, month: str | None) -> list[tuple[str, Path]]:
     files = []
     candidates = [*(folder / "statistics").glob("*"), *(folder / "cases").glob("*.md")]
     candidates.append(folder / "channels.csv")
-    for path in sorted(candidates):
+    for path in sorted(candidates, key=str):
         name = path.relative_to(folder).as_posix()
         if path.is_file() and NAME_PATTERN.match(name) and _wanted(name, month):
             files.append((name, path))
@@ -275,12 +275,13 @@ def collect(
             if got.unchanged:
                 result.unchanged.append(name)
                 continue
-            if reason := sniff(name, got.content):
-                result.failed.append((name, reason))
-                continue
             digest = hashlib.sha256(got.content).hexdigest()
             if previous is not None and previous.sha256 == digest:
+                # The bytes already stored (they passed the sniffing when they came).
                 result.unchanged.append(name)
+                continue
+            if reason := sniff(name, got.content):
+                result.failed.append((name, reason))
                 continue
             snap = Snapshot(
                 institution_id=inst.id,
