@@ -443,3 +443,28 @@ def test_work_beside_the_workers_runs_once_and_results_keep_their_order(monkeypa
         )
         assert out == [x * x for x in range(50)]
     assert done == [1, 2]
+
+
+def _first_load_kb(site: Path, url: str) -> tuple[float, float]:
+    """What a page and its stylesheets and scripts weigh gzip-compressed (as a server
+    sends them), and the same with the chart library a chart page loads on scrolling."""
+    import gzip
+
+    page = site / url / "index.html"
+    html = page.read_text(encoding="utf-8")
+    files = {page}
+    for ref in re.findall(r'(?:src|href)="([^"#?]+\.(?:js|css))', html):
+        files.add((page.parent / ref).resolve())
+    size = sum(len(gzip.compress(f.read_bytes(), 6)) for f in files)
+    charts = 0
+    if "portal-chart" in html:
+        charts = sum(len(gzip.compress(f.read_bytes(), 6)) for f in site.glob("assets/js/plotly*"))
+    return size / 1024, (size + charts) / 1024
+
+
+def test_page_weight_budgets(site):
+    home, home_drawn = _first_load_kb(site, "")
+    _, stats_drawn = _first_load_kb(site, "statistics")
+    assert home < 400, home  # what a phone downloads on opening the home page
+    assert stats_drawn < 700, stats_drawn  # a chart page with its charts drawn
+    assert home_drawn > home  # the home page has a chart, loaded only when needed
