@@ -468,3 +468,18 @@ def test_page_weight_budgets(site):
     assert home < 400, home  # what a phone downloads on opening the home page
     assert stats_drawn < 700, stats_drawn  # a chart page with its charts drawn
     assert home_drawn > home  # the home page has a chart, loaded only when needed
+
+
+def test_finished_html_blocks_reach_the_pages_but_not_the_search_index(site):
+    pages = {p: p.read_text(encoding="utf-8") for p in site.rglob("*.html")}
+    assert not [p for p, html in pages.items() if "portal-raw-" in html]
+    institution = pages[site / "institutions" / "qinglan-renmin" / "index.html"]
+    assert "<caption>各月报送情况</caption>" in institution
+    assert 'class="portal-figures"' in institution
+    home = pages[site / "index.html"]
+    assert "查看数据表" in home and 'type="application/json"' in home
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    text = " ".join(d["text"] for d in index["docs"]).replace("\u200b", "")
+    assert "查看数据表" not in text and "各月报送情况" not in text
+    # What a reader searches for is still there.
+    assert "区二院" in text and "回扣" in text
