@@ -26,6 +26,7 @@ from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 from pipeline.fetch import Fetched, Fetcher, FetchError, sniff
+from pipeline.parallel import pmap
 from pipeline.registry import Registry
 
 MANIFEST_FIELDS = [
@@ -226,12 +227,23 @@ def collect(
     newest = {(s.institution_id, s.name): s for s in known}
     results = []
     added = False
-    for inst in registry.reporting_institutions:
-        if month and not inst.active_in(month):
-            continue
+    institutions = [
+        i for i in registry.reporting_institutions if not (month and not i.active_in(month))
+    ]
+    # Local folders are listed and every file hashed by worker processes first: most
+    # files are the ones already stored, and only new bytes are read again below.
+    local = [i for i in institutions if i.source and not i.source.startswith(REMOTE)]
+    listings = dict(
+        zip(
+            [i.id for i in local],
+            pmap(lambda i: _hashed_listing(data_dir / i.source, month), local),
+            strict=True,
+        )
+    )
+    for inst in institutions:
         result = CollectResult(inst.id)
         results.append(result)
-        remote = inst.source.startswith(("http://", "https://"))
+        remote = inst.source.startswith(REMOTE)
         if not inst.source or (remote and local_only):
             progress(result)
             continue
@@ -258,13 +270,13 @@ def collect(
                     url = urljoin(base, name)
                     items.append((name, url, _remote(fetcher, url)))
         else:
-            folder = (data_dir / inst.source).resolve()
-            if not folder.is_dir():
+            listing = listings[inst.id]
+            if listing is None:
                 result.failed.append((inst.source, "来源目录不存在"))
                 progress(result)
                 continue
-            for name, path in _local_files(folder, month):
-                items.append((name, f"{inst.source}/{name}", _local(path)))
+            for name, path, digest in listing:
+                items.append((name, f"{inst.source}/{name}", _local(path, digest)))
         for name, source, obtain in items:
             previous = newest.get((inst.id, name))
             try:
@@ -320,6 +332,7 @@ def collect(
 
 
 _BEIJING = ZoneInfo("Asia/Shanghai")
+REMOTE = ("http://", "https://")
 
 
 def due_date(month: str, due_day: int) -> date:
@@ -346,8 +359,21 @@ def _remote(fetcher: Fetcher, url: str) -> Callable[[Snapshot | None], Fetched]:
     return obtain
 
 
-def _local(path: Path) -> Callable[[Snapshot | None], Fetched]:
-    def obtain(_previous: Snapshot | None) -> Fetched:
+def _hashed_listing(source: Path, month: str | None) -> list[tuple[str, Path, str]] | None:
+    """The files of a local source folder with the SHA-256 of each; None: no folder."""
+    folder = source.resolve()
+    if not folder.is_dir():
+        return None
+    return [
+        (name, path, hashlib.sha256(path.read_bytes()).hexdigest())
+        for name, path in _local_files(folder, month)
+    ]
+
+
+def _local(path: Path, digest: str) -> Callable[[Snapshot | None], Fetched]:
+    def obtain(previous: Snapshot | None) -> Fetched:
+        if previous is not None and previous.sha256 == digest:
+            return Fetched(str(path), 304, b"")  # the bytes already stored
         return Fetched(str(path), 200, path.read_bytes())
 
     return obtain

@@ -62,3 +62,28 @@ def test_a_missing_source_folder_is_reported_not_fatal(registry):
     results = {r.institution_id: r for r in collect(registry, local_only=True, now=T1)}
     assert results["anhe-clinic"].failed
     assert not results["qinglan-renmin"].failed
+
+
+def test_source_folders_hashed_by_several_processes_collect_the_same(
+    data_dir, tmp_path, monkeypatch
+):
+    import shutil
+
+    from pipeline import parallel
+    from pipeline.registry import load_registry
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)  # the demo's 20 folders suffice
+    seen = {}
+    for jobs in (1, 2):
+        monkeypatch.setenv("PORTAL_JOBS", str(jobs))
+        copy = tmp_path / f"data-{jobs}"
+        shutil.copytree(data_dir, copy)
+        stats = copy / "sources" / "qinglan-renmin" / "statistics"
+        (stats / "2026-11.csv").write_text("月份,受理投诉举报\n2026-11,3\n", encoding="utf-8")
+        (stats / "2026-10.csv").write_text("月份,受理投诉举报\n2026-10,4\n", encoding="utf-8")
+        results = collect(load_registry(copy), local_only=True, now=T1)
+        seen[jobs] = [(r.institution_id, r.received, r.unchanged, r.failed) for r in results]
+        assert len(read_manifest(copy)) == len(read_manifest(data_dir)) + 2
+    assert seen[2] == seen[1]
+    received = {i: got for i, got, _, _ in seen[2] if got}
+    assert received == {"qinglan-renmin": ["statistics/2026-10.csv", "statistics/2026-11.csv"]}
