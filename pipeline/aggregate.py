@@ -215,6 +215,17 @@ def _completeness(
     return pd.concat(out, ignore_index=True)
 
 
+def _with_place(frame: pd.DataFrame, registry: Registry) -> pd.DataFrame:
+    """The rows of reporting institutions, with each one's district and type (mapped per
+    category when ``institution_id`` is categorical, not per row)."""
+    district = {i.id: i.district for i in registry.reporting_institutions}
+    kind = {i.id: i.type for i in registry.reporting_institutions}
+    frame = frame[frame.institution_id.isin(list(district))].reset_index(drop=True)
+    return frame.assign(
+        district=frame.institution_id.map(district), type=frame.institution_id.map(kind)
+    )
+
+
 def aggregate(
     registry: Registry, table: pd.DataFrame, campaign: Campaign, until: str
 ) -> Aggregates:
@@ -223,19 +234,8 @@ def aggregate(
     table = table[table.period.isin(months)]
     inst = _institution_cells(registry, table, campaign)
     done = _completeness(registry, table, months, campaign)
-    meta = pd.DataFrame(
-        [
-            {"institution_id": i.id, "district": i.district, "type": i.type}
-            for i in registry.reporting_institutions
-        ]
-    )
-    district = {i.id: i.district for i in registry.reporting_institutions}
-    kind = {i.id: i.type for i in registry.reporting_institutions}
-    inst = inst[inst.institution_id.isin(list(district))].reset_index(drop=True)
-    # Mapped per category, not per row.
-    inst["district"] = inst.institution_id.map(district)
-    inst["type"] = inst.institution_id.map(kind)
-    done = done.merge(meta, on="institution_id")
+    inst = _with_place(inst, registry)
+    done = _with_place(done, registry)
     frames = []
     for level, key in (
         ("institution", "institution_id"),

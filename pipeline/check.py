@@ -607,12 +607,12 @@ def _apply_rules(
     return blamed
 
 
-def _frame(submissions: list[Submission], names: tuple[str, ...] = Row._fields) -> pd.DataFrame:
+def _frame(submissions: list[Submission]) -> pd.DataFrame:
     """The rows of ``submissions`` as one table, built column by column, with ``_sub``:
     the index of the submission each row came from."""
     rows = [r for s in submissions for r in s.rows]
     transposed = list(zip(*rows, strict=True)) if rows else [() for _ in Row._fields]
-    columns: dict[str, Any] = {name: transposed[Row._fields.index(name)] for name in names}
+    columns: dict[str, Any] = dict(zip(Row._fields, transposed, strict=True))
     columns["_sub"] = np.array(
         [i for i, s in enumerate(submissions) for _ in s.rows], dtype=np.int64
     )
@@ -699,7 +699,7 @@ def check_all(
         for sub in checked:
             assert sub.snapshot is not None
             key = (sub.snapshot.sha256, sub.snapshot.institution_id, sub.snapshot.name)
-            parsed[key] = list(sub.rows) if sub.accepted else None
+            parsed[key] = sub.rows if sub.accepted else None
         # Published: the newest version that passes; listed: it and every newer one.
         newest_good = next((i for i, sub in enumerate(checked) if sub.accepted), len(checked))
         submissions.extend(checked[: newest_good + 1])

@@ -43,6 +43,7 @@ MANIFEST_FIELDS = [
     "last_modified",
 ]
 SUBMISSION_SUFFIXES = {".csv", ".xlsx", ".json"}
+REMOTE = ("http://", "https://")
 
 
 @dataclass(frozen=True)
@@ -89,20 +90,32 @@ def snapshot_dir(data_dir: Path) -> Path:
     return Path(data_dir) / "snapshots"
 
 
+# The manifest as last read, by path, with the file's identity then: a build reads it in
+# several stages (collection, checks, punctuality, channels), 100,000 rows at a province.
+_manifests: dict[Path, tuple[tuple[int, int, int], tuple[Snapshot, ...]]] = {}
+
+
 def read_manifest(data_dir: Path) -> list[Snapshot]:
     """Every snapshot ever stored, oldest first."""
-    path = snapshot_dir(data_dir) / "manifest.csv"
-    if not path.exists():
+    path = (snapshot_dir(data_dir) / "manifest.csv").resolve()
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
         return []
-    with path.open(encoding="utf-8", newline="") as f:
-        rows: list[dict[str, Any]] = list(csv.DictReader(f))
-    # Columns added later (etag, last_modified) are absent from older manifests.
-    out = []
-    for row in rows:
-        fields: dict[str, Any] = {k: v or "" for k, v in row.items() if k in MANIFEST_FIELDS}
-        fields["size"] = int(row["size"])
-        out.append(Snapshot(**fields))
-    return out
+    # The manifest is only ever replaced whole (atomic_write): a new inode and mtime.
+    identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    cached = _manifests.get(path)
+    if cached is None or cached[0] != identity:
+        with path.open(encoding="utf-8", newline="") as f:
+            rows: list[dict[str, Any]] = list(csv.DictReader(f))
+        # Columns added later (etag, last_modified) are absent from older manifests.
+        out = []
+        for row in rows:
+            fields: dict[str, Any] = {k: v or "" for k, v in row.items() if k in MANIFEST_FIELDS}
+            fields["size"] = int(row["size"])
+            out.append(Snapshot(**fields))
+        cached = _manifests[path] = (identity, tuple(out))
+    return list(cached[1])
 
 
 def latest_snapshots(data_dir: Path) -> list[Snapshot]:
@@ -227,9 +240,7 @@ def collect(
     newest = {(s.institution_id, s.name): s for s in known}
     results = []
     added = False
-    institutions = [
-        i for i in registry.reporting_institutions if not (month and not i.active_in(month))
-    ]
+    institutions = [i for i in registry.reporting_institutions if not month or i.active_in(month)]
     # Local folders are listed and every file hashed by worker processes first: most
     # files are the ones already stored, and only new bytes are read again below.
     local = [i for i in institutions if i.source and not i.source.startswith(REMOTE)]
@@ -332,7 +343,6 @@ def collect(
 
 
 _BEIJING = ZoneInfo("Asia/Shanghai")
-REMOTE = ("http://", "https://")
 
 
 def due_date(month: str, due_day: int) -> date:

@@ -53,11 +53,10 @@ PUNCTUALITY_HEADER = ["institution_id", "period", "due", "arrived", "status"]
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_safe(value: Any) -> Any:
-    """Neutralise a text cell that a spreadsheet would run as a formula (OWASP)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+def csv_safe(row: Iterable[Any]) -> list[Any]:
+    """The row with every text cell a spreadsheet would run as a formula neutralised
+    (OWASP). A row at a time: the open-data files hold millions of cells."""
+    return ["'" + v if type(v) is str and v.startswith(FORMULA_PREFIXES) else v for v in row]
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
@@ -66,10 +65,7 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) 
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        # csv_safe, inline: millions of cells in the open-data files.
-        writer.writerow(
-            ["'" + v if type(v) is str and v.startswith(FORMULA_PREFIXES) else v for v in row]
-        )
+        writer.writerow(csv_safe(row))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\ufeff" + buf.getvalue(), encoding="utf-8")
 
@@ -317,6 +313,14 @@ class Renderer:
         return self._rows_cache[key]
 
     @functools.cached_property
+    def directory_order(self) -> list[Institution]:
+        """The reporting institutions by type (in the vocabulary's order), district, id."""
+        types = vocabulary()["institution_types"]
+        return sorted(
+            self.reg.reporting_institutions, key=lambda i: (types.index(i.type), i.district, i.id)
+        )
+
+    @functools.cached_property
     def _reported(self) -> set[tuple[str, str]]:
         """(institution, month) pairs with accepted figures."""
         t = self.checked.table
@@ -411,10 +415,6 @@ class Renderer:
             cases=public_cases[:5],
             targets=self.targets(year),
         )
-        insts = sorted(
-            self.reg.reporting_institutions,
-            key=lambda i: (vocabulary()["institution_types"].index(i.type), i.district, i.id),
-        )
         status = self.report_status()
         channels: dict[str, list[Channel]] = {}
         for ch in self.directory.channels:
@@ -447,7 +447,7 @@ class Renderer:
         # one writes all the others.
         each(
             institution_page,
-            [i for i in insts if touched is None or i.id in touched.institutions],
+            [i for i in self.directory_order if touched is None or i.id in touched.institutions],
             meanwhile=lambda: self.other_pages(year, charts, public_cases, touched),
         )
 
@@ -514,11 +514,12 @@ class Renderer:
             summaries=self.summaries(),
         )
         self.summary_pages()
-        insts = sorted(
-            self.reg.reporting_institutions,
-            key=lambda i: (vocabulary()["institution_types"].index(i.type), i.district, i.id),
+        self.page(
+            "institutions/index.md",
+            "institutions.md.j2",
+            "医疗机构",
+            institutions=self.directory_order,
         )
-        self.page("institutions/index.md", "institutions.md.j2", "医疗机构", institutions=insts)
         self.page("data/index.md", "data.md.j2", "开放数据")
         for chart in home_charts + stat_charts:
             self.chart_csv(chart)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +36,16 @@ def data_dir(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(DEMO, target)
     return target
+
+
+@pytest.fixture
+def processes(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
+    """Set how many processes the pipeline uses (``PORTAL_JOBS``); with more than one,
+    worker pools start even for the demo's few institutions."""
+    from pipeline import parallel
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    return lambda n: monkeypatch.setenv("PORTAL_JOBS", str(n))
 
 
 @pytest.fixture

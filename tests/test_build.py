@@ -412,15 +412,13 @@ def test_yearly_quarterly_and_monthly_summaries_carry_figures_targets_and_covera
 
 
 def test_pages_written_by_several_processes_are_the_pages_one_process_writes(
-    site_data, tmp_path, monkeypatch
+    site_data, tmp_path, processes
 ):
-    from pipeline import parallel
     from pipeline.build import compute, render_docs
 
-    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)  # the demo's 20 institutions suffice
     trees = {}
     for jobs in (1, 2):
-        monkeypatch.setenv("PORTAL_JOBS", str(jobs))
+        processes(jobs)
         prep = prepare(site_data, NOW, run_collect=False)
         docs = tmp_path / f"docs-{jobs}"
         render_docs(prep, compute(prep, NOW, lambda _m: None), NOW, docs, ROOT / "site")

@@ -64,18 +64,14 @@ def test_a_missing_source_folder_is_reported_not_fatal(registry):
     assert not results["qinglan-renmin"].failed
 
 
-def test_source_folders_hashed_by_several_processes_collect_the_same(
-    data_dir, tmp_path, monkeypatch
-):
+def test_source_folders_hashed_by_several_processes_collect_the_same(data_dir, tmp_path, processes):
     import shutil
 
-    from pipeline import parallel
     from pipeline.registry import load_registry
 
-    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)  # the demo's 20 folders suffice
     seen = {}
     for jobs in (1, 2):
-        monkeypatch.setenv("PORTAL_JOBS", str(jobs))
+        processes(jobs)
         copy = tmp_path / f"data-{jobs}"
         shutil.copytree(data_dir, copy)
         stats = copy / "sources" / "qinglan-renmin" / "statistics"
