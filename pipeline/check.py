@@ -14,9 +14,12 @@ import io
 import json
 import re
 import unicodedata
+from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -59,6 +62,85 @@ class Row(NamedTuple):
     sheet: str | None
 
 
+# Columns as sent by the processes that read files, each kept once: most files of a
+# province have the same ids, months, codes and column names in the same order.
+_COLUMNS: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+
+def _shared(column: tuple[Any, ...]) -> tuple[Any, ...]:
+    if len(_COLUMNS) >= 1_000_000:
+        _COLUMNS.clear()
+    return _COLUMNS.setdefault(column, column)
+
+
+class Rows:
+    """The figures read from one file. Appended one by one while the file is checked,
+    then kept column by column: a string column holds references to a few shared
+    strings, the values an array of doubles. A province keeps millions of figures, and a
+    tuple per figure (with its float) costs three times the memory and the time to send
+    from the processes that read the files."""
+
+    __slots__ = ("_columns", "_pending")
+
+    def __init__(self, rows: Iterable[Row] = ()) -> None:
+        self._pending: list[Row] = list(rows)
+        self._columns: tuple[Any, ...] | None = None
+
+    @classmethod
+    def _of_columns(cls, columns: tuple[Any, ...]) -> Rows:
+        """Rows sent by another process: each column but the values becomes the one
+        every file with the same column shares (a file's ids, months, codes and column
+        names, copied for each file sent, would otherwise cost more than its figures)."""
+        rows = cls()
+        rows._columns = tuple(c if k == 3 else _shared(c) for k, c in enumerate(columns))
+        return rows
+
+    def append(self, row: Row) -> None:
+        if self._columns is not None:
+            self._pending = list(self)
+            self._columns = None
+        self._pending.append(row)
+
+    def columns(self) -> tuple[Any, ...]:
+        """One sequence per field of :class:`Row`; ``value`` an ``array('d')``."""
+        if self._columns is None:
+            if self._pending:
+                *text, line, column, sheet = zip(*self._pending, strict=True)
+                inst, period, indicator, value = text
+                self._columns = (
+                    inst,
+                    period,
+                    indicator,
+                    array("d", value),
+                    line,
+                    column,
+                    sheet,
+                )
+            else:
+                self._columns = ((), (), (), array("d"), (), (), ())
+            self._pending = []
+        return self._columns
+
+    def __len__(self) -> int:
+        return len(self._pending) if self._columns is None else len(self._columns[0])
+
+    def __iter__(self) -> Iterator[Row]:
+        if self._columns is None:
+            return iter(self._pending)
+        return map(Row._make, zip(*self._columns, strict=True))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Rows) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Rows({list(self)!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Rows._of_columns, (self.columns(),))
+
+
 @dataclass
 class Submission:
     """One snapshot after checking: its rows, its problems, and whether it was accepted."""
@@ -66,7 +148,7 @@ class Submission:
     snapshot: Snapshot | None
     file: str
     institution_id: str | None
-    rows: list[Row] = field(default_factory=list)
+    rows: Rows = field(default_factory=Rows)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -75,23 +157,7 @@ class Submission:
 
     @property
     def periods(self) -> list[str]:
-        return sorted({r.period for r in self.rows})
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Sent back from the processes that check files: plain tuples pickle at twice
-        # the speed of named ones.
-        rows = [tuple(r) for r in self.rows]
-        return (_unpickle, (self.snapshot, self.file, self.institution_id, rows, self.problems))
-
-
-def _unpickle(
-    snapshot: Snapshot | None,
-    file: str,
-    institution_id: str | None,
-    rows: list[tuple[Any, ...]],
-    problems: list[Problem],
-) -> Submission:
-    return Submission(snapshot, file, institution_id, [Row._make(r) for r in rows], problems)
+        return sorted(set(self.rows.columns()[1]))
 
 
 @dataclass
@@ -102,7 +168,7 @@ class CheckResult:
     submissions: list[Submission]
     # The rows of every file parsed that passed the file checks (None: it did not), by
     # snapshot (sha256, institution, name), before the rules between files ran.
-    parsed: dict[tuple[str, str, str], list[Row] | None] = field(default_factory=dict)
+    parsed: dict[tuple[str, str, str], Rows | None] = field(default_factory=dict)
 
     @property
     def quarantined(self) -> list[Submission]:
@@ -120,7 +186,7 @@ class CheckResult:
         self.parsed = {}
         for sub in self.submissions:
             if sub.accepted:
-                sub.rows = []
+                sub.rows = Rows()
 
 
 def _nfkc(value: Any) -> str:
@@ -269,7 +335,8 @@ class _FileChecker:
                 "missing_institution", "缺少机构编号", expected="机构名录中的编号", **where
             )
             return None
-        if inst_id not in self.registry.institutions:
+        inst = self.registry.institutions.get(inst_id)
+        if inst is None:
             self.problem(
                 "unknown_institution",
                 "机构编号不在机构名录中",
@@ -287,7 +354,7 @@ class _FileChecker:
                 **where,
             )
             return None
-        return inst_id
+        return inst.id  # the registry's string, not a copy per row
 
     def period(self, raw: Any, inst_id: str, **where: Any) -> str | None:
         period = parse_period(raw)
@@ -404,6 +471,13 @@ class _FileChecker:
         if layout == "wide" and "@period" not in columns.values():
             self.problem("missing_period_column", "缺少“月份”列", sheet=sheet, row=header_at + 1)
             return
+        # (index, indicator, where it is told) of each figure column: one label per column,
+        # not one string per cell.
+        figures = [
+            (i, code, f"{_column_letter(i)}（{header[i]}）")
+            for i, code in columns.items()
+            if not code.startswith("@")
+        ]
         for r in range(header_at + 1, len(rows)):
             cells = rows[r]
             if all(_cell_blank(c) for c in cells):
@@ -436,11 +510,9 @@ class _FileChecker:
                     continue
                 self.value(inst_id, period, code, get.get("@value"), column="value", **where)
             else:
-                for i, code in columns.items():
-                    if not code.startswith("@"):
-                        column = f"{_column_letter(i)}（{header[i]}）"
-                        cell = cells[i] if i < len(cells) else None
-                        self.value(inst_id, period, code, cell, column=column, **where)
+                for i, code, column in figures:
+                    cell = cells[i] if i < len(cells) else None
+                    self.value(inst_id, period, code, cell, column=column, **where)
 
     def _find_header(self, rows: list[list[Any]]) -> tuple[int | None, str]:
         for r, cells in enumerate(rows[:15]):
@@ -528,6 +600,7 @@ def check_file(
         )
     if not sub.rows and sub.accepted:
         checker.problem("no_data", "文件中没有可读取的数据")
+    sub.rows.columns()  # read: kept column by column from now on
     return sub
 
 
@@ -610,11 +683,17 @@ def _apply_rules(
 def _frame(submissions: list[Submission]) -> pd.DataFrame:
     """The rows of ``submissions`` as one table, built column by column, with ``_sub``:
     the index of the submission each row came from."""
-    rows = [r for s in submissions for r in s.rows]
-    transposed = list(zip(*rows, strict=True)) if rows else [() for _ in Row._fields]
-    columns: dict[str, Any] = dict(zip(Row._fields, transposed, strict=True))
-    columns["_sub"] = np.array(
-        [i for i, s in enumerate(submissions) for _ in s.rows], dtype=np.int64
+    parts = [s.rows.columns() for s in submissions]
+    columns: dict[str, Any] = {}
+    for k, name in enumerate(Row._fields):
+        if name == "value":
+            columns[name] = np.concatenate(
+                [np.frombuffer(p[k], dtype=np.float64) for p in parts] or [np.empty(0)]
+            )
+        else:
+            columns[name] = list(chain.from_iterable(p[k] for p in parts))
+    columns["_sub"] = np.repeat(
+        np.arange(len(submissions), dtype=np.int64), [len(p[0]) for p in parts]
     )
     return pd.DataFrame(columns)
 
@@ -690,14 +769,17 @@ def check_all(
         for snap in reversed(history):
             content = snap.path(registry.data_dir).read_bytes()
             name = f"{snap.institution_id}/{snap.name}"
-            subs.append(check_file(registry, content, name, snap.institution_id, snap, today))
+            sub = check_file(registry, content, name, snap.institution_id, snap, today)
+            sub.snapshot = None  # known to the parent: not sent back
+            subs.append(sub)
         return subs
 
     submissions = []
-    parsed: dict[tuple[str, str, str], list[Row] | None] = {}
-    for checked in pmap(check_history, list(versions.values())):
-        for sub in checked:
-            assert sub.snapshot is not None
+    parsed: dict[tuple[str, str, str], Rows | None] = {}
+    histories = list(versions.values())
+    for history, checked in zip(histories, pmap(check_history, histories), strict=True):
+        for sub, snap in zip(checked, reversed(history), strict=True):
+            sub.snapshot = snap  # this process's own, not a copy sent back for each file
             key = (sub.snapshot.sha256, sub.snapshot.institution_id, sub.snapshot.name)
             parsed[key] = sub.rows if sub.accepted else None
         # Published: the newest version that passes; listed: it and every newer one.

@@ -15,11 +15,11 @@ from datetime import date, datetime
 import pandas as pd
 
 from pipeline.cases import BEIJING
-from pipeline.check import Row, check_file
+from pipeline.check import Rows, check_file
 from pipeline.collect import due_date, read_manifest
 from pipeline.registry import Registry
 
-Parsed = Mapping[tuple[str, str, str], list[Row] | None]
+Parsed = Mapping[tuple[str, str, str], Rows | None]
 ON_TIME, LATE, MISSING, NOT_DUE = "按时报送", "逾期报送", "未报送", "未到期"
 
 
@@ -56,8 +56,9 @@ def history(
             parsed[key] = sub.rows if sub.accepted else None
         at = datetime.fromisoformat(snap.fetched_at.replace("Z", "+00:00")).astimezone(BEIJING)
         day = at.date()
-        for row in parsed[key] or []:
-            inst, period, code, value = row[:4]
+        figures = parsed[key]
+        columns = figures.columns()[:4] if figures else ((), (), (), ())
+        for inst, period, code, value in zip(*columns, strict=True):
             if (inst, period) not in first:
                 first[(inst, period)] = day
             old = current.get((inst, period, code))
