@@ -266,8 +266,13 @@ def aggregate(
     agg["value"] = ratio.where(agg.denominator.notna(), agg.numerator)
     agg.loc[percent, "value"] = agg.loc[percent, "value"] * 100
     agg[["reporting", "expected"]] = agg[["reporting", "expected"]].fillna(0).astype(int)
+    agg = agg[COLUMNS].reset_index(drop=True)
+    # The keys as categories: a few bytes a row instead of a reference to a string (3.7
+    # million rows at 3,000 institutions).
+    for key in ("level", "entity", "period_type", "period", "indicator"):
+        agg[key] = agg[key].astype("category")
     return Aggregates(
-        table=agg[COLUMNS].reset_index(drop=True),
+        table=agg,
         months=months,
         campaign=campaign,
         authority_id=registry.config.authority_id,

@@ -86,8 +86,7 @@ def suppress(table: pd.DataFrame, registry: Registry) -> pd.DataFrame:
     """``table`` with a boolean ``suppressed`` column, primary and secondary."""
     threshold = registry.config.suppression_threshold
     sensitive = [i.code for i in registry.indicators.values() if i.sensitive]
-    out = table.copy()
-    out["suppressed"] = False
+    out = table.assign(suppressed=False)  # the figures are not copied (copy on write)
     mask = out.indicator.isin(sensitive)
     part = out[mask].reset_index()
     values = part["value"].to_numpy()

@@ -24,7 +24,7 @@ from pipeline.cases import BEIJING, Case, load_cases
 from pipeline.channels import Directory, directory
 from pipeline.check import CheckResult, check_all
 from pipeline.collect import CollectResult, collect, read_manifest
-from pipeline.parallel import batch
+from pipeline.parallel import batch, beside
 from pipeline.problems import DataError, Problem
 from pipeline.punctuality import Punctuality, punctuality
 from pipeline.registry import Registry, load_registry
@@ -65,12 +65,13 @@ def find_config(config: Path | None = None) -> Path:
 def prepare(data_dir: Path, now: datetime | None = None, run_collect: bool = True) -> Prepared:
     """Load registries, snapshot local sources, check submissions and load case notices."""
     registry = load_registry(data_dir)
-    collected = collect(registry, local_only=True) if run_collect else []
     today = (now or datetime.now(BEIJING)).date()
-    every = read_manifest(registry.data_dir)
-    checked = check_all(registry, [s for s in every if s.kind == "statistics"], today)
-    cases = load_cases(registry)
-    return Prepared(registry, collected, checked, cases)
+    # The case notices are read and screened by another process meanwhile.
+    with beside(lambda: load_cases(registry)) as cases:
+        collected = collect(registry, local_only=True) if run_collect else []
+        every = read_manifest(registry.data_dir)
+        checked = check_all(registry, [s for s in every if s.kind == "statistics"], today)
+        return Prepared(registry, collected, checked, cases())
 
 
 def latest_month(checked: CheckResult, now: datetime) -> str | None:
@@ -103,11 +104,20 @@ def compute(prep: Prepared, now: datetime, progress: Callable[[str], None]) -> C
     if until is None:
         raise BuildRefused([Problem("sources", "no_data", "没有任何通过校验的报送数据")])
     progress(f"汇总至 {until}，小数抑制")
-    aggregates = aggregate(registry, prep.checked.table, registry.campaigns[0], until)
-    aggregates.table = suppress(aggregates.table, registry)
-    on_time = punctuality(registry, aggregates.months, now.date(), prep.checked.parsed)
+    campaign = registry.campaigns[0]
+    # The reporting history and the channels need none of the aggregates: another
+    # process works them out meanwhile.
+    with beside(
+        lambda: (
+            punctuality(registry, campaign.months(until), now.date(), prep.checked.parsed),
+            directory(registry),
+        )
+    ) as history:
+        aggregates = aggregate(registry, prep.checked.table, campaign, until)
+        aggregates.table = suppress(aggregates.table, registry)
+        on_time, channels = history()
     prep.checked.release_rows()
-    return Computed(aggregates, on_time, directory(registry))
+    return Computed(aggregates, on_time, channels)
 
 
 @batch

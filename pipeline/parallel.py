@@ -10,13 +10,17 @@ workers at all); the default is the number of cores, at most 4.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Sequence
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, ParamSpec, TypeVar
+from contextlib import contextmanager
+from multiprocessing.connection import Connection
+from typing import Any, ParamSpec, TypeVar, cast
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -87,6 +91,65 @@ def each(
     pmap(work, list(items), processes, meanwhile)
 
 
+@contextmanager
+def beside(work: Callable[[], T]) -> Iterator[Callable[[], T]]:
+    """Start ``work()`` in a forked process, for work of a stage that does not depend on
+    what this process does meanwhile; yields a function that waits for its result.
+
+        with beside(lambda: punctuality(...)) as on_time:
+            ...  # this process's own part of the stage
+            history = on_time()
+
+    With one process (``PORTAL_JOBS=1``) or no ``fork``, ``work`` runs here when its
+    result is asked for. An error in ``work`` is raised again here; leaving the block
+    without asking stops the process."""
+    if jobs() <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield functools.cache(work)
+        return
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    # Not a daemon: work may start worker processes of its own.
+    process = context.Process(target=_send_result, args=(work, send))
+    process.start()
+    send.close()
+
+    @functools.cache
+    def result() -> T:
+        try:
+            ok, value = receive.recv()
+        except EOFError:
+            process.join()
+            raise RuntimeError(
+                f"后台进程异常退出（退出码 {process.exitcode}），没有返回结果"
+            ) from None
+        if not ok:
+            raise value
+        return cast(T, value)
+
+    try:
+        yield result
+    finally:
+        receive.close()
+        if process.is_alive():
+            process.terminate()
+        process.join()
+
+
+def _send_result(work: Callable[[], Any], send: Connection) -> None:
+    try:
+        outcome: tuple[bool, Any] = (True, work())
+    except BaseException as exc:
+        outcome = (False, exc)
+    try:
+        send.send(outcome)
+    except Exception:  # the result or the error could not be pickled
+        ok, value = outcome
+        told = type(value).__name__ if ok else "".join(traceback.format_exception(value))
+        send.send((False, RuntimeError(f"后台进程的结果无法传回：{told}")))
+    finally:
+        send.close()
+
+
 def batch(stage: Callable[P, T]) -> Callable[P, T]:
     """Run a pipeline stage with the cycle collector paused.
 
@@ -108,5 +171,24 @@ def batch(stage: Callable[P, T]) -> Callable[P, T]:
         finally:
             gc.freeze()
             gc.enable()
+            _give_back_free_memory()
 
     return run
+
+
+@functools.cache
+def _libc() -> Any:
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc (macOS, musl): nothing to give back this way
+        return None
+
+
+def _give_back_free_memory() -> None:
+    """Return the memory a stage freed to the system (glibc keeps freed heap memory for
+    the process otherwise): the next stage's worker processes, forked from this one,
+    then share less, and the peak of the build falls (220 MB after the checks at
+    3,000 institutions)."""
+    libc = _libc()
+    if libc is not None and hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)

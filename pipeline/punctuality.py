@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import chain
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pipeline.cases import BEIJING
@@ -41,40 +44,62 @@ def history(
 ) -> tuple[dict[tuple[str, str], date], list[FigureChange]]:
     """Walk every snapshot ever stored, oldest first, through the file checks: the Beijing
     date each (institution, month) first arrived in an acceptable file, and every figure
-    a later acceptable file changed. ``parsed`` holds files the checks already read."""
+    a later acceptable file changed. ``parsed`` holds files the checks already read.
+
+    The figures of every version of every file are one table (a province sends
+    millions): sorted by figure, each row is compared with the one before it."""
     parsed = dict(parsed or {})
-    first: dict[tuple[str, str], date] = {}
-    changes: list[FigureChange] = []
-    current: dict[tuple[str, str, str], float] = {}
-    for snap in sorted(read_manifest(registry.data_dir), key=lambda s: s.fetched_at):
-        if snap.kind != "statistics":
-            continue
+    snaps = [s for s in read_manifest(registry.data_dir) if s.kind == "statistics"]
+    days: list[date] = []
+    files: list[str] = []
+    parts: list[tuple[Any, ...]] = []
+    for snap in sorted(snaps, key=lambda s: s.fetched_at):
         key = (snap.sha256, snap.institution_id, snap.name)
         if key not in parsed:
             content = snap.path(registry.data_dir).read_bytes()
             sub = check_file(registry, content, snap.name, snap.institution_id, snap, today)
             parsed[key] = sub.rows if sub.accepted else None
+        rows = parsed[key]
+        if not rows:
+            continue
         at = datetime.fromisoformat(snap.fetched_at.replace("Z", "+00:00")).astimezone(BEIJING)
-        day = at.date()
-        figures = parsed[key]
-        columns = figures.columns()[:4] if figures else ((), (), (), ())
-        for inst, period, code, value in zip(*columns, strict=True):
-            if (inst, period) not in first:
-                first[(inst, period)] = day
-            old = current.get((inst, period, code))
-            if old is not None and old != value:
-                changes.append(
-                    FigureChange(
-                        at.date(),
-                        inst,
-                        period,
-                        code,
-                        old,
-                        value,
-                        f"{snap.institution_id}/{snap.name}",
-                    )
-                )
-            current[(inst, period, code)] = value
+        days.append(at.date())
+        files.append(f"{snap.institution_id}/{snap.name}")
+        parts.append(rows.columns())
+    if not parts:
+        return {}, []
+    # One row per figure read, in the order the files arrived; ``sent``: which file.
+    sent = np.repeat(np.arange(len(parts)), [len(p[0]) for p in parts])
+    (institution, ids), (period, periods), (indicator, codes) = (
+        pd.factorize(np.fromiter(chain.from_iterable(p[k] for p in parts), object, len(sent)))
+        for k in range(3)
+    )
+    value = np.concatenate([np.frombuffer(p[3], dtype=np.float64) for p in parts])
+    # A month arrived with the first file that has it (the rows are in arrival order).
+    month = institution * len(periods) + period
+    months, first_row = np.unique(month, return_index=True)
+    first = {
+        (ids[m // len(periods)], periods[m % len(periods)]): days[sent[row]]
+        for m, row in zip(months.tolist(), first_row.tolist(), strict=True)
+    }
+    # Figures sorted by (institution, month, indicator), then by arrival (stable): a
+    # change is a row whose value differs from the row before it of the same figure.
+    figure = month * len(codes) + indicator
+    order = np.argsort(figure, kind="stable")
+    changed = (figure[order][1:] == figure[order][:-1]) & (value[order][1:] != value[order][:-1])
+    before = dict(zip(order[1:][changed].tolist(), order[:-1][changed].tolist(), strict=True))
+    changes = [
+        FigureChange(
+            days[sent[row]],
+            ids[institution[row]],
+            periods[period[row]],
+            codes[indicator[row]],
+            float(value[before[row]]),
+            float(value[row]),
+            files[sent[row]],
+        )
+        for row in sorted(before)  # in the order the files arrived
+    ]
     return first, changes
 
 

@@ -773,6 +773,7 @@ class Renderer:
             t.assign(text=text)
             .pivot(index=["entity", "period"], columns="indicator", values="text")
             .fillna("")
+            .sort_index()  # by institution id, then month
         )
         codes = [c for c in (*self.reg.indicators, *self.reg.measures) if c in wide.columns]
         src = self.checked.table.drop_duplicates(["institution_id", "period", "file"])

@@ -186,6 +186,8 @@ def test_downloads_are_safe_and_suppressed(site):
     sanctioned = [r[c] for r in months for c in r if c.startswith("sanctioned_") and r[c]]
     assert "<5" in sanctioned
     assert all(v == "<5" or not (1 <= float(v) < 5) for v in sanctioned)
+    keys = [(r["institution_id"], r["period"]) for r in months]
+    assert keys == sorted(keys)  # a journalist's diff between two months stays small
     provenance = {r["file"]: r["sha256"] for r in read_csv(site / "data" / "provenance.csv")}
     assert all(r["source_file"] for r in months)
     for r in months:
@@ -428,19 +430,6 @@ def test_pages_written_by_several_processes_are_the_pages_one_process_writes(
     assert any(name.startswith("institutions/") for name in trees[2])
     assert trees[2].keys() == trees[1].keys()
     assert [n for n in trees[1] if trees[1][n] != trees[2][n]] == []
-
-
-def test_work_beside_the_workers_runs_once_and_results_keep_their_order(monkeypatch):
-    from pipeline import parallel
-
-    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
-    done = []
-    for jobs in (1, 2):
-        out = parallel.pmap(
-            lambda x: x * x, list(range(50)), jobs, lambda jobs=jobs: done.append(jobs)
-        )
-        assert out == [x * x for x in range(50)]
-    assert done == [1, 2]
 
 
 def _first_load_kb(site: Path, url: str) -> tuple[float, float]:

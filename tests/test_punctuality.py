@@ -96,3 +96,34 @@ def test_a_sanctioned_count_is_never_shown_in_a_correction(data_dir, tmp_path):
     assert rows
     for row in rows:
         assert row.count("不公开") == 2 and ">2<" not in row and ">3<" not in row
+
+
+def test_every_correction_is_listed_in_the_order_files_arrived(registry):
+    from pipeline.punctuality import history
+
+    folder = registry.data_dir / "sources" / "qinglan-tcm" / "statistics"
+    sends = [
+        ("2026-10-a.csv", "月份,受理投诉举报,办结投诉举报\n2026-10,5,1\n"),
+        ("2026-10-a.csv", "月份,受理投诉举报,办结投诉举报\n2026-10,6,1\n"),  # 5 -> 6
+        ("2026-10-a.csv", "月份,受理投诉举报,办结投诉举报\n2026-10,abc,1\n"),  # refused
+        ("2026-10-a.csv", "月份,受理投诉举报,办结投诉举报\n2026-10,5,2\n"),  # 6 -> 5, 1 -> 2
+        # Another file with the same month: it changes nothing it repeats, and 2 -> 4.
+        ("2026-10-b.csv", "月份,受理投诉举报,办结投诉举报\n2026-10,5,4\n"),
+    ]
+    for hour, (name, text) in enumerate(sends):
+        (folder / name).write_text(text, encoding="utf-8")
+        collect(registry, local_only=True, now=datetime(2026, 11, 10, hour, tzinfo=UTC))
+    first, changes = history(registry, date(2026, 11, 22))
+    mine = [
+        (c.indicator, c.old, c.new, c.file)
+        for c in changes
+        if c.institution_id == "qinglan-tcm" and c.period == "2026-10"
+    ]
+    a, b = "qinglan-tcm/statistics/2026-10-a.csv", "qinglan-tcm/statistics/2026-10-b.csv"
+    assert mine[-4:] == [
+        ("complaints_received", 5, 6, a),
+        ("complaints_received", 6, 5, a),
+        ("complaints_resolved", 1, 2, a),
+        ("complaints_resolved", 2, 4, b),
+    ]
+    assert first[("qinglan-tcm", "2026-10")] < date(2026, 11, 10)  # the workbook had it
