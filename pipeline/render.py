@@ -201,6 +201,8 @@ class Renderer:
         row = self.cell(code, period_type, period, level, entity)
         if row is None:
             return "未报送"
+        if not row["suppressed"] and pd.isna(row["value"]):
+            return "不适用"  # reported, but a rate over nothing (see the about page)
         text = display_value(row["value"], bool(row["suppressed"]), self.threshold)
         return text + ("%" if self.unit(code) == "%" and not row["suppressed"] else "")
 
@@ -291,6 +293,7 @@ class Renderer:
             rows = rows[rows.quarter == period]
         else:
             rows = rows[rows.year == period] if len(period) == 4 else rows[rows.period == period]
+        rows = rows[rows.value.notna()]  # a rate over nothing neither meets nor misses
         if rows.empty:
             return None, "未报送"
         share = float((rows.value >= value).mean() * 100)
@@ -764,18 +767,18 @@ class Renderer:
         not hundreds of them."""
         t = self.agg.table
         t = t[(t.level == "institution") & (t.period_type == "month")]
-        suppressed = f"<{self.threshold}"
-        text = [
-            suppressed if s else _number(v)
-            for v, s in zip(t.value.tolist(), t.suppressed.tolist(), strict=True)
-        ]
+        # Numbers until a row is written (millions of cells); 1 where a figure is hidden.
         wide = (
-            t.assign(text=text)
-            .pivot(index=["entity", "period"], columns="indicator", values="text")
-            .fillna("")
+            t.assign(hidden=t.suppressed.astype(float))
+            .pivot(index=["entity", "period"], columns="indicator", values=["value", "hidden"])
             .sort_index()  # by institution id, then month
         )
-        codes = [c for c in (*self.reg.indicators, *self.reg.measures) if c in wide.columns]
+        suppressed = f"<{self.threshold}"
+
+        def cell(value: float, hidden: float) -> str:
+            return suppressed if hidden == 1 else _number(value)
+
+        codes = [c for c in (*self.reg.indicators, *self.reg.measures) if c in wide["value"]]
         src = self.checked.table.drop_duplicates(["institution_id", "period", "file"])
         sources: dict[tuple[str, str], list[str]] = {}
         for key_inst, key_period, file in zip(
@@ -786,9 +789,18 @@ class Renderer:
         names = {i.id: i.name for i in self.reg.institutions.values()}
         header = ["institution_id", "institution_name", "period", *codes, "source_file"]
         rows = (
-            [inst, names.get(inst, inst), period, *values, files.get((inst, period), "")]
-            for (inst, period), values in zip(
-                wide.index.tolist(), wide[codes].to_numpy().tolist(), strict=True
+            [
+                inst,
+                names.get(inst, inst),
+                period,
+                *map(cell, values, hidden),
+                files.get((inst, period), ""),
+            ]
+            for (inst, period), values, hidden in zip(
+                wide.index.tolist(),
+                wide["value"][codes].to_numpy().tolist(),
+                wide["hidden"][codes].to_numpy().tolist(),
+                strict=True,
             )
         )
         write_csv(out / "institution-months.csv", header, rows)

@@ -92,3 +92,25 @@ def test_district_and_type_levels_add_up(site_data):
         (direct.indicator == "complaints_received") & direct.period.str.startswith("2025")
     ]
     assert direct.value.sum() == total
+
+
+def test_a_rate_over_nothing_has_no_value_and_reads_not_applicable(registry, tmp_path):
+    import math
+    from datetime import datetime
+
+    from pipeline.anonymise import suppress
+    from pipeline.render import Renderer
+
+    clinic = "anhe-clinic"
+    rows = [
+        (clinic, "2024-09", "complaints_received", 0),
+        (clinic, "2024-09", "complaints_resolved", 1),  # an older complaint closed
+    ]
+    agg = aggregate(registry, table(rows), registry.campaigns[0], "2024-09")
+    agg.table = suppress(agg.table, registry)
+    cell = agg.cell("complaint_resolution_rate", "month", "2024-09", "institution", clinic)
+    assert math.isnan(cell["value"])  # not infinity
+    r = Renderer(registry, None, agg, None, None, [], tmp_path, tmp_path, datetime(2024, 10, 30))
+    shown = r.show("complaint_resolution_rate", "month", "2024-09", "institution", clinic)
+    assert shown == "不适用"
+    assert r.show("complaints_resolved", "month", "2024-09", "institution", clinic) == "1"

@@ -188,6 +188,12 @@ def test_downloads_are_safe_and_suppressed(site):
     assert all(v == "<5" or not (1 <= float(v) < 5) for v in sanctioned)
     keys = [(r["institution_id"], r["period"]) for r in months]
     assert keys == sorted(keys)  # a journalist's diff between two months stays small
+    # A rate over nothing (resolved, none received) is left blank, never "inf".
+    for r in (*rows, *months):
+        for value in r.values():
+            assert value.lower() not in ("inf", "-inf", "nan", "none"), r
+    blank = [r for r in rows if r["indicator"] == "complaint_resolution_rate" and not r["value"]]
+    assert blank and all(r["status"] == "reported" for r in blank)
     provenance = {r["file"]: r["sha256"] for r in read_csv(site / "data" / "provenance.csv")}
     assert all(r["source_file"] for r in months)
     for r in months:
