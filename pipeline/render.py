@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import io
 import json
 import posixpath
 import shutil
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import numpy as np
 import pandas as pd
 from markupsafe import Markup, escape
 
@@ -60,14 +60,13 @@ def csv_safe(row: Iterable[Any]) -> list[Any]:
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """A UTF-8 CSV with BOM (so Excel shows Chinese), every text cell formula-safe."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(csv_safe(row))
+    """A UTF-8 CSV with BOM (so Excel shows Chinese), every text cell formula-safe;
+    written as the rows come (the largest is tens of megabytes)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\ufeff" + buf.getvalue(), encoding="utf-8")
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f, lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerows(map(csv_safe, rows))
 
 
 def write_if_changed(path: Path, text: str) -> None:
@@ -767,18 +766,30 @@ class Renderer:
         not hundreds of them."""
         t = self.agg.table
         t = t[(t.level == "institution") & (t.period_type == "month")]
-        # Numbers until a row is written (millions of cells); 1 where a figure is hidden.
-        wide = (
-            t.assign(hidden=t.suppressed.astype(float))
-            .pivot(index=["entity", "period"], columns="indicator", values=["value", "hidden"])
-            .sort_index()  # by institution id, then month
+        # One row per (institution, month), by id then month (the categories are sorted),
+        # one column per indicator; numbers until a row is written (millions of cells).
+        months = t.period.cat.categories
+        pairs, row = np.unique(
+            t.entity.cat.codes.to_numpy(np.int64) * len(months) + t.period.cat.codes.to_numpy(),
+            return_inverse=True,
+        )
+        present = set(t.indicator.unique())
+        codes = [c for c in (*self.reg.indicators, *self.reg.measures) if c in present]
+        column = t.indicator.map({c: i for i, c in enumerate(codes)}).to_numpy(dtype=np.int64)
+        values = np.full((len(pairs), len(codes)), np.nan)
+        values[row, column] = t.value.to_numpy()
+        hidden = np.zeros((len(pairs), len(codes)), dtype=bool)
+        hidden[row, column] = t.suppressed.to_numpy()
+        keys = zip(
+            t.entity.cat.categories[pairs // len(months)].tolist(),
+            months[pairs % len(months)].tolist(),
+            strict=True,
         )
         suppressed = f"<{self.threshold}"
 
-        def cell(value: float, hidden: float) -> str:
-            return suppressed if hidden == 1 else _number(value)
+        def cell(value: float, hide: bool) -> str:
+            return suppressed if hide else _number(value)
 
-        codes = [c for c in (*self.reg.indicators, *self.reg.measures) if c in wide["value"]]
         src = self.checked.table.drop_duplicates(["institution_id", "period", "file"])
         sources: dict[tuple[str, str], list[str]] = {}
         for key_inst, key_period, file in zip(
@@ -793,15 +804,10 @@ class Renderer:
                 inst,
                 names.get(inst, inst),
                 period,
-                *map(cell, values, hidden),
+                *map(cell, figures.tolist(), hide.tolist()),  # a row at a time
                 files.get((inst, period), ""),
             ]
-            for (inst, period), values, hidden in zip(
-                wide.index.tolist(),
-                wide["value"][codes].to_numpy().tolist(),
-                wide["hidden"][codes].to_numpy().tolist(),
-                strict=True,
-            )
+            for (inst, period), figures, hide in zip(keys, values, hidden, strict=True)
         )
         write_csv(out / "institution-months.csv", header, rows)
         return header
