@@ -635,9 +635,12 @@ def _apply_rules(
     """Check ``kinds`` of rules over the rows ``df`` of ``submissions``; True when a file
     was refused. ``by_file`` checks each file on its own (rules within a month), all in
     one table."""
-    keys = ["_sub", "institution_id", "period"] if by_file else ["institution_id", "period"]
-    # The last row of a figure wins (files are in the order they were sent).
-    origin = df.drop_duplicates([*keys, "indicator"], keep="last")
+    if by_file:  # a figure is once in a file (a repeated one is refused as it is read)
+        keys = ["_sub", "institution_id", "period"]
+        origin = df
+    else:  # the last row of a figure wins (files are in the order they were sent)
+        keys = ["institution_id", "period"]
+        origin = df.drop_duplicates([*keys, "indicator"], keep="last")
     origin = origin.set_index([*keys, "indicator"])
     wide = origin["value"].unstack("indicator")
     blamed = False
@@ -681,6 +684,9 @@ def _frame(submissions: list[Submission]) -> pd.DataFrame:
             columns[name] = np.concatenate(
                 [np.frombuffer(p[k], dtype=np.float64) for p in parts] or [np.empty(0)]
             )
+        elif name in ("institution_id", "period", "indicator"):
+            # Categories (sorted): the rules and the canonical table group on them.
+            columns[name] = pd.Categorical(list(chain.from_iterable(p[k] for p in parts)))
         else:
             columns[name] = list(chain.from_iterable(p[k] for p in parts))
     columns["_sub"] = np.repeat(
@@ -790,10 +796,8 @@ def check_all(
     sha = np.array([s.snapshot.sha256 if s.snapshot else "" for s in submissions], dtype=object)
     table["sha256"] = sha[origin]
     table["file"] = np.array([s.file for s in submissions], dtype=object)[origin]
-    # Categories: every later grouping and sorting of millions of rows is faster on codes.
+    # (Its keys are categories, from _frame: later groupings and sorts work on codes.)
     keys = ["institution_id", "period", "indicator"]
-    for column in keys:
-        table[column] = table[column].astype("category")
     # The newest accepted submission of a figure wins (a corrected month replaces the old one).
     older = table.duplicated(keys, keep="last")
     if older.any():
