@@ -158,10 +158,13 @@ def mkdocs_site(
     now: datetime,
     dirty: bool = False,
 ) -> None:
-    """Build ``docs`` into ``site`` with MkDocs (strict: a warning is an error). A dirty
-    build redoes only the pages whose source changed (the preview uses it)."""
+    """Build ``docs`` into ``site`` with MkDocs (strict: a warning is an error), its pages
+    shared over worker processes (:mod:`pipeline.sitebuild`). A dirty build redoes only
+    the pages whose source changed (the preview uses it), with MkDocs's own loop."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
+
+    from .sitebuild import build as shared_build
 
     cfg = load_config(
         str(config_file),
@@ -176,7 +179,10 @@ def mkdocs_site(
         cfg.site_url = registry.config.site_url
     logging.getLogger("mkdocs").setLevel(logging.ERROR if dirty else logging.WARNING)
     with _source_date(now):
-        mkdocs_build(cfg, dirty=dirty)
+        if dirty:
+            mkdocs_build(cfg, dirty=True)
+        else:
+            shared_build(cfg)
 
 
 def build(

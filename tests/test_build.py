@@ -438,6 +438,57 @@ def test_pages_written_by_several_processes_are_the_pages_one_process_writes(
     assert [n for n in trees[1] if trees[1][n] != trees[2][n]] == []
 
 
+def _demo_docs(site_data: Path, docs: Path) -> object:
+    """The demo's generated Markdown in ``docs``; returns the registry."""
+    from pipeline.build import compute, render_docs
+
+    prep = prepare(site_data, NOW, run_collect=False)
+    render_docs(prep, compute(prep, NOW, lambda _m: None), NOW, docs, ROOT / "site")
+    return prep.registry
+
+
+def test_site_built_by_worker_processes_is_byte_for_byte_mkdocs_own_build(
+    site_data, tmp_path, processes, monkeypatch
+):
+    import mkdocs.commands.build
+
+    from pipeline import sitebuild
+    from pipeline.build import mkdocs_site
+
+    processes(2)
+    docs = tmp_path / "docs"
+    registry = _demo_docs(site_data, docs)
+    shared = tmp_path / "shared"
+    mkdocs_site(ROOT / "mkdocs.yml", docs, shared, registry, NOW)
+    monkeypatch.setattr(sitebuild, "build", mkdocs.commands.build.build)
+    own = tmp_path / "own"
+    mkdocs_site(ROOT / "mkdocs.yml", docs, own, registry, NOW)
+
+    def tree(site: Path) -> dict[str, bytes]:
+        return {
+            p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()
+        }
+
+    ours, theirs = tree(shared), tree(own)
+    assert len(ours) > 100 and "search/search_index.json" in ours
+    assert ours.keys() == theirs.keys()
+    assert [name for name in ours if ours[name] != theirs[name]] == []
+
+
+def test_a_warning_on_a_page_a_worker_writes_still_fails_the_build(site_data, tmp_path, processes):
+    from mkdocs.exceptions import Abort
+
+    from pipeline.build import mkdocs_site
+
+    processes(2)
+    docs = tmp_path / "docs"
+    registry = _demo_docs(site_data, docs)
+    page = next(p for p in (docs / "institutions").glob("*.md") if p.name != "index.md")
+    page.write_text(page.read_text(encoding="utf-8") + "\n[旧链接](missing.md)\n", "utf-8")
+    with pytest.raises(Abort, match="1 warnings"):
+        mkdocs_site(ROOT / "mkdocs.yml", docs, tmp_path / "out", registry, NOW)
+
+
 def _first_load_kb(site: Path, url: str) -> tuple[float, float]:
     """What a page and its stylesheets and scripts weigh gzip-compressed (as a server
     sends them), and the same with the chart library a chart page loads on scrolling."""
