@@ -50,35 +50,46 @@ def _relations(table: pd.DataFrame, registry: Registry) -> list[list[int]]:
         if found:
             relations.append([pos[total], *found])
 
+    # Per cell (period and indicator), the position of each level and entity's row.
+    by_cell: dict[tuple[str, ...], dict[tuple[str, str], int]] = defaultdict(dict)
+    for (level, entity, *cell), at in pos.items():
+        by_cell[tuple(cell)][(level, entity)] = at
     cells = table[["period_type", "period", "indicator"]].drop_duplicates()
-    for period_type, period, indicator in cells.itertuples(index=False):
-        for (level, entity), parts in groups.items():
-            total_level = "authority" if level.startswith("authority-by") else level
-            add(
-                (total_level, entity, period_type, period, indicator),
-                ((lv, e, period_type, period, indicator) for lv, e in parts),
-            )
+    totals = {g: ("authority" if g[0].startswith("authority-by") else g[0], g[1]) for g in groups}
+    for cell in cells.itertuples(index=False, name=None):
+        rows = by_cell[cell]
+        for group, parts in groups.items():
+            total = rows.get(totals[group])
+            if total is None:
+                continue
+            found = [rows[p] for p in parts if p in rows]
+            if found:
+                relations.append([total, *found])
     entities = table[["level", "entity", "indicator"]].drop_duplicates()
     months = sorted(table.loc[table.period_type == "month", "period"].unique())
     campaign = table.loc[table.period_type == "campaign", "period"].unique()
+    by_quarter: dict[str, list[str]] = defaultdict(list)
+    by_year: dict[str, list[str]] = defaultdict(list)
+    for m in months:
+        by_quarter[quarter_of(m)].append(m)
+        by_year[year_of(m)].append(m)
+    quarters_of_year = {y: sorted({quarter_of(m) for m in ms}) for y, ms in by_year.items()}
+    quarters = sorted(by_quarter)
     for level, entity, indicator in entities.itertuples(index=False):
         key = (level, entity)
-        by_quarter: dict[str, list[str]] = defaultdict(list)
-        by_year: dict[str, list[str]] = defaultdict(list)
-        for m in months:
-            by_quarter[quarter_of(m)].append(m)
-            by_year[year_of(m)].append(m)
         for q, ms in by_quarter.items():
             add((*key, "quarter", q, indicator), ((*key, "month", m, indicator) for m in ms))
         for y, ms in by_year.items():
             add((*key, "year", y, indicator), ((*key, "month", m, indicator) for m in ms))
-            qs = sorted({quarter_of(m) for m in ms})
+            qs = quarters_of_year[y]
             add((*key, "year", y, indicator), ((*key, "quarter", q, indicator) for q in qs))
         for c in campaign:
             add((*key, "campaign", c, indicator), ((*key, "month", m, indicator) for m in months))
             add((*key, "campaign", c, indicator), ((*key, "year", y, indicator) for y in by_year))
-            qs = sorted(by_quarter)
-            add((*key, "campaign", c, indicator), ((*key, "quarter", q, indicator) for q in qs))
+            add(
+                (*key, "campaign", c, indicator),
+                ((*key, "quarter", q, indicator) for q in quarters),
+            )
     return relations
 
 
