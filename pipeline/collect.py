@@ -11,12 +11,14 @@ server does.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
 import os
 import re
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -244,13 +246,15 @@ def collect(
     # Local folders are listed and every file hashed by worker processes first: most
     # files are the ones already stored, and only new bytes are read again below.
     local = [i for i in institutions if i.source and not i.source.startswith(REMOTE)]
+    remembered = _read_hashes(data_dir)
     listings = dict(
         zip(
             [i.id for i in local],
-            pmap(lambda i: _hashed_listing(data_dir / i.source, month), local),
+            pmap(lambda i: _hashed_listing(data_dir / i.source, month, remembered), local),
             strict=True,
         )
     )
+    _write_hashes(data_dir, remembered, listings, whole=month is None)
     for inst in institutions:
         result = CollectResult(inst.id)
         results.append(result)
@@ -286,7 +290,7 @@ def collect(
                 result.failed.append((inst.source, "来源目录不存在"))
                 progress(result)
                 continue
-            for name, path, digest in listing:
+            for name, path, digest, _entry in listing:
                 items.append((name, f"{inst.source}/{name}", _local(path, digest)))
         for name, source, obtain in items:
             previous = newest.get((inst.id, name))
@@ -369,15 +373,80 @@ def _remote(fetcher: Fetcher, url: str) -> Callable[[Snapshot | None], Fetched]:
     return obtain
 
 
-def _hashed_listing(source: Path, month: str | None) -> list[tuple[str, Path, str]] | None:
-    """The files of a local source folder with the SHA-256 of each; None: no folder."""
+# A file's identity as the file system tells it: inode, size, modification and change
+# times. Any write to a file changes its change time, which no program can set back.
+Identity = tuple[int, int, int, int]
+# A file changed this recently could change again within the same clock tick of a
+# coarse file system: its hash is not remembered (git's "racily clean" rule).
+_RACY_NS = 2_000_000_000
+
+
+def _hashed_listing(
+    source: Path, month: str | None, remembered: dict[str, list[Any]]
+) -> list[tuple[str, Path, str, list[Any] | None]] | None:
+    """The files of a local source folder with the SHA-256 of each, and what to remember
+    of each (its identity and hash); None: no folder. A file whose identity is the one
+    ``remembered`` is not read again."""
     folder = source.resolve()
     if not folder.is_dir():
         return None
-    return [
-        (name, path, hashlib.sha256(path.read_bytes()).hexdigest())
-        for name, path in _local_files(folder, month)
-    ]
+    out: list[tuple[str, Path, str, list[Any] | None]] = []
+    for name, path in _local_files(folder, month):
+        st = path.stat()
+        identity = [st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+        known = remembered.get(str(path))
+        if known is not None and known[:4] == identity:
+            out.append((name, path, str(known[4]), known))
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        settled = time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > _RACY_NS
+        out.append((name, path, digest, [*identity, digest] if settled else None))
+    return out
+
+
+def _hashes_path(data_dir: Path) -> Path:
+    """Where this machine remembers the hashes of a data directory's source files: a
+    cache outside the data (inodes and times mean nothing on another machine)."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    key = hashlib.sha256(str(Path(data_dir).resolve()).encode()).hexdigest()[:16]
+    return base / "portal" / f"source-hashes-{key}.json"
+
+
+def _read_hashes(data_dir: Path) -> dict[str, list[Any]]:
+    """The remembered hashes; none when the cache is missing or unreadable (then every
+    file is read and hashed, as on a first run)."""
+    try:
+        found = json.loads(_hashes_path(data_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    return {
+        k: v
+        for k, v in found.items()
+        if isinstance(v, list) and len(v) == 5 and all(isinstance(x, int) for x in v[:4])
+    }
+
+
+def _write_hashes(
+    data_dir: Path,
+    remembered: dict[str, list[Any]],
+    listings: dict[str, list[tuple[str, Path, str, list[Any] | None]] | None],
+    whole: bool,
+) -> None:
+    """Remember the hashes of the files just listed (and, after a listing of only one
+    month, those of the others too). Failing to write the cache loses nothing."""
+    now = {} if whole else dict(remembered)
+    for listing in listings.values():
+        for _name, path, _digest, entry in listing or []:
+            if entry is not None:
+                now[str(path)] = entry
+            else:
+                now.pop(str(path), None)
+    if now == remembered:
+        return
+    with contextlib.suppress(OSError):
+        atomic_write(_hashes_path(data_dir), json.dumps(now, separators=(",", ":")).encode())
 
 
 def _local(path: Path, digest: str) -> Callable[[Snapshot | None], Fetched]:

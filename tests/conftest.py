@@ -30,6 +30,13 @@ def record_edit(case: Path) -> None:
     ledger.append(case.parent.parent, replace(last, action="corrected", sha256=sha))
 
 
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test remembers source hashes in its own cache folder, never the user's."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     """A writable copy of the demo data directory."""

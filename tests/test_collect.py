@@ -1,8 +1,11 @@
 """Local sources become immutable snapshots with provenance; nothing is lost."""
 
 import hashlib
+import os
 from datetime import UTC, datetime
+from pathlib import Path
 
+from pipeline import collect as collect_module
 from pipeline.collect import collect, latest_snapshots, read_manifest
 
 T1 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -83,3 +86,70 @@ def test_source_folders_hashed_by_several_processes_collect_the_same(data_dir, t
     assert seen[2] == seen[1]
     received = {i: got for i, got, _, _ in seen[2] if got}
     assert received == {"qinglan-renmin": ["statistics/2026-10.csv", "statistics/2026-11.csv"]}
+
+
+def _source_reads(monkeypatch, sources: Path) -> list[Path]:
+    """Every read of a file under ``sources`` from now on."""
+    reads: list[Path] = []
+    read_bytes = Path.read_bytes
+
+    def counted(self: Path) -> bytes:
+        if self.is_relative_to(sources):
+            reads.append(self)
+        return read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counted)
+    return reads
+
+
+def test_unchanged_source_files_are_not_read_again(registry, monkeypatch, own_cache):
+    monkeypatch.setattr(collect_module, "_RACY_NS", 0)
+    sources = (registry.data_dir / "sources").resolve()
+    reads = _source_reads(monkeypatch, sources)
+    collect(registry, local_only=True, now=T1)
+    assert len(reads) > 100  # the first run hashes every file
+    assert list(own_cache.glob("portal/source-hashes-*.json"))
+    reads.clear()
+    assert all(not r.received for r in collect(registry, local_only=True, now=T2))
+    assert reads == []
+
+
+def test_a_file_edited_to_the_same_size_and_time_is_read_again(registry, monkeypatch):
+    monkeypatch.setattr(collect_module, "_RACY_NS", 0)
+    f = registry.data_dir / "sources" / "qinglan-renmin" / "statistics" / "2026-11.csv"
+    f.write_text("月份,受理投诉举报\n2026-11,3\n", encoding="utf-8")
+    collect(registry, local_only=True, now=T1)
+    st = f.stat()
+    f.write_text("月份,受理投诉举报\n2026-11,8\n", encoding="utf-8")
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))  # the same size and mtime as before
+    results = {r.institution_id: r for r in collect(registry, local_only=True, now=T2)}
+    assert results["qinglan-renmin"].received == ["statistics/2026-11.csv"]
+    newest = latest_snapshots(registry.data_dir)
+    [snap] = [
+        s
+        for s in newest
+        if s.institution_id == "qinglan-renmin" and s.name == f"statistics/{f.name}"
+    ]
+    assert snap.path(registry.data_dir).read_bytes() == f.read_bytes()
+
+
+def test_a_file_written_just_now_is_hashed_again_next_time(registry, monkeypatch):
+    f = registry.data_dir / "sources" / "qinglan-renmin" / "statistics" / "2026-11.csv"
+    f.write_text("月份,受理投诉举报\n2026-11,3\n", encoding="utf-8")
+    collect(registry, local_only=True, now=T1)
+    reads = _source_reads(monkeypatch, (registry.data_dir / "sources").resolve())
+    collect(registry, local_only=True, now=T2)
+    # Written within the last two seconds: a coarse clock could hide a second edit.
+    assert f.resolve() in reads
+
+
+def test_an_unreadable_hash_cache_only_costs_reading_every_file(registry, own_cache, monkeypatch):
+    monkeypatch.setattr(collect_module, "_RACY_NS", 0)
+    collect(registry, local_only=True, now=T1)
+    [cache] = own_cache.glob("portal/source-hashes-*.json")
+    cache.write_text("{not json", encoding="utf-8")
+    f = registry.data_dir / "sources" / "qinglan-renmin" / "statistics" / "2026-11.csv"
+    f.write_text("月份,受理投诉举报\n2026-11,3\n", encoding="utf-8")
+    results = {r.institution_id: r for r in collect(registry, local_only=True, now=T2)}
+    assert results["qinglan-renmin"].received == ["statistics/2026-11.csv"]
+    assert all(not r.failed for r in results.values())
