@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import unicodedata
 from array import array
@@ -774,7 +775,9 @@ def check_all(
     submissions = []
     parsed: dict[tuple[str, str, str], Rows | None] = {}
     histories = list(versions.values())
-    for history, checked in zip(histories, pmap(check_history, histories), strict=True):
+    stored = [s.path(registry.data_dir) for h in histories for s in reversed(h)]
+    parsed_files = pmap(check_history, histories, meanwhile=lambda: read_ahead(stored))
+    for history, checked in zip(histories, parsed_files, strict=True):
         for sub, snap in zip(checked, reversed(history), strict=True):
             sub.snapshot = snap  # this process's own, not a copy sent back for each file
             key = (sub.snapshot.sha256, sub.snapshot.institution_id, sub.snapshot.name)
@@ -805,6 +808,25 @@ def check_all(
         table = table[~older]
     table = table[TABLE_COLUMNS].sort_values(["institution_id", "period", "indicator"])
     return CheckResult(table=table.reset_index(drop=True), submissions=submissions, parsed=parsed)
+
+
+def read_ahead(paths: Iterable[Path]) -> None:
+    """Ask the kernel to start reading ``paths`` (in the background, in this order): the
+    worker processes then find them in memory instead of waiting for one small read
+    after another when the stored files are not in the page cache (a cold check at
+    3,000 institutions took 9 s longer). Without ``posix_fadvise`` it does nothing."""
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is None:
+        return
+    for path in paths:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue  # the worker reading it says what is wrong
+        try:
+            advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+        finally:
+            os.close(fd)
 
 
 def _note_superseded(
