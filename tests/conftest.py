@@ -9,10 +9,16 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from pipeline.build import build
 from pipeline.cases import BEIJING
 from pipeline.registry import Registry, load_registry
+
+# No per-example deadline: a busy machine took 288 ms over an example whose patterns
+# were compiling, and failed a correct test. Speed is for the benchmarks under bench/.
+settings.register_profile("portal", deadline=None)
+settings.load_profile("portal")
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data"
