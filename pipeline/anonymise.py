@@ -43,15 +43,20 @@ def _relations(table: pd.DataFrame, registry: Registry) -> list[list[int]]:
 
     relations: list[list[int]] = []
 
-    def add(total: tuple[str, ...], parts: Iterable[tuple[str, ...]]) -> None:
-        if total not in pos:
+    def add(
+        total: tuple[str, ...],
+        parts: Iterable[tuple[str, ...]],
+        rows: dict[tuple[str, ...], int] = pos,
+    ) -> None:
+        """The relation of ``total`` and those of ``parts`` that have a row in ``rows``."""
+        if total not in rows:
             return
-        found = [pos[p] for p in parts if p in pos]
+        found = [rows[p] for p in parts if p in rows]
         if found:
-            relations.append([pos[total], *found])
+            relations.append([rows[total], *found])
 
     # Per cell (period and indicator), the position of each level and entity's row.
-    by_cell: dict[tuple[str, ...], dict[tuple[str, str], int]] = defaultdict(dict)
+    by_cell: dict[tuple[str, ...], dict[tuple[str, ...], int]] = defaultdict(dict)
     for (level, entity, *cell), at in pos.items():
         by_cell[tuple(cell)][(level, entity)] = at
     cells = table[["period_type", "period", "indicator"]].drop_duplicates()
@@ -59,12 +64,7 @@ def _relations(table: pd.DataFrame, registry: Registry) -> list[list[int]]:
     for cell in cells.itertuples(index=False, name=None):
         rows = by_cell[cell]
         for group, parts in groups.items():
-            total = rows.get(totals[group])
-            if total is None:
-                continue
-            found = [rows[p] for p in parts if p in rows]
-            if found:
-                relations.append([total, *found])
+            add(totals[group], parts, rows)
     entities = table[["level", "entity", "indicator"]].drop_duplicates()
     months = sorted(table.loc[table.period_type == "month", "period"].unique())
     campaign = table.loc[table.period_type == "campaign", "period"].unique()

@@ -373,9 +373,8 @@ def _remote(fetcher: Fetcher, url: str) -> Callable[[Snapshot | None], Fetched]:
     return obtain
 
 
-# A file's identity as the file system tells it: inode, size, modification and change
-# times. Any write to a file changes its change time, which no program can set back.
-Identity = tuple[int, int, int, int]
+# A file is known by its inode, size, modification and change times: any write to a
+# file changes its change time, which no program can set back.
 # A file changed this recently could change again within the same clock tick of a
 # coarse file system: its hash is not remembered (git's "racily clean" rule).
 _RACY_NS = 2_000_000_000

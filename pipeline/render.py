@@ -37,6 +37,8 @@ from pipeline.punctuality import MISSING, Punctuality
 from pipeline.registry import Channel, Institution, Registry, vocabulary
 
 TEMPLATES = Path(__file__).with_name("templates")
+# A group on the report page: its heading, owner id, channels and institution.
+ChannelGroup = tuple[str, str | None, list[Channel], Institution | None]
 
 
 @dataclass(frozen=True)
@@ -545,23 +547,21 @@ class Renderer:
     def years(self) -> list[str]:
         return sorted({m[:4] for m in self.agg.months})
 
-    def channel_groups(self) -> list[tuple[str, str | None, list[Channel], Institution | None]]:
-        """Channels grouped: national, the authority, then each institution."""
+    def channel_groups(self) -> tuple[list[ChannelGroup], list[ChannelGroup]]:
+        """Channels grouped: the national and the authority's, then each institution's."""
         by_owner: dict[str, list[Channel]] = {}
         for ch in self.directory.channels:
             by_owner.setdefault(ch.owner, []).append(ch)
-        groups: list[tuple[str, str | None, list[Channel], Institution | None]] = [
+        authority = self.reg.authority
+        general: list[ChannelGroup] = [
             ("全国统一热线", None, by_owner.get("national", []), None),
-            (
-                self.reg.authority.name,
-                self.reg.authority.id,
-                by_owner.get(self.reg.authority.id, []),
-                self.reg.authority,
-            ),
+            (authority.name, authority.id, by_owner.get(authority.id, []), authority),
         ]
-        for inst in sorted(self.reg.reporting_institutions, key=lambda i: i.id):
-            groups.append((inst.name, inst.id, by_owner.get(inst.id, []), inst))
-        return groups
+        institutions: list[ChannelGroup] = [
+            (inst.name, inst.id, by_owner.get(inst.id, []), inst)
+            for inst in sorted(self.reg.reporting_institutions, key=lambda i: i.id)
+        ]
+        return general, institutions
 
     def channel_notes(self, owner: str) -> dict[str, list[Any]]:
         """Changed numbers (with the old one and the date) and vanished channels of one
