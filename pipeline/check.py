@@ -9,9 +9,8 @@ left blank is "not reported" and has no row: it never becomes 0.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import math
 import os
 import re
 import unicodedata
@@ -31,6 +30,7 @@ from pipeline.collect import Snapshot
 from pipeline.parallel import pmap
 from pipeline.periods import month_range
 from pipeline.problems import Problem
+from pipeline.readers import CellNote, ReadRefused, read_json, read_sheets
 from pipeline.registry import Indicator, Registry
 
 LONG_HEADERS = {
@@ -218,7 +218,7 @@ def parse_value(raw: Any, indicator: Indicator) -> tuple[float | None, str | Non
     if not isinstance(raw, str):
         return _parse_value(raw, indicator)
     # Remembered: the same few hundred cell texts make up most of a province's files.
-    key = (raw, indicator.kind, indicator.unit)
+    key = (raw, indicator.kind, indicator.unit, indicator.upper_bound)
     found = _TEXT_VALUES.get(key)
     if found is None:
         if len(_TEXT_VALUES) >= 100_000:
@@ -227,7 +227,7 @@ def parse_value(raw: Any, indicator: Indicator) -> tuple[float | None, str | Non
     return found
 
 
-_TEXT_VALUES: dict[tuple[str, str, str], tuple[float | None, str | None]] = {}
+_TEXT_VALUES: dict[tuple[str, str, str, float], tuple[float | None, str | None]] = {}
 
 
 def _parse_value(raw: Any, indicator: Indicator) -> tuple[float | None, str | None]:
@@ -237,8 +237,13 @@ def _parse_value(raw: Any, indicator: Indicator) -> tuple[float | None, str | No
     if isinstance(raw, bool):
         return None, "数字"
     had_percent_sign = False
+    if isinstance(raw, CellNote):
+        return None, _expected(indicator)
     if isinstance(raw, int | float):
-        number = float(raw)
+        try:
+            number = float(raw)
+        except OverflowError:  # an integer of hundreds of digits
+            number = math.inf
     else:
         text = _nfkc(raw).replace(" ", "")
         if text.lower() in BLANK_VALUES:
@@ -250,9 +255,11 @@ def _parse_value(raw: Any, indicator: Indicator) -> tuple[float | None, str | No
                 return None, f"{indicator.unit}数（不带 %）"
         if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", text):
             text = text.replace(",", "")
-        if not re.fullmatch(r"-?\d+(\.\d+)?", text):
+        if len(text) > 30 or not re.fullmatch(r"-?\d+(\.\d+)?", text):
             return None, _expected(indicator)
         number = float(text)
+    if not math.isfinite(number):
+        return None, f"有限的{_expected(indicator)}"
     if number < 0:
         return None, f"不小于 0 的{_expected(indicator)}"
     if percent:
@@ -262,6 +269,11 @@ def _parse_value(raw: Any, indicator: Indicator) -> tuple[float | None, str | No
             return None, "百分数，例如 98.5 或 98.5%（0 到 1 之间的小数含义不明确，请改写为百分数）"
     elif indicator.kind == "count" and number != int(number):
         return None, _expected(indicator)
+    if number > indicator.upper_bound:
+        return None, (
+            f"不大于 {indicator.upper_bound:,.0f}{indicator.unit}（该指标每月的合理上限；"
+            "数值确实如此时请联系主管部门）"
+        )
     return number, None
 
 
@@ -271,27 +283,6 @@ def _expected(indicator: Indicator) -> str:
     if indicator.kind == "amount":
         return "金额数字（单位：元），如 12500 或 12,500.50"
     return "0 到 100 之间的百分数，如 98.5 或 98.5%"
-
-
-def decode_text(content: bytes) -> tuple[str, str]:
-    """Decode a CSV exported by Excel: UTF-8 (with or without BOM), else GB18030."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return content.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise UnicodeDecodeError("gb18030", content, 0, 1, "neither UTF-8 nor GB18030")
-
-
-def read_sheets(content: bytes, suffix: str) -> list[tuple[str | None, list[list[Any]]]]:
-    """The cells of a CSV or XLSX file, one list of rows per sheet."""
-    if suffix == ".xlsx":
-        from python_calamine import CalamineWorkbook
-
-        book = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        return [(name, book.get_sheet_by_name(name).to_python()) for name in book.sheet_names]
-    text, _ = decode_text(content)
-    return [(None, [row for row in csv.reader(io.StringIO(text))])]
 
 
 def _cell_blank(value: Any) -> bool:
@@ -318,6 +309,9 @@ class _FileChecker:
         self.campaign_months = {m for c in registry.campaigns for m in c.months()}
 
     def problem(self, code: str, message: str, **kw: Any) -> None:
+        value = kw.get("value")
+        if value is not None and len(value) > 60:  # echoed, not copied whole into reports
+            kw["value"] = f"{value[:40]}…（共 {len(value)} 个字符）"
         self.sub.problems.append(Problem(file=self.sub.file, code=code, message=message, **kw))
 
     def institution(self, raw: Any, **where: Any) -> str | None:
@@ -394,6 +388,16 @@ class _FileChecker:
     def value(self, inst_id: str, period: str, code: str, raw: Any, **where: Any) -> None:
         ind = self.registry.indicators[code]
         number, expected = parse_value(raw, ind)
+        if isinstance(raw, CellNote):
+            self.problem(
+                "cell_error" if raw.reason == "error" else "formula_without_value",
+                f"「{ind.label}」不是数值：{raw}"
+                + ("（公式没有保存计算结果）" if raw.reason == "formula" else ""),
+                value=str(raw),
+                expected=f"{expected}；请在 Excel 中修正后保存，或直接填写数值",
+                **where,
+            )
+            return
         if expected is not None:
             self.problem(
                 "bad_value",
@@ -521,11 +525,25 @@ class _FileChecker:
 
     def json(self, content: bytes) -> None:
         try:
-            doc = json.loads(content.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            self.problem("json_invalid", f"JSON 格式错误：{exc}")
+            doc = read_json(content, self.registry.config.limits)
+        except UnicodeDecodeError:
+            self.problem("bad_encoding", "JSON 文件应为 UTF-8 编码", expected="UTF-8 编码的 JSON")
+            return
+        except json.JSONDecodeError as exc:
+            self.problem(
+                "json_invalid",
+                f"JSON 格式错误：第{exc.lineno}行第{exc.colno}个字符附近（{exc.msg}）",
+                expected="有效的 JSON",
+            )
             return
         records = doc.get("records") if isinstance(doc, dict) else doc
+        if isinstance(records, list) and len(records) > self.registry.config.limits.max_rows:
+            self.problem(
+                "too_many_rows",
+                f"记录过多（{len(records)} 条）",
+                expected=f"不超过 {self.registry.config.limits.max_rows} 条",
+            )
+            return
         if not isinstance(records, list):
             self.problem(
                 "json_shape",
@@ -562,27 +580,61 @@ def check_file(
     snapshot: Snapshot | None = None,
     today: date | None = None,
 ) -> Submission:
-    """Check one submission file (its bytes and its name) against the registries."""
+    """Check one submission file (its bytes and its name) against the registries.
+
+    Never raises for what a file holds: whatever goes wrong while reading or checking
+    it makes this one file refused, with a problem that says so (无法读取)."""
     sub = Submission(snapshot=snapshot, file=name, institution_id=institution_id)
     checker = _FileChecker(registry, sub, today or date.today())
-    suffix = Path(name).suffix.lower()
+    try:
+        _check_content(checker, content, Path(name).suffix.lower())
+    except ReadRefused as exc:
+        checker.problem(exc.code, exc.message, expected=exc.expected)
+    except Exception as exc:
+        _unreadable(checker, exc)
+    except BaseException as exc:
+        # A native reader's panic arrives as a BaseException; an interrupt is not a file's fault.
+        if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+            raise
+        _unreadable(checker, exc)
+    if not sub.rows and sub.accepted:
+        checker.problem("no_data", "文件中没有可读取的数据")
+    sub.rows.columns()  # read: kept column by column from now on
+    return sub
+
+
+def _unreadable(checker: _FileChecker, exc: BaseException) -> None:
+    checker.sub.rows = Rows()  # what was read before the failure is not to be trusted
+    detail = str(exc)[:200] or type(exc).__name__
+    checker.problem(
+        "unreadable",
+        f"无法读取：{Path(checker.sub.file).name}（{type(exc).__name__}：{detail}）",
+        expected="可正常打开的 .csv、.xlsx 或 .json 文件；请用模板重新导出后报送",
+    )
+
+
+def _check_content(checker: _FileChecker, content: bytes, suffix: str) -> None:
     if not content.strip():
         checker.problem("empty_file", "文件为空")
     elif suffix == ".json":
         checker.json(content)
     elif suffix in (".csv", ".xlsx"):
         try:
-            sheets = read_sheets(content, suffix)
+            sheets = read_sheets(content, suffix, checker.registry.config.limits)
         except UnicodeDecodeError:
             checker.problem(
                 "bad_encoding", "无法识别文件编码", expected="UTF-8 或 GB18030/GBK 编码的 CSV"
             )
-            sheets = []
+            return
+        except ReadRefused:
+            raise
         except Exception as exc:  # calamine raises its own error types for broken files
             checker.problem(
-                "unreadable", f"无法读取 Excel 文件：{exc}", expected="有效的 .xlsx 文件"
+                "unreadable",
+                f"无法读取 Excel 文件：{str(exc)[:200]}",
+                expected="有效的 .xlsx 文件",
             )
-            sheets = []
+            return
         data_sheets = [(s, rows) for s, rows in sheets if checker._find_header(rows)[0] is not None]
         for sheet, rows in data_sheets or sheets[:1]:
             checker.table(rows, sheet)
@@ -590,10 +642,26 @@ def check_file(
         checker.problem(
             "bad_format", "不支持的文件格式", value=suffix, expected=".csv、.xlsx 或 .json"
         )
-    if not sub.rows and sub.accepted:
-        checker.problem("no_data", "文件中没有可读取的数据")
-    sub.rows.columns()  # read: kept column by column from now on
-    return sub
+
+
+def check_stored(
+    registry: Registry, snap: Snapshot, name: str, today: date | None = None
+) -> Submission:
+    """Check a stored snapshot; a file that cannot be read from the store is refused."""
+    try:
+        content = snap.path(registry.data_dir).read_bytes()
+    except OSError as exc:
+        sub = Submission(snapshot=snap, file=name, institution_id=snap.institution_id)
+        sub.problems.append(
+            Problem(
+                name,
+                "snapshot_unreadable",
+                f"无法读取已保存的文件：{exc.strerror or exc}",
+                expected="数据目录 snapshots/ 中完整的快照",
+            )
+        )
+        return sub
+    return check_file(registry, content, name, snap.institution_id, snap, today)
 
 
 def check_rules(
@@ -765,9 +833,7 @@ def check_all(
         older ones too)."""
         subs = []
         for snap in reversed(history):
-            content = snap.path(registry.data_dir).read_bytes()
-            name = f"{snap.institution_id}/{snap.name}"
-            sub = check_file(registry, content, name, snap.institution_id, snap, today)
+            sub = check_stored(registry, snap, f"{snap.institution_id}/{snap.name}", today)
             sub.snapshot = None  # known to the parent: not sent back
             subs.append(sub)
         return subs

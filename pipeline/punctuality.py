@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.cases import BEIJING
-from pipeline.check import Rows, check_file
+from pipeline.check import Rows, check_stored
 from pipeline.collect import due_date, read_manifest
 from pipeline.registry import Registry
 
@@ -56,8 +56,7 @@ def history(
     for snap in sorted(snaps, key=lambda s: s.fetched_at):
         key = (snap.sha256, snap.institution_id, snap.name)
         if key not in parsed:
-            content = snap.path(registry.data_dir).read_bytes()
-            sub = check_file(registry, content, snap.name, snap.institution_id, snap, today)
+            sub = check_stored(registry, snap, snap.name, today)
             parsed[key] = sub.rows if sub.accepted else None
         rows = parsed[key]
         if not rows:

@@ -21,8 +21,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from pipeline.periods import month_range
 from pipeline.problems import DataError, Problem
+from pipeline.readers import ReadLimits
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+# Bounds for an indicator without its own ``max``; counts and amounts stay far below
+# 2**53, where a double still holds every whole number exactly.
+DEFAULT_UPPER_BOUNDS = {"count": 10_000_000.0, "amount": 100_000_000_000.0, "percent": 100.0}
 PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
@@ -49,6 +53,7 @@ class Config(_Model):
     site_url: str | None = None
     headline_indicators: tuple[str, ...] = ()
     trend_indicators: tuple[str, ...] = ()
+    limits: ReadLimits = ReadLimits()
 
 
 class Institution(_Model):
@@ -136,6 +141,15 @@ class Indicator(_Model):
     group: str = ""
     description: str = ""
     rules: tuple[dict[str, Any], ...] = ()
+    # The largest plausible value for one institution in one month; above it a figure is
+    # refused with the bound named. Without one, a bound by kind applies.
+    max: float | None = Field(default=None, gt=0)
+
+    @property
+    def upper_bound(self) -> float:
+        if self.max is not None:
+            return self.max
+        return DEFAULT_UPPER_BOUNDS[self.kind]
 
 
 class Measure(_Model):

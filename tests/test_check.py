@@ -88,7 +88,11 @@ def test_counts_round_trip_through_every_written_form(n):
     ind = load_registry(DEMO).indicators["complaints_received"]
     full_width = str(n).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
     for text in (str(n), f"{n:,}", full_width, f" {n} "):
-        assert parse_value(text, ind) == (float(n), None)
+        if n <= ind.upper_bound:
+            assert parse_value(text, ind) == (float(n), None)
+        else:  # an implausible figure is refused, naming the bound
+            value, expected = parse_value(text, ind)
+            assert value is None and f"{ind.upper_bound:,.0f}" in expected
 
 
 def test_xlsx_with_merged_title_notes_units_and_total_row(registry):
