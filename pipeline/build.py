@@ -34,7 +34,41 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class BuildRefused(DataError):
-    """The data cannot be published (for example a case that names a person)."""
+    """There is nothing that can be published (no campaign, no accepted figures)."""
+
+
+class UnsafeOutput(ValueError):
+    """An output folder the build must not replace; the message says why, in Chinese."""
+
+
+# Folders of the project a build must never replace or write into.
+SOURCE_FOLDERS = (".git", ".github", ".ci", "pipeline", "site", "tests", "bench", "docs", "data")
+
+
+def check_output_dir(out_dir: Path, data_dir: Path) -> Path:
+    """``out_dir`` resolved, if a build may replace it; else :class:`UnsafeOutput`.
+
+    The site replaces its output folder whole, so the folder must not be, hold or lie
+    inside the data directory, a source folder of the project or the current
+    directory, and a folder that exists already must be a site this program built
+    (it holds the file list :data:`FILE_LIST`)."""
+    out = Path(out_dir).resolve()
+    guarded = [Path.cwd().resolve(), Path(data_dir).resolve(), PROJECT_ROOT]
+    guarded += [PROJECT_ROOT / name for name in SOURCE_FOLDERS]
+    for folder in guarded:
+        if out == folder or out in folder.parents:
+            raise UnsafeOutput(f"输出目录 {out} 包含或就是 {folder}，生成网站会删除其中的内容")
+    for folder in guarded[1:]:
+        if folder != PROJECT_ROOT and folder in out.parents:
+            raise UnsafeOutput(f"输出目录 {out} 位于 {folder} 之内；请另选目录，如 ./public")
+    if out.exists() and not out.is_dir():
+        raise UnsafeOutput(f"输出目录 {out} 是一个文件")
+    if out.is_dir() and any(out.iterdir()) and not (out / FILE_LIST).exists():
+        raise UnsafeOutput(
+            f"输出目录 {out} 已有内容，但不是本程序生成的网站（缺少 {FILE_LIST}）；"
+            "为免误删，不予覆盖。请指定新的目录或先清空它"
+        )
+    return out
 
 
 @dataclass
@@ -48,9 +82,14 @@ class Prepared:
 
     @property
     def blocking(self) -> list[Problem]:
-        """Problems that stop publication: a refused case. (A refused submission only
-        quarantines that file.)"""
+        """The problems of the case notices left out of the site. Like a refused
+        submission, a refused case fails alone: the rest is published."""
         return [p for c in self.cases for p in c.problems if p.blocking]
+
+    @property
+    def left_out(self) -> list[Case]:
+        """Case notices that cannot be published as they are (a name, a broken file)."""
+        return [c for c in self.cases if c.refused]
 
 
 def find_config(config: Path | None = None) -> Path:
@@ -93,10 +132,8 @@ class Computed:
 @batch
 def compute(prep: Prepared, now: datetime, progress: Callable[[str], None]) -> Computed:
     """Aggregate and suppress the figures, and derive reporting history and channels;
-    raise :class:`BuildRefused` when the data cannot be published. The rows read from
+    raise :class:`BuildRefused` when there is nothing to publish. The rows read from
     each file are released afterwards (see :meth:`CheckResult.release_rows`)."""
-    if prep.blocking:
-        raise BuildRefused(prep.blocking)
     registry = prep.registry
     if not registry.campaigns:
         raise BuildRefused([Problem("registry/campaigns.yaml", "no_campaign", "没有专项行动")])
@@ -130,9 +167,7 @@ def render_docs(
     touched: Touched | None = None,
 ) -> None:
     """Write every page and data file into ``docs`` (with ``touched``, only the pages a
-    case edit can change)."""
-    if prep.blocking:
-        raise BuildRefused(prep.blocking)
+    case edit can change). A refused case is not among them (see :func:`visible`)."""
     # plotly.js comes from site/assets/js/plotly-basic.min.js: the basic partial bundle
     # (scatter, bar, pie) of the plotly.js version plotly.py ships, a third of the full one.
     copy_tree(site_dir / "assets", docs / "assets")
@@ -195,10 +230,10 @@ def build(
     """Run the pipeline and write the site to ``out_dir``; raise :class:`BuildRefused`
     (nothing written) when the data cannot be published."""
     now = now or build_clock()
+    out_dir = check_output_dir(out_dir, data_dir)
     progress("读取名录、收集并校验报送文件")
     prep = prepare(data_dir, now)
     config_file = find_config(config_file)
-    out_dir = Path(out_dir).resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="portal-docs-") as staging:
         docs = Path(staging) / "docs"

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from pipeline.anonymise import find_pii
 from pipeline.ledger import audit
-from pipeline.problems import Problem
+from pipeline.problems import Problem, validation_problems
 from pipeline.registry import ID_PATTERN, Registry, vocabulary
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -52,6 +52,63 @@ ALLOWED_TAGS = {
     "code",
 }
 ALLOWED_SCHEMES = {"https", "mailto", "tel"}
+MAX_CASE_BYTES = 256 * 1024  # a notice is a page of text; a larger file is refused unread
+
+
+class FrontMatterError(ValueError):
+    """Front matter that cannot be read; the message is for the person who wrote it."""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """YAML as a person writes front matter: no aliases (a few lines of anchors and
+    aliases expand to gigabytes), and a date that does not exist is an error of the
+    file, not an exception of the program."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(
+                None, None, "不允许使用 YAML 别名（*…），请直接写出内容", mark
+            )
+        return super().compose_node(parent, index)
+
+    def construct_yaml_timestamp(self, node: Any) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"日期不存在：{node.value}", node.start_mark
+            ) from exc
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
+
+
+def _yaml_message(exc: yaml.YAMLError) -> str:
+    """One line for the writer: where (the line of the file) and what."""
+    problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
+    if "could not determine a constructor" in problem:
+        problem = "不支持的 YAML 标签（以 ! 开头的写法）"
+    mark = getattr(exc, "problem_mark", None)
+    # The front matter starts on the file's second line, after the opening ---.
+    where = f"第{mark.line + 2}行" if mark is not None else ""
+    return f"前置信息 YAML 格式错误{where and '（' + where + '）'}：{problem}"
+
+
+def read_front_matter(text: str) -> tuple[Any, str]:
+    """The front matter (as data) and the body of a case file's text.
+
+    Raises :class:`FrontMatterError` when there is none or it is not valid YAML."""
+    match = FRONT_MATTER.match(text)
+    if not match:
+        raise FrontMatterError("缺少 YAML 前置信息（以 --- 开头和结尾）")
+    try:
+        meta = yaml.load(match.group(1), Loader=_StrictLoader)  # a SafeLoader
+    except yaml.YAMLError as exc:
+        raise FrontMatterError(_yaml_message(exc)) from exc
+    except RecursionError as exc:
+        raise FrontMatterError("前置信息嵌套过深") from exc
+    return meta, text[match.end() :]
 
 
 class Correction(BaseModel):
@@ -135,10 +192,9 @@ def digest(text: str) -> str:
     text = text.lstrip("\ufeff").replace("\r\n", "\n")
     match = FRONT_MATTER.match(text)
     try:
-        meta = yaml.safe_load(match.group(1)) if match else None
-    except yaml.YAMLError:
-        meta = match.group(1) if match else None
-    body = text[match.end() :] if match else text
+        meta, body = read_front_matter(text)
+    except FrontMatterError:
+        meta, body = (match.group(1), text[match.end() :]) if match else (None, text)
     lines = [line.rstrip() for line in body.strip("\n").split("\n")]
     canonical = json.dumps([meta, lines], ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
@@ -150,32 +206,29 @@ def load_case(
     """Read and validate one case file, and run the PII gate over all of it."""
     name = display or path.name
     expected_id = expected_id or path.stem
-    text = path.read_text(encoding="utf-8-sig")
+    try:
+        if path.stat().st_size > MAX_CASE_BYTES:
+            raise FrontMatterError(
+                f"文件过大（超过 {MAX_CASE_BYTES // 1024} KB），不是一篇案例通报"
+            )
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError, FrontMatterError) as exc:
+        reason = exc if isinstance(exc, FrontMatterError) else "文件应为 UTF-8 编码的文本"
+        case = Case(path=path, notice=None, body="")
+        case.problems.append(Problem(name, "unreadable", f"无法读取：{reason}"))
+        return case
     match = FRONT_MATTER.match(text)
     case = Case(
         path=path, notice=None, body=text[match.end() :] if match else text, sha256=digest(text)
     )
-    if not match:
-        case.problems.append(
-            Problem(name, "no_front_matter", "缺少 YAML 前置信息（以 --- 开头和结尾）")
-        )
-        return case
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
-        case.notice = CaseNotice.model_validate(meta)
-    except yaml.YAMLError as exc:
-        case.problems.append(Problem(name, "yaml_invalid", f"前置信息 YAML 格式错误：{exc}"))
+        meta, _ = read_front_matter(text)
+        case.notice = CaseNotice.model_validate(meta or {})
+    except FrontMatterError as exc:
+        code = "no_front_matter" if not match else "yaml_invalid"
+        case.problems.append(Problem(name, code, str(exc)))
     except ValidationError as exc:
-        for err in exc.errors():
-            case.problems.append(
-                Problem(
-                    name,
-                    "case_invalid",
-                    err["msg"].removeprefix("Value error, "),
-                    column=".".join(str(p) for p in err["loc"]),
-                    value=None if err.get("input") is None else str(err.get("input")),
-                )
-            )
+        case.problems.extend(validation_problems(exc, name, "case_invalid"))
     n = case.notice
     if n and n.institution and n.institution not in registry.institutions:
         case.problems.append(
@@ -331,11 +384,10 @@ def update_front_matter(path: Path, changes: Mapping[str, object]) -> tuple[str,
     """The case file with ``changes`` applied to its front matter; the body and every
     other field are kept as they are. Returns the new text and front matter."""
     text = path.read_text(encoding="utf-8-sig")
-    match = FRONT_MATTER.match(text)
-    if not match:
-        raise ValueError("缺少 YAML 前置信息")
-    meta = yaml.safe_load(match.group(1)) or {}
+    meta, body = read_front_matter(text)
+    if not isinstance(meta, dict):
+        raise FrontMatterError("前置信息应为“字段: 值”的列表")
     meta.update(changes)
     plain = json.loads(json.dumps(meta, ensure_ascii=False, default=str))
     front = yaml.safe_dump(plain, allow_unicode=True, sort_keys=False)
-    return f"---\n{front}---\n" + text[match.end() :], plain
+    return f"---\n{front}---\n" + body, plain

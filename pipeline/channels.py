@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from pipeline.cases import BEIJING
 from pipeline.collect import read_manifest
-from pipeline.problems import Problem
+from pipeline.problems import Problem, validation_problems
 from pipeline.registry import Channel, Registry
 
 FIELDS = ["kind", "value", "department", "hours", "address", "postcode", "verified_on", "note"]
@@ -51,24 +51,17 @@ def parse_channels(content: bytes, owner: str, file: str) -> tuple[list[Channel]
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = content.decode("gb18030", errors="replace")
-    rows = list(csv.DictReader(io.StringIO(text)))
+    try:
+        rows = list(csv.DictReader(io.StringIO(text)))
+    except csv.Error as exc:  # a cell past the size limit, a NUL byte
+        return [], [Problem(file, "channel_unreadable", f"无法读取渠道文件：{exc}")]
     out = []
     for n, row in enumerate(rows, start=2):
         clean = {k: (v or "").strip() for k, v in row.items() if k in FIELDS}
         try:
             out.append(Channel.model_validate({**clean, "owner": owner}))
         except ValidationError as exc:
-            for err in exc.errors():
-                problems.append(
-                    Problem(
-                        file,
-                        "channel_invalid",
-                        err["msg"].removeprefix("Value error, "),
-                        row=n,
-                        column=".".join(map(str, err["loc"])),
-                        value=str(err.get("input", "")),
-                    )
-                )
+            problems.extend(validation_problems(exc, file, "channel_invalid", row=n))
     if not out and not problems:
         problems.append(
             Problem(file, "channel_empty", "渠道文件中没有任何渠道", expected=", ".join(FIELDS))

@@ -18,6 +18,7 @@ from pipeline.problems import DataError, Problem
 if TYPE_CHECKING:
     from pipeline.cases import Case
     from pipeline.collect import CollectResult
+    from pipeline.registry import Registry
 
 DATA_OPTION = click.option(
     "--data",
@@ -75,6 +76,7 @@ def main() -> None:
 @click.option("--quiet", is_flag=True, help="只输出问题，不输出进度。")
 def build(data_dir: Path, out_dir: Path, config_file: Path | None, quiet: bool) -> None:
     """从数据目录生成整个网站（默认输出到 ./public）。"""
+    from pipeline.build import UnsafeOutput
     from pipeline.build import build as run_build
 
     _require_data(data_dir)
@@ -85,10 +87,18 @@ def build(data_dir: Path, out_dir: Path, config_file: Path | None, quiet: bool) 
             config_file=config_file,
             progress=(lambda _m: None) if quiet else _say,
         )
+    except UnsafeOutput as exc:
+        raise click.UsageError(str(exc)) from exc
     except DataError as exc:
         _report(exc.problems)
         _say(f"构建被拒绝：{len(exc.problems)} 个问题必须先修正，网站未更新。")
         sys.exit(1)
+    if prep.left_out:
+        _report(prep.blocking)
+        _say(
+            f"{len(prep.left_out)} 个典型案例有必须修正的问题，未发布"
+            f"（{'、'.join(c.path.name for c in prep.left_out)}）；其余内容照常发布。"
+        )
     quarantined = prep.checked.quarantined
     # Institutions' files do not stop a build; at province scale they are hundreds of
     # lines, so a build shows the first and `portal check` all of them.
@@ -130,7 +140,9 @@ def check(
     try:
         if files:
             registry = load_registry(data_dir)
-            subs = [check_file(registry, f.read_bytes(), str(f), institution) for f in files]
+            if institution is not None:
+                institution = _known_institution(registry, institution)
+            subs = [check_file(registry, _read(f), str(f), institution) for f in files]
             problems = [p for s in subs for p in s.problems]
             _report(problems)
             _written(write_reports(registry, subs, reports_dir))
@@ -534,6 +546,26 @@ def _act(
 def _written(paths: list[Path]) -> None:
     if paths:
         _say(f"校验报告 {len(paths)} 份，已写入 {paths[0].parent.parent}/（可发回报送机构）")
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise click.UsageError(f"无法读取 {path}：{exc.strerror or exc}") from exc
+
+
+def _known_institution(registry: Registry, value: str) -> str:
+    """An institution id from the command line, checked before it names any file."""
+    import difflib
+
+    if value in registry.institutions:
+        return value
+    names = {i.id: i.name for i in registry.institutions.values()}
+    near = difflib.get_close_matches(value, list(names), n=3, cutoff=0.5)
+    near += [i for i, name in names.items() if value and value in name and i not in near][:3]
+    hint = "；相近的有：" + "、".join(f"{i}（{names[i]}）" for i in near) if near else ""
+    raise click.BadParameter(f"机构名录中没有 {value!r}{hint}", param_hint="--institution")
 
 
 def _require_data(data_dir: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 
@@ -59,3 +59,74 @@ class DataError(Exception):
     def __init__(self, problems: Iterable[Problem]):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+# pydantic's error types, worded for the person who wrote the file.
+_VALIDATION_MESSAGES = {
+    "missing": "缺少必填字段",
+    "extra_forbidden": "未知字段（请检查拼写）",
+    "date_type": "应为日期，如 2026-03-15",
+    "date_parsing": "应为日期，如 2026-03-15",
+    "date_from_datetime_parsing": "应为日期，如 2026-03-15",
+    "date_from_datetime_inexact": "应为日期（不含时间），如 2026-03-15",
+    "datetime_type": "应为日期和时间，如 2026-03-15 09:00",
+    "datetime_parsing": "应为日期和时间，如 2026-03-15 09:00",
+    "datetime_from_date_parsing": "应为日期和时间，如 2026-03-15 09:00",
+    "string_type": "应为文字",
+    "string_too_short": "内容过短",
+    "string_too_long": "内容过长",
+    "string_pattern_mismatch": "格式不符",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "finite_number": "应为有限的数字",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "greater_than": "应大于 {gt}",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than": "应小于 {lt}",
+    "less_than_equal": "不能大于 {le}",
+    "literal_error": "应为以下之一：{expected}",
+    "dict_type": "应为“字段: 值”的列表",
+    "model_type": "应为“字段: 值”的列表",
+    "model_attributes_type": "应为“字段: 值”的列表",
+    "list_type": "应为列表",
+    "tuple_type": "应为列表",
+}
+
+
+def validation_problems(
+    exc: Any, file: str, code: str = "invalid", row: int | None = None
+) -> list[Problem]:
+    """One problem per error of a pydantic ``ValidationError``, in Chinese: the field in
+    ``column``, the value seen, and what was expected."""
+    out = []
+    for err in exc.errors():
+        ctx = err.get("ctx") or {}
+        template = _VALIDATION_MESSAGES.get(err["type"])
+        if err["type"] == "value_error":  # our own validators already speak Chinese
+            message = str(err["msg"]).removeprefix("Value error, ")
+        elif template:
+            try:
+                message = template.format(**ctx)
+            except (KeyError, IndexError):
+                message = template
+        else:
+            message = f"格式不符（{err['msg']}）"
+        raw = err.get("input")
+        shown = None if raw is None or isinstance(raw, dict) else str(raw)
+        if shown is not None and len(shown) > 60:
+            shown = f"{shown[:40]}…（共 {len(shown)} 个字符）"
+        out.append(
+            Problem(
+                file,
+                code,
+                message,
+                row=row,
+                column=".".join(str(p) for p in err["loc"]) or None,
+                value=shown,
+            )
+        )
+    return out

@@ -3,13 +3,14 @@ integrity office can be sent back and act on without any other tool."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pipeline.cases import Case
 from pipeline.check import Submission
 from pipeline.collect import atomic_write
 from pipeline.problems import Problem
-from pipeline.registry import Registry
+from pipeline.registry import ID_PATTERN, Registry
 
 
 def report_text(registry: Registry, sub: Submission) -> str:
@@ -51,6 +52,15 @@ def problem_lines(problems: list[Problem], value_label: str, expected_label: str
     return lines
 
 
+def _report_path(folder: Path, institution_id: str | None, stem: str) -> Path:
+    """``<folder>/<institution>/<stem>.txt``, never outside ``folder``: both parts are
+    checked before they touch a path (an id or a file name could hold ``../``)."""
+    inst = institution_id if re.fullmatch(ID_PATTERN, institution_id or "") else "unknown"
+    if not re.fullmatch(r"[\w\u4e00-\u9fff][\w\u4e00-\u9fff.-]{0,99}", stem):
+        stem = re.sub(r"[^\w\u4e00-\u9fff-]", "_", stem)[:100] or "file"
+    return Path(folder) / str(inst) / f"{stem}.txt"
+
+
 def write_reports(registry: Registry, submissions: list[Submission], folder: Path) -> list[Path]:
     """Write ``<folder>/<institution>/<file period or name>.txt`` for each submission
     with problems; return the paths written."""
@@ -59,7 +69,7 @@ def write_reports(registry: Registry, submissions: list[Submission], folder: Pat
         if not sub.problems:
             continue
         stem = (sub.snapshot.period if sub.snapshot else "") or Path(sub.file).stem
-        path = Path(folder) / (sub.institution_id or "unknown") / f"{stem}.txt"
+        path = _report_path(folder, sub.institution_id, stem)
         atomic_write(path, report_text(registry, sub).encode("utf-8"))
         written.append(path)
     return written
@@ -84,7 +94,7 @@ def write_case_reports(
         ]
         lines += problem_lines(case.problems, "内容", "建议")
         stem = case.notice.id if case.notice else Path(case.path).stem
-        path = Path(folder) / institution_id / f"case-{stem}.txt"
+        path = _report_path(folder, institution_id, f"case-{stem}")
         atomic_write(path, ("\n".join(lines) + "\n").encode("utf-8"))
         written.append(path)
     return written

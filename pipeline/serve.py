@@ -100,6 +100,8 @@ class Preview:
             self._preview_unrecorded()
             self.computed = compute(self.prep, now, self.progress)
         render_docs(self.prep, self.computed, now, self.docs, self.site_src, touched)
+        for p in self.prep.blocking:
+            self.progress(f"[错误] {p}（该案例未显示）")
         if touched is not None:
             # A case no longer shown (back to draft, embargoed, deleted) leaves the preview.
             shown = {c.notice.id for c in self.prep.cases if c.notice and visible(c, now)}

@@ -234,15 +234,30 @@ def test_a_refused_build_leaves_the_previous_site_untouched(data_dir, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "index.html").write_text("previous site", encoding="utf-8")
+    (out / "site-files.sha256").write_text("", encoding="utf-8")  # a site built before
+    (data_dir / "registry" / "campaigns.yaml").write_text("campaigns: []\n", encoding="utf-8")
+    with pytest.raises(BuildRefused) as err:
+        build(data_dir, out, now=NOW, config_file=ROOT / "mkdocs.yml")
+    assert [p.code for p in err.value.problems] == ["no_campaign"]
+    assert (out / "index.html").read_text(encoding="utf-8") == "previous site"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_a_case_that_names_a_person_is_left_out_alone(data_dir, tmp_path):
+    out = tmp_path / "out"
     case = data_dir / "cases" / "2025-chengdong-conduct.md"
     case.write_text(
         case.read_text(encoding="utf-8").replace("护士许某", "护士许文静"), encoding="utf-8"
     )
-    with pytest.raises(BuildRefused) as err:
-        build(data_dir, out, now=NOW, config_file=ROOT / "mkdocs.yml")
-    assert any(p.value == "许文静" for p in err.value.problems)
-    assert (out / "index.html").read_text(encoding="utf-8") == "previous site"
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+    prep = build(data_dir, out, now=NOW, config_file=ROOT / "mkdocs.yml")
+    assert [c.path.name for c in prep.left_out] == [case.name]
+    assert any(p.value == "许文静" for p in prep.blocking)
+    # The rest of the site is published; the name is nowhere in it.
+    assert (out / "cases" / "2025-mch-conduct" / "index.html").exists()
+    assert not (out / "cases" / "2025-chengdong-conduct").exists()
+    for f in out.rglob("*"):
+        if f.is_file() and f.suffix in (".html", ".json", ".xml", ".csv"):
+            assert "许文静" not in f.read_text(encoding="utf-8"), f
 
 
 def portal(*args, cwd=ROOT):

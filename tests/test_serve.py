@@ -1,5 +1,5 @@
-"""The press office's preview: a case edit shows without a full rebuild; a bad edit
-leaves the preview as it was and says why."""
+"""The press office's preview: a case edit shows without a full rebuild; a case the
+gate refuses leaves the preview and the preview says why."""
 
 from pipeline.serve import Preview
 from tests.conftest import ROOT
@@ -20,13 +20,16 @@ def test_preview_follows_case_edits(data_dir, tmp_path):
     assert any("portal correct 2024-renmin-red-envelope" in m for m in messages)
     assert "被严肃处理并通报" in page.read_text(encoding="utf-8")
     assert "被严肃处理并通报" in (preview.site / "cases" / "index.html").read_text(encoding="utf-8")
-    # A name slipped in: the preview refuses, keeps the last good page, and says why.
+    # A name slipped in: as in the build, the case is left out alone, and the preview
+    # says why; the other cases stay.
     case.write_text(
         case.read_text(encoding="utf-8").replace("医生吴某", "医生吴志军"), encoding="utf-8"
     )
-    assert preview.poll() is None
-    assert "吴志军" not in page.read_text(encoding="utf-8")
-    assert any("吴志军" in m for m in messages) and any("预览未更新" in m for m in messages)
+    assert preview.poll() is not None
+    assert not page.exists()
+    assert "吴志军" not in (preview.site / "cases" / "index.html").read_text(encoding="utf-8")
+    assert any("吴志军" in m and "未显示" in m for m in messages)
+    assert (preview.site / "cases" / "2025-mch-conduct" / "index.html").exists()
 
 
 def test_preview_of_a_case_edit_updates_its_institution_and_drops_an_unpublished_case(
