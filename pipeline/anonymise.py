@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import pandas as pd
 
@@ -207,6 +208,41 @@ def normalise_width(text: str) -> str:
     """Full-width digits, letters and spaces to ASCII, one character for one, so that
     offsets in the result are offsets in the original."""
     return "".join(n if len(n := unicodedata.normalize("NFKC", ch)) == 1 else ch for ch in text)
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"))
+_CHINESE_DIGITS = str.maketrans("〇零○一二三四五六七八九幺两", "00012345678912")
+# Digits written one by one in Chinese (一三八…, as read aloud), possibly mixed with
+# Arabic ones: seven or more in a row, three of them Chinese.
+_SPELLED = re.compile(r"[〇零○一二三四五六七八九幺两\d]{7,}")
+_DIGIT_SEPARATORS = re.compile(r"(?<=\d)[ \t.\-·・_~～]+(?=\d)")
+
+
+@lru_cache(maxsize=1)
+def _simplified() -> Any:
+    """Traditional -> simplified characters (OpenCC), or None where it is not installed."""
+    try:
+        import opencc
+    except ImportError:  # pragma: no cover - a dependency; kept optional for Zensical users
+        return None
+    return opencc.OpenCC("t2s")
+
+
+def normalise_for_gate(text: str) -> str:
+    """``text`` as the gate should read it: full-width to half-width (NFKC), invisible
+    characters removed, traditional characters simplified, digits spelled in Chinese
+    turned into digits, and separators inside a run of digits removed (138 1234 5678,
+    138.1234.5678). Offsets do not survive: findings in it name the text, not a place."""
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    if (convert := _simplified()) is not None:
+        text = convert.convert(text)
+
+    def digits(m: re.Match[str]) -> str:
+        run = m.group()
+        return run.translate(_CHINESE_DIGITS) if sum(not c.isdigit() for c in run) >= 3 else run
+
+    text = _SPELLED.sub(digits, text)
+    return _DIGIT_SEPARATORS.sub("", text)
 
 
 def find_pii(

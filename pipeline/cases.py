@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html as htmllib
 import json
 import re
 from collections.abc import Mapping
@@ -24,7 +25,7 @@ import nh3
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from pipeline.anonymise import find_pii
+from pipeline.anonymise import find_pii, normalise_for_gate
 from pipeline.ledger import audit
 from pipeline.problems import Problem, validation_problems
 from pipeline.registry import ID_PATTERN, Registry, vocabulary
@@ -179,10 +180,57 @@ class Case:
 
     def body_html(self) -> str:
         """The body as sanitised HTML: no raw HTML, no script, only safe link schemes."""
-        html = markdown.markdown(self.body, extensions=["tables", "sane_lists"])
-        return nh3.clean(
-            html, tags=ALLOWED_TAGS, url_schemes=ALLOWED_SCHEMES, link_rel="noopener noreferrer"
-        )
+        return render_body(self.body)
+
+
+def render_body(body: str) -> str:
+    """A case body as the public sees it: Markdown rendered, then sanitised (raw HTML,
+    comments and scripts removed; only safe link schemes)."""
+    html = markdown.markdown(body, extensions=["tables", "sane_lists"])
+    return nh3.clean(
+        html, tags=ALLOWED_TAGS, url_schemes=ALLOWED_SCHEMES, link_rel="noopener noreferrer"
+    )
+
+
+_BLOCK_TAG = re.compile(r"</?(?:p|br|li|ul|ol|h3|h4|blockquote|table|thead|tbody|tr|th|td)\b[^>]*>")
+
+
+def shown_text(html: str) -> str:
+    """The text a reader sees in sanitised ``html``: inline tags (emphasis, links) join
+    what they split, block tags break lines, entities are decoded."""
+    text = _BLOCK_TAG.sub("\n", html)
+    return htmllib.unescape(re.sub(r"<[^>]*>", "", text))
+
+
+# Front-matter fields that hold codes, ids and dates, not text a person writes.
+_CODE_FIELDS = frozenset(
+    {"id", "category", "status", "institution", "date", "embargo", "published_on"}
+)
+
+
+def _published_texts(text: str) -> list[tuple[str, str]]:
+    """(where, text) for each piece of the case as it is published: every front-matter
+    value after YAML parsing, and the body after rendering and sanitising."""
+    try:
+        meta, body = read_front_matter(text)
+    except FrontMatterError:
+        meta, body = None, text
+    out: list[tuple[str, str]] = []
+
+    def walk(value: Any, where: str) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if where or str(k) not in _CODE_FIELDS:
+                    walk(v, f"{where}.{k}" if where else str(k))
+        elif isinstance(value, list | tuple):
+            for i, v in enumerate(value):
+                walk(v, f"{where}[{i + 1}]")
+        elif isinstance(value, str | int | float) and not isinstance(value, bool):
+            out.append((f"前置信息「{where}」", str(value)))
+
+    walk(meta, "")
+    out.append(("正文（网页上显示的文字）", shown_text(render_body(body))))
+    return out
 
 
 def digest(text: str) -> str:
@@ -289,7 +337,8 @@ def _gate(
     # Remembered by text: the preview re-reads every case on each edit, and segmenting
     # hundreds of unchanged notices again would take seconds.
     problems = []
-    for f in find_pii(text, allowed, places):
+    raw = find_pii(text, allowed, places)
+    for f in raw:
         line = text.count("\n", 0, f.start) + 1
         column = f.start - (text.rfind("\n", 0, f.start) + 1) + 1
         problems.append(
@@ -303,7 +352,30 @@ def _gate(
                 expected=f.suggestion,
             )
         )
+    # The same gate over what the public will read: a name split by an HTML comment,
+    # digits split by emphasis or an entity, full-width, spelled in Chinese or written
+    # in traditional characters all come together there.
+    seen = {(f.kind, _same(f.text)) for f in raw}
+    for where, shown in _published_texts(text):
+        for f in find_pii(normalise_for_gate(shown), allowed, places):
+            if (f.kind, _same(f.text)) in seen:
+                continue
+            seen.add((f.kind, _same(f.text)))
+            problems.append(
+                Problem(
+                    name,
+                    f"pii_{f.kind}",
+                    f"含有可识别个人的信息（{_PII_LABELS[f.kind]}，见{where}）",
+                    column=where,
+                    value=f.text,
+                    expected=f.suggestion,
+                )
+            )
     return tuple(problems)
+
+
+def _same(text: str) -> str:
+    return re.sub(r"\W", "", normalise_for_gate(text))
 
 
 _PII_LABELS = {

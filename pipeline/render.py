@@ -13,6 +13,7 @@ import csv
 import functools
 import json
 import posixpath
+import re
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from markupsafe import Markup, escape
 
 from pipeline.aggregate import Aggregates
 from pipeline.anonymise import display_value
-from pipeline.cases import Case, listed, visible
+from pipeline.cases import Case, listed, shown_text, visible
 from pipeline.channels import Directory
 from pipeline.check import CheckResult
 from pipeline.parallel import each
@@ -708,7 +709,8 @@ class Renderer:
             assert c.notice is not None
             record = c.notice.model_dump(mode="json", exclude={"status", "embargo", "published_by"})
             record["category_label"] = c.notice.category_label
-            record["facts"] = c.body.strip()
+            # The text as the page shows it (sanitised, then plain), never raw Markdown.
+            record["facts"] = re.sub(r"\n{3,}", "\n\n", shown_text(c.body_html())).strip()
             record["url"] = f"cases/{c.notice.id}/"
             records.append(record)
         write_if_changed(

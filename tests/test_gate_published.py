@@ -1,0 +1,89 @@
+"""The PII gate reads what the public will read: the body after Markdown and
+sanitising, every front-matter value after YAML, normalised. The same gate decides in
+`portal check`, `portal publish` and `portal build`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from pipeline.build import build
+from pipeline.cases import load_case
+from tests.conftest import NOW, ROOT
+
+DRAFT = "2026-second-red-envelope-draft"
+
+# (what is written, the personal data a reader would see)
+DISGUISES = [
+    ("外科医生张<!-- -->建华收受红包。", "张建华"),
+    ("身份证号110105199&#48;03071239。", "110105199003071239"),
+    ("患者手机138**1234**5678。", "13812345678"),
+    ("患者手机一三八一二三四五六七八。", "13812345678"),
+    ("联系电话138.1234.5678。", "13812345678"),
+    ("醫生張建華收受紅包。", "张建华"),
+    ("医生张\u200b建华收受红包。", "张建华"),
+    ("手机１３８１２３４５６７８。", "１３８１２３４５６７８"),
+    ("身份证 110105 19491231 002X。", "110105 19491231 002X"),
+]
+
+
+@pytest.mark.parametrize(("written", "seen"), DISGUISES)
+def test_a_disguised_identity_is_refused(registry, written, seen):
+    path = registry.data_dir / "cases" / f"{DRAFT}.md"
+    path.write_text(path.read_text(encoding="utf-8") + f"\n{written}\n", encoding="utf-8")
+    case = load_case(path, registry, f"cases/{path.name}")
+    assert case.refused
+    assert any(p.code.startswith("pii_") and p.value == seen for p in case.problems), [
+        (p.code, p.value) for p in case.problems
+    ]
+
+
+def test_a_name_in_a_yaml_escape_of_the_title_is_refused(registry):
+    path = registry.data_dir / "cases" / f"{DRAFT}.md"
+    text = path.read_text(encoding="utf-8")
+    escaped = "".join(f"\\u{ord(c):04x}" for c in "医生张建华")
+    text = text.replace("\ntitle: ", f'\ntitle: "{escaped}"\nx_title: ', 1)
+    path.write_text(text, encoding="utf-8")
+    case = load_case(path, registry, f"cases/{path.name}")
+    assert any(p.value == "张建华" and "title" in (p.column or "") for p in case.problems)
+
+
+def _portal(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_publish_refuses_what_the_build_would_refuse(data_dir):
+    path = data_dir / "cases" / f"{DRAFT}.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n医生张<!-- -->建华。\n", "utf-8")
+    ledger = (data_dir / "cases" / "ledger.csv").read_text(encoding="utf-8")
+    run = _portal("publish", DRAFT, "--data", str(data_dir), "--by", "宣传科")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "张建华" in run.stdout + run.stderr
+    assert (data_dir / "cases" / "ledger.csv").read_text(encoding="utf-8") == ledger
+    assert "status: draft" in path.read_text(encoding="utf-8")
+
+
+def test_no_disguised_identity_reaches_any_built_file(data_dir, tmp_path):
+    case = data_dir / "cases" / "2025-mch-conduct.md"
+    original = case.read_text(encoding="utf-8")
+    case.write_text(original + "\n" + "\n".join(w for w, _ in DISGUISES) + "\n", "utf-8")
+    out = tmp_path / "out"
+    prep = build(data_dir, out, now=NOW, config_file=ROOT / "mkdocs.yml")
+    assert [c.path.name for c in prep.left_out] == [case.name]
+    needles = ["张建华", "張建華", "13812345678", "110105199003071239", "1234**5678", "建华"]
+    for f in out.rglob("*"):
+        if f.is_file() and f.suffix in (".html", ".json", ".xml", ".csv", ".txt"):
+            text = f.read_text(encoding="utf-8", errors="replace")
+            assert not any(n in text for n in needles), f
+
+
+def test_cases_json_carries_the_shown_text_not_markdown(site):
+    records = json.loads((site / "data" / "cases.json").read_text(encoding="utf-8"))
+    assert records
+    for r in records:
+        assert "**" not in r["facts"] and "<" not in r["facts"], r["id"]
