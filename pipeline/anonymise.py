@@ -211,11 +211,16 @@ def normalise_width(text: str) -> str:
 
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"))
-_CHINESE_DIGITS = str.maketrans("〇零○一二三四五六七八九幺两", "00012345678912")
+_CHINESE_DIGITS = str.maketrans(
+    "〇零○一二三四五六七八九幺两壹贰叁肆伍陆柒捌玖", "00012345678912123456789"
+)
 # Digits written one by one in Chinese (一三八…, as read aloud), possibly mixed with
 # Arabic ones: seven or more in a row, three of them Chinese.
-_SPELLED = re.compile(r"[〇零○一二三四五六七八九幺两\d]{7,}")
-_DIGIT_SEPARATORS = re.compile(r"(?<=\d)[ \t.\-·・_~～]+(?=\d)")
+_SPELLED = re.compile(r"[〇零○一二三四五六七八九幺两壹贰叁肆伍陆柒捌玖\d]{7,}")
+_DIGIT_SEPARATORS = re.compile(r"(?<=\d)[\s.\-·・_~～|]+(?=\d)")
+# A name spelled out with spaces or across a line break (张 建 华) reads as one.
+_HAN_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+_FOOTNOTE_REF = re.compile(r"\[?\^[^\]\s]{1,20}\]?")
 
 
 @lru_cache(maxsize=1)
@@ -234,6 +239,9 @@ def normalise_for_gate(text: str) -> str:
     turned into digits, and separators inside a run of digits removed (138 1234 5678,
     138.1234.5678). Offsets do not survive: findings in it name the text, not a place."""
     text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    # Any script's decimal digits (Arabic-Indic, Devanagari ...) as ASCII ones.
+    text = re.sub(r"\d", lambda m: str(unicodedata.digit(m.group(), 0)), text)
+    text = _FOOTNOTE_REF.sub("", text)
     if (convert := _simplified()) is not None:
         text = convert.convert(text)
 
@@ -242,7 +250,7 @@ def normalise_for_gate(text: str) -> str:
         return run.translate(_CHINESE_DIGITS) if sum(not c.isdigit() for c in run) >= 3 else run
 
     text = _SPELLED.sub(digits, text)
-    return _DIGIT_SEPARATORS.sub("", text)
+    return _HAN_GAP.sub("", _DIGIT_SEPARATORS.sub("", text))
 
 
 def find_pii(

@@ -63,12 +63,31 @@ def check_output_dir(out_dir: Path, data_dir: Path) -> Path:
             raise UnsafeOutput(f"输出目录 {out} 位于 {folder} 之内；请另选目录，如 ./public")
     if out.exists() and not out.is_dir():
         raise UnsafeOutput(f"输出目录 {out} 是一个文件")
-    if out.is_dir() and any(out.iterdir()) and not (out / FILE_LIST).exists():
-        raise UnsafeOutput(
-            f"输出目录 {out} 已有内容，但不是本程序生成的网站（缺少 {FILE_LIST}）；"
-            "为免误删，不予覆盖。请指定新的目录或先清空它"
+    if out.is_dir() and any(out.iterdir()):
+        listed = _listed_files(out)
+        foreign = sorted(
+            p.relative_to(out).as_posix()
+            for p in out.rglob("*")
+            if not p.is_dir() and p.relative_to(out).as_posix() not in listed
         )
+        if not listed or foreign:
+            shown = "、".join(foreign[:3]) + ("……" if len(foreign) > 3 else "")
+            raise UnsafeOutput(
+                f"输出目录 {out} 已有内容，但不是本程序生成的网站"
+                + (f"（其中有不是生成的文件：{shown}）" if listed else f"（缺少 {FILE_LIST}）")
+                + "；为免误删，不予覆盖。请指定新的目录或先清空它"
+            )
     return out
+
+
+def _listed_files(site: Path) -> set[str]:
+    """The files a site this program built lists in :data:`FILE_LIST` (with the list)."""
+    try:
+        lines = (site / FILE_LIST).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return set()
+    names = {line.split("  ", 1)[1] for line in lines if "  " in line}
+    return names | {FILE_LIST} if names else set()
 
 
 @dataclass

@@ -109,6 +109,8 @@ def read_front_matter(text: str) -> tuple[Any, str]:
         raise FrontMatterError(_yaml_message(exc)) from exc
     except RecursionError as exc:
         raise FrontMatterError("前置信息嵌套过深") from exc
+    except (ValueError, OverflowError) as exc:  # e.g. an integer of thousands of digits
+        raise FrontMatterError(f"前置信息中有无法读取的值：{str(exc)[:80]}") from exc
     return meta, text[match.end() :]
 
 
@@ -136,7 +138,7 @@ class CaseNotice(BaseModel):
     institution: str | None = None
     role: str = ""
     sanctions: str = ""
-    amount_yuan: float | None = Field(default=None, ge=0)
+    amount_yuan: float | None = Field(default=None, ge=0, le=1e12, allow_inf_nan=False)
     issuer: str = ""
     document_number: str = ""
     status: Literal["draft", "published", "retracted"] = "draft"
@@ -192,7 +194,7 @@ def render_body(body: str) -> str:
     )
 
 
-_BLOCK_TAG = re.compile(r"</?(?:p|br|li|ul|ol|h3|h4|blockquote|table|thead|tbody|tr|th|td)\b[^>]*>")
+_BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|h3|h4|blockquote|table|thead|tbody|tr|th|td)\b[^>]*>")
 
 
 def shown_text(html: str) -> str:
@@ -255,11 +257,15 @@ def load_case(
     name = display or path.name
     expected_id = expected_id or path.stem
     try:
-        if path.stat().st_size > MAX_CASE_BYTES:
+        if not path.is_file():  # a folder, a device, a link to one
+            raise FrontMatterError("不是普通文件")
+        with path.open("rb") as f:
+            content = f.read(MAX_CASE_BYTES + 1)
+        if len(content) > MAX_CASE_BYTES:
             raise FrontMatterError(
                 f"文件过大（超过 {MAX_CASE_BYTES // 1024} KB），不是一篇案例通报"
             )
-        text = path.read_bytes().decode("utf-8-sig")
+        text = content.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError, FrontMatterError) as exc:
         reason = exc if isinstance(exc, FrontMatterError) else "文件应为 UTF-8 编码的文本"
         case = Case(path=path, notice=None, body="")

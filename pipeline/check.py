@@ -232,7 +232,7 @@ _TEXT_VALUES: dict[tuple[str, str, str, float], tuple[float | None, str | None]]
 
 def _parse_value(raw: Any, indicator: Indicator) -> tuple[float | None, str | None]:
     percent = indicator.kind == "percent"
-    if raw is None or (isinstance(raw, float) and pd.isna(raw)):
+    if raw is None:
         return None, None
     if isinstance(raw, bool):
         return None, "数字"

@@ -33,8 +33,14 @@ DATA_OPTION = click.option(
 BUILD_PROBLEMS_SHOWN = 30
 
 
+def _printable(text: str) -> str:
+    """``text`` with what a terminal cannot take (a lone surrogate from a JSON or YAML
+    escape) replaced: a hostile value is shown, never a reason to stop."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def _say(message: str) -> None:
-    click.echo(message, err=True)
+    click.echo(_printable(message), err=True)
 
 
 def _report(problems: Iterable[Problem], limit: int | None = None) -> None:
@@ -45,7 +51,7 @@ def _report(problems: Iterable[Problem], limit: int | None = None) -> None:
             more += 1
             continue
         mark = "错误" if p.blocking else "提示"
-        click.echo(f"[{mark}] {p}")
+        click.echo(_printable(f"[{mark}] {p}"))
     if more:
         click.echo(f"……另有 {more} 个问题未列出；portal check 列出全部并写出校验报告。")
 
@@ -222,6 +228,11 @@ def collect(data_dir: Path, month: str | None) -> None:
         for r in results:
             click.echo(_collect_line(r))
     failed = sum(1 for r in results if r.failed)
+    if failed:  # among a thousand lines of the table, the failures again, together
+        click.echo(f"有失败的机构（{failed} 家）：")
+        for r in results:
+            if r.failed:
+                click.echo(f"  {r.institution_id}：" + "；".join(f"{n}：{x}" for n, x in r.failed))
     received = sum(len(r.received) for r in results)
     _say(f"共 {len(results)} 家机构：新收到文件 {received} 个，{failed} 家机构有失败（见上表）。")
 

@@ -7,19 +7,30 @@ is sniffed (an error page is not data) and stored once under
 ``snapshots/<institution>/<sha256>.<ext>`` with a manifest row of provenance before
 anything parses it. Nothing already stored is ever rewritten or removed, whatever a
 server does.
+
+Each institution is collected on its own: whatever goes wrong with one (a missing
+folder, a misbehaving server, an error nobody foresaw) becomes a failure with a reason
+in its :class:`CollectResult`, and the others go on. The manifest is shared with other
+processes (``portal build`` collects folder sources too): rows are added under a lock
+on a file beside it, after re-reading it there.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import fcntl
 import hashlib
+import io
 import json
 import os
+import queue
 import re
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -29,7 +40,7 @@ from zoneinfo import ZoneInfo
 
 from pipeline.fetch import Fetched, Fetcher, FetchError, sniff
 from pipeline.parallel import pmap
-from pipeline.registry import Registry
+from pipeline.registry import Institution, Registry
 
 MANIFEST_FIELDS = [
     "institution_id",
@@ -46,6 +57,8 @@ MANIFEST_FIELDS = [
 ]
 SUBMISSION_SUFFIXES = {".csv", ".xlsx", ".json"}
 REMOTE = ("http://", "https://")
+MANIFEST_LOCK = ".manifest.lock"
+NOT_REACHED = "本次采集时间已用完，未采集"
 
 
 @dataclass(frozen=True)
@@ -108,16 +121,23 @@ def read_manifest(data_dir: Path) -> list[Snapshot]:
     identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
     cached = _manifests.get(path)
     if cached is None or cached[0] != identity:
+        cached = _manifests[path] = (identity, tuple(_parse_manifest(path)))
+    return list(cached[1])
+
+
+def _parse_manifest(path: Path) -> list[Snapshot]:
+    try:
         with path.open(encoding="utf-8", newline="") as f:
             rows: list[dict[str, Any]] = list(csv.DictReader(f))
-        # Columns added later (etag, last_modified) are absent from older manifests.
-        out = []
-        for row in rows:
-            fields: dict[str, Any] = {k: v or "" for k, v in row.items() if k in MANIFEST_FIELDS}
-            fields["size"] = int(row["size"])
-            out.append(Snapshot(**fields))
-        cached = _manifests[path] = (identity, tuple(out))
-    return list(cached[1])
+    except FileNotFoundError:
+        return []
+    # Columns added later (etag, last_modified) are absent from older manifests.
+    out = []
+    for row in rows:
+        fields: dict[str, Any] = {k: v or "" for k, v in row.items() if k in MANIFEST_FIELDS}
+        fields["size"] = int(row["size"])
+        out.append(Snapshot(**fields))
+    return out
 
 
 def latest_snapshots(data_dir: Path) -> list[Snapshot]:
@@ -160,16 +180,57 @@ def store_file(data_dir: Path, snap: Snapshot, content: bytes) -> None:
         atomic_write(target, content)
 
 
-def write_manifest(data_dir: Path, snapshots: list[Snapshot]) -> None:
-    """Rewrite the manifest atomically with ``snapshots`` (the old rows plus new ones)."""
-    import io
+@contextlib.contextmanager
+def _manifest_lock(data_dir: Path) -> Iterator[None]:
+    """Hold the manifest for a read-modify-write. Another process doing the same (a
+    collection beside a build) waits here; the lock goes with the process if it dies."""
+    folder = snapshot_dir(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / MANIFEST_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
+
+def _write_rows(data_dir: Path, snapshots: list[Snapshot]) -> None:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
     writer.writeheader()
     for s in snapshots:
         writer.writerow({f: getattr(s, f) for f in MANIFEST_FIELDS})
     atomic_write(snapshot_dir(data_dir) / "manifest.csv", buf.getvalue().encode("utf-8"))
+
+
+def write_manifest(data_dir: Path, snapshots: list[Snapshot]) -> None:
+    """Rewrite the manifest atomically with ``snapshots``, every row of it (the demo
+    and synthetic data start one this way). To add rows, use :func:`add_to_manifest`."""
+    with _manifest_lock(data_dir):
+        _write_rows(data_dir, snapshots)
+
+
+def add_to_manifest(data_dir: Path, snapshots: list[Snapshot]) -> list[Snapshot]:
+    """Add ``snapshots`` (their files already stored) to the manifest; return those added.
+
+    The manifest is read again under the lock, so rows another process added since
+    this one last read it are kept. A snapshot whose bytes are already the newest of
+    its file (another collection of the same file got there first) is not added twice.
+    """
+    if not snapshots:
+        return []
+    with _manifest_lock(data_dir):
+        rows = _parse_manifest(snapshot_dir(data_dir) / "manifest.csv")
+        newest = {(s.institution_id, s.name): s.sha256 for s in rows}
+        added = []
+        for snap in snapshots:
+            key = (snap.institution_id, snap.name)
+            if newest.get(key) != snap.sha256:
+                newest[key] = snap.sha256
+                added.append(snap)
+        if added:
+            _write_rows(data_dir, rows + added)
+    return added
 
 
 NAME_PATTERN = re.compile(
@@ -202,19 +263,33 @@ def _local_files(folder: Path, month: str | None) -> list[tuple[str, Path]]:
     return files
 
 
-def _index(fetcher: Fetcher, base: str) -> list[str]:
-    """The file names a URL source lists in its index.json."""
-    got = fetcher.get(urljoin(base, "index.json"))
+def _index(fetcher: Fetcher, base: str, until: float | None = None) -> list[str]:
+    """The file names a URL source lists in its index.json, each once."""
+    got = fetcher.get(urljoin(base, "index.json"), until=until)
     try:
         doc = json.loads(got.content.decode("utf-8-sig"))
         names = doc["files"] if isinstance(doc, dict) else doc
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
             raise TypeError
+    except RecursionError as exc:
+        raise FetchError("index.json 嵌套层数过深，不是文件列表") from exc
     except (UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise FetchError(
             'index.json 格式错误，应为 {"files": ["statistics/2025-03.csv", ...]}'
         ) from exc
-    return names
+    return list(dict.fromkeys(names))
+
+
+def _unexpected(exc: BaseException) -> str:
+    """The reason recorded for an error nobody foresaw: its type and message."""
+    message = str(exc).strip().replace("\n", " ")[:300]
+    detail = f"{type(exc).__name__}：{message}" if message else type(exc).__name__
+    return f"采集时出错（{detail}）"
+
+
+BAD_NAME = "文件名不符合要求（statistics/文件名.csv|xlsx|json、cases/编号.md 或 channels.csv）"
+# What became of one file: it was obtained, or the reason it was not.
+Outcome = tuple[str, str, Fetched | str]
 
 
 def collect(
@@ -228,21 +303,27 @@ def collect(
     """Snapshot every active institution's source files (only ``month``'s, if given).
 
     Folder sources are read directly; URL sources are fetched (unless ``local_only``,
-    which the build uses so that it never needs the network). Re-running is
-    idempotent: a file whose bytes are already the newest snapshot of its name, or
-    that the server says is unchanged, is reported as unchanged and nothing is written.
-    A failure is recorded for that institution and never touches what was stored.
+    which the build uses so that it never needs the network), several institutions at
+    a time and within the run's time budget (:class:`~pipeline.fetch.Fetcher` holds
+    the settings and their defaults): institutions not reached in time are recorded
+    as failed. Re-running is idempotent: a file whose bytes are already the newest
+    snapshot of its name, or that the server says is unchanged, is reported as
+    unchanged and nothing is written. A failure of any kind is recorded for that
+    institution and never touches what was stored; only an error storing a file (the
+    data directory cannot be written) ends the run, with an OSError.
+
+    ``progress`` is called in this thread with each institution's result when it is
+    done; the results are returned in the registry's order.
     """
     data_dir = registry.data_dir
+    started = time.monotonic()
     moment = now or datetime.now(UTC)
     stamp = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     today = moment.astimezone(_BEIJING).date()
     due_day = registry.campaigns[0].report_due_day if registry.campaigns else 20
-    known = read_manifest(data_dir)
-    newest = {(s.institution_id, s.name): s for s in known}
-    results = []
-    added = False
+    newest = {(s.institution_id, s.name): s for s in read_manifest(data_dir)}
     institutions = [i for i in registry.reporting_institutions if not month or i.active_in(month)]
+    remote = [] if local_only else [i for i in institutions if i.source.startswith(REMOTE)]
     # Local folders are listed and every file hashed by worker processes first: most
     # files are the ones already stored, and only new bytes are read again below.
     local = [i for i in institutions if i.source and not i.source.startswith(REMOTE)]
@@ -250,100 +331,190 @@ def collect(
     listings = dict(
         zip(
             [i.id for i in local],
-            pmap(lambda i: _hashed_listing(data_dir / i.source, month, remembered), local),
+            pmap(lambda i: _listing(data_dir / i.source, month, remembered), local),
             strict=True,
         )
     )
     _write_hashes(data_dir, remembered, listings, whole=month is None)
-    for inst in institutions:
-        result = CollectResult(inst.id)
-        results.append(result)
-        remote = inst.source.startswith(REMOTE)
-        if not inst.source or (remote and local_only):
-            progress(result)
-            continue
-        items: list[tuple[str, str, Callable[[Snapshot | None], Fetched]]] = []
-        if remote:
-            fetcher = fetcher or Fetcher()
-            base = inst.source if inst.source.endswith("/") else inst.source + "/"
+    results = {i.id: CollectResult(i.id) for i in institutions}
+    stored: dict[str, list[Snapshot]] = {}
+
+    def take(inst: Institution, name: str, source: str, got: Fetched | str) -> None:
+        """Record one file of ``inst``: stored if its bytes are new and look right."""
+        result = results[inst.id]
+        if isinstance(got, str):
+            result.failed.append((name, got))
+            return
+        if got.unchanged:
+            result.unchanged.append(name)
+            return
+        digest = hashlib.sha256(got.content).hexdigest()
+        previous = newest.get((inst.id, name))
+        if previous is not None and previous.sha256 == digest:
+            # The bytes already stored (they passed the sniffing when they came).
+            result.unchanged.append(name)
+            return
+        if reason := sniff(name, got.content):
+            result.failed.append((name, reason))
+            return
+        snap = Snapshot(
+            institution_id=inst.id,
+            kind=kind_of(name),
+            name=name,
+            source=source,
+            fetched_at=stamp,
+            http_status=str(got.status) if inst.source.startswith(REMOTE) else "",
+            sha256=digest,
+            size=len(got.content),
+            period=period_of(name),
+            etag=got.etag,
+            last_modified=got.last_modified,
+        )
+        store_file(data_dir, snap, got.content)
+        stored.setdefault(inst.id, []).append(snap)
+        newest[(inst.id, name)] = snap
+        result.received.append(name)
+        if (
+            snap.kind == "statistics"
+            and len(snap.period) == 7
+            and today > due_date(snap.period, due_day)
+        ):
+            result.late.append(name)
+        if snap.kind == "case":
             try:
-                names = _index(fetcher, base)
-            except FetchError as exc:
-                result.failed.append(("index.json", exc.reason))
-                progress(result)
-                continue
-            for name in names:
-                if not NAME_PATTERN.match(name):
-                    result.failed.append(
-                        (
-                            name[:80],
-                            "文件名不符合要求（statistics/文件名.csv|xlsx|json、"
-                            "cases/编号.md 或 channels.csv）",
-                        )
-                    )
-                elif _wanted(name, month):
-                    url = urljoin(base, name)
-                    items.append((name, url, _remote(fetcher, url)))
-        else:
-            listing = listings[inst.id]
-            if listing is None:
-                result.failed.append((inst.source, "来源目录不存在"))
-                progress(result)
-                continue
-            for name, path, digest, _entry in listing:
-                items.append((name, f"{inst.source}/{name}", _local(path, digest)))
-        for name, source, obtain in items:
-            previous = newest.get((inst.id, name))
-            try:
-                got = obtain(previous)
-            except FetchError as exc:
-                result.failed.append((name, exc.reason))
-                continue
-            if got.unchanged:
-                result.unchanged.append(name)
-                continue
-            digest = hashlib.sha256(got.content).hexdigest()
-            if previous is not None and previous.sha256 == digest:
-                # The bytes already stored (they passed the sniffing when they came).
-                result.unchanged.append(name)
-                continue
-            if reason := sniff(name, got.content):
-                result.failed.append((name, reason))
-                continue
-            snap = Snapshot(
-                institution_id=inst.id,
-                kind=kind_of(name),
-                name=name,
-                source=source,
-                fetched_at=stamp,
-                http_status=str(got.status) if remote else "",
-                sha256=digest,
-                size=len(got.content),
-                period=period_of(name),
-                etag=got.etag,
-                last_modified=got.last_modified,
-            )
-            store_file(data_dir, snap, got.content)
-            known.append(snap)
-            newest[(inst.id, name)] = snap
-            added = True
-            result.received.append(name)
-            if (
-                snap.kind == "statistics"
-                and len(snap.period) == 7
-                and today > due_date(snap.period, due_day)
-            ):
-                result.late.append(name)
-            if snap.kind == "case" and (found := gate_case(got.content, inst.id, name, registry)):
+                found = gate_case(got.content, inst.id, name, registry)
+            except Exception as exc:
+                # Unchecked is not cleared: the office sees it, the institution fixes it.
+                result.failed.append(
+                    (name, f"案例无法完成个人信息检查，已退回机构修改；{_unexpected(exc)}")
+                )
+                return
+            if found:
                 # Stored for the press office's review queue, and sent back to the office.
                 result.failed.append(
                     (name, f"案例含可识别个人的信息（{found} 处），已退回机构修改")
                 )
-        progress(result)
-    if added:
-        # Files first, manifest last: a crash in between leaves only unreferenced files.
-        write_manifest(data_dir, known)
-    return results
+
+    def record(inst: Institution, outcome: Outcome) -> None:
+        name, source, got = outcome
+        try:
+            take(inst, name, source, got)
+        except OSError:
+            raise  # storing failed: the data directory, not the institution
+        except Exception as exc:
+            results[inst.id].failed.append((name, _unexpected(exc)))
+
+    fetching = {i.id for i in remote}
+    for inst in institutions:
+        if inst.id in fetching:
+            continue
+        # No listing: no source, or a URL source in a local-only run.
+        listing = listings.get(inst.id, [])
+        if listing is None:
+            record(inst, (inst.source, "", "来源目录不存在"))
+        elif isinstance(listing, str):
+            record(inst, (inst.source, "", listing))
+        else:
+            for name, path, digest, _entry in listing:
+                got = _read_local(path, digest, newest.get((inst.id, name)))
+                record(inst, (name, f"{inst.source}/{name}", got))
+        progress(results[inst.id])
+    if remote:
+        client = fetcher or Fetcher()
+        # Downloads stop a little before the budget ends: what came is still recorded.
+        until = started + client.run_budget - min(2.0, client.run_budget / 20)
+        previous: dict[str, dict[str, Snapshot]] = {}
+        for (inst_id, name), snap in newest.items():
+            previous.setdefault(inst_id, {})[name] = snap
+        stop = threading.Event()
+        # Workers only fetch; this thread records each file as it comes (so a worker
+        # holds one file's bytes at a time) and an institution when its last file is in.
+        outbox: queue.SimpleQueue[tuple[Institution, Outcome | None]] = queue.SimpleQueue()
+
+        def work(inst: Institution) -> None:
+            try:
+                known = previous.get(inst.id, {})
+                for outcome in _download(client, inst.source, month, known, until, stop):
+                    outbox.put((inst, outcome))
+            except Exception as exc:
+                outbox.put((inst, (inst.source, "", _unexpected(exc))))
+            finally:
+                outbox.put((inst, None))
+
+        pool = ThreadPoolExecutor(max(1, client.workers), thread_name_prefix="collect")
+        try:
+            for inst in remote:
+                pool.submit(work, inst)
+            done = 0
+            while done < len(remote):
+                inst, outcome = outbox.get()
+                if outcome is None:
+                    done += 1
+                    progress(results[inst.id])
+                else:
+                    record(inst, outcome)
+        finally:
+            # On an error here, downloads not begun are dropped and those under way end
+            # at their deadline.
+            stop.set()
+            pool.shutdown(wait=False, cancel_futures=True)
+    # Files first, manifest last: a crash in between leaves only unreferenced files.
+    add_to_manifest(data_dir, [s for i in institutions for s in stored.get(i.id, [])])
+    return [results[i.id] for i in institutions]
+
+
+def _read_local(path: Path, digest: str, previous: Snapshot | None) -> Fetched | str:
+    if previous is not None and previous.sha256 == digest:
+        return Fetched(str(path), 304, b"")  # the bytes already stored
+    try:
+        return Fetched(str(path), 200, path.read_bytes())
+    except OSError as exc:  # gone or unreadable since it was listed
+        return f"无法读取文件（{type(exc).__name__}：{exc.strerror or exc}）"
+
+
+def _download(
+    fetcher: Fetcher,
+    source: str,
+    month: str | None,
+    previous: dict[str, Snapshot],
+    until: float,
+    stop: threading.Event,
+) -> Iterator[Outcome]:
+    """A URL source's index and the files wanted from it, one by one, fetched in a
+    worker thread (nothing here writes: the caller's thread records what comes)."""
+    base = source if source.endswith("/") else source + "/"
+    if stop.is_set() or time.monotonic() >= until:
+        yield ("index.json", "", NOT_REACHED)
+        return
+    try:
+        names = _index(fetcher, base, until)
+    except FetchError as exc:
+        yield ("index.json", "", exc.reason)
+        return
+    except Exception as exc:
+        yield ("index.json", "", _unexpected(exc))
+        return
+    for name in names:
+        if not NAME_PATTERN.match(name):
+            yield (name[:80], "", BAD_NAME)
+    for name in names:
+        if not NAME_PATTERN.match(name) or not _wanted(name, month):
+            continue
+        url = urljoin(base, name)
+        got: Fetched | str
+        if stop.is_set() or time.monotonic() >= until:
+            got = NOT_REACHED
+        else:
+            known = previous.get(name)
+            try:
+                got = fetcher.get(
+                    url, known.etag if known else "", known.last_modified if known else "", until
+                )
+            except FetchError as exc:
+                got = exc.reason
+            except Exception as exc:
+                got = _unexpected(exc)
+        yield (name, url, got)
 
 
 _BEIJING = ZoneInfo("Asia/Shanghai")
@@ -364,15 +535,6 @@ def gate_case(content: bytes, institution_id: str, name: str, registry: Registry
     return len(gate(text, f"{institution_id}/{name}", registry))
 
 
-def _remote(fetcher: Fetcher, url: str) -> Callable[[Snapshot | None], Fetched]:
-    def obtain(previous: Snapshot | None) -> Fetched:
-        if previous is None:
-            return fetcher.get(url)
-        return fetcher.get(url, previous.etag, previous.last_modified)
-
-    return obtain
-
-
 # A file is known by its inode, size, modification and change times: any write to a
 # file changes its change time, which no program can set back.
 # A file changed this recently could change again within the same clock tick of a
@@ -380,9 +542,22 @@ def _remote(fetcher: Fetcher, url: str) -> Callable[[Snapshot | None], Fetched]:
 _RACY_NS = 2_000_000_000
 
 
+Listing = list[tuple[str, Path, str, list[Any] | None]]
+
+
+def _listing(
+    source: Path, month: str | None, remembered: dict[str, list[Any]]
+) -> Listing | str | None:
+    """:func:`_hashed_listing`, or why the folder could not be listed."""
+    try:
+        return _hashed_listing(source, month, remembered)
+    except Exception as exc:
+        return f"来源目录无法读取（{type(exc).__name__}：{exc}）"
+
+
 def _hashed_listing(
     source: Path, month: str | None, remembered: dict[str, list[Any]]
-) -> list[tuple[str, Path, str, list[Any] | None]] | None:
+) -> Listing | None:
     """The files of a local source folder with the SHA-256 of each, and what to remember
     of each (its identity and hash); None: no folder. A file whose identity is the one
     ``remembered`` is not read again."""
@@ -416,7 +591,7 @@ def _read_hashes(data_dir: Path) -> dict[str, list[Any]]:
     file is read and hashed, as on a first run)."""
     try:
         found = json.loads(_hashes_path(data_dir).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
     if not isinstance(found, dict):
         return {}
@@ -430,14 +605,16 @@ def _read_hashes(data_dir: Path) -> dict[str, list[Any]]:
 def _write_hashes(
     data_dir: Path,
     remembered: dict[str, list[Any]],
-    listings: dict[str, list[tuple[str, Path, str, list[Any] | None]] | None],
+    listings: dict[str, Listing | str | None],
     whole: bool,
 ) -> None:
     """Remember the hashes of the files just listed (and, after a listing of only one
     month, those of the others too). Failing to write the cache loses nothing."""
     now = {} if whole else dict(remembered)
     for listing in listings.values():
-        for _name, path, _digest, entry in listing or []:
+        if not isinstance(listing, list):
+            continue
+        for _name, path, _digest, entry in listing:
             if entry is not None:
                 now[str(path)] = entry
             else:
@@ -446,12 +623,3 @@ def _write_hashes(
         return
     with contextlib.suppress(OSError):
         atomic_write(_hashes_path(data_dir), json.dumps(now, separators=(",", ":")).encode())
-
-
-def _local(path: Path, digest: str) -> Callable[[Snapshot | None], Fetched]:
-    def obtain(previous: Snapshot | None) -> Fetched:
-        if previous is not None and previous.sha256 == digest:
-            return Fetched(str(path), 304, b"")  # the bytes already stored
-        return Fetched(str(path), 200, path.read_bytes())
-
-    return obtain

@@ -149,7 +149,7 @@ def read_json(content: bytes, limits: ReadLimits) -> Any:
     return json.loads(text, parse_int=number, parse_float=number, parse_constant=str)
 
 
-_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
+_JSON_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.S)
 
 
 def _json_depth(text: str) -> int:
@@ -173,8 +173,9 @@ _NS = {
     "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
     "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
 }
-_REF = re.compile(rb'\sr="\$?([A-Z]{1,4})\$?(\d{1,8})"')
-_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="(\d{1,8})"')
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([^"]*)"')
+_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="([^"]*)"')
+_A1 = re.compile(rb"\$?([A-Za-z]{1,3})\$?(\d{1,7})")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\sref="([^"]*)"')
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
@@ -306,9 +307,12 @@ def _check_shape(sheet: str, xml: bytes, limits: ReadLimits) -> None:
     where = f"工作表「{sheet}」"
     expected = f"不超过 {limits.max_rows} 行、{limits.max_columns} 列"
     if m := _DIMENSION.search(xml):
-        for letters, digits in re.findall(rb"\$?([A-Z]{1,4})\$?(\d{1,8})", m.group(1)):
-            if column_index(letters.decode()) >= limits.max_columns or int(digits) > (
-                limits.max_rows
+        for letters, digits in re.findall(rb"\$?([A-Za-z]+)\$?(\d+)", m.group(1)):
+            if (
+                len(letters) > 3
+                or len(digits) > 7
+                or column_index(letters.upper().decode()) >= limits.max_columns
+                or int(digits) > limits.max_rows
             ):
                 raise ReadRefused(
                     "xlsx_too_large",
@@ -316,19 +320,26 @@ def _check_shape(sheet: str, xml: bytes, limits: ReadLimits) -> None:
                     "请删除多余的行列后重新保存",
                     expected,
                 )
-    for letters, digits in _REF.findall(xml):
-        if column_index(letters.decode()) >= limits.max_columns or int(digits) > limits.max_rows:
+    # Any position the reader would place a cell at is checked, whatever its spelling:
+    # lower case, long letters, many digits (which the reader wraps or allocates for).
+    for raw in _CELL_REF.findall(xml):
+        m = _A1.fullmatch(raw)
+        if m is None or (
+            column_index(m.group(1).upper().decode()) >= limits.max_columns
+            or int(m.group(2)) > limits.max_rows
+        ):
+            shown = raw[:20].decode(errors="replace")
             raise ReadRefused(
-                "xlsx_too_large",
-                f"{where}有数据位于单元格 {letters.decode()}{digits.decode()}，超出表格范围",
-                expected,
+                "xlsx_too_large", f"{where}有数据位于单元格 {shown}，超出表格范围", expected
             )
-    last_row = max((int(d) for d in _ROW.findall(xml)), default=0)
-    rows = xml.count(b"<row") + xml.count(b":row")
-    if last_row > limits.max_rows or rows > limits.max_rows:
-        raise ReadRefused("too_many_rows", f"{where}行数过多（第 {last_row} 行有内容）", expected)
+    for raw in _ROW.findall(xml):
+        if not raw.isdigit() or len(raw) > 7 or int(raw) > limits.max_rows:
+            shown = raw[:20].decode(errors="replace")
+            raise ReadRefused("too_many_rows", f"{where}行数过多（第 {shown} 行有内容）", expected)
+    if xml.count(b"<row") + xml.count(b":row") > limits.max_rows:
+        raise ReadRefused("too_many_rows", f"{where}行数过多", expected)
     # Cells written without a position take the next column: count them per row.
-    if xml.count(b"<c") + xml.count(b":c ") > xml.count(b' r="') or b"<c>" in xml:
+    if xml.count(b"<c") + xml.count(b":c ") > len(_CELL_REF.findall(xml)) or b"<c>" in xml:
         for block in _ROW_BLOCK.findall(xml):
             if len(re.findall(rb"<(?:\w+:)?c[\s/>]", block)) > limits.max_columns:
                 raise ReadRefused("too_many_columns", f"{where}有一行列数过多", expected)
@@ -337,10 +348,10 @@ def _check_shape(sheet: str, xml: bytes, limits: ReadLimits) -> None:
 def _cell_notes(xml: bytes) -> dict[tuple[int, int], CellNote]:
     notes: dict[tuple[int, int], CellNote] = {}
     for attrs, inner in _CELL.findall(xml):
-        ref = re.search(rb'\sr="\$?([A-Z]{1,4})\$?(\d{1,8})"', attrs)
+        ref = re.search(rb'\sr="\$?([A-Za-z]{1,3})\$?(\d{1,7})"', attrs)
         if ref is None:
             continue
-        position = (int(ref.group(2)) - 1, column_index(ref.group(1).decode()))
+        position = (int(ref.group(2)) - 1, column_index(ref.group(1).upper().decode()))
         value = _VALUE.search(inner or b"")
         text = _xml_text(value.group(1) or b"") if value else ""
         if re.search(rb'\st="e"', attrs):

@@ -70,7 +70,7 @@ def write_reports(registry: Registry, submissions: list[Submission], folder: Pat
             continue
         stem = (sub.snapshot.period if sub.snapshot else "") or Path(sub.file).stem
         path = _report_path(folder, sub.institution_id, stem)
-        atomic_write(path, report_text(registry, sub).encode("utf-8"))
+        atomic_write(path, report_text(registry, sub).encode("utf-8", "replace"))
         written.append(path)
     return written
 
@@ -95,6 +95,6 @@ def write_case_reports(
         lines += problem_lines(case.problems, "内容", "建议")
         stem = case.notice.id if case.notice else Path(case.path).stem
         path = _report_path(folder, institution_id, f"case-{stem}")
-        atomic_write(path, ("\n".join(lines) + "\n").encode("utf-8"))
+        atomic_write(path, ("\n".join(lines) + "\n").encode("utf-8", "replace"))
         written.append(path)
     return written

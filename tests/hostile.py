@@ -92,6 +92,14 @@ def _far_cell(ref: str) -> bytes:
     return xlsx(lambda ws: (_template(ws), ws.__setitem__(ref, 1)))
 
 
+def _cell_at(ref: str) -> bytes:
+    """A cell whose position the file spells as ``ref`` (the dimension left as written)."""
+    return rezip(
+        xlsx(_template),
+        {"xl/worksheets/sheet1.xml": lambda xml: xml.replace(b'r="C2"', f'r="{ref}"'.encode())},
+    )
+
+
 def _lying_dimension() -> bytes:
     """A cell at XFD1048576 behind a dimension that claims A1:C2."""
     return rezip(
@@ -178,6 +186,18 @@ CORPUS: dict[str, tuple[str, Callable[[], bytes], str]] = {
     "xlsx-cell-XFD1048576": ("2026.xlsx", lambda: _far_cell("XFD1048576"), "XFD1048576"),
     "xlsx-cell-ZZ100000": ("2026.xlsx", lambda: _far_cell("ZZ100000"), "ZZ100000"),
     "xlsx-lying-dimension": ("2026.xlsx", _lying_dimension, "XFD1048576"),
+    "xlsx-cell-12-digit-row": ("2026.xlsx", lambda: _cell_at("C999999999999"), "C999999999999"),
+    "xlsx-cell-long-letters": ("2026.xlsx", lambda: _cell_at("AAAAAAAAAA2"), "AAAAAAAAAA2"),
+    "xlsx-cell-lower-case": ("2026.xlsx", lambda: _cell_at("xfd1048576"), "xfd1048576"),
+    "xlsx-cell-wrapping-row": ("2026.xlsx", lambda: _cell_at("C4294967297"), "C4294967297"),
+    "xlsx-nan-cell": (
+        "2026.xlsx",
+        lambda: rezip(
+            xlsx(_template),
+            {"xl/worksheets/sheet1.xml": lambda xml: xml.replace(b"<v>5</v>", b"<v>NaN</v>")},
+        ),
+        "数值无效",
+    ),
     "xlsx-unpositioned-cells": ("2026.xlsx", _no_dimension_many_cells, "列数过多"),
     "xlsx-shared-strings-60mb": ("2026.xlsx", lambda: huge_shared_strings(60), "解压后过大"),
     "xlsx-shared-strings-25mb": ("2026.xlsx", lambda: huge_shared_strings(25), "文字内容过多"),

@@ -234,7 +234,8 @@ def test_a_refused_build_leaves_the_previous_site_untouched(data_dir, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "index.html").write_text("previous site", encoding="utf-8")
-    (out / "site-files.sha256").write_text("", encoding="utf-8")  # a site built before
+    # A site built before: every file is in its list.
+    (out / "site-files.sha256").write_text(f"{'0' * 64}  index.html\n", encoding="utf-8")
     (data_dir / "registry" / "campaigns.yaml").write_text("campaigns: []\n", encoding="utf-8")
     with pytest.raises(BuildRefused) as err:
         build(data_dir, out, now=NOW, config_file=ROOT / "mkdocs.yml")

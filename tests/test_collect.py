@@ -153,3 +153,99 @@ def test_an_unreadable_hash_cache_only_costs_reading_every_file(registry, own_ca
     results = {r.institution_id: r for r in collect(registry, local_only=True, now=T2)}
     assert results["qinglan-renmin"].received == ["statistics/2026-11.csv"]
     assert all(not r.failed for r in results.values())
+
+
+def test_an_unexpected_error_in_one_source_fails_that_institution_only(registry):
+    import shutil
+
+    folder = registry.data_dir / "sources" / "anhe-clinic"
+    shutil.rmtree(folder)
+    folder.symlink_to(folder.name)  # a link to itself: resolving it raises RuntimeError
+    f = registry.data_dir / "sources" / "qinglan-renmin" / "statistics" / "2026-11.csv"
+    f.write_text("月份,受理投诉举报\n2026-11,3\n", encoding="utf-8")
+    results = {r.institution_id: r for r in collect(registry, local_only=True, now=T1)}
+    [(name, reason)] = results["anhe-clinic"].failed
+    assert name == "sources/anhe-clinic"
+    assert "RuntimeError" in reason and "loop" in reason
+    assert results["qinglan-renmin"].received == ["statistics/2026-11.csv"]
+    assert all(not r.failed for i, r in results.items() if i != "anhe-clinic")
+    assert read_manifest(registry.data_dir)[-1].name == "statistics/2026-11.csv"
+
+
+def test_two_collections_at_once_lose_no_manifest_row(data_dir):
+    """Two processes collect different months of new files at the same time; each holds
+    its copy of the manifest while a slow server answers, so their writes overlap."""
+    import subprocess
+    import sys
+
+    from tests.test_fetch import Server, publish, remote_registry
+
+    server = Server()
+    try:
+        registry = remote_registry(data_dir, server)
+        slow = "月份,受理投诉举报\n{},3\n"
+        publish(
+            server,
+            {
+                f"statistics/{m}.csv": [("late", 2.0, slow.format(m).encode())]
+                for m in ("2026-11", "2026-12")
+            },
+        )
+        before = read_manifest(data_dir)
+        sources = [
+            data_dir / i.source
+            for i in registry.reporting_institutions
+            if i.source.startswith("sources/") and i.active_in("2026-11") and i.active_in("2026-12")
+        ]
+        for folder in sources:
+            for month in ("2026-11", "2026-12"):
+                (folder / "statistics" / f"{month}.csv").write_text(
+                    f"月份,受理投诉举报\n{month},{len(folder.name)}\n", encoding="utf-8"
+                )
+        # A file both runs want (a yearly file): it must be recorded once.
+        (sources[0] / "statistics" / "2026.csv").write_text(
+            "月份,受理投诉举报\n2026-01,1\n", encoding="utf-8"
+        )
+        runs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "pipeline",
+                    "collect",
+                    "--data",
+                    str(data_dir),
+                    "--month",
+                    month,
+                ],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for month in ("2026-11", "2026-12")
+        ]
+        for p in runs:
+            _, err = p.communicate(timeout=120)
+            assert p.returncode == 0, err
+    finally:
+        server.close()
+    after = read_manifest(data_dir)
+    assert after[: len(before)] == before
+    new = after[len(before) :]
+    keys = [(s.institution_id, s.name) for s in new]
+    assert len(keys) == len(set(keys))
+    wanted = {
+        (folder.name, f"statistics/{month}.csv")
+        for folder in sources
+        for month in ("2026-11", "2026-12")
+    }
+    wanted |= {("qinglan-renmin", f"statistics/{m}.csv") for m in ("2026-11", "2026-12")}
+    wanted.add((sources[0].name, "statistics/2026.csv"))
+    assert set(keys) == wanted
+    listed = {(s.institution_id, s.sha256) for s in after}
+    stored = {
+        (p.parent.name, p.stem)
+        for p in (data_dir / "snapshots").glob("*/*")
+        if p.is_file() and not p.name.startswith(".")
+    }
+    assert stored <= listed

@@ -129,6 +129,8 @@ BOMB = "".join(
         ("2026-01-05", "amount_yuan: 很多\n", "应为数字"),
         ("2026-01-05", "title2: x\n", "未知字段"),
         ("next tuesday", "", "应为日期"),
+        ("2026-01-05", f"amount_yuan: {'9' * 5000}\n", "无法读取的值"),
+        ("2026-01-05", "amount_yuan: .inf\n", "有限"),
     ],
 )
 def test_a_careless_case_notice_gets_one_clear_problem(registry, tmp_path, date, extra, word):
@@ -139,6 +141,30 @@ def test_a_careless_case_notice_gets_one_clear_problem(registry, tmp_path, date,
     assert time.perf_counter() - started < 5
     assert case.refused
     assert any(word in str(p) for p in case.problems), case.problems
+
+
+def test_a_case_file_that_is_not_a_regular_file_is_refused_unread(registry, tmp_path):
+    link = tmp_path / "zero.md"
+    link.symlink_to("/dev/zero")
+    folder = tmp_path / "folder.md"
+    folder.mkdir()
+    for path in (link, folder):
+        case = load_case(path, registry)
+        assert case.refused and "不是普通文件" in str(case.problems[0])
+
+
+def test_a_lone_surrogate_is_reported_not_a_traceback(data_dir, tmp_path):
+    bad = tmp_path / "2026-10.json"
+    bad.write_text(
+        '{"institution_id": "\\ud800", "records": [{"period": "2026-10", '
+        '"indicator": "complaints_received", "value": 1}]}',
+        encoding="utf-8",
+    )
+    run = _portal(
+        "check", "--data", str(data_dir), "--reports", str(tmp_path / "r"), str(bad), cwd=tmp_path
+    )
+    assert run.returncode == 1, run.stderr
+    assert "Traceback" not in run.stderr
 
 
 def test_hostile_files_and_cases_fail_alone_in_the_build(data_dir, tmp_path):
@@ -206,11 +232,13 @@ def _portal(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("out", ["data", ".", "data/sources", "..", "stuff"])
+@pytest.mark.parametrize("out", ["data", ".", "data/sources", "..", "stuff", "forged"])
 def test_build_refuses_an_output_folder_it_must_not_replace(data_dir, out):
     work = data_dir.parent
-    (work / "stuff").mkdir()
-    (work / "stuff" / "notes.txt").write_text("mine", encoding="utf-8")
+    for folder in ("stuff", "forged"):
+        (work / folder).mkdir()
+        (work / folder / "notes.txt").write_text("mine", encoding="utf-8")
+    (work / "forged" / "site-files.sha256").write_text("", encoding="utf-8")
     before = sorted(p.relative_to(work) for p in work.rglob("*"))
     run = _portal("build", "--data", "data", "--out", out, cwd=work)
     assert run.returncode == 2, run.stdout + run.stderr
