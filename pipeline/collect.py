@@ -280,9 +280,15 @@ def _index(fetcher: Fetcher, base: str, until: float | None = None) -> list[str]
     return list(dict.fromkeys(names))
 
 
+def _printable(text: str) -> str:
+    """``text`` without lone surrogates (a JSON escape such as "\\ud800" in an index, a
+    file name that is not UTF-8), which no terminal or report file can take."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def _unexpected(exc: BaseException) -> str:
     """The reason recorded for an error nobody foresaw: its type and message."""
-    message = str(exc).strip().replace("\n", " ")[:300]
+    message = _printable(str(exc).strip().replace("\n", " ")[:300])
     detail = f"{type(exc).__name__}：{message}" if message else type(exc).__name__
     return f"采集时出错（{detail}）"
 
@@ -496,7 +502,7 @@ def _download(
         return
     for name in names:
         if not NAME_PATTERN.match(name):
-            yield (name[:80], "", BAD_NAME)
+            yield (_printable(name[:80]), "", BAD_NAME)
     for name in names:
         if not NAME_PATTERN.match(name) or not _wanted(name, month):
             continue
@@ -552,7 +558,7 @@ def _listing(
     try:
         return _hashed_listing(source, month, remembered)
     except Exception as exc:
-        return f"来源目录无法读取（{type(exc).__name__}：{exc}）"
+        return _printable(f"来源目录无法读取（{type(exc).__name__}：{exc}）")
 
 
 def _hashed_listing(
@@ -591,7 +597,7 @@ def _read_hashes(data_dir: Path) -> dict[str, list[Any]]:
     file is read and hashed, as on a first run)."""
     try:
         found = json.loads(_hashes_path(data_dir).read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
+    except (OSError, ValueError, RuntimeError):  # also: nested too deep, no home folder
         return {}
     if not isinstance(found, dict):
         return {}
@@ -621,5 +627,5 @@ def _write_hashes(
                 now.pop(str(path), None)
     if now == remembered:
         return
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, RuntimeError):
         atomic_write(_hashes_path(data_dir), json.dumps(now, separators=(",", ":")).encode())

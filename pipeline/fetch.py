@@ -229,10 +229,12 @@ class Fetcher:
 
     def _read(self, response: requests.Response) -> bytes:
         declared = response.headers.get("Content-Length", "").strip()
-        # isdigit() alone accepts "²", which int() refuses.
-        length = int(declared) if declared.isascii() and declared.isdigit() else None
+        # isdigit() alone accepts "²", which int() refuses; nineteen digits and more are
+        # past any cap (and int() refuses more than 4,300).
+        digits = declared.isascii() and declared.isdigit()
+        length = (int(declared) if len(declared) < 19 else 10**18) if digits else None
         if length is not None and length > self.max_bytes:
-            raise FetchError(f"文件过大（{length} 字节，上限 {self.max_bytes} 字节）", 200)
+            raise FetchError(f"文件过大（{declared[:20]} 字节，上限 {self.max_bytes} 字节）", 200)
         chunks, size = [], 0
         try:
             for chunk in response.iter_content(64 * 1024):

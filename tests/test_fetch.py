@@ -244,6 +244,7 @@ def test_a_file_that_changes_between_runs_keeps_both_snapshots(data_dir, server,
         ([("status", 503, {"Retry-After": "100000"})], "超过上限"),
         ([("redirect_to_self",)], "跳转次数"),
         ([("status", 503, {"Retry-After": "²"})], "HTTP 503（已重试 2 次）"),
+        ([("raw", b"HTTP/1.0 200 OK\r\nContent-Length: " + b"9" * 5000 + b"\r\n\r\n")], "文件过大"),
     ],
 )
 def test_failures_never_touch_what_was_stored(data_dir, server, fetcher, plan, reason):
@@ -531,6 +532,17 @@ def test_collect_command_reports_and_exits_zero_when_an_institution_fails(data_d
     assert portal("collect", "--data", str(data_dir), "--month", "2026-13").returncode == 2
     (data_dir / "registry" / "institutions.csv").write_text("id,name\n", encoding="utf-8")
     assert portal("collect", "--data", str(data_dir)).returncode == 1
+
+
+def test_a_name_no_terminal_can_print_is_reported_not_raised(data_dir, server):
+    from tests.test_build import portal
+
+    remote_registry(data_dir, server)
+    publish(server, {"\\ud800.csv": [("ok", GOOD)], "statistics/2026-10.csv": [("ok", GOOD)]})
+    done = portal("collect", "--data", str(data_dir), "--month", "2026-10")
+    assert done.returncode == 0, done.stderr
+    line = next(x for x in done.stdout.splitlines() if x.startswith("qinglan-renmin"))
+    assert "?.csv：文件名不符合要求" in line and "Traceback" not in done.stderr
 
 
 def test_collect_exits_1_when_the_data_directory_cannot_be_written(data_dir, server):
