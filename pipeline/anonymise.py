@@ -220,7 +220,6 @@ _SPELLED = re.compile(r"[〇零○一二三四五六七八九幺两壹贰叁肆�
 _DIGIT_SEPARATORS = re.compile(r"(?<=\d)[\s.\-·・_~～|]+(?=\d)")
 # A name spelled out with spaces or across a line break (张 建 华) reads as one.
 _HAN_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
-_FOOTNOTE_REF = re.compile(r"\[?\^[^\]\s]{1,20}\]?")
 
 
 @lru_cache(maxsize=1)
@@ -241,7 +240,6 @@ def normalise_for_gate(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
     # Any script's decimal digits (Arabic-Indic, Devanagari ...) as ASCII ones.
     text = re.sub(r"\d", lambda m: str(unicodedata.digit(m.group(), 0)), text)
-    text = _FOOTNOTE_REF.sub("", text)
     if (convert := _simplified()) is not None:
         text = convert.convert(text)
 

@@ -125,7 +125,7 @@ def prepare(data_dir: Path, now: datetime | None = None, run_collect: bool = Tru
     registry = load_registry(data_dir)
     today = (now or datetime.now(BEIJING)).date()
     # The case notices are read and screened by another process meanwhile.
-    with beside(lambda: load_cases(registry)) as cases:
+    with beside(lambda: load_cases(registry, today)) as cases:
         collected = collect(registry, local_only=True) if run_collect else []
         every = read_manifest(registry.data_dir)
         checked = check_all(registry, [s for s in every if s.kind == "statistics"], today)

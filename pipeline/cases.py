@@ -148,6 +148,13 @@ class CaseNotice(BaseModel):
     corrections: tuple[Correction, ...] = ()
     retraction: Retraction | None = None
 
+    @field_validator("category", mode="before")
+    @classmethod
+    def _category_label(cls, value: Any) -> Any:
+        # The Chinese label (红包) is as good as the code (red_envelope).
+        labels = {str(v): k for k, v in vocabulary()["case_categories"].items()}
+        return labels.get(value.strip(), value) if isinstance(value, str) else value
+
     @field_validator("category")
     @classmethod
     def _known_category(cls, value: str) -> str:
@@ -175,6 +182,9 @@ class Case:
     body: str
     problems: list[Problem] = field(default_factory=list)
     sha256: str = ""
+    # A draft shown in the press office's preview (``portal serve --drafts``), marked as
+    # such; never set by a real build.
+    preview_draft: bool = False
 
     @property
     def refused(self) -> bool:
@@ -200,8 +210,11 @@ _BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|h3|h4|blockquote|table|thead|tbody|tr
 def shown_text(html: str) -> str:
     """The text a reader sees in sanitised ``html``: inline tags (emphasis, links) join
     what they split, block tags break lines, entities are decoded."""
+    # A footnote mark ([^a]: a link when defined, text when not) is not read as text.
+    html = re.sub(r"<a\b[^>]*>\^[^<]{0,20}</a>", "", html)
     text = _BLOCK_TAG.sub("\n", html)
-    return htmllib.unescape(re.sub(r"<[^>]*>", "", text))
+    text = htmllib.unescape(re.sub(r"<[^>]*>", "", text))
+    return re.sub(r"\[\^[^\]\n]{1,20}\]", "", text)
 
 
 # Front-matter fields that hold codes, ids and dates, not text a person writes.
@@ -250,8 +263,72 @@ def digest(text: str) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def careless(
+    notice: CaseNotice, body: str, name: str, registry: Registry, today: date | None = None
+) -> list[Problem]:
+    """What a careful press officer would not publish: the template's placeholder still
+    in the body, a district the registry does not know, an institution in another
+    district than the case says, a notice dated in the future."""
+    today = today or datetime.now(BEIJING).date()
+    # A draft is work in progress: told, not refused, until it is published.
+    severity: Literal["error", "warning"] = "warning" if notice.status == "draft" else "error"
+    found = []
+    if PLACEHOLDER in body:
+        found.append(
+            Problem(
+                name,
+                "placeholder",
+                "正文仍是模板中的提示文字，请写明基本情况后再发布",
+                severity=severity,
+            )
+        )
+    districts = {i.district for i in registry.institutions.values()}
+    if notice.district and notice.district not in districts:
+        found.append(
+            Problem(
+                name,
+                "unknown_district",
+                "片区不在机构名录中",
+                column="district",
+                value=notice.district,
+                expected="、".join(sorted(districts)),
+                severity=severity,
+            )
+        )
+    inst = registry.institutions.get(notice.institution or "")
+    if inst and notice.district and inst.district != notice.district:
+        found.append(
+            Problem(
+                name,
+                "district_mismatch",
+                f"机构「{inst.name}」位于{inst.district}，与案例的片区不符",
+                column="district",
+                value=notice.district,
+                expected=inst.district,
+                severity=severity,
+            )
+        )
+    if notice.date > today:
+        found.append(
+            Problem(
+                name,
+                "future_date",
+                "通报日期晚于今天",
+                column="date",
+                value=str(notice.date),
+                expected=f"不晚于 {today}（北京时间）",
+                severity=severity,
+            )
+        )
+    return found
+
+
 def load_case(
-    path: Path, registry: Registry, display: str | None = None, expected_id: str | None = None
+    path: Path,
+    registry: Registry,
+    display: str | None = None,
+    expected_id: str | None = None,
+    today: date | None = None,
 ) -> Case:
     """Read and validate one case file, and run the PII gate over all of it."""
     name = display or path.name
@@ -284,6 +361,8 @@ def load_case(
     except ValidationError as exc:
         case.problems.extend(validation_problems(exc, name, "case_invalid"))
     n = case.notice
+    if n is not None:
+        case.problems.extend(careless(n, case.body, name, registry, today))
     if n and n.institution and n.institution not in registry.institutions:
         case.problems.append(
             Problem(
@@ -394,10 +473,13 @@ _PII_LABELS = {
 }
 
 
-def load_cases(registry: Registry) -> list[Case]:
-    """Every case notice of the press office (``data/cases/*.md``), sorted newest first."""
+def load_cases(registry: Registry, today: date | None = None) -> list[Case]:
+    """Every case notice of the press office (``data/cases/*.md``), sorted newest first.
+    ``today`` (Beijing) is the build's day: a notice dated later is refused."""
     folder = registry.data_dir / "cases"
-    cases = [load_case(p, registry, f"cases/{p.name}") for p in sorted(folder.glob("*.md"))]
+    cases = [
+        load_case(p, registry, f"cases/{p.name}", today=today) for p in sorted(folder.glob("*.md"))
+    ]
     ids: dict[str, Path] = {}
     for c in cases:
         if c.notice and c.notice.id in ids:
@@ -435,16 +517,20 @@ def review_queue(registry: Registry) -> list[tuple[str, Case]]:
 def visible(case: Case, now: datetime) -> bool:
     """Whether the public sees the case's page: published (or retracted) and past embargo."""
     n = case.notice
-    if n is None or case.refused or n.status == "draft":
+    if n is None or case.refused:
         return False
+    if n.status == "draft":
+        return case.preview_draft
     return n.embargo is None or n.embargo <= now
 
 
 def listed(case: Case, now: datetime) -> bool:
     """Whether the case appears in lists, the feed and search (retracted ones do not)."""
-    return visible(case, now) and case.notice is not None and case.notice.status == "published"
+    n = case.notice
+    return visible(case, now) and n is not None and n.status in ("published", "draft")
 
 
+PLACEHOLDER = "（在此写明基本情况"
 BODY_TEMPLATE = """（在此写明基本情况：时间、机构和科室、问题、调查和处理经过。
 当事人只写姓加“某”或“某某”，例如 王某、欧阳某某；不写身份证号、手机号、病历号和住址。）
 """

@@ -248,7 +248,10 @@ def _collect_line(r: CollectResult) -> str:
 @main.command()
 @DATA_OPTION
 @click.option("--port", default=8000, show_default=True, help="本地端口。")
-def serve(data_dir: Path, port: int) -> None:
+@click.option(
+    "--drafts", is_flag=True, help="预览中也显示草稿（标为“草稿”，正式网站上不会显示）。"
+)
+def serve(data_dir: Path, port: int, drafts: bool) -> None:
     """在本机预览网站（http://127.0.0.1:PORT/），数据或案例文件修改后自动重新生成。
 
     修改典型案例后几秒内即可刷新查看；预览不会改动 public/。
@@ -258,7 +261,8 @@ def serve(data_dir: Path, port: int) -> None:
     from pipeline.serve import Preview
 
     _require_data(data_dir)
-    preview = Preview(data_dir, Path(tempfile.mkdtemp(prefix="portal-preview-")), progress=_say)
+    root = Path(tempfile.mkdtemp(prefix="portal-preview-"))
+    preview = Preview(data_dir, root, progress=_say, drafts=drafts)
     try:
         took = preview.rebuild()
     except DataError as exc:
@@ -343,7 +347,6 @@ def new_case(data_dir: Path, case_id: str | None, case_date: str | None, **field
     用 portal publish 发布。
     """
     import re
-    from datetime import date
 
     from pydantic import ValidationError
 
@@ -373,7 +376,7 @@ def new_case(data_dir: Path, case_id: str | None, case_date: str | None, **field
         if key == "category":
             _say("类别：" + "，".join(f"{c}={n}" for c, n in categories.items()))
         values[key] = click.prompt(CASE_FIELDS[key], value_proc=asks.get(key, str.strip))
-    values["date"] = case_date or date.today().isoformat()
+    values["date"] = case_date or _beijing_now().date().isoformat()
     values = {k: v for k, v in values.items() if v not in (None, "")}
     try:
         notice = CaseNotice.model_validate({**values, "status": "draft"})
@@ -531,12 +534,22 @@ def _act(
     note: str = "",
 ) -> None:
     """Apply ``changes`` to the case's front matter, check it again and record the act."""
-    from pipeline.cases import digest, gate, update_front_matter
+    from pydantic import ValidationError
+
+    from pipeline.cases import CaseNotice, careless, digest, gate, update_front_matter
+    from pipeline.problems import validation_problems
     from pipeline.registry import load_registry
 
     data_dir = case.path.parent.parent
+    registry = load_registry(data_dir)
+    name = f"cases/{case.path.name}"
     text, meta = update_front_matter(case.path, changes)
-    problems = gate(text, f"cases/{case.path.name}", load_registry(data_dir))
+    # The same checks as the build, on the file as it will be after this act.
+    problems = gate(text, name, registry)
+    try:
+        problems += careless(CaseNotice.model_validate(meta), case.body, name, registry)
+    except ValidationError as exc:
+        problems += validation_problems(exc, name, "case_invalid")
     if any(p.blocking for p in problems):
         _report(problems)
         _say("未记录：请先修正上述问题。")

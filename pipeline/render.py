@@ -476,7 +476,7 @@ class Renderer:
             self.page(
                 f"cases/{case.notice.id}.md",
                 "case.md.j2",
-                case.notice.title,
+                ("【草稿】" if case.preview_draft else "") + case.notice.title,
                 case=case,
                 n=case.notice,
                 related=related,

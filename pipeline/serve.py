@@ -67,8 +67,10 @@ class Preview:
         root: Path,
         config_file: Path | None = None,
         progress: Callable[[str], None] = lambda _m: None,
+        drafts: bool = False,
     ):
         self.data_dir = Path(data_dir)
+        self.drafts = drafts
         self.config_file = find_config(config_file)
         self.site_src = self.config_file.parent / "site"
         self.docs, self.site = root / "docs", root / "site"
@@ -87,7 +89,7 @@ class Preview:
         touched = None
         if cases is not None and self.prep is not None and self.computed is not None:
             before = self.prep.cases
-            self.prep.cases = load_cases(self.prep.registry)
+            self.prep.cases = load_cases(self.prep.registry, now.date())
             self._preview_unrecorded()
             touched = _touched(cases, before + self.prep.cases)
         else:
@@ -121,9 +123,12 @@ class Preview:
     def _preview_unrecorded(self) -> None:
         """An edit of a published case not yet recorded as a correction is shown in the
         preview (that is how the press office checks it before recording it), with a
-        reminder; the real build still refuses it."""
+        reminder; the real build still refuses it. With ``drafts``, drafts are shown too,
+        marked as drafts."""
         assert self.prep is not None
         for case in self.prep.cases:
+            if self.drafts and case.notice is not None and case.notice.status == "draft":
+                case.preview_draft = True
             for i, p in enumerate(case.problems):
                 if p.code in ledger.CODES and p.blocking:
                     case.problems[i] = replace(p, severity="warning")

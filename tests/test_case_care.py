@@ -1,0 +1,128 @@
+"""No careless case goes live: the checks a careful press officer makes, the same in
+`portal check`, `portal publish` and the build; drafts in the preview; a retraction
+takes the allegation down; case dates in Beijing time."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from pipeline.cases import load_case
+from pipeline.registry import vocabulary
+from pipeline.serve import Preview
+from tests.conftest import ROOT
+
+DRAFT = "2026-second-red-envelope-draft"
+PUBLISHED = "2025-mch-conduct"
+
+
+def _edit(registry, case_id, old, new):
+    path = registry.data_dir / "cases" / f"{case_id}.md"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def _codes(case):
+    return {p.code: p for p in case.problems}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code"),
+    [
+        ("district: 城东街道", "district: 不存在镇", "unknown_district"),
+        ("date: '2025-09-09'", "date: '2026-12-01'", "future_date"),
+    ],
+)
+def test_a_careless_published_case_is_refused(registry, old, new, code):
+    path = _edit(registry, PUBLISHED, old, new)
+    case = load_case(path, registry, today=date(2026, 11, 22))
+    assert code in _codes(case) and _codes(case)[code].blocking, case.problems
+
+
+def test_a_case_in_another_district_than_its_institution_is_refused(registry):
+    path = registry.data_dir / "cases" / f"{PUBLISHED}.md"
+    case = load_case(path, registry)
+    assert case.notice is not None and case.notice.district
+    other = next(
+        d for d in {i.district for i in registry.institutions.values()} if d != case.notice.district
+    )
+    _edit(registry, PUBLISHED, f"district: {case.notice.district}", f"district: {other}")
+    refused = load_case(path, registry)
+    assert _codes(refused)["district_mismatch"].expected == case.notice.district
+
+
+def test_the_placeholder_refuses_a_published_case_and_warns_on_a_draft(registry):
+    placeholder = "（在此写明基本情况：时间、机构和科室。）"
+    path = _edit(registry, PUBLISHED, "\n---\n", f"\n---\n{placeholder}\n")
+    assert _codes(load_case(path, registry))["placeholder"].blocking
+    draft = _edit(registry, DRAFT, "\n---\n", f"\n---\n{placeholder}\n")
+    problem = _codes(load_case(draft, registry))["placeholder"]
+    assert not problem.blocking  # a draft is work in progress
+
+
+def test_the_chinese_category_label_is_accepted(registry):
+    label = vocabulary()["case_categories"]["red_envelope"]
+    path = _edit(registry, DRAFT, "category: red_envelope", f"category: {label}")
+    case = load_case(path, registry)
+    assert case.notice is not None and case.notice.category == "red_envelope"
+    assert not case.refused
+
+
+def _portal(*args, faketime=None):
+    cmd = [sys.executable, "-m", "pipeline", *args]
+    if faketime:
+        cmd = ["faketime", faketime, *cmd]
+    env = {**os.environ, "TZ": "UTC"}
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+
+
+def test_a_new_case_is_dated_in_beijing_and_cannot_be_published_as_scaffolded(data_dir):
+    if not shutil.which("faketime"):
+        if os.environ.get("CI"):
+            pytest.fail("faketime is not installed: CI must install Debian's faketime package")
+        pytest.skip("faketime is not installed (apt-get install faketime)")
+    args = ["--data", str(data_dir), "--id", "2026-night-case", "--title", "某医院收受红包问题通报"]
+    args += ["--category", "red_envelope", "--district", "城东街道", "--role", "医生"]
+    # 20:30 in UTC on the 26th is 04:30 on the 27th in Beijing.
+    made = _portal("new-case", *args, faketime="2026-11-26 20:30:00")
+    assert made.returncode == 0, made.stderr
+    text = (data_dir / "cases" / "2026-night-case.md").read_text(encoding="utf-8")
+    assert "date: '2026-11-27'" in text
+    run = _portal(
+        "publish",
+        "--data",
+        str(data_dir),
+        "2026-night-case",
+        "--by",
+        "宣传科",
+        faketime="2026-11-27 02:00:00",
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "模板" in run.stdout + run.stderr
+    assert "status: draft" in (data_dir / "cases" / "2026-night-case.md").read_text("utf-8")
+
+
+def test_drafts_show_in_the_preview_only_when_asked_and_marked(data_dir, tmp_path):
+    page = ("cases", DRAFT, "index.html")
+    plain = Preview(data_dir, tmp_path / "a", ROOT / "mkdocs.yml")
+    plain.rebuild()
+    assert not plain.site.joinpath(*page).exists()
+    drafts = Preview(data_dir, tmp_path / "b", ROOT / "mkdocs.yml", drafts=True)
+    drafts.rebuild()
+    html = drafts.site.joinpath(*page).read_text(encoding="utf-8")
+    assert "草稿预览" in html and "【草稿】" in html
+
+
+def test_a_retracted_case_keeps_its_notice_and_drops_the_allegation(site):
+    html = (site / "cases" / "2025-nanxi-conduct" / "index.html").read_text(encoding="utf-8")
+    assert "南溪镇卫生院工作人员态度生硬问题通报" in html  # the title stays
+    assert "撤回" in html and "与事实不符" in html
+    assert "收费窗口工作人员态度生硬" not in html  # the facts are gone
+    assert "批评教育" not in html  # and the sanctions
