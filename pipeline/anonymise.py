@@ -135,13 +135,21 @@ def display_value(value: float | None, suppressed: bool, threshold: int) -> str:
 ROLE_WORDS = (
     "主任医师|副主任医师|主治医师|住院医师|医师|医生|大夫|护士长|护士|护师|药师|技师|主任|副主任|"
     "院长|副院长|科长|所长|站长|负责人|医药代表|代表|经理|患者|病人|家属|法定代表人|工作人员|职工|"
+    "药剂师|检验师|治疗师|康复师|营养师|医技|号贩子|医托|收款人|护工|保安|司机|村医|乡医|"
+    "乡村医生|个体医生|坐诊医生|游医|"
     "当事人|举报人|收费员|挂号员|业务员|药剂员|检验员|会计|出纳"
 )
 SURNAMES = (
     "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|长孙|宇文|司徒|夏侯|"
+    "端木|万俟|独孤|南宫|西门|百里|呼延|澹台|公冶|太史|申屠|轩辕|钟离|闻人|"
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
     "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚"
     "邵万钱严覃武戴莫孔向汤"
+    # Less common surnames of the Hundred Family Surnames (characters that are mostly
+    # function words, such as 从 or 都, are left out: segmentation could not tell).
+    "闵岑仇阙蒯逯郦禚佘亓訾晏缪裘殷滕骆邬柏庞颜倪鲁葛卜傅俞柳牛左赖祝温靳章饶麦乔纪伍聂"
+    "廉鄢冉湛邢焦鲍樊符舒奚巩庄辛储苗桂戚霍喻詹柯蔺嵇岳雍芮羿汲邴糜巫隗宓郗仲栾钭戎祖"
+    "韶郜蓟邰鄂卓屠胥莘翟姬冀郏濮扈柴瞿阎茹艾庾暨耿匡寇殳晁敖阚鞠荆竺桓揭楚谈尤"
 )
 _COMPOUND, _SINGLE = SURNAMES.rsplit("|", 1)
 _COMPOUNDS = frozenset(_COMPOUND.split("|"))
@@ -149,20 +157,92 @@ _SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}])"
 # Characters that never make up a given name next to a role word (function words, role parts).
 _NOT_GIVEN = "某甲乙丙丁和与及等的了在是对被将把向从为由于医护患院科室主任长师生者员属代表人工"
 _GIVEN = f"[^\\W\\d_{_NOT_GIVEN}a-zA-Z]{{1,2}}"
+# Words a name follows in a notice (对蒯某作出处罚, 聘用逯某, 与佘某共同) and words it
+# comes before (闵某在, 阙某利用, 殷某、滕某两名医生).
+_BEFORE_NAME = (
+    "对|聘用|雇用|与|由|将|被|和|及|同|向|给|让|派|安排|指使|委托|据|经|把|跟|、|涉事|当事人|"
+    "(?<=[内外儿妇眼骨检药财])科"
+)
+_SENTENCE_MARKS = "。；;，,：:、（(\n！？!?"
+_AFTER_NAME = (
+    "[，,、（(和与及等]|在|利用|违规|身为|因|收受|私自|擅自|作为|未|多次|以|系|涉嫌|长期|曾|"
+    "被|将|为|主动|共同|两人|二人|两名|负责|要求|承认|索要|伪造|虚构|借|通过|担任|驾驶|"
+    "已|于|所在|本人|其|向|把|对|违反|无证|非法|冒用|出具|开具|接受|拒不"
+)
+# Patterns whose lookahead marks where the name ends (the others trust segmentation).
+_ENDS_KNOWN = (0, 4)
 _NAME_PATTERNS = [
     re.compile(f"(?P<name>{_SURNAME}{_GIVEN})(?=(?:{ROLE_WORDS}))"),
     re.compile(f"(?:{ROLE_WORDS})(?P<name>{_SURNAME}{_GIVEN})(?![某])"),
     re.compile(f"(?:姓名|名叫|叫做)[:：]?\\s*(?P<name>{_SURNAME}{_GIVEN})"),
+    re.compile(f"(?:{_BEFORE_NAME})(?P<name>{_SURNAME}{_GIVEN})(?![某])"),
+    re.compile(
+        # The shortest given name a following word explains: 皇甫俊|身为, not 皇甫俊身|为.
+        f"(?:^|(?<=[。；;，,：:、（(\\n]))(?P<name>{_SURNAME}{_GIVEN}?)(?=(?:{_AFTER_NAME}))"
+    ),
 ]
+# A name written in full in brackets after its masked form: 王某（王红军）.
+_UNMASKED = re.compile(f"某{{1,2}}[（(](?P<name>{_SURNAME}{_GIVEN})[)）]")
+# Names of other scripts written in Chinese characters: a middle dot between two runs of
+# characters (阿依古丽·买买提) is a name; so are runs of common Tibetan and Uyghur name
+# parts (扎西顿珠, 买买提吐尔逊).
+_DOT = re.compile(r"(?<=[\u4e00-\u9fff])[·・•‧∙](?=[\u4e00-\u9fff])")
+# Medicines and herbs that begin like a surname and a given name.
+_HERBS = (
+    "田七 常山 黄芪 黄连 黄柏 白术 白芍 白芷 柴胡 何首乌 石斛 杜仲 连翘 甘草 牛黄 钱草 "
+    "金银花 丁香 沈香 熊胆 苏木 苏叶 常青 丹参 党参 桂枝 杜若 陈皮 姜黄 高良姜 于术 马齿苋"
+)
+_NOT_NAMES = frozenset(_HERBS.split())
+_MINORITY_PARTS = (
+    "扎西|次仁|卓玛|格桑|拉姆|达瓦|央金|顿珠|多吉|旺堆|措姆|白玛|德吉|普布|尼玛|巴桑|索朗|平措|"
+    "曲珍|群培|洛桑|丹增|益西|边巴|卓嘎|拉巴|旦增|米玛|仁青|贡布|桑珠|强巴|格列|次旦|央宗|"
+    "买买提|阿依古丽|吐尔逊|艾力|热合曼|古丽|阿卜杜|玉素甫|依明|努尔|阿不都|热依汗|帕提古丽|"
+    "迪丽|艾尔肯|肉孜|吾斯曼|阿力木|阿布都|阿迪力|库尔班|吐尔洪|麦麦提|阿曼|克里木|阿依"
+)
+_MINORITY = re.compile(f"(?:{_MINORITY_PARTS}){{2,4}}")
+_MINORITY_ONE = re.compile(
+    f"(?:{_BEFORE_NAME})?(?P<name>(?:{_MINORITY_PARTS}))(?=(?:{_AFTER_NAME}|{ROLE_WORDS}))"
+)
+_PINYIN_SURNAMES = (
+    "Wang|Li|Zhang|Liu|Chen|Yang|Huang|Zhao|Wu|Zhou|Xu|Sun|Ma|Zhu|Hu|Guo|He|Gao|Lin|Luo|"
+    "Zheng|Liang|Xie|Song|Tang|Han|Feng|Deng|Cao|Peng|Zeng|Xiao|Tian|Dong|Yuan|Pan|Yu|Jiang|"
+    "Cai|Du|Ye|Cheng|Su|Wei|Lyu|Lv|Lu|Ding|Ren|Shen|Yao|Cui|Zhong|Tan|Fan|Jin|Shi|Liao|Jia|"
+    "Xia|Fu|Fang|Bai|Zou|Meng|Xiong|Qin|Qiu|Yin|Xue|Yan|Duan|Lei|Hou|Long|Tao|Gu|Mao|Hao|"
+    "Gong|Shao|Wan|Qian|Dai|Mo|Kong|Xiang|Ouyang|Zhuge|Sima|Shangguan|Murong|Situ"
+)
+_PINYIN_NAME = re.compile(
+    f"(?<![A-Za-z])(?:{_PINYIN_SURNAMES})[ ]?[A-Z][a-z]{{1,6}}(?:[ ]?[a-z]{{1,6}})?(?![A-Za-z])"
+)
+# What a name never runs into: a place or an institution named after a person.
+_NAMED_PLACE = re.compile(
+    r"医院|卫生院|中医院|医馆|国医馆|诊所|纪念|路|街|大道|广场|小区|大学|学院|公司|药房|药店"
+)
+_WECHAT = re.compile(
+    r"(?:微信号?|微信账号|WeChat|wechat|VX|vx|V信)[:：\s]*(?:为|是)?[:：\s]*[A-Za-z][-_A-Za-z0-9]{5,19}"
+    r"|wxid_[A-Za-z0-9]{4,}"
+)
+_PLATE = re.compile(
+    r"(?<![A-Za-z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z]"
+    r"[·•・\s]?[A-HJ-NP-Z0-9]{5,6}(?![A-Za-z0-9])"
+)
+_STAFF_NUMBER = re.compile(r"(?:工号|职工号|员工号|胸牌号)[:：\s]*(?:为|是)?[A-Za-z0-9-]{3,}")
+_HOME = re.compile(
+    r"(?:家住|住址|住在|居住在|现住|住于|住所在|家庭住址|住)[:：]?[^，。；,;\n]{0,24}?"
+    r"(?:\d+(?:号楼|号|室|组|栋|幢|单元|户)|\d+-\d+(?:-\d+)?)"
+    r"|[\u4e00-\u9fff]{1,6}村\d+组(?:\d+号)?"
+)
 _ID18 = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){17}[\dXx](?![\dA-Za-z])")
 _ID15 = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){14}\d(?![\dA-Za-z])")
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d){8}(?!\d)")
 _CARD = re.compile(r"(?<!\d)(?:\d[ -]?){15,18}\d(?!\d)")
-_CARD_CONTEXT = re.compile(r"银行|卡号|账号|账户|储蓄卡|信用卡")
+_CARD_CONTEXT = re.compile(r"银行|卡号|账号|账户|储蓄卡|信用卡|转账|汇款|收款|打款")
 _RECORD = re.compile(
-    r"(?:病历号|病案号|住院号|门诊号|就诊卡号|就诊号|医保卡号|社保卡号|床号)[:：\s]*[A-Za-z0-9-]{3,}"
+    r"(?:病历号|病案号|住院号|门诊号|就诊卡号|就诊号|医保卡号|社保卡号|床号)[:：\s]*(?:为|是)?"
+    r"[:：\s]*[A-Za-z0-9-]{3,}"
 )
-_ADDRESS = re.compile(r"\d+(?:栋|幢|号楼|座)\s*(?:\d+单元)?\s*\d+(?:室|号房|户)|\d+单元\s*\d+室")
+_ADDRESS = re.compile(
+    r"\d+(?:栋|幢|号楼|座)\s*(?:\d+单元)?\s*\d+(?:室|号房|户|号)?(?![\d楼层])|\d+单元\s*\d+(?:室|号)"
+)
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
@@ -276,8 +356,10 @@ def find_pii(
     def cards(with_context: bool) -> None:
         for m in _CARD.finditer(norm):
             digits = _digits(m.group())
-            context = bool(_CARD_CONTEXT.search(norm[max(0, m.start() - 12) : m.start()]))
-            if luhn_valid(digits) and (context if with_context else digits.startswith("62")):
+            near = norm[max(0, m.start() - 12) : m.start()] + norm[m.end() : m.end() + 6]
+            context = bool(_CARD_CONTEXT.search(near))
+            network = digits[0] in "3456" and len(digits) >= 16
+            if luhn_valid(digits) and (context if with_context else network):
                 add("bank_card", *m.span(), "删除银行卡号")
 
     # A number next to "银行卡" is a card even if it also passes the ID checksum.
@@ -295,8 +377,15 @@ def find_pii(
     cards(with_context=False)
     for m in _RECORD.finditer(norm):
         add("medical_record", *m.span(), "删除病历号、住院号等编号")
-    for m in _ADDRESS.finditer(norm):
-        add("home_address", *m.span(), "删除楼栋、单元、门牌号")
+    for m in _STAFF_NUMBER.finditer(norm):
+        add("staff_number", *m.span(), "删除工号")
+    for m in _WECHAT.finditer(norm):
+        add("wechat_id", *m.span(), "删除微信号")
+    for m in _PLATE.finditer(norm):
+        add("licence_plate", *m.span(), "删除车牌号")
+    for pattern in (_ADDRESS, _HOME):
+        for m in pattern.finditer(norm):
+            add("home_address", *m.span(), "删除住址（小区、楼栋、单元、门牌号）")
     for start, end in _names(_mask(norm, places)):
         name = norm[start:end]
         surname = name[:2] if name[:2] in _COMPOUNDS else name[0]
@@ -410,6 +499,13 @@ def _names(text: str) -> list[tuple[int, int]]:
             and not tags.get(head, "nr").startswith("nr")
         )
 
+    def _acting(start: int, end: int) -> bool:
+        # A name the tagger finds that opens a sentence and does something: 阙某私设诊所.
+        after = words.get(end)
+        return (start == 0 or text[start - 1] in _SENTENCE_MARKS) and (
+            after is not None and (after[1].startswith("v") or after[0] in "，、和与")
+        )
+
     spans: list[tuple[int, int]] = []
     for start, (word, tag) in words.items():
         if not tag.startswith("nr") or not 2 <= len(word) <= 5:
@@ -425,7 +521,8 @@ def _names(text: str) -> list[tuple[int, int]]:
             and not set(word) & set("某甲乙丙丁")
             and word[len(surname) :] not in _NOT_GIVEN_WORDS
             and not ordinary(start, end)
-            and _ROLE_NEAR.search(text[max(0, start - 8) : end + 8])
+            and (_ROLE_NEAR.search(text[max(0, start - 8) : end + 8]) or _acting(start, end))
+            and not _NAMED_PLACE.match(text, end)
         ):
             spans.append((start, end))
     for n, pattern in enumerate(_NAME_PATTERNS):
@@ -446,13 +543,35 @@ def _names(text: str) -> list[tuple[int, int]]:
                     or set(given[0]) & set("某甲乙")
                 ):
                     continue
-                if n != 0:  # after a role word the end is uncertain: trust segmentation
-                    end = min(end, given_at + min(len(given[0]), 2))
+                if n not in _ENDS_KNOWN:  # the end is uncertain: trust segmentation
+                    size = min(len(given[0]), 2)
+                    after = words.get(given_at + 1)
+                    if (  # 上官|婉|清: a given name the segmenter cut in two
+                        size == 1
+                        and after is not None
+                        and len(after[0]) == 1
+                        and "\u4e00" <= after[0] <= "\u9fff"
+                        and not after[1].startswith((*_NOT_NAME_TAGS, "v", "d", "x"))
+                    ):
+                        size = 2
+                    end = min(end, given_at + size)
             elif tag.startswith("nr"):
-                end = start + len(word) if n != 0 else end
+                end = start + len(word) if n not in _ENDS_KNOWN else end
             else:
                 continue  # an ordinary word such as 方面
+            if _NAMED_PLACE.match(text, end):
+                continue  # 白求恩医院, 张仲景国医馆: a place named after a person
             spans.append((start, end))
+    for pattern in (_UNMASKED, _MINORITY_ONE):
+        spans += [m.span("name") for m in pattern.finditer(text)]
+    for pattern in (_MINORITY, _PINYIN_NAME):
+        spans += [m.span() for m in pattern.finditer(text)]
+    for m in _DOT.finditer(text):  # 阿依古丽·买买提: the words on either side of the dot
+        dot = m.start()
+        left = next((s for s, (w, _) in words.items() if s + len(w) == dot), dot - 2)
+        right = len(words.get(dot + 1, ("", ""))[0])
+        spans.append((max(left, dot - 6), dot + 1 + min(max(right, 2), 6)))
+    spans = [(s, e) for s, e in spans if text[s:e] not in _NOT_NAMES]
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):  # overlapping findings of one name: keep the union
         if merged and start < merged[-1][1]:

@@ -25,7 +25,7 @@ import nh3
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from pipeline.anonymise import find_pii, normalise_for_gate
+from pipeline.anonymise import Finding, find_pii, normalise_for_gate
 from pipeline.ledger import audit
 from pipeline.problems import Problem, validation_problems
 from pipeline.registry import ID_PATTERN, Registry, vocabulary
@@ -437,26 +437,38 @@ def _gate(
                 expected=f.suggestion,
             )
         )
-    # The same gate over what the public will read: a name split by an HTML comment,
-    # digits split by emphasis or an entity, full-width, spelled in Chinese or written
-    # in traditional characters all come together there.
-    seen = {(f.kind, _same(f.text)) for f in raw}
+    for where, f in published_findings(text, allowed, places, raw):
+        problems.append(
+            Problem(
+                name,
+                f"pii_{f.kind}",
+                f"含有可识别个人的信息（{_PII_LABELS[f.kind]}，见{where}）",
+                column=where,
+                value=f.text,
+                expected=f.suggestion,
+            )
+        )
+    return tuple(problems)
+
+
+def published_findings(
+    text: str,
+    allowed: frozenset[str] = frozenset(),
+    places: frozenset[str] = frozenset(),
+    already: list[Finding] | None = None,
+) -> list[tuple[str, Finding]]:
+    """(where, finding) for what the public will read of a case file's ``text`` and the
+    source did not already show (``already``): a name split by an HTML comment, digits
+    split by emphasis or an entity, full-width, spelled in Chinese or written in
+    traditional characters all come together there."""
+    seen = {(f.kind, _same(f.text)) for f in already or []}
+    out = []
     for where, shown in _published_texts(text):
         for f in find_pii(normalise_for_gate(shown), allowed, places):
-            if (f.kind, _same(f.text)) in seen:
-                continue
-            seen.add((f.kind, _same(f.text)))
-            problems.append(
-                Problem(
-                    name,
-                    f"pii_{f.kind}",
-                    f"含有可识别个人的信息（{_PII_LABELS[f.kind]}，见{where}）",
-                    column=where,
-                    value=f.text,
-                    expected=f.suggestion,
-                )
-            )
-    return tuple(problems)
+            if (f.kind, _same(f.text)) not in seen:
+                seen.add((f.kind, _same(f.text)))
+                out.append((where, f))
+    return out
 
 
 def _same(text: str) -> str:
@@ -470,6 +482,9 @@ _PII_LABELS = {
     "medical_record": "病历/住院/就诊卡号",
     "home_address": "住址",
     "person_name": "人名",
+    "wechat_id": "微信号",
+    "licence_plate": "车牌号",
+    "staff_number": "工号",
 }
 
 

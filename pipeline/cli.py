@@ -248,9 +248,7 @@ def _collect_line(r: CollectResult) -> str:
 @main.command()
 @DATA_OPTION
 @click.option("--port", default=8000, show_default=True, help="本地端口。")
-@click.option(
-    "--drafts", is_flag=True, help="预览中也显示草稿（标为“草稿”，正式网站上不会显示）。"
-)
+@click.option("--drafts", is_flag=True, help="预览中也显示草稿（标为“草稿”，正式网站上不会显示）。")
 def serve(data_dir: Path, port: int, drafts: bool) -> None:
     """在本机预览网站（http://127.0.0.1:PORT/），数据或案例文件修改后自动重新生成。
 

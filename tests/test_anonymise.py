@@ -157,7 +157,8 @@ def test_official_numbers_from_the_channels_registry_are_allowed():
 
 def test_registered_place_names_are_not_taken_for_persons():
     text = "医药代表孔某某向岭丰卫生院相关人员行贿2万元。"
-    assert [f.text for f in find_pii(text)] == ["向岭丰"]  # 向 is also a surname
+    # 向 is also a surname, but a name never runs into 卫生院 (a place named after a person).
+    assert find_pii(text) == []
     assert find_pii(text, places=frozenset({"岭丰卫生院"})) == []
     # A real name next to a registered place is still caught, at the right offset.
     named = "岭丰卫生院医生孔建国收受红包。"
