@@ -76,14 +76,41 @@ def test_publish_refuses_what_the_build_would_refuse(data_dir):
     assert "status: draft" in path.read_text(encoding="utf-8")
 
 
+# Plain wordings that reached the site before (the corpus measures many more).
+PLAIN = [
+    ("区卫生健康局对蒯建国作出行政处罚。", "蒯建国"),
+    ("王某（王红军）收受回扣。", "王红军"),
+    ("殷建平、滕玉兰两名医生违规开具大处方。", "滕玉兰"),
+    ("那曲市某医院医生扎西顿珠收受现金。", "扎西顿珠"),
+    ("阿依古丽·买买提私自倒卖药品。", "阿依古丽"),
+    ("涉事医生Wang Lei违规领取奖金。", "Wang Lei"),
+    ("当事人家住3-2-501，曾在家中收受礼品。", "3-2-501"),
+    ("医药代表通过微信号wxid_k3m9x2p7q1向医生转账。", "wxid_k3m9x2p7q1"),
+    ("医药代表驾驶渝A12345轿车送礼。", "渝A12345"),
+    ("经查，工号HX10234的医生违规开药。", "HX10234"),
+]
+
+
+@pytest.mark.parametrize(("written", "seen"), PLAIN)
+def test_a_plain_identity_is_refused(registry, written, seen):
+    path = registry.data_dir / "cases" / f"{DRAFT}.md"
+    path.write_text(path.read_text(encoding="utf-8") + f"\n{written}\n", encoding="utf-8")
+    case = load_case(path, registry, f"cases/{path.name}")
+    assert any(p.code.startswith("pii_") and seen in (p.value or "") for p in case.problems), [
+        (p.code, p.value) for p in case.problems
+    ]
+
+
 def test_no_disguised_identity_reaches_any_built_file(data_dir, tmp_path):
     case = data_dir / "cases" / "2025-mch-conduct.md"
     original = case.read_text(encoding="utf-8")
-    case.write_text(original + "\n" + "\n".join(w for w, _ in DISGUISES) + "\n", "utf-8")
+    written = [w for w, _ in DISGUISES + PLAIN]
+    case.write_text(original + "\n" + "\n\n".join(written) + "\n", "utf-8")
     out = tmp_path / "out"
     prep = build(data_dir, out, now=NOW, config_file=ROOT / "mkdocs.yml")
     assert [c.path.name for c in prep.left_out] == [case.name]
     needles = ["张建华", "張建華", "13812345678", "110105199003071239", "1234**5678", "建华"]
+    needles += [seen for _, seen in PLAIN]
     for f in out.rglob("*"):
         if f.is_file() and f.suffix in (".html", ".json", ".xml", ".csv", ".txt"):
             text = f.read_text(encoding="utf-8", errors="replace")
