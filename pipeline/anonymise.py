@@ -136,7 +136,7 @@ ROLE_WORDS = (
     "主任医师|副主任医师|主治医师|住院医师|医师|医生|大夫|护士长|护士|护师|药师|技师|主任|副主任|"
     "院长|副院长|科长|所长|站长|负责人|医药代表|代表|经理|患者|病人|家属|法定代表人|工作人员|职工|"
     "药剂师|检验师|治疗师|康复师|营养师|医技|号贩子|医托|收款人|护工|保安|司机|村医|乡医|"
-    "乡村医生|个体医生|坐诊医生|游医|"
+    "乡村医生|个体医生|坐诊医生|游医|人员|采购员|黄牛|真名|原名|化名|名单|"
     "当事人|举报人|收费员|挂号员|业务员|药剂员|检验员|会计|出纳"
 )
 SURNAMES = (
@@ -150,6 +150,9 @@ SURNAMES = (
     "闵岑仇阙蒯逯郦禚佘亓訾晏缪裘殷滕骆邬柏庞颜倪鲁葛卜傅俞柳牛左赖祝温靳章饶麦乔纪伍聂"
     "廉鄢冉湛邢焦鲍樊符舒奚巩庄辛储苗桂戚霍喻詹柯蔺嵇岳雍芮羿汲邴糜巫隗宓郗仲栾钭戎祖"
     "韶郜蓟邰鄂卓屠胥莘翟姬冀郏濮扈柴瞿阎茹艾庾暨耿匡寇殳晁敖阚鞠荆竺桓揭楚谈尤"
+    "褚卫施华窦郎昌凤酆费毕皮卞齐康穆萧祁禹狄米贝臧伏茅屈项阮蓝席季路娄童梅盛刁凌虞昝管"
+    "房贲郁杭洪包诸吉钮滑裴荣翁荀羊於惠甄曲蓬班宫宁厉景幸蒲索咸籍蒙池鬱逄申卻璩边燕欧蔚"
+    "夔厍沙丰关冼麴邝"
 )
 _COMPOUND, _SINGLE = SURNAMES.rsplit("|", 1)
 _COMPOUNDS = frozenset(_COMPOUND.split("|"))
@@ -160,8 +163,8 @@ _GIVEN = f"[^\\W\\d_{_NOT_GIVEN}a-zA-Z]{{1,2}}"
 # Words a name follows in a notice (对蒯某作出处罚, 聘用逯某, 与佘某共同) and words it
 # comes before (闵某在, 阙某利用, 殷某、滕某两名医生).
 _BEFORE_NAME = (
-    "对|聘用|雇用|与|由|将|被|和|及|同|向|给|让|派|安排|指使|委托|据|经|把|跟|、|涉事|当事人|"
-    "(?<=[内外儿妇眼骨检药财])科"
+    "对|聘用|雇用|与|由|将|被|和|及|同|向|给|让|派|安排|指使|委托|经|把|跟|、|涉事|当事人|包括|"
+    "(?<=[\u4e00-\u9fff])科"
 )
 _SENTENCE_MARKS = "。；;，,：:、（(\n！？!?"
 _AFTER_NAME = (
@@ -199,6 +202,10 @@ _MINORITY_PARTS = (
     "买买提|阿依古丽|吐尔逊|艾力|热合曼|古丽|阿卜杜|玉素甫|依明|努尔|阿不都|热依汗|帕提古丽|"
     "迪丽|艾尔肯|肉孜|吾斯曼|阿力木|阿布都|阿迪力|库尔班|吐尔洪|麦麦提|阿曼|克里木|阿依"
 )
+# Characters that spell names of other languages in Chinese (买买提, 艾合买提, 巴特尔).
+_TRANSLITERATION = frozenset(
+    "阿艾买提合力克尔木尼沙吾甫江汗古丽孜热依玉素普拉巴图赛迪努乃斯哈坎吉米曼尤塔西穆罕默德"
+)
 _MINORITY = re.compile(f"(?:{_MINORITY_PARTS}){{2,4}}")
 _MINORITY_ONE = re.compile(
     f"(?:{_BEFORE_NAME})?(?P<name>(?:{_MINORITY_PARTS}))(?=(?:{_AFTER_NAME}|{ROLE_WORDS}))"
@@ -215,7 +222,8 @@ _PINYIN_NAME = re.compile(
 )
 # What a name never runs into: a place or an institution named after a person.
 _NAMED_PLACE = re.compile(
-    r"医院|卫生院|中医院|医馆|国医馆|诊所|纪念|路|街|大道|广场|小区|大学|学院|公司|药房|药店"
+    r"医院|卫生院|中医院|医馆|国医馆|诊所|纪念|路|街|大道|广场|小区|大学|学院|公司|药房|药店|"
+    r"牌|楼|馆|堂|厅|阁|基金|中学|小学|图书"
 )
 _WECHAT = re.compile(
     r"(?:微信号?|微信账号|WeChat|wechat|VX|vx|V信)[:：\s]*(?:为|是)?[:：\s]*[A-Za-z][-_A-Za-z0-9]{5,19}"
@@ -229,7 +237,7 @@ _STAFF_NUMBER = re.compile(r"(?:工号|职工号|员工号|胸牌号)[:：\s]*(?
 _HOME = re.compile(
     r"(?:家住|住址|住在|居住在|现住|住于|住所在|家庭住址|住)[:：]?[^，。；,;\n]{0,24}?"
     r"(?:\d+(?:号楼|号|室|组|栋|幢|单元|户)|\d+-\d+(?:-\d+)?)"
-    r"|[\u4e00-\u9fff]{1,6}村\d+组(?:\d+号)?"
+    r"|(?:(?![在于住到的和与是])[\u4e00-\u9fff]){1,5}村[一二三四五六七八九十\d]+组(?:\d+号)?"
 )
 _ID18 = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){17}[\dXx](?![\dA-Za-z])")
 _ID15 = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){14}\d(?![\dA-Za-z])")
@@ -396,9 +404,29 @@ def find_pii(
 # Part-of-speech tags (jieba) that a given name never is: preposition, conjunction,
 # particle, pronoun, numeral, classifier, direction; and words a tagger calls a time or
 # an adverb that follow a role word far more often than a name does.
-_NOT_NAME_TAGS = ("p", "c", "u", "r", "m", "q", "f")
+_NOT_NAME_TAGS = ("p", "c", "u", "r", "m", "q", "f", "vn")
 _NOT_GIVEN_WORDS = frozenset(
     [
+        # What stands between a surname-like character and a role word: 约谈|当事|医生.
+        "当事",
+        "涉事",
+        "主治",
+        "值班",
+        "接诊",
+        "门诊",
+        "住院",
+        "实习",
+        "进修",
+        "责任",
+        "管床",
+        "首诊",
+        "坐诊",
+        "执业",
+        "助理",
+        "规培",
+        "签约",
+        "全科",
+        "专科",
         "凌晨",
         "上午",
         "下午",
@@ -523,6 +551,7 @@ def _names(text: str) -> list[tuple[int, int]]:
             and not ordinary(start, end)
             and (_ROLE_NEAR.search(text[max(0, start - 8) : end + 8]) or _acting(start, end))
             and not _NAMED_PLACE.match(text, end)
+            and word[-1] not in "牌楼馆堂厅阁"
         ):
             spans.append((start, end))
     for n, pattern in enumerate(_NAME_PATTERNS):
@@ -554,13 +583,16 @@ def _names(text: str) -> list[tuple[int, int]]:
                         and not after[1].startswith((*_NOT_NAME_TAGS, "v", "d", "x"))
                     ):
                         size = 2
-                    end = min(end, given_at + size)
-            elif tag.startswith("nr"):
+                    # The segmenter's given name wins over the pattern's guess (卜|春生:
+                    # 生 is excluded from given names only to keep role words out).
+                    end = given_at + size if size == 2 else min(end, given_at + size)
+            elif tag.startswith("nr") or (n == 1 and len(word) == 3 and tag in ("nt", "nz")):
+                # 负责人|暨国平: after a role word the tagger may call a name an organisation
                 end = start + len(word) if n not in _ENDS_KNOWN else end
             else:
                 continue  # an ordinary word such as 方面
-            if _NAMED_PLACE.match(text, end):
-                continue  # 白求恩医院, 张仲景国医馆: a place named after a person
+            if _NAMED_PLACE.match(text, end) or text[end - 1] in "牌楼馆堂厅阁":
+                continue  # 白求恩医院, 张仲景国医馆, 仲景牌: a place or brand after a person
             spans.append((start, end))
     for pattern in (_UNMASKED, _MINORITY_ONE):
         spans += [m.span("name") for m in pattern.finditer(text)]
@@ -569,8 +601,10 @@ def _names(text: str) -> list[tuple[int, int]]:
     for m in _DOT.finditer(text):  # 阿依古丽·买买提: the words on either side of the dot
         dot = m.start()
         left = next((s for s, (w, _) in words.items() if s + len(w) == dot), dot - 2)
-        right = len(words.get(dot + 1, ("", ""))[0])
-        spans.append((max(left, dot - 6), dot + 1 + min(max(right, 2), 6)))
+        right = dot + 1 + max(len(words.get(dot + 1, ("", ""))[0]), 2)
+        while right < min(len(text), dot + 7) and text[right] in _TRANSLITERATION:
+            right += 1  # 艾合|买|提: the segmenter reads a transliteration as words
+        spans.append((max(left, dot - 6), min(right, dot + 7)))
     spans = [(s, e) for s, e in spans if text[s:e] not in _NOT_NAMES]
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):  # overlapping findings of one name: keep the union

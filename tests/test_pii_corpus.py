@@ -45,7 +45,7 @@ def test_targets_on_the_tuning_set():
     assert m.flagged / m.clean <= 0.05, m.false_positives
 
 
-@pytest.mark.parametrize("name", ["pii_heldout.yaml", "pii_heldout_b.yaml"])
+@pytest.mark.parametrize("name", ["pii_heldout.yaml", "pii_heldout_c.yaml"])
 def test_targets_on_the_held_out_sets(name):
     """Every kind but names is caught whole and clean texts stay clean. Names: the
     target is 95 %; this holds the floor measured (docs/pii-gate.md has the figures)."""
