@@ -136,7 +136,7 @@ ROLE_WORDS = (
     "主任医师|副主任医师|主治医师|住院医师|医师|医生|大夫|护士长|护士|护师|药师|技师|主任|副主任|"
     "院长|副院长|科长|所长|站长|负责人|医药代表|代表|经理|患者|病人|家属|法定代表人|工作人员|职工|"
     "药剂师|检验师|治疗师|康复师|营养师|医技|号贩子|医托|收款人|护工|保安|司机|村医|乡医|"
-    "乡村医生|个体医生|坐诊医生|游医|人员|采购员|黄牛|真名|原名|化名|名单|"
+    "乡村医生|个体医生|坐诊医生|游医|人员|采购员|黄牛|真名|原名|化名|名单|同事|同伙|联系人|亲属|"
     "当事人|举报人|收费员|挂号员|业务员|药剂员|检验员|会计|出纳"
 )
 SURNAMES = (
@@ -152,9 +152,12 @@ SURNAMES = (
     "韶郜蓟邰鄂卓屠胥莘翟姬冀郏濮扈柴瞿阎茹艾庾暨耿匡寇殳晁敖阚鞠荆竺桓揭楚谈尤"
     "褚卫施华窦郎昌凤酆费毕皮卞齐康穆萧祁禹狄米贝臧伏茅屈项阮蓝席季路娄童梅盛刁凌虞昝管"
     "房贲郁杭洪包诸吉钮滑裴荣翁荀羊於惠甄曲蓬班宫宁厉景幸蒲索咸籍蒙池鬱逄申卻璩边燕欧蔚"
-    "夔厍沙丰关冼麴邝"
+    "夔厍沙丰关冼麴邝邸"
 )
 _COMPOUND, _SINGLE = SURNAMES.rsplit("|", 1)
+# Surnames that are also common function characters (单, 尚, 解, 查 ...): left out of the
+# pattern rules, trusted only when the tagger calls a rare word a name (尚丽娟).
+_AMBIGUOUS_SURNAMES = "于和时平明成家从能双通都国文广东利后相查公红游权益满步居终容古易慎单尚解师"
 _COMPOUNDS = frozenset(_COMPOUND.split("|"))
 _SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}])"
 # Characters that never make up a given name next to a role word (function words, role parts).
@@ -170,7 +173,8 @@ _SENTENCE_MARKS = "。；;，,：:、（(\n！？!?"
 _AFTER_NAME = (
     "[，,、（(和与及等]|在|利用|违规|身为|因|收受|私自|擅自|作为|未|多次|以|系|涉嫌|长期|曾|"
     "被|将|为|主动|共同|两人|二人|两名|负责|要求|承认|索要|伪造|虚构|借|通过|担任|驾驶|"
-    "已|于|所在|本人|其|向|把|对|违反|无证|非法|冒用|出具|开具|接受|拒不"
+    "已|于|所在|本人|其|向|把|对|违反|无证|非法|冒用|出具|开具|接受|拒不|名下|伙同|挂名|"
+    "[（(]\\d+岁|[，,][男女]"
 )
 # Patterns whose lookahead marks where the name ends (the others trust segmentation).
 _ENDS_KNOWN = (0, 4)
@@ -200,7 +204,9 @@ _MINORITY_PARTS = (
     "扎西|次仁|卓玛|格桑|拉姆|达瓦|央金|顿珠|多吉|旺堆|措姆|白玛|德吉|普布|尼玛|巴桑|索朗|平措|"
     "曲珍|群培|洛桑|丹增|益西|边巴|卓嘎|拉巴|旦增|米玛|仁青|贡布|桑珠|强巴|格列|次旦|央宗|"
     "买买提|阿依古丽|吐尔逊|艾力|热合曼|古丽|阿卜杜|玉素甫|依明|努尔|阿不都|热依汗|帕提古丽|"
-    "迪丽|艾尔肯|肉孜|吾斯曼|阿力木|阿布都|阿迪力|库尔班|吐尔洪|麦麦提|阿曼|克里木|阿依"
+    "迪丽|艾尔肯|肉孜|吾斯曼|阿力木|阿布都|阿迪力|库尔班|吐尔洪|麦麦提|阿曼|克里木|阿依|"
+    "那仁|高娃|其其格|巴特尔|乌兰|格日勒|图雅|斯琴|苏和|宝音|额尔敦|朝鲁|阿苏|拉则|吉克|沙马|"
+    "米拉|旺堆|卓玛|巴图|孟和|达来|阿古拉|萨仁|乌云|其木格|布和|那顺|哈斯|特木尔"
 )
 # Characters that spell names of other languages in Chinese (买买提, 艾合买提, 巴特尔).
 _TRANSLITERATION = frozenset(
@@ -218,15 +224,22 @@ _PINYIN_SURNAMES = (
     "Gong|Shao|Wan|Qian|Dai|Mo|Kong|Xiang|Ouyang|Zhuge|Sima|Shangguan|Murong|Situ"
 )
 _PINYIN_NAME = re.compile(
-    f"(?<![A-Za-z])(?:{_PINYIN_SURNAMES})[ ]?[A-Z][a-z]{{1,6}}(?:[ ]?[a-z]{{1,6}})?(?![A-Za-z])"
+    f"(?<![A-Za-z])(?:{_PINYIN_SURNAMES}|{_PINYIN_SURNAMES.upper()})[ ]?[A-Z][a-z]{{1,6}}"
+    "(?:[ ]?[a-z]{1,6})?(?![A-Za-z])"
 )
 # What a name never runs into: a place or an institution named after a person.
 _NAMED_PLACE = re.compile(
     r"医院|卫生院|中医院|医馆|国医馆|诊所|纪念|路|街|大道|广场|小区|大学|学院|公司|药房|药店|"
     r"牌|楼|馆|堂|厅|阁|基金|中学|小学|图书"
 )
+# A place named after a person: the name, at most four characters, then a kind of place.
+_PLACE_AFTER = re.compile(
+    r"(?:(?![在于向对和与被将把等的了是为从到])[\u4e00-\u9fff]){0,4}?"
+    r"(?:医院|医馆|保健院|卫生院|诊所|门诊部|中心|基金会|学校|大学|区|县|市|路|街|镇|乡|村|楼|广场)"
+)
 _WECHAT = re.compile(
-    r"(?:微信号?|微信账号|WeChat|wechat|VX|vx|V信)[:：\s]*(?:为|是)?[:：\s]*[A-Za-z][-_A-Za-z0-9]{5,19}"
+    r"(?:微信号?|微信账号|WeChat|wechat|VX|vx|V信)[:：\s]*(?:为|是)?[:：\s“\"'「]*"
+    r"[A-Za-z][-_A-Za-z0-9]{5,19}"
     r"|wxid_[A-Za-z0-9]{4,}"
 )
 _PLATE = re.compile(
@@ -493,7 +506,7 @@ def _place_index(places: frozenset[str]) -> dict[str, list[str]]:
 
 def _segments(text: str) -> tuple[dict[int, tuple[str, str]], dict[str, str]]:
     """jieba's words of ``text`` with their tags by start offset, and jieba's dictionary
-    of word tags."""
+    of word tags (see :func:`_frequencies` for how common each word is)."""
     import logging
 
     import jieba
@@ -507,6 +520,14 @@ def _segments(text: str) -> tuple[dict[int, tuple[str, str]], dict[str, str]]:
     return out, jieba.posseg.dt.word_tag_tab
 
 
+def _frequencies() -> dict[str, int]:
+    """How often jieba's dictionary saw each word: a common word (许可证, 351) is not a
+    name the tagger happens to call one; a name is rare or absent (黄金海, 0)."""
+    import jieba
+
+    return jieba.dt.FREQ
+
+
 def _names(text: str) -> list[tuple[int, int]]:
     """Spans of full personal names: two signals, each checked against the other.
 
@@ -517,6 +538,7 @@ def _names(text: str) -> list[tuple[int, int]]:
     corpus in the tests measures the pair.
     """
     words, tags = _segments(text)
+    freq = _frequencies()
 
     def ordinary(start: int, end: int) -> bool:
         # 严格执行 tagged as a name: its first two characters are a common word.
@@ -538,10 +560,18 @@ def _names(text: str) -> list[tuple[int, int]]:
     for start, (word, tag) in words.items():
         if not tag.startswith("nr") or not 2 <= len(word) <= 5:
             continue
-        if word[0] not in _SINGLE and word[:2] not in _COMPOUNDS and word[1] in _SINGLE:
+        glued = word[0] not in _SINGLE and word[:2] not in _COMPOUNDS and word[1] in _SINGLE
+        if glued:
             start, word = start + 1, word[1:]  # 师郑凯: the tagger glued a character on
+        if len(word) == 3 and word[-1] in "系在因被将于已曾":
+            word = word[:2]  # 仇立|系: the tagger glued the verb that follows
         end = start + len(word)
         surname = word[:2] if word[:2] in _COMPOUNDS else word[:1]
+        rare = len(word) == 3 and tag == "nr" and not glued and freq.get(word, 0) == 0
+        rare = rare and freq.get(word[1:], 0) < 500
+        if rare and surname in _AMBIGUOUS_SURNAMES and not _PLACE_AFTER.match(text, end):
+            spans.append((start, end))  # 尚丽娟: a surname the rules leave out
+            continue
         if (
             2 <= len(word) <= 4
             and len(word) > len(surname)
@@ -549,7 +579,19 @@ def _names(text: str) -> list[tuple[int, int]]:
             and not set(word) & set("某甲乙丙丁")
             and word[len(surname) :] not in _NOT_GIVEN_WORDS
             and not ordinary(start, end)
-            and (_ROLE_NEAR.search(text[max(0, start - 8) : end + 8]) or _acting(start, end))
+            and (
+                _ROLE_NEAR.search(text[max(0, start - 8) : end + 8])
+                or _acting(start, end)
+                or (  # 黄金海 anywhere, unless a place (孙思邈康复医院) or a word (许可证)
+                    len(word) >= 3
+                    and not glued
+                    and tag in ("nr", "nrfg")
+                    and freq.get(word[len(surname) :], 0) < 500  # 相关|检查: a word, not a name
+                    and word[-1] not in "区县市路街镇乡村楼馆院证"
+                    and not _PLACE_AFTER.match(text, end)
+                    and freq.get(word, 0) < 30
+                )
+            )
             and not _NAMED_PLACE.match(text, end)
             and word[-1] not in "牌楼馆堂厅阁"
         ):
@@ -586,7 +628,13 @@ def _names(text: str) -> list[tuple[int, int]]:
                     # The segmenter's given name wins over the pattern's guess (卜|春生:
                     # 生 is excluded from given names only to keep role words out).
                     end = given_at + size if size == 2 else min(end, given_at + size)
-            elif tag.startswith("nr") or (n == 1 and len(word) == 3 and tag in ("nt", "nz")):
+            elif (
+                tag.startswith("nr")
+                or (n == 1 and len(word) == 3 and tag in ("nt", "nz"))
+                # 患者|黎国|平, 主任|关立|群: after a role word, a string no dictionary
+                # knows over a rare word is a name
+                or (n == 1 and freq.get(text[start:end], 0) == 0 and freq.get(word, 0) < 100)
+            ):
                 # 负责人|暨国平: after a role word the tagger may call a name an organisation
                 end = start + len(word) if n not in _ENDS_KNOWN else end
             else:

@@ -4,6 +4,9 @@ An institution may publish ``channels.csv`` in its source. Its newest valid vers
 replaces that institution's channels in the registry; a changed number keeps a dated
 record of the old one; a channel that disappears is flagged on the site until the
 authority confirms the removal in ``registry/channel_removals.csv``.
+
+An institution that closed (its ``active_to`` month is over) is no longer a place to
+report to: its channels are kept apart (:attr:`Directory.closed`), for its own page.
 """
 
 from __future__ import annotations
@@ -36,12 +39,14 @@ class ChannelChange:
 
 @dataclass
 class Directory:
-    """The channels to publish, what changed, and what vanished (not yet confirmed)."""
+    """The channels to publish, what changed, and what vanished (not yet confirmed).
+    ``closed``: the channels of institutions that closed, no longer a way to report."""
 
     channels: list[Channel]
     changes: list[ChannelChange] = field(default_factory=list)
     vanished: list[tuple[Channel, date]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    closed: list[Channel] = field(default_factory=list)
 
 
 def parse_channels(content: bytes, owner: str, file: str) -> tuple[list[Channel], list[Problem]]:
@@ -77,8 +82,20 @@ def _confirmed(registry: Registry) -> set[tuple[str, str, str]]:
         return {(r["owner"], r["kind"], r["value"]) for r in csv.DictReader(f)}
 
 
-def directory(registry: Registry) -> Directory:
-    """Every published channel, with the history of institutions' own channel lists."""
+def closed_by(registry: Registry, today: date) -> set[str]:
+    """The institutions that closed before ``today``'s month: their last month
+    (``active_to``) is over."""
+    month = f"{today.year:04d}-{today.month:02d}"
+    return {
+        i.id
+        for i in registry.reporting_institutions
+        if i.active_to is not None and i.active_to < month
+    }
+
+
+def directory(registry: Registry, today: date | None = None) -> Directory:
+    """Every published channel, with the history of institutions' own channel lists;
+    the channels of institutions closed by ``today`` (Beijing's, by default) apart."""
     versions: dict[str, list[tuple[date, list[Channel]]]] = {}
     problems: list[Problem] = []
     for snap in sorted(read_manifest(registry.data_dir), key=lambda s: s.fetched_at):
@@ -117,4 +134,7 @@ def directory(registry: Registry) -> Directory:
         for (kind, value), (channel, when) in gone.items():
             if (kind, value) not in latest_values and (owner, kind, value) not in confirmed:
                 result.vanished.append((channel, when))
+    closed = closed_by(registry, today or datetime.now(BEIJING).date())
+    result.closed = [c for c in result.channels if c.owner in closed]
+    result.channels = [c for c in result.channels if c.owner not in closed]
     return result

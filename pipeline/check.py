@@ -354,12 +354,12 @@ class _FileChecker:
             )
             return None
         current = f"{self.today.year:04d}-{self.today.month:02d}"
-        if period > current:
+        if period >= current:  # a month is reported once it has ended
             self.problem(
                 "future_period",
-                "月份晚于当前月份",
+                "月份尚未结束" if period == current else "月份晚于当前月份",
                 value=period,
-                expected=f"不晚于 {current}",
+                expected=f"已经结束的月份（{current} 之前）",
                 **where,
             )
             return None
@@ -664,6 +664,10 @@ def check_stored(
     return check_file(registry, content, name, snap.institution_id, snap, today)
 
 
+# Rules over an institution's months together, checked over the accepted files.
+ACROSS_MONTHS = ("cumulative_at_most", "non_decreasing_in_year")
+
+
 def check_rules(
     registry: Registry, submissions: list[Submission], frame: pd.DataFrame | None = None
 ) -> None:
@@ -682,13 +686,14 @@ def check_rules(
     df = _frame(submissions) if frame is None else frame
     if df.empty:
         return
-    _apply_rules(registry, submissions, df, ("at_most", "at_most_staff"), set(), by_file=True)
+    within = ("at_most", "at_most_staff", "needs_positive")
+    _apply_rules(registry, submissions, df, within, set(), by_file=True)
     warned: set[tuple[str, str, str]] = set()
     sub_of_row = df["_sub"].to_numpy()
     for _ in range(len(submissions) + 1):
         accepted = np.array([s.accepted for s in submissions], dtype=bool)[sub_of_row]
         if not accepted.any() or not _apply_rules(
-            registry, submissions, df[accepted], ("cumulative_at_most",), warned
+            registry, submissions, df[accepted], ACROSS_MONTHS, warned
         ):
             return
 
@@ -731,7 +736,9 @@ def _apply_rules(
                         row=int(where["row"]) if pd.notna(where["row"]) else None,
                         column=where["column"] if isinstance(where["column"], str) else None,
                         value=f"{v.value:g}",
-                        expected=f"{v.expected}（{v.limit:g}）",
+                        expected=f"{v.expected}（{v.limit:g}）"
+                        if v.limit == v.limit
+                        else v.expected,
                         sheet=where["sheet"] if isinstance(where["sheet"], str) else None,
                         severity="warning" if v.after_gap else "error",
                     )
@@ -804,6 +811,30 @@ def _violations(
                     key, row[ind.code], row[other], f"累计不大于累计「{label}」", after_gap=gap
                 )
             )
+    if (other := rule.get("needs_positive")) and other in wide:
+        # An amount or a rate with nothing under it: 上缴红包金额 with 0 红包, a
+        # satisfaction rate from 0 responses.
+        label = registry.indicators[other].label
+        both = wide[[ind.code, other]].dropna()
+        empty = both[other] == 0
+        if ind.kind != "percent":
+            empty &= both[ind.code] > 0
+        for key, row in both[empty].iterrows():
+            out.append(
+                _Violation(key, row[ind.code], math.nan, f"当月「{label}」为 0 时应为空或 0")
+            )
+    if rule.get("non_decreasing_in_year"):
+        # A year-to-date figure never goes down within a year.
+        values = wide[ind.code].dropna()
+        inst, month = values.index.names[-2], values.index.names[-1]
+        frame = values.rename("value").reset_index()
+        frame["year"] = frame[month].astype(str).str[:4]
+        frame = frame.sort_values([inst, month])
+        before = frame.groupby([inst, "year"])["value"].shift()
+        down = frame["value"] < before
+        for (_, row), limit in zip(frame[down].iterrows(), before[down], strict=True):
+            key = tuple(row[name] for name in values.index.names)
+            out.append(_Violation(key, row["value"], limit, "本年累计数不小于本年上月的数值"))
     if rule.get("at_most_staff"):
         values = wide[ind.code].dropna()
         staff_of = {i.id: i.staff for i in registry.institutions.values()}

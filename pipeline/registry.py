@@ -26,6 +26,10 @@ from pipeline.readers import ReadLimits
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 # Bounds for an indicator without its own ``max``; counts and amounts stay far below
 # 2**53, where a double still holds every whole number exactly.
+# The rules an indicator may carry (see indicators.yaml); pipeline.check applies them.
+RULE_KINDS = frozenset(
+    {"at_most", "cumulative_at_most", "at_most_staff", "needs_positive", "non_decreasing_in_year"}
+)
 DEFAULT_UPPER_BOUNDS = {"count": 10_000_000.0, "amount": 100_000_000_000.0, "percent": 100.0}
 PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
@@ -373,6 +377,17 @@ def load_registry(data_dir: Path) -> Registry:
     for ind in indicators:
         refs = [ind.weight] if ind.weight else []
         refs += [v for rule in ind.rules for v in rule.values() if isinstance(v, str)]
+        for rule in ind.rules:
+            for kind in set(rule) - RULE_KINDS:
+                problems.append(
+                    Problem(
+                        "registry/indicators.yaml",
+                        "unknown_rule",
+                        f"指标 {ind.code} 的规则未知",
+                        value=kind,
+                        expected="、".join(sorted(RULE_KINDS)),
+                    )
+                )
         for ref in refs:
             if ref not in known:
                 problems.append(

@@ -29,7 +29,7 @@ from markupsafe import Markup, escape
 from pipeline.aggregate import Aggregates
 from pipeline.anonymise import display_value
 from pipeline.cases import Case, listed, shown_text, visible
-from pipeline.channels import Directory
+from pipeline.channels import Directory, closed_by
 from pipeline.check import CheckResult
 from pipeline.parallel import each
 from pipeline.periods import label as period_label
@@ -159,6 +159,8 @@ class Renderer:
         self.now = now
         self.threshold = registry.config.suppression_threshold
         self._rows_cache: dict[tuple[str, str], pd.DataFrame] = {}
+        # Institutions whose last month (``active_to``) is over: as of this build's clock.
+        self.closed_ids = closed_by(registry, now.date())
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
             autoescape=True,
@@ -168,6 +170,7 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.filters["period"] = period_label
+        self.env.filters["month_after"] = month_after
         self.env.globals.update(
             vocab=vocabulary(),
             reg=registry,
@@ -225,8 +228,13 @@ class Renderer:
         level: str = "authority",
         entity: str | None = None,
         months: int = 24,
+        until: str | None = None,
     ) -> Chart:
-        x = self.agg.months[-months:]
+        """The last ``months`` months (up to ``until``, a closed institution's last
+        month, when given)."""
+        x = [m for m in self.agg.months if until is None or m <= until][-months:]
+        if not x:  # closed before the campaign's first month: nothing to cut at
+            x, until = self.agg.months[-months:], None
         series = []
         for code in codes:
             values: list[float | None] = []
@@ -254,7 +262,9 @@ class Renderer:
                 pass
         total = sum(v for v in first[1] if v is not None)
         if self.reg.indicators.get(codes[0]) and self.reg.indicators[codes[0]].aggregate == "sum":
-            summary += f"；近{len(x)}个月合计{total:,.0f}{self.unit(codes[0])}"
+            summary += (
+                f"；{'停业前' if until else '近'}{len(x)}个月合计{total:,.0f}{self.unit(codes[0])}"
+            )
         return Chart(
             chart_id,
             "、".join(s[0] for s in series) + "（按月）",
@@ -324,6 +334,20 @@ class Renderer:
         return sorted(
             self.reg.reporting_institutions, key=lambda i: (types.index(i.type), i.district, i.id)
         )
+
+    def closed(self, inst: Institution) -> bool:
+        """Whether ``inst`` closed: its last month (``active_to``) is over."""
+        return inst.id in self.closed_ids
+
+    @functools.cached_property
+    def closed_institutions(self) -> list[Institution]:
+        """The institutions that closed, in directory order."""
+        return [i for i in self.directory_order if self.closed(i)]
+
+    @functools.cached_property
+    def every_channel(self) -> list[Channel]:
+        """Every channel, of institutions in service and of those that closed."""
+        return self.directory.channels + self.directory.closed
 
     @functools.cached_property
     def _reported(self) -> set[tuple[str, str]]:
@@ -422,16 +446,22 @@ class Renderer:
         )
         status = self.report_status()
         channels: dict[str, list[Channel]] = {}
-        for ch in self.directory.channels:
+        for ch in self.every_channel:
             channels.setdefault(ch.owner, []).append(ch)
+        no_notes: dict[str, list[Any]] = {"changes": [], "vanished": []}
         cases_of: dict[str, list[Case]] = {}
         for c in public_cases:
             if c.notice and c.notice.institution:
                 cases_of.setdefault(c.notice.institution, []).append(c)
 
         def institution_page(inst: Institution) -> None:
+            closed = self.closed(inst)
             chart = self.trend_chart(
-                f"institution-{inst.id}", ["complaints_received"], "institution", inst.id
+                f"institution-{inst.id}",
+                ["complaints_received"],
+                "institution",
+                inst.id,
+                until=inst.active_to if closed else None,
             )
             self.page(
                 f"institutions/{inst.id}.md",
@@ -442,8 +472,11 @@ class Renderer:
                 chart=chart,
                 status=status.get(inst.id, {}),
                 channels=channels.get(inst.id, []),
-                notes=self.channel_notes(inst.id),
+                # A closed institution's channels are no longer in use: nothing to update.
+                notes=no_notes if closed else self.channel_notes(inst.id),
                 cases=cases_of.get(inst.id, []),
+                closed=closed,
+                authority_channels=channels.get(self.reg.authority.id, []) if closed else [],
             )
             if touched is None:
                 self.chart_csv(chart)
@@ -495,6 +528,7 @@ class Renderer:
             "report.md.j2",
             "我要举报",
             groups=self.channel_groups(),
+            closed=self.closed_institutions,
             guide=self.hand_written("report-guide.md"),
         )
         stat_charts = [
@@ -523,7 +557,10 @@ class Renderer:
             "institutions/index.md",
             "institutions.md.j2",
             "医疗机构",
-            institutions=self.directory_order,
+            # Those that closed are still listed (with their history), after the others.
+            institutions=[i for i in self.directory_order if not self.closed(i)]
+            + self.closed_institutions,
+            closed=self.closed_institutions,
         )
         self.page("data/index.md", "data.md.j2", "开放数据")
         for chart in home_charts + stat_charts:
@@ -548,10 +585,15 @@ class Renderer:
     def years(self) -> list[str]:
         return sorted({m[:4] for m in self.agg.months})
 
+    def channels_in_service(self) -> list[Channel]:
+        """The channels that are a way to report: none of an institution that closed."""
+        return [c for c in self.every_channel if c.owner not in self.closed_ids]
+
     def channel_groups(self) -> tuple[list[ChannelGroup], list[ChannelGroup]]:
-        """Channels grouped: the national and the authority's, then each institution's."""
+        """Channels grouped: the national and the authority's, then each institution's
+        in service (one that closed is no longer a way to report)."""
         by_owner: dict[str, list[Channel]] = {}
-        for ch in self.directory.channels:
+        for ch in self.channels_in_service():
             by_owner.setdefault(ch.owner, []).append(ch)
         authority = self.reg.authority
         general: list[ChannelGroup] = [
@@ -561,6 +603,7 @@ class Renderer:
         institutions: list[ChannelGroup] = [
             (inst.name, inst.id, by_owner.get(inst.id, []), inst)
             for inst in sorted(self.reg.reporting_institutions, key=lambda i: i.id)
+            if not self.closed(inst)
         ]
         return general, institutions
 
@@ -668,7 +711,7 @@ class Renderer:
         write_csv(
             out / "channels.csv",
             ch_header,
-            ([str(getattr(c, f)) for f in ch_header] for c in self.directory.channels),
+            ([str(getattr(c, f)) for f in ch_header] for c in self.channels_in_service()),
         )
         self.cases_json(cases)
         write_csv(
@@ -876,6 +919,12 @@ class Renderer:
             site_url=(self.reg.config.site_url or "").rstrip("/"),
         )
         write_if_changed(self.docs / "feed.xml", text)
+
+
+def month_after(period: str) -> str:
+    """The month after ``period`` (YYYY-MM), in Chinese: 2026-03 -> 2026年4月."""
+    year, month = int(period[:4]), int(period[5:7])
+    return period_label(f"{year + month // 12:04d}-{month % 12 + 1:02d}")
 
 
 def _within(month: str, period_type: str, period: str) -> bool:
