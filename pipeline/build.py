@@ -166,7 +166,7 @@ def compute(prep: Prepared, now: datetime, progress: Callable[[str], None]) -> C
     with beside(
         lambda: (
             punctuality(registry, campaign.months(until), now.date(), prep.checked.parsed),
-            directory(registry),
+            directory(registry, now.date()),
         )
     ) as history:
         aggregates = aggregate(registry, prep.checked.table, campaign, until)

@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from pipeline.collect import Snapshot
+from pipeline.collect import Snapshot, read_manifest
 from pipeline.parallel import pmap
 from pipeline.periods import month_range
 from pipeline.problems import Problem
@@ -402,7 +402,7 @@ class _FileChecker:
             self.problem(
                 "bad_value",
                 f"「{ind.label}」的数值无效",
-                value=str(raw),
+                value=_as_written(raw),
                 expected=expected,
                 **where,
             )
@@ -601,6 +601,14 @@ def check_file(
         checker.problem("no_data", "文件中没有可读取的数据")
     sub.rows.columns()  # read: kept column by column from now on
     return sub
+
+
+def _as_written(raw: Any) -> str:
+    """A cell's value as the office wrote it: 105, not the 105.0 a spreadsheet reader
+    gives for a whole number."""
+    if isinstance(raw, float) and math.isfinite(raw) and raw.is_integer():
+        return str(int(raw))
+    return str(raw)
 
 
 def _unreadable(checker: _FileChecker, exc: BaseException) -> None:
@@ -905,6 +913,39 @@ def check_all(
         table = table[~older]
     table = table[TABLE_COLUMNS].sort_values(["institution_id", "period", "indicator"])
     return CheckResult(table=table.reset_index(drop=True), submissions=submissions, parsed=parsed)
+
+
+def check_as_sent(
+    registry: Registry,
+    content: bytes,
+    name: str,
+    institution_id: str | None = None,
+    today: date | None = None,
+) -> Submission:
+    """What a build would decide of this file if the institution sent it now: the same
+    file checks, then the same rules between indicators and months over the
+    institution's stored history, with this file as the newest (it replaces an earlier
+    file of the same name). ``portal check FILE`` is this function."""
+    sub = check_file(registry, content, name, institution_id, today=today)
+    institution = institution_id or _only_institution(sub)
+    if institution is None:
+        check_rules(registry, [sub])
+        return sub
+    same = f"statistics/{Path(name).name}"
+    stored = [
+        s
+        for s in read_manifest(registry.data_dir)
+        if s.kind == "statistics" and s.institution_id == institution and s.name != same
+    ]
+    history = check_all(registry, stored, today) if stored else None
+    earlier = [s for s in history.submissions if s.accepted] if history else []
+    check_rules(registry, [*earlier, sub])
+    return sub
+
+
+def _only_institution(sub: Submission) -> str | None:
+    ids = set(sub.rows.columns()[0])
+    return next(iter(ids)) if len(ids) == 1 else None
 
 
 def read_ahead(paths: Iterable[Path]) -> None:

@@ -138,7 +138,7 @@ def check(
     from pipeline.build import prepare
     from pipeline.cases import review_queue
     from pipeline.channels import directory
-    from pipeline.check import check_file
+    from pipeline.check import check_as_sent
     from pipeline.registry import load_registry
     from pipeline.reports import write_case_reports, write_reports
 
@@ -148,7 +148,7 @@ def check(
             registry = load_registry(data_dir)
             if institution is not None:
                 institution = _known_institution(registry, institution)
-            subs = [check_file(registry, _read(f), str(f), institution) for f in files]
+            subs = [check_as_sent(registry, _read(f), str(f), institution) for f in files]
             problems = [p for s in subs for p in s.problems]
             _report(problems)
             _written(write_reports(registry, subs, reports_dir))
