@@ -470,7 +470,7 @@ class _FileChecker:
         # (index, indicator, where it is told) of each figure column: one label per column,
         # not one string per cell.
         figures = [
-            (i, code, f"{_column_letter(i)}（{header[i]}）")
+            (i, code, f"{_column_letter(i)}（{self.registry.indicators[code].label}）")
             for i, code in columns.items()
             if not code.startswith("@")
         ]

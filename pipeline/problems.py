@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
@@ -32,13 +33,21 @@ class Problem:
         return self.severity == "error"
 
     def location(self) -> str:
+        """Where, as the office would look for it: 单元格 C15（受理投诉举报） in a sheet,
+        第3行第16字 in a text, 第2行「value」列 in a long table."""
         parts = [self.file]
         if self.sheet:
             parts.append(f"工作表「{self.sheet}」")
-        if self.row is not None:
-            parts.append(f"第{self.row}行")
-        if self.column:
-            parts.append(f"「{self.column}」列")
+        cell = re.fullmatch(r"([A-Z]{1,3})(（.*）)?", self.column or "")
+        if cell and self.row is not None:
+            parts.append(f"单元格 {cell.group(1)}{self.row}{cell.group(2) or ''}")
+        elif self.column and self.column.startswith("第") and self.row is not None:
+            parts.append(f"第{self.row}行{self.column}")
+        else:
+            if self.row is not None:
+                parts.append(f"第{self.row}行")
+            if self.column:
+                parts.append(f"「{self.column}」")
         return " ".join(parts)
 
     def __str__(self) -> str:

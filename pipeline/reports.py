@@ -4,13 +4,23 @@ integrity office can be sent back and act on without any other tool."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
-from pipeline.cases import Case
+from pipeline.cases import BEIJING, Case
 from pipeline.check import Submission
 from pipeline.collect import atomic_write
 from pipeline.problems import Problem
 from pipeline.registry import ID_PATTERN, Registry
+
+
+def beijing_time(stamp: str) -> str:
+    """A stored UTC time stamp (2026-11-25T23:45:44Z) as Beijing time (2026-11-26 07:45)."""
+    try:
+        at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    return at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
 def report_text(registry: Registry, sub: Submission) -> str:
@@ -21,7 +31,7 @@ def report_text(registry: Registry, sub: Submission) -> str:
         lines.append(f"机构：{inst.name}（{inst.id}）")
     lines.append(f"文件：{sub.file}")
     if sub.snapshot:
-        lines.append(f"收到时间：{sub.snapshot.fetched_at}")
+        lines.append(f"收到时间：{beijing_time(sub.snapshot.fetched_at)}（北京时间）")
         lines.append(f"SHA-256：{sub.snapshot.sha256}")
     errors = [p for p in sub.problems if p.blocking]
     warnings = [p for p in sub.problems if not p.blocking]

@@ -161,7 +161,7 @@ def test_every_problem_is_listed_with_place_value_and_expectation(registry):
     rule = by_code["rule"][0]  # transferred 9 > received 4 in February
     assert rule.row == 6 and rule.value == "9" and "上级转办" in rule.message
     text = str(rule)
-    assert "2025.xlsx" in text and "第6行" in text
+    assert "2025.xlsx" in text and "单元格 C6（上级转办（含12320/12345））" in text
 
 
 def test_a_file_cannot_carry_another_institutions_figures(registry):

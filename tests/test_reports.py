@@ -16,7 +16,7 @@ def test_a_report_per_refused_file_says_where_what_and_how(registry, tmp_path):
     assert path == tmp_path / "qinglan-renmin" / "2026-03.txt"
     report = path.read_text(encoding="utf-8")
     assert "青岚区人民医院" in report and "未通过校验" in report
-    assert "第2行" in report and "「B（受理投诉举报）」列" in report and "读到的值：约12" in report
+    assert "单元格 B2（受理投诉举报）" in report and "读到的值：约12" in report
     assert "门诊满意度" in report and "百分数" in report
     ok = check_file(
         registry, "月份,受理投诉举报\n2026-03,3\n".encode(), "b.csv", "qinglan-renmin", today=TODAY
