@@ -31,7 +31,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,7 @@ MANIFEST_FIELDS = [
     "period",
     "etag",
     "last_modified",
+    "received_at",
 ]
 SUBMISSION_SUFFIXES = {".csv", ".xlsx", ".json"}
 REMOTE = ("http://", "https://")
@@ -76,6 +77,17 @@ class Snapshot:
     period: str
     etag: str = ""
     last_modified: str = ""
+    # When the file reached the authority, where that is earlier than ``fetched_at``:
+    # the commit that put a folder source's file into data/, or the day an officer
+    # recorded for a file that came by e-mail (sources/<institution>/received.csv).
+    received_at: str = ""
+
+    @property
+    def arrived_at(self) -> str:
+        """The arrival that decides on time or late: first seen by the portal, or the
+        earlier evidence in ``received_at``. A server's Last-Modified is kept as
+        evidence (``last_modified``) but never decides: a server can say anything."""
+        return self.received_at or self.fetched_at
 
     def path(self, data_dir: Path) -> Path:
         return (
@@ -424,6 +436,20 @@ def collect(
             for name, path, digest, _entry in listing:
                 got = _read_local(path, digest, newest.get((inst.id, name)))
                 record(inst, (name, f"{inst.source}/{name}", got))
+            new = stored.get(inst.id, [])
+            if new:
+                paths = {name: path for name, path, _digest, _entry in listing}
+                dated = _date_arrivals(data_dir, data_dir / inst.source, new, paths)
+                stored[inst.id] = dated
+                for snap in dated:
+                    newest[(inst.id, snap.name)] = snap
+                    arrived = _beijing_day(snap.arrived_at)
+                    if (
+                        snap.name in results[inst.id].late
+                        and snap.period
+                        and (len(snap.period) == 7 and arrived <= due_date(snap.period, due_day))
+                    ):
+                        results[inst.id].late.remove(snap.name)
         progress(results[inst.id])
     if remote:
         client = fetcher or Fetcher()
@@ -524,6 +550,99 @@ def _download(
 
 
 _BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def _beijing_day(stamp: str) -> date:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(_BEIJING).date()
+
+
+def _date_arrivals(
+    data_dir: Path, folder: Path, snapshots: list[Snapshot], paths: dict[str, Path]
+) -> list[Snapshot]:
+    """``snapshots`` of a folder source with ``received_at`` set where there is earlier
+    evidence than this collection of when each file reached the authority: the commit
+    that put its current content into the data directory's git history, or the date an
+    officer recorded in the folder's ``received.csv`` (a file that came by e-mail)."""
+    recorded = _recorded_dates(folder)
+    committed = _committed_at(data_dir, [paths[s.name] for s in snapshots if s.name in paths])
+    out = []
+    for snap in snapshots:
+        path = paths.get(snap.name)
+        evidence = [recorded.get(snap.name), committed.get(path) if path else None]
+        first = min((e for e in evidence if e), key=_instant, default="")
+        if first and _instant(first) < _instant(snap.fetched_at):
+            # Stored as the fetch times are (UTC), so that the two compare as text.
+            stamp = _instant(first).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            snap = replace(snap, received_at=stamp)
+        out.append(snap)
+    return out
+
+
+def _instant(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def _recorded_dates(folder: Path) -> dict[str, str]:
+    """An officer's record of when files came (``received.csv``: file, received_on,
+    note), as Beijing midnight of that day; rows that cannot be read are ignored (the
+    file is then dated by when it entered the data directory)."""
+    out: dict[str, str] = {}
+    try:
+        with (folder / "received.csv").open(encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.DictReader(f))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return out
+    for row in rows:
+        name = (row.get("file") or "").strip()
+        try:
+            day = date.fromisoformat((row.get("received_on") or "").strip())
+        except ValueError:
+            continue
+        if name and "/" not in name:
+            name = f"statistics/{name}"
+        out[name] = datetime(day.year, day.month, day.day, tzinfo=_BEIJING).isoformat()
+    return out
+
+
+def _committed_at(data_dir: Path, paths: list[Path]) -> dict[Path, str]:
+    """The commit time of each file's current content, for files committed unchanged in
+    the git history of the data directory (none where git or a repository is missing)."""
+    import subprocess
+
+    root = data_dir.resolve()
+    names = {}
+    for path in paths:
+        try:
+            names[path.resolve().relative_to(root).as_posix()] = path
+        except ValueError:
+            continue
+    if not names:
+        return {}
+
+    def git(*args: str) -> str | None:
+        try:
+            run = subprocess.run(
+                ["git", "-C", str(root), *args, "--", *names],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return run.stdout if run.returncode == 0 else None
+
+    changed = git("ls-files", "--modified", "--others", "-z")
+    history = git("log", "--format=%x01%cI", "--name-only", "--relative")
+    if changed is None or history is None:
+        return {}
+    dirty = set(changed.split("\0"))
+    out: dict[Path, str] = {}
+    for block in history.split("\x01")[1:]:
+        stamp, *files = block.strip().split("\n")
+        for name in files:
+            if name in names and name not in dirty and names[name] not in out:
+                out[names[name]] = stamp.strip()  # newest first: the current content's commit
+    return out
 
 
 def due_date(month: str, due_day: int) -> date:

@@ -53,7 +53,7 @@ def history(
     days: list[date] = []
     files: list[str] = []
     parts: list[tuple[Any, ...]] = []
-    for snap in sorted(snaps, key=lambda s: s.fetched_at):
+    for snap in sorted(snaps, key=lambda s: (s.arrived_at, s.fetched_at)):
         key = (snap.sha256, snap.institution_id, snap.name)
         if key not in parsed:
             sub = check_stored(registry, snap, snap.name, today)
@@ -61,7 +61,7 @@ def history(
         rows = parsed[key]
         if not rows:
             continue
-        at = datetime.fromisoformat(snap.fetched_at.replace("Z", "+00:00")).astimezone(BEIJING)
+        at = datetime.fromisoformat(snap.arrived_at.replace("Z", "+00:00")).astimezone(BEIJING)
         days.append(at.date())
         files.append(f"{snap.institution_id}/{snap.name}")
         parts.append(rows.columns())

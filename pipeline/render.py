@@ -716,7 +716,18 @@ class Renderer:
         self.cases_json(cases)
         write_csv(
             out / "provenance.csv",
-            ["institution_id", "file", "sha256", "size", "fetched_at", "accepted"],
+            # fetched_at: when the portal first had the bytes; received_at: earlier evidence
+            # of arrival (a commit, an officer's record); last_modified: what the server said.
+            [
+                "institution_id",
+                "file",
+                "sha256",
+                "size",
+                "fetched_at",
+                "received_at",
+                "last_modified",
+                "accepted",
+            ],
             (
                 [
                     s.institution_id,
@@ -724,6 +735,8 @@ class Renderer:
                     s.snapshot.sha256 if s.snapshot else "",
                     s.snapshot.size if s.snapshot else "",
                     s.snapshot.fetched_at if s.snapshot else "",
+                    s.snapshot.received_at if s.snapshot else "",
+                    s.snapshot.last_modified if s.snapshot else "",
                     "yes" if s.accepted else "no",
                 ]
                 for s in self.checked.submissions
