@@ -152,12 +152,12 @@ SURNAMES = (
     "韶郜蓟邰鄂卓屠胥莘翟姬冀郏濮扈柴瞿阎茹艾庾暨耿匡寇殳晁敖阚鞠荆竺桓揭楚谈尤"
     "褚卫施华窦郎昌凤酆费毕皮卞齐康穆萧祁禹狄米贝臧伏茅屈项阮蓝席季路娄童梅盛刁凌虞昝管"
     "房贲郁杭洪包诸吉钮滑裴荣翁荀羊於惠甄曲蓬班宫宁厉景幸蒲索咸籍蒙池鬱逄申卻璩边燕欧蔚"
-    "夔厍沙丰关冼麴邝邸"
+    "夔厍沙丰关冼麴邝邸仉禤"
 )
 _COMPOUND, _SINGLE = SURNAMES.rsplit("|", 1)
 # Surnames that are also common function characters (单, 尚, 解, 查 ...): left out of the
 # pattern rules, trusted only when the tagger calls a rare word a name (尚丽娟).
-_AMBIGUOUS_SURNAMES = "于和时平明成家从能双通都国文广东利后相查公红游权益满步居终容古易慎单尚解师"
+_AMBIGUOUS_SURNAMES = "平明成国文易单尚解师查温乐"
 _COMPOUNDS = frozenset(_COMPOUND.split("|"))
 _SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}])"
 # Characters that never make up a given name next to a role word (function words, role parts).
@@ -166,7 +166,7 @@ _GIVEN = f"[^\\W\\d_{_NOT_GIVEN}a-zA-Z]{{1,2}}"
 # Words a name follows in a notice (对蒯某作出处罚, 聘用逯某, 与佘某共同) and words it
 # comes before (闵某在, 阙某利用, 殷某、滕某两名医生).
 _BEFORE_NAME = (
-    "对|聘用|雇用|与|由|将|被|和|及|同|向|给|让|派|安排|指使|委托|经|把|跟|、|涉事|当事人|包括|"
+    "对|聘用|雇用|与|由|将|被|和|及|同|向|给予|给|让|派|安排|指使|委托|经|把|跟|、|涉事|当事人|包括|"
     "(?<=[\u4e00-\u9fff])科"
 )
 _SENTENCE_MARKS = "。；;，,：:、（(\n！？!?"
@@ -197,7 +197,9 @@ _DOT = re.compile(r"(?<=[\u4e00-\u9fff])[·・•‧∙](?=[\u4e00-\u9fff])")
 # Medicines and herbs that begin like a surname and a given name.
 _HERBS = (
     "田七 常山 黄芪 黄连 黄柏 白术 白芍 白芷 柴胡 何首乌 石斛 杜仲 连翘 甘草 牛黄 钱草 "
-    "金银花 丁香 沈香 熊胆 苏木 苏叶 常青 丹参 党参 桂枝 杜若 陈皮 姜黄 高良姜 于术 马齿苋"
+    "金银花 丁香 沈香 熊胆 苏木 苏叶 常青 丹参 党参 桂枝 杜若 陈皮 姜黄 高良姜 于术 马齿苋 "
+    "徐长卿 刘寄奴 王不留行 胡黄连 马钱子 白头翁 石菖蒲 金樱子 郁金 牛膝 何首乌藤 杜衡 罗汉果 "
+    "白芨 白及 白前 白薇 白蔹 石韦 石斛 余甘子 吴茱萸 骆驼蓬"
 )
 _NOT_NAMES = frozenset(_HERBS.split())
 _MINORITY_PARTS = (
@@ -235,7 +237,13 @@ _NAMED_PLACE = re.compile(
 # A place named after a person: the name, at most four characters, then a kind of place.
 _PLACE_AFTER = re.compile(
     r"(?:(?![在于向对和与被将把等的了是为从到])[\u4e00-\u9fff]){0,4}?"
-    r"(?:医院|医馆|保健院|卫生院|诊所|门诊部|中心|基金会|学校|大学|区|县|市|路|街|镇|乡|村|楼|广场)"
+    r"(?:医院|医馆|保健院|卫生院|诊所|门诊部|中心|基金会|学校|大学|区|县|市|路|街|镇|乡|村|楼|广场|"
+    r"研究所|研究院|药业)"
+)
+# An institution named after a person, a few characters on: 宋庆龄妇幼保健院.
+_INSTITUTION_AFTER = re.compile(
+    r"(?:(?![在于向对和与被将把等的了是为从到所])[\u4e00-\u9fff]){0,3}?"
+    r"(?:医院|保健院|卫生院|医馆|研究所|研究院|药业|基金会|纪念馆|学院)"
 )
 _WECHAT = re.compile(
     r"(?:微信号?|微信账号|WeChat|wechat|VX|vx|V信)[:：\s]*(?:为|是)?[:：\s“\"'「]*"
@@ -254,6 +262,10 @@ _HOME = re.compile(
 )
 _ID18 = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){17}[\dXx](?![\dA-Za-z])")
 _ID15 = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){14}\d(?![\dA-Za-z])")
+_ID_NEAR_WORD = re.compile(
+    r"(?:身份证|身份证号|身份证号码|公民身份号码|身份号码)[:：\s]*(?:为|是)?[:：\s]*"
+    r"(?P<number>(?:\d[ -]?){14,17}[\dXx])(?![\dA-Za-z])"
+)
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d){8}(?!\d)")
 _CARD = re.compile(r"(?<!\d)(?:\d[ -]?){15,18}\d(?!\d)")
 _CARD_CONTEXT = re.compile(r"银行|卡号|账号|账户|储蓄卡|信用卡|转账|汇款|收款|打款")
@@ -388,6 +400,8 @@ def find_pii(
     for m in _ID18.finditer(norm):
         if resident_id_valid(_digits(m.group())):
             add("resident_id", *m.span(), "删除身份证号")
+    for m in _ID_NEAR_WORD.finditer(norm):  # 身份证号 + a mistyped number: still an ID
+        add("resident_id", *m.span("number"), "删除身份证号")
     for m in _ID15.finditer(norm):
         digits = _digits(m.group())
         if digits not in allowed_numbers and _id15_plausible(digits):
@@ -593,6 +607,7 @@ def _names(text: str) -> list[tuple[int, int]]:
                 )
             )
             and not _NAMED_PLACE.match(text, end)
+            and not _INSTITUTION_AFTER.match(text, end)
             and word[-1] not in "牌楼馆堂厅阁"
         ):
             spans.append((start, end))
@@ -639,7 +654,11 @@ def _names(text: str) -> list[tuple[int, int]]:
                 end = start + len(word) if n not in _ENDS_KNOWN else end
             else:
                 continue  # an ordinary word such as 方面
-            if _NAMED_PLACE.match(text, end) or text[end - 1] in "牌楼馆堂厅阁":
+            if (
+                _NAMED_PLACE.match(text, end)
+                or _INSTITUTION_AFTER.match(text, end)
+                or text[end - 1] in "牌楼馆堂厅阁"
+            ):
                 continue  # 白求恩医院, 张仲景国医馆, 仲景牌: a place or brand after a person
             spans.append((start, end))
     for pattern in (_UNMASKED, _MINORITY_ONE):

@@ -398,6 +398,21 @@ def allowed_numbers(registry: Registry) -> frozenset[str]:
     )
 
 
+ALLOWED_WORDS = "registry/allowed_words.txt"
+
+
+def allowed_words(data_dir: Path) -> set[str]:
+    """Words the press office has confirmed are not personal data although they read
+    like a name (宋庆龄妇幼保健院, 徐长卿): ``registry/allowed_words.txt``, one a line,
+    ``#`` for comments."""
+    try:
+        text = (Path(data_dir) / ALLOWED_WORDS).read_text(encoding="utf-8-sig")
+    except OSError:
+        return set()
+    lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return {line for line in lines if len(line) >= 2}
+
+
 def place_names(registry: Registry) -> frozenset[str]:
     """Names a case may mention that are not persons: institutions and districts."""
 
@@ -405,6 +420,7 @@ def place_names(registry: Registry) -> frozenset[str]:
         found = {i.name for i in registry.institutions.values()}
         found |= {i.short_name for i in registry.institutions.values() if i.short_name}
         found |= {i.district for i in registry.institutions.values()}
+        found |= allowed_words(registry.data_dir)
         return frozenset(found)
 
     return registry.memo("place_names", names)
@@ -443,6 +459,7 @@ def _gate(
                 name,
                 f"pii_{f.kind}",
                 f"含有可识别个人的信息（{_PII_LABELS[f.kind]}，见{where}）",
+                row=_line_of(text, f.text) if where.startswith("正文") else None,
                 column=where,
                 value=f.text,
                 expected=f.suggestion,
@@ -469,6 +486,18 @@ def published_findings(
                 seen.add((f.kind, _same(f.text)))
                 out.append((where, f))
     return out
+
+
+def _line_of(text: str, found: str) -> int | None:
+    """The line of a case file whose shown text holds ``found`` (a finding in the text as
+    published, where offsets into the source are lost)."""
+    match = FRONT_MATTER.match(text)
+    start = text[: match.end()].count("\n") if match else 0
+    body = text[match.end() :] if match else text
+    for n, line in enumerate(body.split("\n"), start=start + 1):
+        if _same(found) in _same(shown_text(render_body(line))):
+            return n
+    return None
 
 
 def _same(text: str) -> str:
@@ -555,6 +584,9 @@ def scaffold(notice: CaseNotice) -> str:
     """A new case file: validated front matter and a body to fill in."""
     meta = notice.model_dump(mode="json", exclude_defaults=True)
     meta["status"] = notice.status
+    amount = meta.get("amount_yuan")
+    if isinstance(amount, float) and amount.is_integer():
+        meta["amount_yuan"] = int(amount)  # 2000, as the officer typed it, not 2000.0
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
     return f"---\n{front}---\n\n{BODY_TEMPLATE}"
 

@@ -739,7 +739,7 @@ def _apply_rules(
                     Problem(
                         file=sub.file,
                         code="rule",
-                        message=f"「{ind.label}」超出允许范围"
+                        message=(v.message or f"「{ind.label}」超出允许范围")
                         + ("（此前有未报送的月份，请核实）" if v.after_gap else ""),
                         row=int(where["row"]) if pd.notna(where["row"]) else None,
                         column=where["column"] if isinstance(where["column"], str) else None,
@@ -786,6 +786,7 @@ class _Violation:
     limit: float
     expected: str
     after_gap: bool = False
+    message: str = ""  # what is wrong, where "超出允许范围" would not say it
 
 
 def _violations(
@@ -827,10 +828,13 @@ def _violations(
         empty = both[other] == 0
         if ind.kind != "percent":
             empty &= both[ind.code] > 0
+        if ind.kind == "percent":
+            fix = f"「{label}」为 0 时「{ind.label}」留空；请核实「{label}」"
+        else:
+            fix = f"「{label}」为 0 时「{ind.label}」应为 0 或留空；请核实两者"
+        message = f"「{ind.label}」与当月「{label}」（0）不符"
         for key, row in both[empty].iterrows():
-            out.append(
-                _Violation(key, row[ind.code], math.nan, f"当月「{label}」为 0 时应为空或 0")
-            )
+            out.append(_Violation(key, row[ind.code], math.nan, fix, message=message))
     if rule.get("non_decreasing_in_year"):
         # A year-to-date figure never goes down within a year.
         values = wide[ind.code].dropna()
@@ -842,7 +846,9 @@ def _violations(
         down = frame["value"] < before
         for (_, row), limit in zip(frame[down].iterrows(), before[down], strict=True):
             key = tuple(row[name] for name in values.index.names)
-            out.append(_Violation(key, row["value"], limit, "本年累计数不小于本年上月的数值"))
+            message = f"「{ind.label}」比本年上月报送的少（本年累计数不会减少）"
+            fix = "不小于本年上月的数值；若上月报错，请一并更正上月的文件"
+            out.append(_Violation(key, row["value"], limit, fix, message=message))
     if rule.get("at_most_staff"):
         values = wide[ind.code].dropna()
         staff_of = {i.id: i.staff for i in registry.institutions.values()}

@@ -88,7 +88,27 @@ PLAIN = [
     ("医药代表通过微信号wxid_k3m9x2p7q1向医生转账。", "wxid_k3m9x2p7q1"),
     ("医药代表驾驶渝A12345轿车送礼。", "渝A12345"),
     ("经查，工号HX10234的医生违规开药。", "HX10234"),
+    ("区卫健委决定给予刘伟记过处分。", "刘伟"),
+    ("医生禤国维收受红包。", "禤国"),
+    ("当事人身份证号：53010219800101123X。", "53010219800101123X"),  # a wrong check digit
 ]
+
+
+def test_a_word_the_press_office_cleared_passes(registry):
+    path = registry.data_dir / "cases" / f"{DRAFT}.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "\n处方中徐长卿用量超标，由张仲景药业供货。\n", encoding="utf-8")
+    case = load_case(path, registry, f"cases/{path.name}")
+    assert not case.refused, case.problems  # a herb and a firm named after a person
+    path.write_text(text + "\n培训由李时珍中医药研究会组织。\n", encoding="utf-8")
+    assert load_case(path, registry, f"cases/{path.name}").refused  # read as a name
+    (registry.data_dir / "registry" / "allowed_words.txt").write_text(
+        "# 经宣传科核实，不是个人信息\n李时珍中医药研究会\n", encoding="utf-8"
+    )
+    from pipeline.registry import load_registry
+
+    fresh = load_registry(registry.data_dir)
+    assert not load_case(path, fresh, f"cases/{path.name}").refused
 
 
 @pytest.mark.parametrize(("written", "seen"), PLAIN)
