@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -24,6 +27,19 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data"
 # Builds in tests use a fixed clock so embargoes and "future month" checks do not drift.
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=BEIJING)
+
+
+def run_portal(
+    *args: str | Path, cwd: Path = ROOT, faketime: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``portal`` as a person runs it: a separate process, from ``cwd``, optionally with
+    the clock at ``faketime`` (UTC, Debian's faketime for the whole process tree)."""
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    env |= {"PYTHONPATH": str(ROOT), "TZ": "UTC"}
+    command = [sys.executable, "-m", "pipeline", *map(str, args)]
+    if faketime:
+        command = ["faketime", faketime, *command]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600, env=env)
 
 
 def record_edit(case: Path) -> None:

@@ -13,13 +13,12 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import run_portal
 
 ON_TIME, LATE, MISSING = "chengdong-chc", "chengnan-chc", "chengxi-chc"
 
@@ -62,10 +61,7 @@ def publish(root: Path, inst: str, files: dict[str, str]) -> None:
 
 def portal(when: str, *args: str) -> subprocess.CompletedProcess[str]:
     """``portal`` run with the clock at ``when`` (UTC)."""
-    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-    env["TZ"] = "UTC"
-    command = ["faketime", when, sys.executable, "-m", "pipeline", *args]
-    run = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env, cwd=ROOT)
+    run = run_portal(*args, faketime=when)
     assert run.returncode == 0, run.stdout + run.stderr
     return run
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from datetime import date
 
 import pytest
@@ -15,7 +13,7 @@ import pytest
 from pipeline.cases import load_case
 from pipeline.registry import vocabulary
 from pipeline.serve import Preview
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_portal
 
 DRAFT = "2026-second-red-envelope-draft"
 PUBLISHED = "2025-mch-conduct"
@@ -75,14 +73,6 @@ def test_the_chinese_category_label_is_accepted(registry):
     assert not case.refused
 
 
-def _portal(*args, faketime=None):
-    cmd = [sys.executable, "-m", "pipeline", *args]
-    if faketime:
-        cmd = ["faketime", faketime, *cmd]
-    env = {**os.environ, "TZ": "UTC"}
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
-
-
 def test_a_new_case_is_dated_in_beijing_and_cannot_be_published_as_scaffolded(data_dir):
     if not shutil.which("faketime"):
         if os.environ.get("CI"):
@@ -91,11 +81,11 @@ def test_a_new_case_is_dated_in_beijing_and_cannot_be_published_as_scaffolded(da
     args = ["--data", str(data_dir), "--id", "2026-night-case", "--title", "某医院收受红包问题通报"]
     args += ["--category", "red_envelope", "--district", "城东街道", "--role", "医生"]
     # 20:30 in UTC on the 26th is 04:30 on the 27th in Beijing.
-    made = _portal("new-case", *args, faketime="2026-11-26 20:30:00")
+    made = run_portal("new-case", *args, faketime="2026-11-26 20:30:00")
     assert made.returncode == 0, made.stderr
     text = (data_dir / "cases" / "2026-night-case.md").read_text(encoding="utf-8")
     assert "date: '2026-11-27'" in text
-    run = _portal(
+    run = run_portal(
         "publish",
         "--data",
         str(data_dir),

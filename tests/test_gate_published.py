@@ -5,14 +5,12 @@ sanitising, every front-matter value after YAML, normalised. The same gate decid
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from pipeline.build import build
 from pipeline.cases import load_case
-from tests.conftest import NOW, ROOT
+from tests.conftest import NOW, ROOT, run_portal
 
 DRAFT = "2026-second-red-envelope-draft"
 
@@ -59,17 +57,11 @@ def test_a_name_in_a_yaml_escape_of_the_title_is_refused(registry):
     assert any(p.value == "张建华" and "title" in (p.column or "") for p in case.problems)
 
 
-def _portal(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, timeout=300
-    )
-
-
 def test_publish_refuses_what_the_build_would_refuse(data_dir):
     path = data_dir / "cases" / f"{DRAFT}.md"
     path.write_text(path.read_text(encoding="utf-8") + "\n医生张<!-- -->建华。\n", "utf-8")
     ledger = (data_dir / "cases" / "ledger.csv").read_text(encoding="utf-8")
-    run = _portal("publish", DRAFT, "--data", str(data_dir), "--by", "宣传科")
+    run = run_portal("publish", DRAFT, "--data", str(data_dir), "--by", "宣传科")
     assert run.returncode == 1, run.stdout + run.stderr
     assert "张建华" in run.stdout + run.stderr
     assert (data_dir / "cases" / "ledger.csv").read_text(encoding="utf-8") == ledger

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,7 +16,7 @@ from pipeline.build import build
 from pipeline.cases import load_case
 from pipeline.channels import parse_channels
 from pipeline.check import Submission, check_file
-from tests.conftest import NOW, ROOT
+from tests.conftest import NOW, ROOT, run_portal
 from tests.hostile import CORPUS, INST, xlsx
 
 TODAY = NOW.date()
@@ -160,7 +158,7 @@ def test_a_lone_surrogate_is_reported_not_a_traceback(data_dir, tmp_path):
         '"indicator": "complaints_received", "value": 1}]}',
         encoding="utf-8",
     )
-    run = _portal(
+    run = run_portal(
         "check", "--data", str(data_dir), "--reports", str(tmp_path / "r"), str(bad), cwd=tmp_path
     )
     assert run.returncode == 1, run.stderr
@@ -221,17 +219,6 @@ def _published(site: Path) -> dict[tuple[str, str], dict[str, str]]:
 # Output paths are safe.
 
 
-def _portal(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-    )
-
-
 @pytest.mark.parametrize("out", ["data", ".", "data/sources", "..", "stuff", "forged"])
 def test_build_refuses_an_output_folder_it_must_not_replace(data_dir, out):
     work = data_dir.parent
@@ -240,7 +227,7 @@ def test_build_refuses_an_output_folder_it_must_not_replace(data_dir, out):
         (work / folder / "notes.txt").write_text("mine", encoding="utf-8")
     (work / "forged" / "site-files.sha256").write_text("", encoding="utf-8")
     before = sorted(p.relative_to(work) for p in work.rglob("*"))
-    run = _portal("build", "--data", "data", "--out", out, cwd=work)
+    run = run_portal("build", "--data", "data", "--out", out, cwd=work)
     assert run.returncode == 2, run.stdout + run.stderr
     assert "输出目录" in run.stderr
     assert sorted(p.relative_to(work) for p in work.rglob("*")) == before
@@ -250,10 +237,10 @@ def test_an_institution_id_never_becomes_a_path(data_dir, tmp_path):
     work = data_dir.parent
     bad = work / "2026-10.csv"
     bad.write_text("月份,受理投诉举报\n2026-10,-1\n", encoding="utf-8")
-    run = _portal(
+    run = run_portal(
         "check", "--data", "data", "--institution", "../../x", "--reports", "r", str(bad), cwd=work
     )
     assert run.returncode == 2
     assert not (work / "r").exists() and not (work.parent / "x").exists()
-    near = _portal("check", "--data", "data", "--institution", "chengdong", str(bad), cwd=work)
+    near = run_portal("check", "--data", "data", "--institution", "chengdong", str(bad), cwd=work)
     assert near.returncode == 2 and "chengdong-chc" in near.stderr
