@@ -48,7 +48,7 @@ def test_cases_from_an_institution_are_gated_and_queued_not_published(registry, 
 
 def test_check_lists_the_queue_and_writes_the_refusal(data_dir, tmp_path):
     from pipeline.registry import load_registry
-    from tests.test_build import portal
+    from tests.conftest import run_portal as portal
 
     registry = load_registry(data_dir)
     send(registry, "2026-renmin-named", "医生张建华收受红包2000元。")

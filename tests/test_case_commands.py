@@ -4,7 +4,7 @@ import yaml
 
 from pipeline.cases import FRONT_MATTER, load_cases
 from pipeline.registry import load_registry
-from tests.test_build import portal
+from tests.conftest import run_portal as portal
 
 
 def front(path):

@@ -518,7 +518,7 @@ def test_sniffing(name, content, ok):
 
 
 def test_collect_command_reports_and_exits_zero_when_an_institution_fails(data_dir, server):
-    from tests.test_build import portal
+    from tests.conftest import run_portal as portal
 
     remote_registry(data_dir, server)
     publish(server, {"statistics/2026-10.csv": [("ok", b"<html>login</html>")]})
@@ -535,7 +535,7 @@ def test_collect_command_reports_and_exits_zero_when_an_institution_fails(data_d
 
 
 def test_a_name_no_terminal_can_print_is_reported_not_raised(data_dir, server):
-    from tests.test_build import portal
+    from tests.conftest import run_portal as portal
 
     remote_registry(data_dir, server)
     publish(server, {"\\ud800.csv": [("ok", GOOD)], "statistics/2026-10.csv": [("ok", GOOD)]})
@@ -546,7 +546,7 @@ def test_a_name_no_terminal_can_print_is_reported_not_raised(data_dir, server):
 
 
 def test_collect_exits_1_when_the_data_directory_cannot_be_written(data_dir, server):
-    from tests.test_build import portal
+    from tests.conftest import run_portal as portal
 
     remote_registry(data_dir, server)
     publish(server, {"statistics/2026-10.csv": [("ok", GOOD)]})

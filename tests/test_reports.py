@@ -48,7 +48,7 @@ def test_a_newer_file_replaces_figures_of_an_older_one_and_says_so(registry):
 
 
 def test_check_command_writes_reports(data_dir, tmp_path):
-    from tests.test_build import portal
+    from tests.conftest import run_portal as portal
 
     out = tmp_path / "reports"
     done = portal("check", "--data", str(data_dir), "--reports", str(out))

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from pipeline.cases import load_cases
 from pipeline.registry import load_registry, vocabulary
-from tests.test_build import portal
+from tests.conftest import run_portal as portal
 
 SIZE = ("--institutions", "40", "--months", "8", "--cases", "30")
 

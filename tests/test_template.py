@@ -67,7 +67,7 @@ def test_csv_template_round_trips(registry):
 
 
 def test_template_command(tmp_path):
-    from tests.test_build import portal
+    from tests.conftest import run_portal as portal
 
     out = tmp_path / "t.xlsx"
     done = portal(
