@@ -15,7 +15,7 @@ from pipeline.pii_corpus import measure
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = {"tuning": "pii_corpus.yaml", "held-out A": "pii_heldout.yaml"}
-CORPORA["held-out D"] = "pii_heldout_d.yaml"
+CORPORA["held-out E"] = "pii_heldout_e.yaml"
 
 if __name__ == "__main__":
     for label, name in CORPORA.items():

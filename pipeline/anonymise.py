@@ -141,7 +141,7 @@ ROLE_WORDS = (
 )
 SURNAMES = (
     "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|长孙|宇文|司徒|夏侯|"
-    "端木|万俟|独孤|南宫|西门|百里|呼延|澹台|公冶|太史|申屠|轩辕|钟离|闻人|"
+    "端木|万俟|独孤|南宫|西门|百里|呼延|澹台|公冶|太史|申屠|轩辕|钟离|闻人|濮阳|第五|"
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
     "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚"
     "邵万钱严覃武戴莫孔向汤"
@@ -150,9 +150,9 @@ SURNAMES = (
     "闵岑仇阙蒯逯郦禚佘亓訾晏缪裘殷滕骆邬柏庞颜倪鲁葛卜傅俞柳牛左赖祝温靳章饶麦乔纪伍聂"
     "廉鄢冉湛邢焦鲍樊符舒奚巩庄辛储苗桂戚霍喻詹柯蔺嵇岳雍芮羿汲邴糜巫隗宓郗仲栾钭戎祖"
     "韶郜蓟邰鄂卓屠胥莘翟姬冀郏濮扈柴瞿阎茹艾庾暨耿匡寇殳晁敖阚鞠荆竺桓揭楚谈尤"
-    "褚卫施华窦郎昌凤酆费毕皮卞齐康穆萧祁禹狄米贝臧伏茅屈项阮蓝席季路娄童梅盛刁凌虞昝管"
+    "褚卫施华窦郎昌凤酆费毕皮卞齐穆萧祁禹狄米贝臧伏茅屈项阮蓝席季路娄童梅盛刁凌虞昝管"
     "房贲郁杭洪包诸吉钮滑裴荣翁荀羊於惠甄曲蓬班宫宁厉景幸蒲索咸籍蒙池鬱逄申卻璩边燕欧蔚"
-    "夔厍沙丰关冼麴邝邸仉禤"
+    "夔厍沙丰关冼麴邝邸仉禤谷甘谯"
 )
 _COMPOUND, _SINGLE = SURNAMES.rsplit("|", 1)
 # Surnames that are also common function characters (单, 尚, 解, 查 ...): left out of the
@@ -161,12 +161,13 @@ _AMBIGUOUS_SURNAMES = "平明成国文易单尚解师查温乐"
 _COMPOUNDS = frozenset(_COMPOUND.split("|"))
 _SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}])"
 # Characters that never make up a given name next to a role word (function words, role parts).
-_NOT_GIVEN = "某甲乙丙丁和与及等的了在是对被将把向从为由于医护患院科室主任长师生者员属代表人工"
+_NOT_GIVEN = "某甲乙丙丁和与及等的了在是对被将把向从为由于医护患院科室主任师生者员属代表人工"
 _GIVEN = f"[^\\W\\d_{_NOT_GIVEN}a-zA-Z]{{1,2}}"
 # Words a name follows in a notice (对蒯某作出处罚, 聘用逯某, 与佘某共同) and words it
 # comes before (闵某在, 阙某利用, 殷某、滕某两名医生).
 _BEFORE_NAME = (
     "对|聘用|雇用|与|由|将|被|和|及|同|向|给予|给|让|派|安排|指使|委托|经|把|跟|、|涉事|当事人|包括|"
+    "(?:约谈|处分|开除|辞退|查处|批评|举报|投诉|移送|解聘|聘请)了?|"
     "(?<=[\u4e00-\u9fff])科"
 )
 _SENTENCE_MARKS = "。；;，,：:、（(\n！？!?"
@@ -185,7 +186,7 @@ _NAME_PATTERNS = [
     re.compile(f"(?:{_BEFORE_NAME})(?P<name>{_SURNAME}{_GIVEN})(?![某])"),
     re.compile(
         # The shortest given name a following word explains: 皇甫俊|身为, not 皇甫俊身|为.
-        f"(?:^|(?<=[。；;，,：:、（(\\n]))(?P<name>{_SURNAME}{_GIVEN}?)(?=(?:{_AFTER_NAME}))"
+        f"(?:^|(?<=[。；;，,：:、（(\\n的]))(?P<name>{_SURNAME}{_GIVEN}?)(?=(?:{_AFTER_NAME}))"
     ),
 ]
 # A name written in full in brackets after its masked form: 王某（王红军）.
@@ -243,10 +244,12 @@ _PLACE_AFTER = re.compile(
 # An institution named after a person, a few characters on: 宋庆龄妇幼保健院.
 _INSTITUTION_AFTER = re.compile(
     r"(?:(?![在于向对和与被将把等的了是为从到所])[\u4e00-\u9fff]){0,3}?"
-    r"(?:医院|保健院|卫生院|医馆|研究所|研究院|药业|基金会|纪念馆|学院)"
+    r"(?:医院|保健院|卫生院|医馆|研究所|研究院|药业|基金会|纪念馆|学院|国医堂|医堂|"
+    r"丸|散|膏|露|片|胶囊|颗粒|口服液)"
 )
+_PLACE_LIST = re.compile(r"(?:[、和及与][\u4e00-\u9fff]{1,6}){0,8}等(?:地|市|县|省|城市|地区|区县)")
 _WECHAT = re.compile(
-    r"(?:微信号?|微信账号|WeChat|wechat|VX|vx|V信)[:：\s]*(?:为|是)?[:：\s“\"'「]*"
+    r"(?:微信号?|微信账号|WeChat|wechat|VX|vx|V信|WX|wx)[:：\s]*(?:为|是)?[:：\s“\"'「]*"
     r"[A-Za-z][-_A-Za-z0-9]{5,19}"
     r"|wxid_[A-Za-z0-9]{4,}"
 )
@@ -254,9 +257,12 @@ _PLATE = re.compile(
     r"(?<![A-Za-z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z]"
     r"[·•・\s]?[A-HJ-NP-Z0-9]{5,6}(?![A-Za-z0-9])"
 )
-_STAFF_NUMBER = re.compile(r"(?:工号|职工号|员工号|胸牌号)[:：\s]*(?:为|是)?[A-Za-z0-9-]{3,}")
+_STAFF_NUMBER = re.compile(
+    r"(?:工号|职工号|员工号|员工编号|职工编号|工作证号|胸牌号)[:：\s]*(?:为|是)?[A-Za-z0-9-]{3,}"
+)
 _HOME = re.compile(
-    r"(?:家住|住址|住在|居住在|现住|住于|住所在|家庭住址|住)[:：]?[^，。；,;\n]{0,24}?"
+    r"(?:家住|住址|住在|居住在|现住|住于|住所在|家庭住址|居住地|住(?![院宿]))[:：]?"
+    r"[^，。；,;\n]{0,24}?"
     r"(?:\d+(?:号楼|号|室|组|栋|幢|单元|户)|\d+-\d+(?:-\d+)?)"
     r"|(?:(?![在于住到的和与是])[\u4e00-\u9fff]){1,5}村[一二三四五六七八九十\d]+组(?:\d+号)?"
 )
@@ -643,6 +649,8 @@ def _names(text: str) -> list[tuple[int, int]]:
                     # The segmenter's given name wins over the pattern's guess (卜|春生:
                     # 生 is excluded from given names only to keep role words out).
                     end = given_at + size if size == 2 else min(end, given_at + size)
+            elif tag.startswith("ns") and freq.get(word, 0) >= 50:
+                continue  # 宁海, 周口: a place the dictionary knows
             elif (
                 tag.startswith("nr")
                 or (n == 1 and len(word) == 3 and tag in ("nt", "nz"))
@@ -652,6 +660,15 @@ def _names(text: str) -> list[tuple[int, int]]:
             ):
                 # 负责人|暨国平: after a role word the tagger may call a name an organisation
                 end = start + len(word) if n not in _ENDS_KNOWN else end
+                after = words.get(end)
+                if (  # 欧阳明|辉: the last character of a name tagged on its own
+                    n not in _ENDS_KNOWN
+                    and end - start < 4
+                    and after is not None
+                    and len(after[0]) == 1
+                    and after[1].startswith("nr")
+                ):
+                    end += 1
             else:
                 continue  # an ordinary word such as 方面
             if (
@@ -672,7 +689,10 @@ def _names(text: str) -> list[tuple[int, int]]:
         while right < min(len(text), dot + 7) and text[right] in _TRANSLITERATION:
             right += 1  # 艾合|买|提: the segmenter reads a transliteration as words
         spans.append((max(left, dot - 6), min(right, dot + 7)))
-    spans = [(s, e) for s, e in spans if text[s:e] not in _NOT_NAMES]
+    # Herbs, and the places of a list that ends in 等地 (张家港、周口、邵阳等地).
+    spans = [
+        (s, e) for s, e in spans if text[s:e] not in _NOT_NAMES and not _PLACE_LIST.match(text, e)
+    ]
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):  # overlapping findings of one name: keep the union
         if merged and start < merged[-1][1]:
