@@ -76,15 +76,16 @@ def one(data: Path, out: Path, floor: bool = True) -> dict[str, float]:
     return times
 
 
-def first_visit_bytes(site: Path) -> int:
-    """What a first visit to the home page downloads, gzip-compressed: the page, its
-    stylesheets and scripts, and plotly.js when the page has a chart (counted although
-    a phone fetches it only once the chart nears the screen)."""
-    html = (site / "index.html").read_text(encoding="utf-8")
-    files = {site / "index.html"}
+def first_visit_bytes(site: Path, url: str = "") -> int:
+    """What a first visit to a page (the home page by default) downloads, gzip-compressed:
+    the page, its stylesheets and scripts, and plotly.js when the page has a chart
+    (counted although a phone fetches it only once the chart nears the screen)."""
+    page = site / url / "index.html"
+    html = page.read_text(encoding="utf-8")
+    files = {page}
     for ref in re.findall(r'(?:src|href)="([^"#?]+\.(?:js|css))', html):
         if not ref.startswith(("http:", "https:", "//")):
-            files.add((site / ref).resolve())
+            files.add((page.parent / ref).resolve())
     if "portal-chart" in html:
         files |= set(site.glob("assets/js/plotly*.js"))
     return sum(len(gzip.compress(f.read_bytes(), 6)) for f in files if f.exists())
@@ -191,6 +192,12 @@ def _build_child(data: Path, watch: bool) -> dict[str, float]:
             search_index_mb=len(index) / 1e6,
             search_index_gzip_mb=len(gzip.compress(index, 6)) / 1e6,
             home_first_visit_kb=first_visit_bytes(out) / 1024,
+            # The report page must weigh the same at any size (its finder index loads on use).
+            report_first_visit_kb=first_visit_bytes(out, "report") / 1024,
+            finder_index_gzip_kb=len(
+                gzip.compress((out / "report/institutions.json").read_bytes(), 6)
+            )
+            / 1024,
         )
     return result
 
@@ -199,16 +206,17 @@ def table(rows: list[dict[str, float]]) -> str:
     head = (
         "| institutions | pages | build s | check | aggregate | render | mkdocs | peak MB "
         "| all processes MB | site MB | search index MB (gzip) | home first visit KB (gzip) "
-        "| pages/s | floor s | ratio |"
+        "| report first visit KB (gzip) | finder index KB (gzip) | pages/s | floor s | ratio |"
     )
-    lines = [head, "| " + " | ".join(["---"] * 15) + " |"]
+    lines = [head, "| " + " | ".join(["---"] * 17) + " |"]
     for r in rows:
         lines.append(
             f"| {r['institutions']:,} | {r['pages']:,.0f} | {r['build']:.0f} | {r['check']:.0f} "
             f"| {r['aggregate']:.0f} | {r['render']:.0f} | {r['mkdocs']:.0f} "
             f"| {r['peak_mb']:,.0f} | {r['all_processes_mb']:,.0f} | {r['site_mb']:,.0f} "
             f"| {r['search_index_mb']:.1f} ({r['search_index_gzip_mb']:.1f}) "
-            f"| {r['home_first_visit_kb']:,.0f} | {r['pages_per_s']:.0f} | {r['floor']:.1f} "
+            f"| {r['home_first_visit_kb']:,.0f} | {r['report_first_visit_kb']:,.1f} "
+            f"| {r['finder_index_gzip_kb']:,.0f} | {r['pages_per_s']:.0f} | {r['floor']:.1f} "
             f"| {r['ratio_to_floor']:.1f}x |"
         )
     return "\n".join(lines)

@@ -143,10 +143,44 @@ def expected_months(registry: Registry, months: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["institution_id", "period"])
 
 
-def _institution_cells(registry: Registry, table: pd.DataFrame, campaign: Campaign) -> pd.DataFrame:
+def _backlogs(registry: Registry, table: pd.DataFrame) -> dict[str, pd.Series]:
+    """For each measure that carries its backlog: what was still open at the start of each
+    institution-month (running denominator less running numerator over every month
+    before it, never below 0), indexed by institution and month. ``table`` holds every
+    month, also those before the campaign (the check counts its running totals so)."""
+    carried = [m for m in registry.measures.values() if m.carry_backlog]
+    needed = {c for m in carried for c in (m.numerator, m.denominator)}
+    table = table[table.indicator.isin(needed)]
+    if table.empty:
+        return {}
+    # Plain strings: months sort in time order (a categorical sorts by its codes).
+    table = table.assign(
+        institution_id=table.institution_id.astype(str),
+        period=table.period.astype(str),
+        indicator=table.indicator.astype(str),
+    )
+    wide = table.set_index(["institution_id", "period", "indicator"])["value"].unstack()
+    wide = wide.sort_index()
+    out = {}
+    for m in carried:
+        if m.numerator not in wide or m.denominator not in wide:
+            continue
+        pair = wide[[m.denominator, m.numerator]].fillna(0)
+        before = pair.groupby(level=0).cumsum() - pair
+        out[m.code] = (before[m.denominator] - before[m.numerator]).clip(lower=0)
+    return out
+
+
+def _institution_cells(
+    registry: Registry,
+    table: pd.DataFrame,
+    campaign: Campaign,
+    backlogs: dict[str, pd.Series] | None = None,
+) -> pd.DataFrame:
     """Numerator and denominator per institution, indicator and period of every type."""
     # The canonical table holds one row per institution, month and indicator.
     wide = table.set_index(["institution_id", "period", "indicator"])["value"].unstack()
+    backlogs = backlogs or {}
     staff = pd.Series({i.id: float(i.staff) for i in registry.institutions.values()}, name="staff")
     inst_staff = wide.index.get_level_values(0).map(staff).to_numpy()
     parts = []
@@ -159,7 +193,14 @@ def _institution_cells(registry: Registry, table: pd.DataFrame, campaign: Campai
         if source not in wide:
             continue
         value = wide[source]
-        frame = pd.DataFrame({"numerator": value, "denominator": float("nan")})
+        frame = pd.DataFrame(
+            {"numerator": value, "denominator": float("nan"), "backlog": float("nan")}
+        )
+        if code in backlogs:
+            keys = pd.MultiIndex.from_arrays(
+                [wide.index.get_level_values(i).astype(str) for i in (0, 1)]
+            )
+            frame["backlog"] = backlogs[code].reindex(keys).fillna(0).to_numpy()
         if how in ("weighted_mean", "ratio"):
             w = pd.Series(inst_staff, index=wide.index) if weight == "staff" else wide.get(weight)
             if w is None:
@@ -186,6 +227,10 @@ def _institution_cells(registry: Registry, table: pd.DataFrame, campaign: Campai
         how = grouped["how"].first()
         # A running total within the year (and a ratio against staff) counts its last month.
         result = summed.mask(how.eq("last"), last, axis=0)
+        # A carried backlog counts once: the one open at the start of the period.
+        opening = grouped["backlog"].first()
+        result["denominator"] = result.denominator + opening.fillna(0)
+        result = result.drop(columns="backlog")
         result = result.reset_index().rename(columns={"bucket": "period"})
         result["period"] = result["period"].astype(str)
         result["period_type"] = period_type
@@ -231,8 +276,11 @@ def aggregate(
 ) -> Aggregates:
     """Every aggregate of ``table`` for ``campaign``'s months up to ``until``."""
     months = campaign.months(until)
+    # Backlogs count every month up to the last one, also those before the campaign.
+    upto = [p for p in pd.unique(table.period) if months and str(p) <= months[-1]]
+    backlogs = _backlogs(registry, table[table.period.isin(upto)])
     table = table[table.period.isin(months)]
-    inst = _with_place(_institution_cells(registry, table, campaign), registry)
+    inst = _with_place(_institution_cells(registry, table, campaign, backlogs), registry)
     done = _with_place(_completeness(registry, table, months, campaign), registry)
     # The key columns of every level as categories of one type each, so that joining
     # and stacking the levels works on small codes, never on millions of strings.

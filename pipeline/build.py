@@ -159,7 +159,7 @@ def compute(prep: Prepared, now: datetime, progress: Callable[[str], None]) -> C
     until = latest_month(prep.checked, now)
     if until is None:
         raise BuildRefused([Problem("sources", "no_data", "没有任何通过校验的报送数据")])
-    progress(f"汇总至 {until}，小数抑制")
+    progress(f"汇总至 {until}，隐藏小数值")
     campaign = registry.campaigns[0]
     # The reporting history and the channels need none of the aggregates: another
     # process works them out meanwhile.

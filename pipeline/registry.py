@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from pipeline.periods import month_range
 from pipeline.problems import DataError, Problem
@@ -117,7 +124,7 @@ class Institution(_Model):
 
 class Channel(_Model):
     owner: str
-    kind: Literal["phone", "email", "letter", "web", "wechat"]
+    kind: Literal["phone", "sms", "email", "letter", "visit", "web", "wechat"]
     value: str = Field(min_length=3)
     department: str = ""
     hours: str = ""
@@ -132,6 +139,13 @@ class Channel(_Model):
         if re.search(r"[<>]", value):
             raise ValueError("不能包含 < 或 >")
         return value
+
+    @model_validator(mode="after")
+    def _visit_has_address_and_hours(self) -> Channel:
+        # 来访 (信访接待): a reader needs to know where to go and when someone is there.
+        if self.kind == "visit" and not (self.address and self.hours):
+            raise ValueError("来访渠道须填写接待地址（address）和接待时间（hours）")
+        return self
 
 
 class Indicator(_Model):
@@ -161,6 +175,11 @@ class Measure(_Model):
     label: str
     numerator: str
     denominator: str
+    # The denominator also counts what was still open at the start of the period (the
+    # running total of the denominator less that of the numerator, before the period):
+    # 办结率 = resolved / (received + carried backlog), so never over 100 %.
+    carry_backlog: bool = False
+    description: str = ""
 
 
 class Phase(_Model):
@@ -177,6 +196,8 @@ class Target(_Model):
     unit: str = ""
     per: Literal["authority", "institution_month", "institution_year"] = "authority"
     label: str
+    # Judged only once the year (within the campaign) is over; before then, progress.
+    annual: bool = False
 
 
 class Scope(_Model):

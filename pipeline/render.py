@@ -192,6 +192,12 @@ class Renderer:
     def unit(self, code: str) -> str:
         return self.reg.indicators[code].unit if code in self.reg.indicators else "%"
 
+    def unit_after(self, code: str, shown: str) -> str:
+        """The unit to write after a figure ``shown``: none after a percentage or a
+        figure that is not a number (never “未报送 件”)."""
+        unit = self.unit(code)
+        return "" if unit == "%" or shown in ("未报送", "不适用") else unit
+
     def cell(self, *args: Any) -> dict[str, Any] | None:
         return self.agg.cell(*args)
 
@@ -209,6 +215,9 @@ class Renderer:
         if not row["suppressed"] and pd.isna(row["value"]):
             return "不适用"  # reported, but a rate over nothing (see the about page)
         text = display_value(row["value"], bool(row["suppressed"]), self.threshold)
+        if code in self.reg.measures and not row["suppressed"] and row["value"] > 100:
+            # Only when months are missing (see the about page): never shown as a success.
+            return text + "%（超过100%，待核实）"
         return text + ("%" if self.unit(code) == "%" and not row["suppressed"] else "")
 
     def completeness(
@@ -218,7 +227,7 @@ class Renderer:
         if counts is None:
             return ""
         reporting, expected = counts
-        unit = "家机构" if period_type == "month" and level != "institution" else "个机构·月"
+        unit = "家机构" if period_type == "month" and level != "institution" else "份月报"
         return f"{reporting}/{expected} {unit}已报送"
 
     def trend_chart(
@@ -291,8 +300,35 @@ class Renderer:
             met = actual is not None and _compare(
                 actual, t.comparator, t.value if t.per == "authority" else 100
             )
-            out.append({"target": t, "actual": shown, "met": met, "known": actual is not None})
+            status = "unknown" if actual is None else "met" if met else "missed"
+            if t.per == "authority" and t.measure in self.reg.measures and (actual or 0) > 100:
+                # A rate over 100 % counts something twice: never a success.
+                met, status = False, "check"
+            elif (
+                actual is not None
+                and (t.annual or t.per == "institution_year")
+                and not self.period_complete(period_type, period)
+            ):
+                met, status, shown = False, "partial", f"进行中，已完成 {shown}"
+            description = getattr(self.reg.measures.get(t.measure), "description", "")
+            out.append(
+                {
+                    "target": t,
+                    "actual": shown,
+                    "met": met,
+                    "known": actual is not None,
+                    "status": status,
+                    "note": description,
+                }
+            )
         return out
+
+    def period_complete(self, period_type: str, period: str) -> bool:
+        """Whether the figures cover the period's last month (within the campaign)."""
+        months = self.agg.campaign.months()
+        if period_type != "campaign":
+            months = [m for m in months if _within(m, period_type, period)]
+        return bool(months) and months[-1] <= self.agg.months[-1]
 
     def _share_meeting(
         self, code: str, value: float, per: str, period: str
@@ -308,9 +344,12 @@ class Renderer:
         rows = rows[rows.value.notna()]  # a rate over nothing neither meets nor misses
         if rows.empty:
             return None, "未报送"
-        share = float((rows.value >= value).mean() * 100)
-        unit = "机构·月" if per == "institution_month" else "家机构"
-        return share, f"{share:.1f}%（{int((rows.value >= value).sum())}/{len(rows)} {unit}达标）"
+        ok = rows.value >= value
+        if code in self.reg.measures:
+            ok &= rows.value <= 100  # a rate over 100 % counts something twice
+        share = float(ok.mean() * 100)
+        unit = "份月报" if per == "institution_month" else "家机构"
+        return share, f"{share:.1f}%（{int(ok.sum())}/{len(rows)} {unit}达标）"
 
     def _institution_rows(self, code: str, period_type: str) -> pd.DataFrame:
         """One indicator's institution rows of one period type, with their quarter and
@@ -406,7 +445,23 @@ class Renderer:
                 targets=self.targets(period, period_type),
                 coverage=self.coverage(period_type, period),
                 complete=self.completeness(period_type, period),
+                partial=not self.period_complete(period_type, period),
+                **(self.annual_summary(period) if period_type == "year" else {}),
             )
+
+    def annual_summary(self, year: str) -> dict[str, Any]:
+        """What only a year's summary shows: the cases published for the year and the
+        authority's own narrative and next year's plan, when written by hand in
+        ``site/pages/summaries/<campaign>/<year>.md``. (Not re-rendered by the preview
+        after a case edit.)"""
+        name = f"summaries/{self.agg.campaign.id}/{year}.md"
+        narrative = self.hand_written(name) if (self.site_dir / "pages" / name).is_file() else ""
+        cases = [
+            c
+            for c in self.cases
+            if listed(c, self.now) and c.notice is not None and str(c.notice.date.year) == year
+        ]
+        return {"narrative": narrative, "year_cases": cases}
 
     # -- pages -----------------------------------------------------------------
 
@@ -476,7 +531,9 @@ class Renderer:
                 notes=no_notes if closed else self.channel_notes(inst.id),
                 cases=cases_of.get(inst.id, []),
                 closed=closed,
-                authority_channels=channels.get(self.reg.authority.id, []) if closed else [],
+                # Below its own: the supervising authority's channels and the national lines.
+                authority_channels=channels.get(self.reg.authority.id, []),
+                national_channels=channels.get("national", []),
             )
             if touched is None:
                 self.chart_csv(chart)
@@ -523,14 +580,18 @@ class Renderer:
 
     def figure_pages(self, year: str, home_charts: list[Chart]) -> None:
         """The pages made of figures and registries only (no case on them)."""
+        # The same light page at any size: the national and the authority's channels, a
+        # finder whose index loads on use, and (without script) a page per district.
+        districts = self.report_districts()
         self.page(
             "report/index.md",
             "report.md.j2",
             "我要举报",
-            groups=self.channel_groups(),
-            closed=self.closed_institutions,
+            general=self.channel_groups()[0],
+            districts=districts,
             guide=self.hand_written("report-guide.md"),
         )
+        self.report_finder(districts)
         stat_charts = [
             self.trend_chart(f"trend-{code}", [code]) for code in self.reg.config.trend_indicators
         ]
@@ -606,6 +667,58 @@ class Renderer:
             if not self.closed(inst)
         ]
         return general, institutions
+
+    def report_districts(self) -> list[dict[str, Any]]:
+        """Each district (by name) with its URL slug (pinyin, unique) and institutions
+        in directory order, each with its channels in service."""
+        from pypinyin import lazy_pinyin
+
+        by_owner: dict[str, list[Channel]] = {}
+        for ch in self.channels_in_service():
+            by_owner.setdefault(ch.owner, []).append(ch)
+        members: dict[str, list[tuple[Institution, list[Channel]]]] = {}
+        for inst in self.directory_order:
+            members.setdefault(inst.district, []).append((inst, by_owner.get(inst.id, [])))
+        districts, slugs = [], set()
+        for name in sorted(members, key=lambda d: (lazy_pinyin(d), d)):
+            stem = re.sub(r"[^a-z0-9]+", "", "".join(lazy_pinyin(name)).lower()) or "district"
+            slug, n = stem, 1
+            while slug in slugs:
+                n += 1
+                slug = f"{stem}-{n}"
+            slugs.add(slug)
+            districts.append({"name": name, "slug": slug, "institutions": members[name]})
+        return districts
+
+    def report_finder(self, districts: list[dict[str, Any]]) -> None:
+        """The finder's index (``report/institutions.json``, fetched only when a reader
+        uses the finder) and one page per district listing its institutions' numbers."""
+        from pypinyin import Style, lazy_pinyin
+
+        rows = []
+        for d in districts:
+            for inst, chans in d["institutions"]:
+                initials = "".join(lazy_pinyin(inst.name, style=Style.FIRST_LETTER)).lower()
+                phone = next((c.value for c in chans if c.kind == "phone"), "")
+                closed = 1 if self.closed(inst) else 0
+                row = [inst.id, inst.name, inst.short_name, inst.district, inst.type, initials]
+                rows.append([*row, phone, closed])
+        index = {
+            "fields": ["id", "name", "short", "district", "type", "initials", "phone", "closed"],
+            "rows": rows,
+        }
+        text = json.dumps(index, ensure_ascii=False, separators=(",", ":"))
+        write_if_changed(self.docs / "report" / "institutions.json", text)
+        self.page(
+            "report/districts/index.md", "report_district.md.j2", "按片区查找", districts=districts
+        )
+        for d in districts:
+            self.page(
+                f"report/districts/{d['slug']}.md",
+                "report_district.md.j2",
+                f"{d['name']}医疗机构举报渠道",
+                district=d,
+            )
 
     def channel_notes(self, owner: str) -> dict[str, list[Any]]:
         """Changed numbers (with the old one and the date) and vanished channels of one

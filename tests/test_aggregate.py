@@ -48,7 +48,8 @@ def test_percent_is_weighted_never_averaged(two):
 def test_rate_from_summed_numerator_and_denominator(two):
     _registry, agg, *_ = two
     cell = agg.cell("complaint_resolution_rate", "quarter", "2024-Q4")
-    assert cell["value"] == pytest.approx(5 / 4 * 100)
+    # October resolved 5 of its 4 new complaints and the 1 left open from September.
+    assert cell["value"] == pytest.approx(5 / (4 + 1) * 100)
     cell = agg.cell("complaint_resolution_rate", "campaign", "xingfeng-2024")
     assert cell["value"] == pytest.approx((9 + 2 + 5) / (10 + 2 + 4) * 100)
 

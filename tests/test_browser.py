@@ -277,3 +277,72 @@ def test_a_reader_without_a_mouse_can_do_everything(page, base_url):
     page.keyboard.press("Enter")
     page.wait_for_url("**/report/")
     assert page.errors == []
+
+
+@pytest.mark.parametrize("script", [True, False], ids=["with-js", "without-js"])
+def test_report_finds_a_named_institution_and_dials_it_on_a_375_px_phone(browser, base_url, script):
+    """From /report/ to the 区人民医院's number: with script through the finder (its
+    index fetched only once the finder is used), without through the district list."""
+    context = browser.new_context(
+        viewport={"width": 375, "height": 667}, locale="zh-CN", java_script_enabled=script
+    )
+    page = context.new_page()
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url))
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(base_url + "report/")
+        page.wait_for_load_state("networkidle")
+        assert not [u for u in asked if not u.startswith(base_url)]
+        assert not [u for u in asked if u.endswith("institutions.json")]  # not before use
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        if script:
+            finder = page.get_by_label("医院、诊所名称")
+            finder.fill("区人民医院")
+            result = page.locator("#finder-results li").first
+            result.wait_for()
+            assert result.get_by_role("link", name="青岚区人民医院").is_visible()
+            tel = result.locator('a[href^="tel:"]')
+            assert tel.get_attribute("href") == "tel:000081439563"
+            # Pinyin initials find it too; nothing found says so and offers the authority.
+            finder.fill("qlqrmyy")
+            page.locator("#finder-results li").first.wait_for()
+            assert "青岚区人民医院" in page.locator("#finder-results").inner_text()
+            finder.fill("不存在的医院")
+            empty = page.locator(".portal-finder__empty")
+            empty.wait_for()
+            assert "没有找到" in empty.inner_text()
+            assert empty.locator('a[href="tel:000081230001"]').is_visible()
+            finder.fill("区人民医院")
+            page.locator("#finder-results li").first.get_by_role("link").first.click()
+            page.wait_for_url("**/institutions/qinglan-renmin/**")
+        else:
+            assert not page.locator("#finder-input").is_visible()  # no dead input
+            page.get_by_role("link", name="城东街道").click()
+            page.wait_for_url("**/report/districts/chengdongjiedao/")
+            item = page.locator("#qinglan-renmin")
+            assert item.locator('a[href="tel:000081439563"]').is_visible()
+            assert page.evaluate("document.documentElement.scrollWidth") <= 375
+            item.get_by_role("link", name="青岚区人民医院").click()
+            page.wait_for_url("**/institutions/qinglan-renmin/**")
+        dial = page.locator('a[href="tel:000081439563"]').first
+        assert dial.is_visible()
+        assert page.locator('a[href="tel:12393"]').first.is_visible()
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_report_finder_and_district_pages_have_no_axe_violation(page, base_url):
+    page.goto(base_url + "report/")
+    page.get_by_label("医院、诊所名称").fill("医院")
+    page.locator("#finder-results li").first.wait_for()
+    assert _violations(page) == []
+    page.get_by_label("医院、诊所名称").fill("不存在的医院")
+    page.locator(".portal-finder__empty").wait_for()
+    assert _violations(page) == []
+    page.goto(base_url + "report/districts/chengdongjiedao/")
+    assert _violations(page) == []
+    page.goto(base_url + "report/districts/")
+    assert _violations(page) == []

@@ -95,7 +95,11 @@ def test_home_figures_equal_the_submitted_figures(site, site_data):
     year = t[t.period.str.startswith("2026") & (t.indicator == "complaints_received")].value.sum()
     text = page(site, "").text
     assert f"受理投诉举报 {received:,.0f} 件" in text
-    assert f"投诉举报办结率 {resolved / received * 100:.1f}%" in text
+    # Over what was received in October and what was still open when October began.
+    before = t[(t.period.astype(str) < "2026-10") & t.institution_id.isin(october.institution_id)]
+    sums = before.groupby(["institution_id", "indicator"]).value.sum().unstack()
+    open_ = (sums["complaints_received"] - sums["complaints_resolved"]).clip(lower=0).sum()
+    assert f"投诉举报办结率 {resolved / (received + open_) * 100:.1f}%" in text
     assert f"2026年累计 受理投诉举报 {year:,.0f} 件" in text
     reporting = october.institution_id.nunique()
     expected = sum(i.active_in("2026-10") for i in prep.registry.reporting_institutions)
@@ -114,18 +118,28 @@ def test_institution_page_shows_its_own_figures_and_quarantine(site, site_data):
     assert "2026年10月 未报送" in page(site, "institutions/minkang-outpatient/").text
 
 
-def test_every_channel_is_on_the_report_page(site, site_data):
+def test_every_channel_is_on_the_report_page_or_its_institution_s_pages(site, site_data):
+    """The report page carries the national and the authority's channels; every
+    institution's are on its own page and its phones on its district's page."""
     from pipeline.channels import directory
 
     registry = load_registry(site_data)
+    authority = registry.config.authority_id
     html = (site / "report" / "index.html").read_text(encoding="utf-8")
     text = page(site, "report/").text
+    districts = "".join(
+        p.read_text(encoding="utf-8") for p in (site / "report" / "districts").glob("*/index.html")
+    )
     for ch in directory(registry).channels:
-        assert ch.value in text, ch.value
-        if ch.kind == "phone":
-            assert f'href="tel:{ch.value.replace("-", "")}"' in html
-    assert "超过90天未核实" in text  # the demo's stale channels are flagged
-    assert "诬告" in text and "保密" in text
+        tel = f'href="tel:{ch.value.replace("-", "")}"'
+        if ch.owner in ("national", authority):
+            assert ch.value in text, ch.value
+            assert ch.kind != "phone" or tel in html
+        else:
+            assert ch.value in page(site, f"institutions/{ch.owner}/").text, ch.value
+            assert ch.kind != "phone" or tel in districts, ch.value
+    assert "超过90天未核实" in page(site, "institutions/songling-thc/").text  # stale: flagged
+    assert "诬告" in text and "保密" in text and "匿名" in text
 
 
 def test_draft_embargoed_and_retracted_cases(site, site_data):
@@ -339,7 +353,7 @@ def test_targets_are_evaluated_against_actuals(site, site_data):
     study = t[(t.indicator == "study_sessions") & t.period.str.startswith("2026")]
     met = int((study.value >= 1).sum())
     text = page(site, "statistics/").text
-    assert f"（{met}/{len(study)} 机构·月达标）" in text
+    assert f"（{met}/{len(study)} 份月报达标）" in text
 
 
 def test_same_data_and_code_give_the_same_bytes(site, site_data, tmp_path):

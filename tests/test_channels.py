@@ -44,10 +44,10 @@ def test_confirmed_removal_is_no_longer_flagged_and_a_bad_list_changes_nothing(r
     assert renmin[("phone", "总值班室")] == "0000-81239999"  # the last valid list stands
 
 
-def test_report_page_shows_the_change_and_the_flag(site):
+def test_institution_page_shows_the_change_and_the_flag(site):
     from tests.test_build import page
 
-    text = page(site, "report/").text
+    text = page(site, "institutions/qinglan-renmin/").text
     assert "已于 2026-10-12 由" in text and "改为 0000-81239999" in text
     assert "不在该机构公布的渠道中，待核实" in text
     assert "0000-81239999" in page(site, "institutions/qinglan-renmin/").text
