@@ -229,8 +229,8 @@ def mkdocs_site(
         strict=not dirty,
     )
     cfg.extra["demo"] = registry.config.demo
-    if registry.config.site_url:
-        cfg.site_url = registry.config.site_url
+    if registry.config.public_url:
+        cfg.site_url = registry.config.public_url
     logging.getLogger("mkdocs").setLevel(logging.ERROR if dirty else logging.WARNING)
     with _source_date(now):
         if dirty:

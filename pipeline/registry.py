@@ -7,6 +7,7 @@ every registry file is collected before :class:`DataError` is raised.
 from __future__ import annotations
 
 import csv
+import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -49,8 +50,25 @@ def vocabulary() -> dict[str, Any]:
     return data
 
 
+# White space between two Chinese characters or marks: what a folded YAML block (>-)
+# leaves where a line of Chinese text was broken. Chinese is written without spaces.
+_CJK_GAP = re.compile(
+    r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”])\s+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”])"
+)
+
+
+def join_chinese_lines(text: str) -> str:
+    """``text`` without the spaces a folded YAML block put between Chinese lines."""
+    return _CJK_GAP.sub("", text)
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_folded_gaps(cls, value: Any) -> Any:
+        return join_chinese_lines(value) if isinstance(value, str) else value
 
 
 class Config(_Model):
@@ -62,6 +80,13 @@ class Config(_Model):
     suppression_threshold: int = Field(default=5, ge=1)
     stale_channel_days: int = Field(default=90, ge=1)
     site_url: str | None = None
+
+    @property
+    def public_url(self) -> str | None:
+        """Where the site is published: ``site_url``, or else ``PORTAL_SITE_URL`` from the
+        environment (the publishing workflow sets the Pages address), or None."""
+        return self.site_url or os.environ.get("PORTAL_SITE_URL") or None
+
     headline_indicators: tuple[str, ...] = ()
     trend_indicators: tuple[str, ...] = ()
     limits: ReadLimits = ReadLimits()

@@ -52,6 +52,7 @@ class Touched:
     categories: frozenset[str]
 
 
+REFUSED = "已提交，未通过校验"
 PUNCTUALITY_HEADER = ["institution_id", "period", "due", "arrived", "status"]
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -211,6 +212,8 @@ class Renderer:
     ) -> str:
         row = self.cell(code, period_type, period, level, entity)
         if row is None:
+            if level == "institution" and (entity, period) in self.refused_months:
+                return REFUSED  # as the on-time table and punctuality.csv say it
             return "未报送"
         if not row["suppressed"] and pd.isna(row["value"]):
             return "不适用"  # reported, but a rate over nothing (see the about page)
@@ -732,15 +735,26 @@ class Renderer:
         age = (self.now.date() - channel.verified_on).days
         return age > self.reg.config.stale_channel_days
 
+    @functools.cached_property
+    def refused_months(self) -> set[tuple[str, str]]:
+        """(institution, month) of every month held by a file that was refused."""
+        return {
+            (s.institution_id or "", p) for s in self.checked.quarantined for p in _periods_of(s)
+        }
+
+    def status_of(self, institution_id: str, period: str, status: str) -> str:
+        """A month's punctuality status, where a month not received but sent in a file
+        that was refused says so (the same words on every page and in the open data)."""
+        if status == MISSING and (institution_id, period) in self.refused_months:
+            return REFUSED
+        return status
+
     def report_status(self) -> dict[str, list[dict[str, Any]]]:
         """Per institution, newest month first: its punctuality status, arrival and due
         dates; a month whose only file was refused says so."""
-        refused = {(s.institution_id, p) for s in self.checked.quarantined for p in _periods_of(s)}
         out: dict[str, list[dict[str, Any]]] = {}
         for row in self.punctuality.table.sort_values("period", ascending=False).itertuples():
-            status = row.status
-            if status == MISSING and (row.institution_id, row.period) in refused:
-                status = "已提交，未通过校验"
+            status = self.status_of(row.institution_id, row.period, row.status)
             out.setdefault(row.institution_id, []).append(
                 {"period": row.period, "status": status, "arrived": row.arrived, "due": row.due}
             )
@@ -859,7 +873,13 @@ class Renderer:
             out / "punctuality.csv",
             PUNCTUALITY_HEADER,
             (
-                [r.institution_id, r.period, r.due, r.arrived or "", r.status]
+                [
+                    r.institution_id,
+                    r.period,
+                    r.due,
+                    r.arrived or "",
+                    self.status_of(r.institution_id, r.period, r.status),
+                ]
                 for r in self.punctuality.table.itertuples()
             ),
         )
@@ -1042,7 +1062,7 @@ class Renderer:
             cases=cases,
             config=self.reg.config,
             now=self.now,
-            site_url=(self.reg.config.site_url or "").rstrip("/"),
+            site_url=(self.reg.config.public_url or "").rstrip("/"),
         )
         write_if_changed(self.docs / "feed.xml", text)
 

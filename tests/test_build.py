@@ -547,3 +547,38 @@ def test_finished_html_blocks_reach_the_pages_but_not_the_search_index(site):
     assert "查看数据表" not in text and "各月报送情况" not in text
     # What a reader searches for is still there.
     assert "区二院" in text and "回扣" in text
+
+
+def test_the_404_page_works_under_a_project_path(data_dir, tmp_path, monkeypatch):
+    """GitHub Pages serves a project site under /<repository>/ and shows 404.html for any
+    missing address: its links must start from the site's root, not the server's."""
+    monkeypatch.setenv("PORTAL_SITE_URL", "https://example.github.io/portal/")
+    out = tmp_path / "out"
+    build(data_dir, out, now=NOW, config_file=ROOT / "mkdocs.yml")
+    page = (out / "404.html").read_text(encoding="utf-8")
+    assert "找不到这个页面" in page
+    assert 'href="https://example.github.io/portal/report/"' in page
+    assert 'href="/report/"' not in page and 'src="/assets' not in page
+
+
+def test_a_month_sent_in_a_refused_file_reads_the_same_everywhere(site):
+    """heyue-eye's 2026-08 file was refused (约12): the on-time table, the chart's data
+    table and the open data all say 已提交，未通过校验, none says 未报送."""
+    refused = "已提交，未通过校验"
+    [row] = [
+        r
+        for r in read_csv(site / "data" / "punctuality.csv")
+        if (r["institution_id"], r["period"]) == ("heyue-eye", "2026-08")
+    ]
+    assert row["status"] == refused
+    august = [
+        r
+        for chart in (site / "data" / "charts").glob("*heyue-eye*.csv")
+        for r in read_csv(chart)
+        if next(iter(r.values())) in ("2026年8月", "2026-08")
+    ]
+    assert august
+    for r in august:
+        assert "未报送" not in r.values() and refused in r.values(), r
+    page = (site / "institutions" / "heyue-eye" / "index.html").read_text(encoding="utf-8")
+    assert refused in page

@@ -59,3 +59,20 @@ def test_every_registry_problem_is_reported_at_once(data_dir: Path):
     assert ("unknown_owner", "owner") in codes
     rows = {p.row for p in err.value.problems if p.file == "registry/institutions.csv"}
     assert len(lines) in rows  # the row number is the line in the file
+
+
+def test_a_folded_yaml_block_leaves_no_space_inside_chinese_text(data_dir):
+    from pipeline.registry import load_registry
+
+    path = data_dir / "registry" / "campaigns.yaml"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("summary:"))
+    indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
+    lines[at : at + 1] = [
+        f"{indent}summary: >-",
+        f"{indent}  聚焦红包、回扣",
+        f"{indent}  和过度医疗，2024 年起按月报送。",
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    summary = load_registry(data_dir).campaigns[0].summary
+    assert "回扣和过度医疗" in summary and "2024 年" in summary
