@@ -557,6 +557,17 @@ class Renderer:
             self.figure_pages(year, charts)
         self.page("cases/index.md", "cases.md.j2", "典型案例", cases=public_cases)
         for case in self.cases:
+            if case.preview_draft and case.refused and case.notice:
+                # The press office's preview of a draft the checks refuse: what to fix,
+                # in place of the page (a real build never sets preview_draft).
+                self.page(
+                    f"cases/{case.notice.id}.md",
+                    "case_refused.md.j2",
+                    "【草稿，未通过检查】" + case.notice.title,
+                    case=case,
+                    problems=[p for p in case.problems if p.blocking],
+                )
+                continue
             if not (visible(case, self.now) and case.notice):
                 continue
             if touched is not None and case.notice.category not in touched.categories:

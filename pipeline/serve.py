@@ -106,7 +106,11 @@ class Preview:
             self.progress(f"[错误] {p}（该案例未显示）")
         if touched is not None:
             # A case no longer shown (back to draft, embargoed, deleted) leaves the preview.
-            shown = {c.notice.id for c in self.prep.cases if c.notice and visible(c, now)}
+            shown = {
+                c.notice.id
+                for c in self.prep.cases
+                if c.notice and (visible(c, now) or c.preview_draft)
+            }
             for gone in touched.cases - shown:
                 (self.docs / "cases" / f"{gone}.md").unlink(missing_ok=True)
                 shutil.rmtree(self.site / "cases" / gone, ignore_errors=True)

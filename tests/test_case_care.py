@@ -116,3 +116,18 @@ def test_a_retracted_case_keeps_its_notice_and_drops_the_allegation(site):
     assert "撤回" in html and "与事实不符" in html
     assert "收费窗口工作人员态度生硬" not in html  # the facts are gone
     assert "批评教育" not in html  # and the sanctions
+
+
+def test_a_refused_draft_shows_what_to_fix_in_the_drafts_preview(data_dir, tmp_path):
+    case = data_dir / "cases" / f"{DRAFT}.md"
+    case.write_text(case.read_text(encoding="utf-8") + "\n医生张建华收受红包。\n", "utf-8")
+    drafts = Preview(data_dir, tmp_path / "b", ROOT / "mkdocs.yml", drafts=True)
+    drafts.rebuild()
+    html = drafts.site.joinpath("cases", DRAFT, "index.html").read_text(encoding="utf-8")
+    assert "未通过检查" in html and "人名" in html and "张某" in html
+    assert "收受红包。" not in html.split("portal-problems")[0]  # the body is not shown
+    # Fixed and saved: the preview follows the edit and shows the draft itself.
+    case.write_text(case.read_text(encoding="utf-8").replace("张建华", "张某"), "utf-8")
+    assert drafts.poll() is not None
+    html = drafts.site.joinpath("cases", DRAFT, "index.html").read_text(encoding="utf-8")
+    assert "草稿预览" in html and "未通过检查" not in html
