@@ -342,6 +342,24 @@ class _FileChecker:
             return None
         return inst.id  # the registry's string, not a copy per row
 
+    def same_name(self, inst_id: str, raw: Any, **where: Any) -> None:
+        """Warn when the file names another institution than the one it is checked for
+        (a file sent for the wrong institution is judged against the wrong staff count)."""
+        if _cell_blank(raw) or any(p.code == "other_name" for p in self.sub.problems):
+            return  # once a file is enough
+        inst = self.registry.institutions[inst_id]
+        written = _nfkc(raw)
+        known = {_nfkc(inst.name), _nfkc(inst.short_name)} - {""}
+        if not any(written == k or written in k or k in written for k in known):
+            self.problem(
+                "other_name",
+                "机构名称与报送机构不符，请核实是否选错了机构或文件",
+                value=str(raw),
+                expected=inst.name,
+                severity="warning",
+                **where,
+            )
+
     def period(self, raw: Any, inst_id: str, **where: Any) -> str | None:
         period = parse_period(raw)
         if period is None:
@@ -452,6 +470,8 @@ class _FileChecker:
                 columns[i] = "@" + key
             elif code := self.registry.indicator_code(name):
                 columns[i] = code
+            elif name in ("机构名称", "institution_name"):
+                columns[i] = "@institution_name"  # not read: compared with the institution
             elif name in IGNORED_HEADERS:
                 continue
             else:
@@ -490,6 +510,7 @@ class _FileChecker:
             inst_id = self.institution(get.get("@institution_id"), **where)
             if inst_id is None:
                 continue
+            self.same_name(inst_id, get.get("@institution_name"), **where)
             period = self.period(get.get("@period"), inst_id, **where)
             if period is None:
                 continue

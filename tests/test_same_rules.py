@@ -80,3 +80,16 @@ def test_a_plausible_month_passes_against_its_history(registry):
         registry, f"{HEADER}\n2026-10,3,1,1,95\n".encode(), "2026-10.csv", INST, today=NOW.date()
     )
     assert sub.accepted, sub.problems
+
+
+def test_a_file_naming_another_institution_is_questioned(registry):
+    other = registry.institutions["qinglan-second"].name
+    text = f"机构名称,月份,受理投诉举报\n{other},2026-10,3\n{other},2026-09,2\n"
+    sub = check_as_sent(registry, text.encode(), "2026.csv", "qinglan-renmin", today=NOW.date())
+    [warning] = [p for p in sub.problems if p.code == "other_name"]
+    assert not warning.blocking and warning.value == other
+    assert warning.expected == registry.institutions["qinglan-renmin"].name
+    mine = registry.institutions["qinglan-renmin"]
+    text = f"机构名称,月份,受理投诉举报\n{mine.name},2026-10,3\n"
+    sub = check_as_sent(registry, text.encode(), "2026.csv", "qinglan-renmin", today=NOW.date())
+    assert not [p for p in sub.problems if p.code == "other_name"]
