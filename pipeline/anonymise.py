@@ -551,11 +551,14 @@ def _frequencies() -> dict[str, int]:
 def _names(text: str) -> list[tuple[int, int]]:
     """Spans of full personal names: two signals, each checked against the other.
 
-    A name the tagger finds counts when a role word (医生, 患者, 当事人 ...) stands near it;
-    a name the rules find next to a role word counts unless word segmentation shows its
+    A name the tagger finds counts when a role word (医生, 患者, 当事人 ...) stands near
+    it, when it opens a sentence and acts, or when it is a rare word no dictionary
+    knows; a name the rules find in a name's place (next to a role word, after 对 or 给予,
+    before 在 or 利用, in brackets after 王某) counts unless word segmentation shows its
     "surname" starts an ordinary word (高度, 严格, 马上) or its "given name" is a time
-    word, an adverb or a particle (护士于凌晨). Neither signal alone is good enough; the
-    corpus in the tests measures the pair.
+    word, an adverb or a particle (护士于凌晨). Minority and pinyin names have rules of
+    their own. Any of them is vetoed when it is a herb or names a place. Neither signal
+    alone is good enough; the corpora in the tests measure the whole (docs/pii-gate.md).
     """
     words, tags = _segments(text)
     freq = _frequencies()
@@ -569,7 +572,7 @@ def _names(text: str) -> list[tuple[int, int]]:
             and not tags.get(head, "nr").startswith("nr")
         )
 
-    def _acting(start: int, end: int) -> bool:
+    def acting(start: int, end: int) -> bool:
         # A name the tagger finds that opens a sentence and does something: 阙某私设诊所.
         after = words.get(end)
         return (start == 0 or text[start - 1] in _SENTENCE_MARKS) and (
@@ -601,7 +604,7 @@ def _names(text: str) -> list[tuple[int, int]]:
             and not ordinary(start, end)
             and (
                 _ROLE_NEAR.search(text[max(0, start - 8) : end + 8])
-                or _acting(start, end)
+                or acting(start, end)
                 or (  # 黄金海 anywhere, unless a place (孙思邈康复医院) or a word (许可证)
                     len(word) >= 3
                     and not glued
@@ -612,9 +615,6 @@ def _names(text: str) -> list[tuple[int, int]]:
                     and freq.get(word, 0) < 30
                 )
             )
-            and not _NAMED_PLACE.match(text, end)
-            and not _INSTITUTION_AFTER.match(text, end)
-            and word[-1] not in "牌楼馆堂厅阁"
         ):
             spans.append((start, end))
     for n, pattern in enumerate(_NAME_PATTERNS):
@@ -671,12 +671,6 @@ def _names(text: str) -> list[tuple[int, int]]:
                     end += 1
             else:
                 continue  # an ordinary word such as 方面
-            if (
-                _NAMED_PLACE.match(text, end)
-                or _INSTITUTION_AFTER.match(text, end)
-                or text[end - 1] in "牌楼馆堂厅阁"
-            ):
-                continue  # 白求恩医院, 张仲景国医馆, 仲景牌: a place or brand after a person
             spans.append((start, end))
     for pattern in (_UNMASKED, _MINORITY_ONE):
         spans += [m.span("name") for m in pattern.finditer(text)]
@@ -689,9 +683,16 @@ def _names(text: str) -> list[tuple[int, int]]:
         while right < min(len(text), dot + 7) and text[right] in _TRANSLITERATION:
             right += 1  # 艾合|买|提: the segmenter reads a transliteration as words
         spans.append((max(left, dot - 6), min(right, dot + 7)))
-    # Herbs, and the places of a list that ends in 等地 (张家港、周口、邵阳等地).
+    # Whatever found it, a "name" that is a herb, a place or brand named after a person
+    # (白求恩医院, 张仲景国医馆, 仲景牌) or one of a list of places (张家港、周口等地) is not one.
     spans = [
-        (s, e) for s, e in spans if text[s:e] not in _NOT_NAMES and not _PLACE_LIST.match(text, e)
+        (s, e)
+        for s, e in spans
+        if text[s:e] not in _NOT_NAMES
+        and not _NAMED_PLACE.match(text, e)
+        and not _INSTITUTION_AFTER.match(text, e)
+        and text[e - 1] not in "牌楼馆堂厅阁"
+        and not _PLACE_LIST.match(text, e)
     ]
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):  # overlapping findings of one name: keep the union

@@ -53,13 +53,14 @@ def check_output_dir(out_dir: Path, data_dir: Path) -> Path:
     directory, and a folder that exists already must be a site this program built
     (it holds the file list :data:`FILE_LIST`)."""
     out = Path(out_dir).resolve()
-    guarded = [Path.cwd().resolve(), Path(data_dir).resolve(), PROJECT_ROOT]
-    guarded += [PROJECT_ROOT / name for name in SOURCE_FOLDERS]
-    for folder in guarded:
+    # Never to be replaced, nor written into (./public inside the project and the
+    # current directory is the usual place).
+    sealed = [Path(data_dir).resolve(), *(PROJECT_ROOT / name for name in SOURCE_FOLDERS)]
+    for folder in [Path.cwd().resolve(), PROJECT_ROOT, *sealed]:
         if out == folder or out in folder.parents:
             raise UnsafeOutput(f"输出目录 {out} 包含或就是 {folder}，生成网站会删除其中的内容")
-    for folder in guarded[1:]:
-        if folder != PROJECT_ROOT and folder in out.parents:
+    for folder in sealed:
+        if folder in out.parents:
             raise UnsafeOutput(f"输出目录 {out} 位于 {folder} 之内；请另选目录，如 ./public")
     if out.exists() and not out.is_dir():
         raise UnsafeOutput(f"输出目录 {out} 是一个文件")

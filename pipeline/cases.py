@@ -252,12 +252,23 @@ def digest(text: str) -> str:
     """The digest of a case file's content: its front matter as data and its body with
     line endings and trailing spaces normalised, so re-saving in another editor is not
     a change but any edit of a field or a word is."""
-    text = text.lstrip("\ufeff").replace("\r\n", "\n")
-    match = FRONT_MATTER.match(text)
+    meta, body, _ = _parsed(text.lstrip("\ufeff").replace("\r\n", "\n"))
+    return _digest(meta, body)
+
+
+def _parsed(text: str) -> tuple[Any, str, FrontMatterError | None]:
+    """Front matter and body; where the front matter cannot be read, its raw text (or
+    None without one) and why."""
     try:
         meta, body = read_front_matter(text)
-    except FrontMatterError:
+    except FrontMatterError as exc:
+        match = FRONT_MATTER.match(text)
         meta, body = (match.group(1), text[match.end() :]) if match else (None, text)
+        return meta, body, exc
+    return meta, body, None
+
+
+def _digest(meta: Any, body: str) -> str:
     lines = [line.rstrip() for line in body.strip("\n").split("\n")]
     canonical = json.dumps([meta, lines], ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
@@ -348,18 +359,16 @@ def load_case(
         case = Case(path=path, notice=None, body="")
         case.problems.append(Problem(name, "unreadable", f"无法读取：{reason}"))
         return case
-    match = FRONT_MATTER.match(text)
-    case = Case(
-        path=path, notice=None, body=text[match.end() :] if match else text, sha256=digest(text)
-    )
-    try:
-        meta, _ = read_front_matter(text)
-        case.notice = CaseNotice.model_validate(meta or {})
-    except FrontMatterError as exc:
-        code = "no_front_matter" if not match else "yaml_invalid"
-        case.problems.append(Problem(name, code, str(exc)))
-    except ValidationError as exc:
-        case.problems.extend(validation_problems(exc, name, "case_invalid"))
+    meta, body, error = _parsed(text.replace("\r\n", "\n"))
+    case = Case(path=path, notice=None, body=body, sha256=_digest(meta, body))
+    if error is not None:
+        code = "yaml_invalid" if FRONT_MATTER.match(text) else "no_front_matter"
+        case.problems.append(Problem(name, code, str(error)))
+    else:
+        try:
+            case.notice = CaseNotice.model_validate(meta or {})
+        except ValidationError as exc:
+            case.problems.extend(validation_problems(exc, name, "case_invalid"))
     n = case.notice
     if n is not None:
         case.problems.extend(careless(n, case.body, name, registry, today))

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from pydantic import ValidationError
 
 from pipeline.cases import BEIJING
-from pipeline.collect import read_manifest
+from pipeline.collect import beijing_time, read_manifest
 from pipeline.problems import Problem, validation_problems
 from pipeline.registry import Channel, Registry
 
@@ -107,7 +107,7 @@ def directory(registry: Registry, today: date | None = None) -> Directory:
         )
         problems += found
         if parsed and not found:  # an invalid list never replaces a valid one
-            at = datetime.fromisoformat(snap.fetched_at.replace("Z", "+00:00")).astimezone(BEIJING)
+            at = beijing_time(snap.fetched_at)
             versions.setdefault(snap.institution_id, []).append((at.date(), parsed))
     confirmed = _confirmed(registry)
     result = Directory(

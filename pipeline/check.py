@@ -29,7 +29,7 @@ import pandas as pd
 from pipeline.collect import Snapshot, read_manifest
 from pipeline.parallel import pmap
 from pipeline.periods import month_range
-from pipeline.problems import Problem
+from pipeline.problems import Problem, shown_value
 from pipeline.readers import CellNote, ReadRefused, read_json, read_sheets
 from pipeline.registry import Indicator, Registry
 
@@ -307,11 +307,11 @@ class _FileChecker:
         self.today = today
         self.seen: dict[tuple[str, str, str], int] = {}
         self.campaign_months = {m for c in registry.campaigns for m in c.months()}
+        self.named_other = False  # warned that the file names another institution
 
     def problem(self, code: str, message: str, **kw: Any) -> None:
-        value = kw.get("value")
-        if value is not None and len(value) > 60:  # echoed, not copied whole into reports
-            kw["value"] = f"{value[:40]}…（共 {len(value)} 个字符）"
+        if kw.get("value") is not None:
+            kw["value"] = shown_value(kw["value"])
         self.sub.problems.append(Problem(file=self.sub.file, code=code, message=message, **kw))
 
     def institution(self, raw: Any, **where: Any) -> str | None:
@@ -345,12 +345,13 @@ class _FileChecker:
     def same_name(self, inst_id: str, raw: Any, **where: Any) -> None:
         """Warn when the file names another institution than the one it is checked for
         (a file sent for the wrong institution is judged against the wrong staff count)."""
-        if _cell_blank(raw) or any(p.code == "other_name" for p in self.sub.problems):
+        if _cell_blank(raw) or self.named_other:
             return  # once a file is enough
         inst = self.registry.institutions[inst_id]
         written = _nfkc(raw)
         known = {_nfkc(inst.name), _nfkc(inst.short_name)} - {""}
         if not any(written == k or written in k or k in written for k in known):
+            self.named_other = True
             self.problem(
                 "other_name",
                 "机构名称与报送机构不符，请核实是否选错了机构或文件",
@@ -765,9 +766,9 @@ def _apply_rules(
                         row=int(where["row"]) if pd.notna(where["row"]) else None,
                         column=where["column"] if isinstance(where["column"], str) else None,
                         value=f"{v.value:g}",
-                        expected=f"{v.expected}（{v.limit:g}）"
-                        if v.limit == v.limit
-                        else v.expected,
+                        expected=v.expected
+                        if math.isnan(v.limit)
+                        else f"{v.expected}（{v.limit:g}）",
                         sheet=where["sheet"] if isinstance(where["sheet"], str) else None,
                         severity="warning" if v.after_gap else "error",
                     )
@@ -847,11 +848,10 @@ def _violations(
         label = registry.indicators[other].label
         both = wide[[ind.code, other]].dropna()
         empty = both[other] == 0
-        if ind.kind != "percent":
-            empty &= both[ind.code] > 0
-        if ind.kind == "percent":
+        if ind.kind == "percent":  # any rate from nothing
             fix = f"「{label}」为 0 时「{ind.label}」留空；请核实「{label}」"
-        else:
+        else:  # an amount of nothing is 0
+            empty &= both[ind.code] > 0
             fix = f"「{label}」为 0 时「{ind.label}」应为 0 或留空；请核实两者"
         message = f"「{ind.label}」与当月「{label}」（0）不符"
         for key, row in both[empty].iterrows():
@@ -865,10 +865,10 @@ def _violations(
         frame = frame.sort_values([inst, month])
         before = frame.groupby([inst, "year"])["value"].shift()
         down = frame["value"] < before
+        message = f"「{ind.label}」比本年上月报送的少（本年累计数不会减少）"
+        fix = "不小于本年上月的数值；若上月报错，请一并更正上月的文件"
         for (_, row), limit in zip(frame[down].iterrows(), before[down], strict=True):
             key = tuple(row[name] for name in values.index.names)
-            message = f"「{ind.label}」比本年上月报送的少（本年累计数不会减少）"
-            fix = "不小于本年上月的数值；若上月报错，请一并更正上月的文件"
             out.append(_Violation(key, row["value"], limit, fix, message=message))
     if rule.get("at_most_staff"):
         values = wide[ind.code].dropna()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from pipeline import __version__, ledger
-from pipeline.problems import DataError, Problem
+from pipeline.problems import DataError, Problem, printable
 
 if TYPE_CHECKING:
     from pipeline.cases import Case
@@ -33,14 +33,8 @@ DATA_OPTION = click.option(
 BUILD_PROBLEMS_SHOWN = 30
 
 
-def _printable(text: str) -> str:
-    """``text`` with what a terminal cannot take (a lone surrogate from a JSON or YAML
-    escape) replaced: a hostile value is shown, never a reason to stop."""
-    return text.encode("utf-8", "replace").decode("utf-8")
-
-
 def _say(message: str) -> None:
-    click.echo(_printable(message), err=True)
+    click.echo(printable(message), err=True)
 
 
 def _report(problems: Iterable[Problem], limit: int | None = None) -> None:
@@ -51,7 +45,7 @@ def _report(problems: Iterable[Problem], limit: int | None = None) -> None:
             more += 1
             continue
         mark = "错误" if p.blocking else "提示"
-        click.echo(_printable(f"[{mark}] {p}"))
+        click.echo(printable(f"[{mark}] {p}"))
     if more:
         click.echo(f"……另有 {more} 个问题未列出；portal check 列出全部并写出校验报告。")
 

@@ -40,6 +40,7 @@ from zoneinfo import ZoneInfo
 
 from pipeline.fetch import Fetched, Fetcher, FetchError, sniff
 from pipeline.parallel import pmap
+from pipeline.problems import printable
 from pipeline.registry import Institution, Registry
 
 MANIFEST_FIELDS = [
@@ -292,15 +293,9 @@ def _index(fetcher: Fetcher, base: str, until: float | None = None) -> list[str]
     return list(dict.fromkeys(names))
 
 
-def _printable(text: str) -> str:
-    """``text`` without lone surrogates (a JSON escape such as "\\ud800" in an index, a
-    file name that is not UTF-8), which no terminal or report file can take."""
-    return text.encode("utf-8", "replace").decode("utf-8")
-
-
 def _unexpected(exc: BaseException) -> str:
     """The reason recorded for an error nobody foresaw: its type and message."""
-    message = _printable(str(exc).strip().replace("\n", " ")[:300])
+    message = printable(str(exc).strip().replace("\n", " ")[:300])
     detail = f"{type(exc).__name__}：{message}" if message else type(exc).__name__
     return f"采集时出错（{detail}）"
 
@@ -443,7 +438,7 @@ def collect(
                 stored[inst.id] = dated
                 for snap in dated:
                     newest[(inst.id, snap.name)] = snap
-                    arrived = _beijing_day(snap.arrived_at)
+                    arrived = beijing_time(snap.arrived_at).date()
                     if (
                         snap.name in results[inst.id].late
                         and snap.period
@@ -528,7 +523,7 @@ def _download(
         return
     for name in names:
         if not NAME_PATTERN.match(name):
-            yield (_printable(name[:80]), "", BAD_NAME)
+            yield (printable(name[:80]), "", BAD_NAME)
     for name in names:
         if not NAME_PATTERN.match(name) or not _wanted(name, month):
             continue
@@ -552,8 +547,10 @@ def _download(
 _BEIJING = ZoneInfo("Asia/Shanghai")
 
 
-def _beijing_day(stamp: str) -> date:
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(_BEIJING).date()
+def beijing_time(stamp: str) -> datetime:
+    """A time stamp of the store (``2026-11-25T23:45:44Z``, or with an offset) in
+    Beijing time."""
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(_BEIJING)
 
 
 def _date_arrivals(
@@ -569,17 +566,13 @@ def _date_arrivals(
     for snap in snapshots:
         path = paths.get(snap.name)
         evidence = [recorded.get(snap.name), committed.get(path) if path else None]
-        first = min((e for e in evidence if e), key=_instant, default="")
-        if first and _instant(first) < _instant(snap.fetched_at):
+        first = min((e for e in evidence if e), key=beijing_time, default="")
+        if first and beijing_time(first) < beijing_time(snap.fetched_at):
             # Stored as the fetch times are (UTC), so that the two compare as text.
-            stamp = _instant(first).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            stamp = beijing_time(first).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             snap = replace(snap, received_at=stamp)
         out.append(snap)
     return out
-
-
-def _instant(stamp: str) -> datetime:
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
 def _recorded_dates(folder: Path) -> dict[str, str]:
@@ -677,7 +670,7 @@ def _listing(
     try:
         return _hashed_listing(source, month, remembered)
     except Exception as exc:
-        return _printable(f"来源目录无法读取（{type(exc).__name__}：{exc}）")
+        return printable(f"来源目录无法读取（{type(exc).__name__}：{exc}）")
 
 
 def _hashed_listing(

@@ -62,6 +62,18 @@ class Problem:
         return asdict(self)
 
 
+def printable(text: str) -> str:
+    """``text`` with what no terminal or file can take (a lone surrogate from a JSON or
+    YAML escape) replaced: a hostile value is shown, never a reason to stop."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def shown_value(text: str) -> str:
+    """A value as a problem echoes it: whole when short, else its start and its length
+    (a 10 MB cell is not copied into every report)."""
+    return text if len(text) <= 60 else f"{text[:40]}…（共 {len(text)} 个字符）"
+
+
 class DataError(Exception):
     """Raised when data cannot be used at all (for example a broken registry)."""
 
@@ -125,9 +137,7 @@ def validation_problems(
         else:
             message = f"格式不符（{err['msg']}）"
         raw = err.get("input")
-        shown = None if raw is None or isinstance(raw, dict) else str(raw)
-        if shown is not None and len(shown) > 60:
-            shown = f"{shown[:40]}…（共 {len(shown)} 个字符）"
+        shown = None if raw is None or isinstance(raw, dict) else shown_value(str(raw))
         out.append(
             Problem(
                 file,

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from itertools import chain
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from pipeline.cases import BEIJING
 from pipeline.check import Rows, check_stored
-from pipeline.collect import due_date, read_manifest
+from pipeline.collect import beijing_time, due_date, read_manifest
 from pipeline.registry import Registry
 
 Parsed = Mapping[tuple[str, str, str], Rows | None]
@@ -61,8 +60,7 @@ def history(
         rows = parsed[key]
         if not rows:
             continue
-        at = datetime.fromisoformat(snap.arrived_at.replace("Z", "+00:00")).astimezone(BEIJING)
-        days.append(at.date())
+        days.append(beijing_time(snap.arrived_at).date())
         files.append(f"{snap.institution_id}/{snap.name}")
         parts.append(rows.columns())
     if not parts:

@@ -17,6 +17,7 @@ as :class:`CellNote` values that the checks report at their cell.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import math
@@ -322,7 +323,8 @@ def _check_shape(sheet: str, xml: bytes, limits: ReadLimits) -> None:
                 )
     # Any position the reader would place a cell at is checked, whatever its spelling:
     # lower case, long letters, many digits (which the reader wraps or allocates for).
-    for raw in _CELL_REF.findall(xml):
+    refs = _CELL_REF.findall(xml)
+    for raw in refs:
         m = _A1.fullmatch(raw)
         if m is None or (
             column_index(m.group(1).upper().decode()) >= limits.max_columns
@@ -339,7 +341,7 @@ def _check_shape(sheet: str, xml: bytes, limits: ReadLimits) -> None:
     if xml.count(b"<row") + xml.count(b":row") > limits.max_rows:
         raise ReadRefused("too_many_rows", f"{where}行数过多", expected)
     # Cells written without a position take the next column: count them per row.
-    if xml.count(b"<c") + xml.count(b":c ") > len(_CELL_REF.findall(xml)) or b"<c>" in xml:
+    if xml.count(b"<c") + xml.count(b":c ") > len(refs) or b"<c>" in xml:
         for block in _ROW_BLOCK.findall(xml):
             if len(re.findall(rb"<(?:\w+:)?c[\s/>]", block)) > limits.max_columns:
                 raise ReadRefused("too_many_columns", f"{where}有一行列数过多", expected)
@@ -348,9 +350,10 @@ def _check_shape(sheet: str, xml: bytes, limits: ReadLimits) -> None:
 def _cell_notes(xml: bytes) -> dict[tuple[int, int], CellNote]:
     notes: dict[tuple[int, int], CellNote] = {}
     for attrs, inner in _CELL.findall(xml):
-        ref = re.search(rb'\sr="\$?([A-Za-z]{1,3})\$?(\d{1,7})"', attrs)
+        at = re.search(rb'\sr="([^"]*)"', attrs)
+        ref = _A1.fullmatch(at.group(1)) if at else None
         if ref is None:
-            continue
+            continue  # positions were checked before (_check_shape)
         position = (int(ref.group(2)) - 1, column_index(ref.group(1).upper().decode()))
         value = _VALUE.search(inner or b"")
         text = _xml_text(value.group(1) or b"") if value else ""
@@ -363,10 +366,7 @@ def _cell_notes(xml: bytes) -> dict[tuple[int, int], CellNote]:
 
 
 def _xml_text(raw: bytes) -> str:
-    text = raw.decode("utf-8", errors="replace")
-    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'")):
-        text = text.replace(entity, char)
-    return text.replace("&amp;", "&").strip()
+    return html.unescape(raw.decode("utf-8", errors="replace")).strip()
 
 
 def read_sheets(content: bytes, suffix: str, limits: ReadLimits | None = None) -> list[Sheet]:

@@ -661,8 +661,9 @@ class Renderer:
         return sorted({m[:4] for m in self.agg.months})
 
     def channels_in_service(self) -> list[Channel]:
-        """The channels that are a way to report: none of an institution that closed."""
-        return [c for c in self.every_channel if c.owner not in self.closed_ids]
+        """The channels that are a way to report: none of an institution that closed
+        (the directory has set those apart, as of the build's day)."""
+        return self.directory.channels
 
     def channel_groups(self) -> tuple[list[ChannelGroup], list[ChannelGroup]]:
         """Channels grouped: the national and the authority's, then each institution's

@@ -4,23 +4,13 @@ integrity office can be sent back and act on without any other tool."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from pathlib import Path
 
-from pipeline.cases import BEIJING, Case
+from pipeline.cases import Case
 from pipeline.check import Submission
-from pipeline.collect import atomic_write
-from pipeline.problems import Problem
+from pipeline.collect import atomic_write, beijing_time
+from pipeline.problems import Problem, printable
 from pipeline.registry import ID_PATTERN, Registry
-
-
-def beijing_time(stamp: str) -> str:
-    """A stored UTC time stamp (2026-11-25T23:45:44Z) as Beijing time (2026-11-26 07:45)."""
-    try:
-        at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return stamp
-    return at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
 def report_text(registry: Registry, sub: Submission) -> str:
@@ -31,7 +21,8 @@ def report_text(registry: Registry, sub: Submission) -> str:
         lines.append(f"机构：{inst.name}（{inst.id}）")
     lines.append(f"文件：{sub.file}")
     if sub.snapshot:
-        lines.append(f"收到时间：{beijing_time(sub.snapshot.fetched_at)}（北京时间）")
+        received = beijing_time(sub.snapshot.fetched_at).strftime("%Y-%m-%d %H:%M")
+        lines.append(f"收到时间：{received}（北京时间）")
         lines.append(f"SHA-256：{sub.snapshot.sha256}")
     errors = [p for p in sub.problems if p.blocking]
     warnings = [p for p in sub.problems if not p.blocking]
@@ -80,7 +71,7 @@ def write_reports(registry: Registry, submissions: list[Submission], folder: Pat
             continue
         stem = (sub.snapshot.period if sub.snapshot else "") or Path(sub.file).stem
         path = _report_path(folder, sub.institution_id, stem)
-        atomic_write(path, report_text(registry, sub).encode("utf-8", "replace"))
+        atomic_write(path, printable(report_text(registry, sub)).encode("utf-8"))
         written.append(path)
     return written
 
@@ -105,6 +96,6 @@ def write_case_reports(
         lines += problem_lines(case.problems, "内容", "建议")
         stem = case.notice.id if case.notice else Path(case.path).stem
         path = _report_path(folder, institution_id, f"case-{stem}")
-        atomic_write(path, ("\n".join(lines) + "\n").encode("utf-8", "replace"))
+        atomic_write(path, printable("\n".join(lines) + "\n").encode("utf-8"))
         written.append(path)
     return written
