@@ -24,6 +24,7 @@ from pipeline.cases import BEIJING, Case, load_cases
 from pipeline.channels import Directory, directory
 from pipeline.check import CheckResult, check_all
 from pipeline.collect import CollectResult, collect, read_manifest
+from pipeline.layer import Layer
 from pipeline.parallel import batch, beside
 from pipeline.problems import DataError, Problem
 from pipeline.punctuality import Punctuality, punctuality
@@ -129,7 +130,9 @@ def prepare(data_dir: Path, now: datetime | None = None, run_collect: bool = Tru
     with beside(lambda: load_cases(registry, today)) as cases:
         collected = collect(registry, local_only=True) if run_collect else []
         every = read_manifest(registry.data_dir)
-        checked = check_all(registry, [s for s in every if s.kind == "statistics"], today)
+        # Files checked by an earlier build are taken from the parsed layer.
+        layer = Layer.of(registry, today)
+        checked = check_all(registry, [s for s in every if s.kind == "statistics"], today, layer)
         return Prepared(registry, collected, checked, cases())
 
 
@@ -253,6 +256,10 @@ def build(
     out_dir = check_output_dir(out_dir, data_dir)
     progress("读取名录、收集并校验报送文件")
     prep = prepare(data_dir, now)
+    progress(
+        f"校验了 {prep.checked.files_checked} 个文件，"
+        f"{prep.checked.files_from_layer} 个文件的结果取自解析层（此前已校验，内容未变）"
+    )
     config_file = find_config(config_file)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="portal-docs-") as staging:

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,9 @@ from pipeline.periods import month_range
 from pipeline.problems import Problem, shown_value
 from pipeline.readers import CellNote, ReadRefused, read_json, read_sheets
 from pipeline.registry import Indicator, Registry
+
+if TYPE_CHECKING:
+    from pipeline.layer import Layer
 
 LONG_HEADERS = {
     "institution_id": "institution_id",
@@ -142,6 +145,9 @@ class Submission:
     institution_id: str | None
     rows: Rows = field(default_factory=Rows)
     problems: list[Problem] = field(default_factory=list)
+    # The latest month the checks compared with the day of the check ("" if none): the
+    # result holds on any later day, as long as that month has ended (pipeline.layer).
+    latest_month: str = ""
 
     @property
     def accepted(self) -> bool:
@@ -161,6 +167,10 @@ class CheckResult:
     # The rows of every file parsed that passed the file checks (None: it did not), by
     # snapshot (sha256, institution, name), before the rules between files ran.
     parsed: dict[tuple[str, str, str], Rows | None] = field(default_factory=dict)
+    # How many stored files were read and checked, and how many results were taken from
+    # the parsed layer instead (pipeline.layer).
+    files_checked: int = 0
+    files_from_layer: int = 0
 
     @property
     def quarantined(self) -> list[Submission]:
@@ -373,6 +383,8 @@ class _FileChecker:
             )
             return None
         current = f"{self.today.year:04d}-{self.today.month:02d}"
+        if period > self.sub.latest_month:
+            self.sub.latest_month = period
         if period >= current:  # a month is reported once it has ended
             self.problem(
                 "future_period",
@@ -881,7 +893,10 @@ def _violations(
 
 
 def check_all(
-    registry: Registry, snapshots: list[Snapshot], today: date | None = None
+    registry: Registry,
+    snapshots: list[Snapshot],
+    today: date | None = None,
+    layer: Layer | None = None,
 ) -> CheckResult:
     """Check the newest version of every file; return the accepted canonical table and all
     submissions checked.
@@ -889,30 +904,48 @@ def check_all(
     ``snapshots`` may hold every version of a file (oldest first): when the newest is
     refused, it is listed as quarantined and the newest version that passes is published
     instead, so a bad resubmission never takes a good month off the site.
+
+    ``layer``: the results of files checked by earlier builds (:mod:`pipeline.layer`):
+    only the files it does not hold are read and checked, and their results are added
+    to it. The outcome is the same with or without it.
     """
+    today = today or date.today()
     versions: dict[tuple[str, str], list[Snapshot]] = {}
     for snap in snapshots:
         versions.setdefault((snap.institution_id, snap.name), []).append(snap)
-
-    def check_history(history: list[Snapshot]) -> list[Submission]:
-        """Every version of one file, newest first (the punctuality history reads the
-        older ones too)."""
-        subs = []
-        for snap in reversed(history):
-            sub = check_stored(registry, snap, f"{snap.institution_id}/{snap.name}", today)
-            sub.snapshot = None  # known to the parent: not sent back
-            subs.append(sub)
-        return subs
-
-    submissions = []
-    parsed: dict[tuple[str, str, str], Rows | None] = {}
     histories = list(versions.values())
-    stored = [s.path(registry.data_dir) for h in histories for s in reversed(h)]
-    parsed_files = pmap(check_history, histories, meanwhile=lambda: read_ahead(stored))
-    for history, checked in zip(histories, parsed_files, strict=True):
+    # Every version of each file, newest first (the punctuality history reads the older
+    # ones too), with the name its problems give.
+    files = [(s, f"{s.institution_id}/{s.name}") for h in histories for s in reversed(h)]
+    known: list[Submission | None] = [layer.take(*o) if layer else None for o in files]
+    todo = [i for i, sub in enumerate(known) if sub is None]
+
+    def check_one(i: int) -> Submission:
+        snap, name = files[i]
+        sub = check_stored(registry, snap, name, today)
+        sub.snapshot = None  # known to the parent: not sent back
+        return sub
+
+    stored = [files[i][0].path(registry.data_dir) for i in todo]
+    fresh = pmap(check_one, todo, meanwhile=lambda: read_ahead(stored))
+    for i, new in zip(todo, fresh, strict=True):
+        known[i] = new
+        if layer:
+            layer.keep(*files[i], new)
+    if layer:
+        layer.save()
+
+    done = [sub for sub in known if sub is not None]
+    assert len(done) == len(files)
+    submissions: list[Submission] = []
+    parsed: dict[tuple[str, str, str], Rows | None] = {}
+    position = 0
+    for history in histories:
+        checked = done[position : position + len(history)]
+        position += len(history)
         for sub, snap in zip(checked, reversed(history), strict=True):
             sub.snapshot = snap  # this process's own, not a copy sent back for each file
-            key = (sub.snapshot.sha256, sub.snapshot.institution_id, sub.snapshot.name)
+            key = (snap.sha256, snap.institution_id, snap.name)
             parsed[key] = sub.rows if sub.accepted else None
         # Published: the newest version that passes; listed: it and every newer one.
         newest_good = next((i for i, sub in enumerate(checked) if sub.accepted), len(checked))
@@ -939,7 +972,13 @@ def check_all(
         _note_superseded(submissions, table[~older], table[older])
         table = table[~older]
     table = table[TABLE_COLUMNS].sort_values(["institution_id", "period", "indicator"])
-    return CheckResult(table=table.reset_index(drop=True), submissions=submissions, parsed=parsed)
+    return CheckResult(
+        table=table.reset_index(drop=True),
+        submissions=submissions,
+        parsed=parsed,
+        files_checked=len(todo),
+        files_from_layer=len(files) - len(todo),
+    )
 
 
 def check_as_sent(

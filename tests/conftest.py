@@ -89,7 +89,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = base / "data"
     shutil.copytree(DEMO, data)
     out = base / "public"
-    build(data, out, now=NOW, config_file=ROOT / "mkdocs.yml")
+    # The source hashes and the parsed layer in the session's own cache, never the user's.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(base / "cache"))
+        build(data, out, now=NOW, config_file=ROOT / "mkdocs.yml")
     return out
 
 
