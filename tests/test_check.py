@@ -224,13 +224,17 @@ def test_demo_quarantines_exactly_its_bad_file(site_data):
     assert august.institution_id.nunique() >= 17
 
 
-def test_files_checked_in_two_processes_give_what_one_process_gives(site_data, monkeypatch):
+def test_files_checked_in_two_processes_give_what_one_process_gives(
+    site_data, monkeypatch, tmp_path
+):
     from pipeline import parallel
     from pipeline.build import prepare
     from tests.conftest import NOW
 
-    def run(jobs):
+    def run(jobs, cache="empty"):
         monkeypatch.setenv("PORTAL_JOBS", str(jobs))
+        # Each run with its own parsed layer (empty: every file is read).
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / f"{cache}-{jobs}"))
         checked = prepare(site_data, NOW, run_collect=False).checked
         return checked, [str(p) for p in checked.problems], [s.file for s in checked.submissions]
 
@@ -245,6 +249,13 @@ def test_files_checked_in_two_processes_give_what_one_process_gives(site_data, m
     assert split_problems == alone_problems
     assert split_files == alone_files
     assert split.parsed == alone.parsed
+    # And from the parsed layer the two processes left: the same again, nothing read.
+    calls.clear()
+    warm, warm_problems, warm_files = run(2)
+    assert not calls and warm.files_checked == 0
+    assert warm.table.equals(alone.table)
+    assert (warm_problems, warm_files) == (alone_problems, alone_files)
+    assert warm.parsed == alone.parsed
 
 
 def _counting(calls):
