@@ -10,6 +10,14 @@ build is watched for memory. Reported: wall time per stage, peak memory of the c
 pages per second, site size, search-index size (as stored and gzip-compressed), the
 bytes a first visit to the home page transfers (gzip, as a server sends them) and the
 ratio of the build to the floor. ``--no-memory`` skips the second build.
+
+    python bench/scale_bench.py 300 --layer
+
+times the parsed layer (pipeline/layer.py) instead, each build with its floor: "cold"
+(no layer: every file read), "month" (the layer holds everything but the newest month's
+arrivals, then they arrive: one month changed for every institution) and "unchanged"
+(the layer holds every file). A first run collects and checks once, so that the source
+hashes and the page cache are warm in every mode.
 """
 
 from __future__ import annotations
@@ -17,14 +25,17 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-11-22T12:00:00+08:00"
@@ -156,7 +167,7 @@ def measure(n: int, months: int, cases: int, work: Path, memory: bool = True) ->
     return result
 
 
-def _build_child(data: Path, watch: bool) -> dict[str, float]:
+def _build_child(data: Path, watch: bool, env: dict[str, str] | None = None) -> dict[str, float]:
     """Build ``data`` in a child process; with ``watch``, sample its memory (and skip
     the floor)."""
     with tempfile.TemporaryDirectory(prefix="scale-") as tmp:
@@ -174,6 +185,7 @@ def _build_child(data: Path, watch: bool) -> dict[str, float]:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            env=env,
         )
         peak = _TreePeak(child.pid) if watch else None
         if peak:
@@ -222,9 +234,83 @@ def table(rows: list[dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
+def _prime(data: Path, run_collect: bool) -> None:
+    """Check ``data`` as a build does (filling the parsed layer), without building."""
+    from datetime import datetime
+
+    from pipeline.build import prepare
+
+    checked = prepare(data, datetime.fromisoformat(NOW), run_collect=run_collect).checked
+    print(f"primed: {checked.files_checked} files checked", file=sys.stderr)
+
+
+def measure_layer(n: int, months: int, cases: int, work: Path) -> list[dict[str, Any]]:
+    """Build ``n`` institutions in the three modes of ``--layer``."""
+    from pipeline.collect import read_manifest, write_manifest
+    from pipeline.layer import layer_dir
+
+    data = work / f"data-{n}"
+    if not (data / "config.yaml").exists():
+        measure(n, months, cases, work, memory=False)
+    env = dict(os.environ, XDG_CACHE_HOME=str(work / f"cache-{n}"))
+    os.environ["XDG_CACHE_HOME"] = env["XDG_CACHE_HOME"]  # layer_dir below
+    folder = layer_dir(data)
+
+    def prime(run_collect: bool) -> None:
+        command = [sys.executable, __file__, "--prime", str(data)]
+        command += [] if run_collect else ["--no-collect"]
+        subprocess.run(command, check=True, cwd=ROOT, env=env)
+
+    prime(True)  # source hashes and page cache warm
+    rows: list[dict[str, Any]] = []
+    shutil.rmtree(folder, ignore_errors=True)
+    rows.append({"mode": "cold", **_build_child(data, False, env)})
+    # One month changed for every institution: the layer holds all but the newest
+    # month's arrivals (the yearly workbooks sent again that month too).
+    shutil.rmtree(folder, ignore_errors=True)
+    every = read_manifest(data)
+    newest = max(s.fetched_at[:7] for s in every if s.kind == "statistics")
+    manifest = data / "snapshots" / "manifest.csv"
+    saved = manifest.read_bytes()
+    try:
+        write_manifest(data, [s for s in every if s.fetched_at[:7] != newest])
+        prime(False)
+    finally:
+        manifest.write_bytes(saved)
+    arrived = sum(1 for s in every if s.kind == "statistics" and s.fetched_at[:7] == newest)
+    rows.append({"mode": "month", "files_new": arrived, **_build_child(data, False, env)})
+    rows.append({"mode": "unchanged", **_build_child(data, False, env)})
+    for r in rows:
+        r["institutions"] = n
+        r["ratio_to_floor"] = r["build"] / r["floor"]
+        r["ratio_to_cold"] = r["build"] / rows[0]["build"]
+        r["check_ratio_to_cold"] = r["check"] / rows[0]["check"]
+        print(json.dumps(r), file=sys.stderr)
+    return rows
+
+
+def layer_table(rows: list[dict[str, Any]]) -> str:
+    head = (
+        "| institutions | mode | build s | check | aggregate | render | mkdocs | floor s "
+        "| build / floor | build / cold | check / cold |"
+    )
+    lines = [head, "| " + " | ".join(["---"] * 11) + " |"]
+    for r in rows:
+        lines.append(
+            f"| {r['institutions']:,} | {r['mode']} | {r['build']:.1f} | {r['check']:.1f} "
+            f"| {r['aggregate']:.1f} | {r['render']:.1f} | {r['mkdocs']:.1f} "
+            f"| {r['floor']:.1f} | {r['ratio_to_floor']:.1f}x | {r['ratio_to_cold']:.0%} "
+            f"| {r['check_ratio_to_cold']:.0%} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     if sys.argv[1:2] == ["--one"]:
         print(json.dumps(one(Path(sys.argv[2]), Path(sys.argv[3]), "--no-floor" not in sys.argv)))
+        return
+    if sys.argv[1:2] == ["--prime"]:
+        _prime(Path(sys.argv[2]), "--no-collect" not in sys.argv)
         return
     parser = argparse.ArgumentParser()
     parser.add_argument("sizes", nargs="*", type=int, default=[300, 3000, 10000])
@@ -234,8 +320,17 @@ def main() -> None:
     parser.add_argument(
         "--no-memory", action="store_true", help="skip the second build that samples memory"
     )
+    parser.add_argument(
+        "--layer", action="store_true", help="time cold, one-month and unchanged builds"
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.layer:
+        found: list[dict[str, Any]] = []
+        for n in args.sizes:
+            found += measure_layer(n, args.months, args.cases, args.work)
+        print(layer_table(found))
+        return
     rows = []
     for n in args.sizes:
         rows.append(measure(n, args.months, args.cases, args.work, not args.no_memory))
