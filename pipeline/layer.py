@@ -151,7 +151,7 @@ class _Segment:
     rows_file: str
     rows_sha256: str
     entries: dict[str, list[Any]]
-    columns: tuple[np.ndarray, ...] | None = None
+    columns: tuple[Any, ...] | None = None
     table: pa.Table | None = None
     broken: bool = False
 
@@ -229,7 +229,7 @@ class Layer:
         self.served += 1
         return sub
 
-    def _columns(self, seg: _Segment) -> tuple[np.ndarray, ...] | None:
+    def _columns(self, seg: _Segment) -> tuple[Any, ...] | None:
         if seg.columns is None and not seg.broken:
             assert self.folder is not None
             try:
@@ -244,6 +244,9 @@ class Layer:
                 rows = len(seg.columns[0])
                 if any(at < 0 or at + n > rows for at, n, *_ in seg.entries.values()):
                     raise ValueError("条目超出行数")
+            except FileNotFoundError:  # merged away by another build meanwhile
+                seg.broken = True
+                seg.columns = seg.table = None
             except Exception as exc:  # any damage: the files are checked again
                 self._broken(seg, str(exc)[:200] or type(exc).__name__)
         return seg.columns
@@ -310,6 +313,8 @@ class Layer:
         up. Failing to write loses nothing but time (a warning says why)."""
         if self.folder is None:
             return
+        for seg in self._segments:
+            seg.columns = None  # taken: the rows are the submissions' now
         try:
             if self._new:
                 self._write_new()
@@ -436,19 +441,20 @@ def _plain(table: pa.Table) -> pa.Table:
     return table.cast(_SCHEMA)
 
 
-def _decode(table: pa.Table) -> tuple[np.ndarray, ...]:
-    """The columns of a segment, in :class:`Row`'s order: text as arrays of shared
-    strings (each distinct text once per row group), values as doubles, rows as ints
-    (-1: none)."""
-    out = []
+def _decode(table: pa.Table) -> tuple[Any, ...]:
+    """The columns of a segment, in :class:`Row`'s order: text as lists of shared strings
+    (each distinct text once per row group), values as doubles, rows as a list of ints
+    or None."""
+    out: list[Any] = []
     for name in Row._fields:
         column = table.column(name)
         if name == "value":
             out.append(column.to_numpy())
         elif name == "row":
-            out.append(column.fill_null(-1).to_numpy().astype(np.int64))
+            rows = column.fill_null(-1).to_numpy().astype(np.int64)
+            out.append([None if r < 0 else r for r in rows.tolist()])
         else:
-            out.append(_texts(column))
+            out.append(_texts(column).tolist())
     return tuple(out)
 
 
@@ -467,18 +473,15 @@ def _texts(column: pa.ChunkedArray) -> np.ndarray:
     return np.concatenate(parts) if parts else np.empty(0, dtype=object)
 
 
-def _rows(columns: tuple[np.ndarray, ...], at: int, n: int) -> Rows:
+def _rows(columns: tuple[Any, ...], at: int, n: int) -> Rows:
     inst, period, indicator, value, row, column, sheet = (c[at : at + n] for c in columns)
-    rows = row.tolist()
-    if n and row.min() < 0:
-        rows = [None if r < 0 else r for r in rows]
     return Rows._of_columns(
         (
             tuple(inst),
             tuple(period),
             tuple(indicator),
             array("d", value.tobytes()),
-            tuple(rows),
+            tuple(row),
             tuple(column),
             tuple(sheet),
         )
