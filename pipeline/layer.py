@@ -189,8 +189,13 @@ class Layer:
 
     @classmethod
     def of(cls, registry: Registry, today: date) -> Layer:
-        """The layer of ``registry``'s data directory in its usual place."""
-        return cls(layer_dir(registry.data_dir), registry, today)
+        """The layer of ``registry``'s data directory in its usual place (none when
+        there is no cache folder to be had: every file is read, as without a layer)."""
+        try:
+            folder: Path | None = layer_dir(registry.data_dir)
+        except (RuntimeError, KeyError):  # no home folder
+            folder = None
+        return cls(folder, registry, today)
 
     def key(self, snap: Snapshot, file: str) -> str:
         own = self._own.get(snap.institution_id)

@@ -258,3 +258,13 @@ def test_two_builds_at_once_leave_a_layer_that_serves_the_same(data_dir, tmp_pat
     assert f"校验了 0 个文件，{statistics(data_dir)} 个文件的结果取自解析层" in err
     lists = [(tmp_path / n / "site-files.sha256").read_bytes() for n in ("one", "two", "three")]
     assert lists[0] == lists[1] == lists[2]
+
+
+def test_a_layer_that_cannot_be_written_costs_time_only(data_dir, tmp_path, caplog):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="portal.layer"):
+        result = check(data_dir, blocked / "layer")
+    assert result.files_checked == statistics(data_dir)
+    assert outcome(result) == outcome(check(data_dir, None))
+    assert "解析层未能保存" in caplog.text
