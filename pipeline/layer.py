@@ -176,13 +176,14 @@ class Layer:
     _base: str = ""
     _ids: str = ""
     _own: dict[str, str] = field(default_factory=dict)
+    _damaged: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.current = _month(self.today)
         self._base = _hash([reader_version(), registry_digest(self.registry)])
         self._ids = ids_digest(self.registry)
         if self.folder is not None:
-            self._segments = self._read_index(self.folder)
+            self._segments = self._read_index(self.folder, self._damaged)
         for seg in self._segments:
             for key in seg.entries:
                 self._index[key] = seg  # the newest segment wins (the same result)
@@ -263,9 +264,9 @@ class Layer:
         seg.columns = seg.table = None
 
     @staticmethod
-    def _read_index(folder: Path) -> list[_Segment]:
+    def _read_index(folder: Path, damaged: list[str]) -> list[_Segment]:
         """The segments in ``folder``, oldest first; one that cannot be used is left out
-        with a warning."""
+        with a warning, and its name added to ``damaged``."""
         try:
             names = sorted(p.name for p in folder.glob("*.json"))
         except OSError:
@@ -295,6 +296,7 @@ class Layer:
                 continue  # merged away by another build meanwhile
             except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
                 log.warning("解析层片段 %s 无法使用，已忽略：%s", name, str(exc)[:200])
+                damaged.append(name)
         return out
 
     # --- writing ---------------------------------------------------------------------
@@ -364,11 +366,12 @@ class Layer:
         """Merge the segments into one holding what this build used, when there are too
         many or when most of the rows they hold were not asked for."""
         segments = list(self._segments)
-        if len(segments) <= 1:
-            return
         used = dict(self._used)
         stored = sum(len(s.entries) for s in segments)
-        if len(segments) <= MAX_SEGMENTS and stored * 2 <= len(used) * 3:
+        broken = self._damaged or any(s.broken for s in segments)
+        if not broken and (
+            len(segments) <= 1 or (len(segments) <= MAX_SEGMENTS and stored * 2 <= len(used) * 3)
+        ):
             return
         assert self.folder is not None
         with _lock(self.folder) as locked:
@@ -398,10 +401,21 @@ class Layer:
             number = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
             table = table.set_column(0, "entry", pa.array(number, pa.int32()))
             merged = self._write(entries, table)
-            for seg in segments:
-                for name in (seg.name, seg.rows_file):
-                    with contextlib.suppress(FileNotFoundError):
-                        (self.folder / name).unlink()
+            gone = [n for s in segments for n in (s.name, s.rows_file)]
+            gone += [n for d in self._damaged for n in (d, f"{d[:-5]}.rows.parquet")]
+            # Rows whose entries were never written (a build stopped between the two),
+            # once no build can still be writing them.
+            for rows in self.folder.glob("*.rows.parquet"):
+                stem = rows.name.removesuffix(".rows.parquet")
+                if (
+                    rows.name not in gone
+                    and not (self.folder / f"{stem}.json").exists()
+                    and time.time() - rows.stat().st_mtime > 3600
+                ):
+                    gone.append(rows.name)
+            for name in gone:
+                with contextlib.suppress(FileNotFoundError):
+                    (self.folder / name).unlink()
             merged.table = table
             self._segments = [merged]
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import csv
 import logging
+import os
 import shutil
 import subprocess
 import sys
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -163,14 +165,27 @@ def test_a_damaged_or_foreign_segment_is_ignored_and_its_files_read(data_dir, tm
     rows.write_bytes(rows.read_bytes()[: rows.stat().st_size // 2])  # truncated
     (folder / "0-foreign.json").write_text('{"format": "something else"}', encoding="utf-8")
     (folder / "1-broken.json").write_text('{"format": "portal-parsed', encoding="utf-8")
+    # Rows whose entries never came (a build stopped between the two files): removed
+    # once no build can still be writing them.
+    stale, fresh = folder / "2-stale.rows.parquet", folder / "3-fresh.rows.parquet"
+    for orphan in (stale, fresh):
+        orphan.write_bytes(b"PAR1")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
     with caplog.at_level(logging.WARNING, logger="portal.layer"):
         result = check(data_dir, folder)
     assert result.files_checked == statistics(data_dir)
     assert outcome(result) == cold
     warned = " ".join(r.getMessage() for r in caplog.records)
     assert "0-foreign.json" in warned and "1-broken.json" in warned and "校验和不符" in warned
-    # The files read again were saved in a new segment: the next check reads nothing.
-    assert check(data_dir, folder).files_checked == 0
+    # The files read again were saved in a new segment, and the damaged ones removed:
+    # the next check reads nothing and warns of nothing.
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="portal.layer"):
+        assert check(data_dir, folder).files_checked == 0
+    assert not caplog.records
+    assert len(list(folder.glob("*.json"))) == 1
+    assert not (folder / "0-foreign.json").exists() and not rows.exists()
+    assert not stale.exists() and fresh.exists()
     # Entries that point past the rows are not trusted either.
     for seg in folder.glob("*.json"):
         seg.write_text(seg.read_text(encoding="utf-8").replace("[0,", "[99999999,"), "utf-8")
