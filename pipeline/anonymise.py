@@ -644,6 +644,32 @@ def _full_given(
     return end + 1
 
 
+# A list of names: items of two to four characters between 、 (汤卫红、聂向东、武卫国三人).
+_LIST_ITEM = re.compile(
+    f"(?:(?<=[、])|(?=[^、]{{2,4}}、))(?P<name>{_SURNAME}[^\\W\\d_a-zA-Z、某甲乙等及和与的了在是被]{{1,2}})"
+    "(?=、|[和及与等]|[一二两三四五六七八九十\\d]+(?:人|名)|[，,。；;）)])"
+)
+
+
+def _listed_with(
+    text: str, spans: list[tuple[int, int]], freq: dict[str, int]
+) -> list[tuple[int, int]]:
+    """The other items of a list in which a name was found: 聂向东 between 汤卫红 and
+    武卫国, which the segmenter reads as 聂|向东 and 武|卫国 (a place). An item that is a
+    common word (高度, 金额) is left out."""
+    found = {text[s:e] for s, e in spans}
+    out = []
+    for clause in re.finditer(r"[^，,。；;：:（()）\n]+", text):
+        items = list(_LIST_ITEM.finditer(text, clause.start(), clause.end()))
+        if len(items) < 2 or not any(m.group("name") in found for m in items):
+            continue
+        for m in items:
+            name = m.group("name")
+            if name not in found and freq.get(name, 0) < 50 and freq.get(name[:2], 0) < 500:
+                out.append(m.span("name"))
+    return out
+
+
 def _names(text: str) -> list[tuple[int, int]]:
     """Spans of full personal names: two signals, each checked against the other.
 
@@ -819,6 +845,7 @@ def _names(text: str) -> list[tuple[int, int]]:
         and not _PLACE_LIST.match(text, e)
     ]
     spans = [(s, _full_given(text, s, e, freq, tags)) for s, e in spans]
+    spans += _listed_with(text, spans, freq)
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):  # overlapping findings of one name: keep the union
         if merged and start < merged[-1][1]:
