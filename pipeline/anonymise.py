@@ -142,7 +142,8 @@ ROLE_WORDS = (
     "参保人|投保人|经办人|责任人|代理人|担保人|嫌疑人|申请人|被告人|实际控制人|控制人|合伙人|"
     "投资人|承包人|出资人|开办人|股东|药商|商人|老板|老板娘|厂长|店主|店长|供货商|经销商|"
     "推销员|麻醉师|助产士|技术员|主管|组长|护理员|神医|专家|教授|实习生|规培生|进修生|"
-    "村民|居民|男子|女子|丈夫|妻子|儿子|女儿|母亲|父亲|供应商|车主|书记|会长|社长|法人"
+    "村民|居民|男子|女子|丈夫|妻子|儿子|女儿|母亲|父亲|供应商|车主|书记|会长|社长|法人|护理长|通讯员|记者|头目|处理人|被处理人|"
+    "被举报人|介绍人|中间人|负责医生"
 )
 SURNAMES = (
     "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|长孙|宇文|司徒|夏侯|"
@@ -157,7 +158,7 @@ SURNAMES = (
     "韶郜蓟邰鄂卓屠胥莘翟姬冀郏濮扈柴瞿阎茹艾庾暨耿匡寇殳晁敖阚鞠荆竺桓揭楚谈尤"
     "褚卫施华窦郎昌凤酆费毕皮卞齐穆萧祁禹狄米贝臧伏茅屈项阮蓝席季路娄童梅盛刁凌虞昝管"
     "房贲郁杭洪包诸吉钮滑裴荣翁荀羊於惠甄曲蓬班宫宁厉景幸蒲索咸籍蒙池鬱逄申卻璩边燕欧蔚"
-    "夔厍沙丰关冼麴邝邸仉禤谷甘谯仝笪粟佟隋苟乜亢檀赫桑弓戈丘暴牟"
+    "夔厍沙丰关冼麴邝邸仉禤谷甘谯仝笪粟佟隋苟乜亢檀赫桑弓戈丘暴牟眭毋骞朴花"
 )
 _COMPOUND, _SINGLE = SURNAMES.rsplit("|", 1)
 # Surnames that are also common function characters (单, 尚, 解, 查 ...): left out of the
@@ -166,13 +167,14 @@ _AMBIGUOUS_SURNAMES = "平明成国文易单尚解师查温乐"
 _COMPOUNDS = frozenset(_COMPOUND.split("|"))
 _SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}])"
 # Characters that never make up a given name next to a role word (function words, role parts).
-_NOT_GIVEN = "某甲乙丙丁和与及等的了在是对被将把向从为由于医护患院科室主任师生者员属代表人工"
+_NOT_GIVEN = "某甲乙丙丁和与及等的了在是对被将把向从为由于医护患院科室主任师生者员属代表人工姓氏"
 _GIVEN = f"[^\\W\\d_{_NOT_GIVEN}a-zA-Z]{{1,2}}"
 # Words a name follows in a notice (对蒯某作出处罚, 聘用逯某, 与佘某共同) and words it
 # comes before (闵某在, 阙某利用, 殷某、滕某两名医生).
 _BEFORE_NAME = (
     "对|聘用|雇用|与|由|将|被|和|及|同|向|给予|给|让|派|安排|指使|委托|经|把|跟|、|涉事|当事人|包括|"
     "责令|要求|通知|告知|提醒|批准|任命|授意|指派|协助|帮助|联系|找到|认识|免去|撤销|责成|"
+    "关于|经由|据|其中|"
     "(?<![\\d.])\\d{1,2}[.、．)）]|"
     "(?:约谈|处分|开除|辞退|查处|批评|举报|投诉|移送|解聘|聘请)了?|"
     "(?<=[\u4e00-\u9fff])科"
@@ -182,13 +184,13 @@ _AFTER_NAME = (
     "[，,、（(和与及等]|在|利用|违规|身为|因|收受|私自|擅自|作为|未|多次|以|系|涉嫌|长期|曾|"
     "被|将|为|主动|共同|两人|二人|两名|负责|要求|承认|索要|伪造|虚构|借|通过|担任|驾驶|"
     "已|于|所在|本人|其|向|把|对|违反|无证|非法|冒用|出具|开具|接受|拒不|名下|伙同|挂名|"
-    "是|[（(]\\d+岁|[，,][男女]"
+    "是|指使|介绍|交代|低着头|[：:](?!\\d)|[（(]\\d+岁|[，,][男女]"
 )
 # Patterns whose lookahead marks where the name ends (the others trust segmentation).
 _ENDS_KNOWN = (0, 4)
 _NAME_PATTERNS = [
     re.compile(f"(?P<name>{_SURNAME}{_GIVEN})(?=(?:{ROLE_WORDS}))"),
-    re.compile(f'(?:{ROLE_WORDS})[”"’」』（(]?(?P<name>{_SURNAME}{_GIVEN})(?![某])'),
+    re.compile(f'(?:{ROLE_WORDS})[”"’」』（(：:\\s]?(?P<name>{_SURNAME}{_GIVEN})(?![某])'),
     re.compile(f"(?:姓名|名叫|叫做)[:：]?\\s*(?P<name>{_SURNAME}{_GIVEN})"),
     re.compile(f"(?:{_BEFORE_NAME})(?P<name>{_SURNAME}{_GIVEN})(?![某])"),
     re.compile(
@@ -221,7 +223,7 @@ _MINORITY_PARTS = (
     "米拉|旺堆|卓玛|巴图|孟和|达来|阿古拉|萨仁|乌云|其木格|布和|那顺|哈斯|特木尔|"
     # Yi names (吉克阿呷, 阿牛木呷) and Uyghur and Kazakh endings (买买提江, 努尔兰).
     "吉克|阿呷|阿牛|木呷|伍沙|曲比|吉木|马海|海来|阿西|莫色|俄木|日火|阿约|尔古|吉伍|拉马|"
-    "买买提江|艾力江|阿不都拉|努尔兰|托合塔尔|别克|夏提"
+    "买买提江|艾力江|阿不都拉|努尔兰|托合塔尔|别克|夏提|古丽娜尔|乌日图|那顺|其其格"
 )
 # Characters that spell names of other languages in Chinese (买买提, 艾合买提, 巴特尔).
 _TRANSLITERATION = frozenset(
@@ -266,7 +268,7 @@ _INSTITUTION_AFTER = re.compile(
 )
 _PLACE_LIST = re.compile(r"(?:[、和及与][\u4e00-\u9fff]{1,6}){0,8}等(?:地|市|县|省|城市|地区|区县)")
 _WECHAT = re.compile(
-    r"(?:微信号?|微信账号|WeChat|wechat|VX|vx|V信|WX|wx|威信号?|薇信号?|维信号?|微x号?)"
+    r"(?:微信号?|微信账号|WeChat|wechat|VX|vx|V信|WX|wx|威信号?|薇信号?|维信号?|微x号?|加[Vv])"
     r"[:：\s]*(?:为|是)?[:：\s“\"'「]*"
     r"[A-Za-z][-_A-Za-z0-9]{5,19}"
     r"|wxid_[A-Za-z0-9]{4,}"
@@ -300,12 +302,13 @@ _RECORD = re.compile(
     r"[:：\s]*[A-Za-z0-9-]{3,}"
 )
 _ADDRESS = re.compile(
-    r"\d+(?:栋|幢|号楼|座)\s*(?:\d+单元)?\s*\d+(?:室|号房|户|号)?(?![\d楼层])|\d+单元\s*\d+(?:室|号)"
+    r"\d+(?:栋|幢|号楼|座)\s*(?:\d+单元)?\s*(?:\d+(?:室|号房|户|号)|\d{3,4}(?![\d楼层]))"
+    r"|\d+单元\s*\d+(?:室|号)"
     # A flat: a lane and a number, or a number and a room (幸福路88弄5号, 12号1202室).
     r"|\d+弄\d+号(?:\d+室)?|\d+号\d{3,4}室"
 )
 # A street address in a sentence about someone's home (在家中开设诊所，地址为…路36号).
-_HOME_CONTEXT = re.compile(r"家中|家里|住宅|民宅|民房|自家|自住|家庭")
+_HOME_CONTEXT = re.compile(r"家中|家里|家在|住宅|民宅|民房|自家|自住|家庭")
 _STREET_NUMBER = re.compile(r"[\u4e00-\u9fff]{2,}?(?:路|街|巷|弄|道|村|组)\d+号")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
@@ -367,8 +370,10 @@ _HAN_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 # ... or with dots, dashes or stars between its characters (黄.国.平, 张-建-华); the
 # middle dot of a transliterated name (阿依古丽·买买提) is left alone.
 _HAN_DOTS = re.compile(
-    r"(?<=[\u4e00-\u9fff])[.\-_*](?=[\u4e00-\u9fff](?:[.\-_*][\u4e00-\u9fff]|[^.\-_*]|$))"
+    r"(?<=[\u4e00-\u9fff])[.\-_*/](?=[\u4e00-\u9fff](?:[.\-_*/][\u4e00-\u9fff]|[^.\-_*/]|$))"
 )
+# Letters and digits written one by one (h e n g x i n 8 8 8): an account name.
+_SPACED_OUT = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z0-9_] ){4,}[A-Za-z0-9_](?![A-Za-z0-9])")
 # Numbers of a house written in Chinese (一百二十八号, 五栋, 七零二室).
 _HOUSE_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+(?=号|栋|幢|单元|室|楼|组|弄|户)")
 _CN_VALUES = dict(
@@ -417,6 +422,7 @@ def normalise_for_gate(text: str) -> str:
         return run.translate(_CHINESE_DIGITS) if sum(not c.isdigit() for c in run) >= 3 else run
 
     text = _HOUSE_NUMBER.sub(_house_number, _SPELLED.sub(digits, text))
+    text = _SPACED_OUT.sub(lambda m: re.sub(r"\s+", "", m.group()), text)
     return _HAN_DOTS.sub("", _HAN_GAP.sub("", _DIGIT_SEPARATORS.sub("", text)))
 
 
@@ -610,6 +616,14 @@ _AFTER_GIVEN = frozenset(
 )
 
 
+_NAME_ENDS = re.compile(f"[，,、：:。；;）)]|(?:{_AFTER_NAME})")
+
+
+def _name_ends(text: str, at: int) -> bool:
+    """Whether a name can end at ``at``: punctuation or a word that follows names."""
+    return at >= len(text) or bool(_NAME_ENDS.match(text, at))
+
+
 def _full_given(
     text: str,
     start: int,
@@ -701,7 +715,12 @@ def _names(text: str) -> list[tuple[int, int]]:
         # A name the tagger finds that opens a sentence and does something: 阙某私设诊所.
         after = words.get(end)
         return (start == 0 or text[start - 1] in _SENTENCE_MARKS) and (
-            after is not None and (after[1].startswith("v") or after[0] in "，、和与")
+            after is not None
+            # (a verbal noun after two characters is more often a heading: 卫健|监督)
+            and (
+                (after[1].startswith("v") and (after[1] != "vn" or end - start >= 3))
+                or after[0] in "，、和与"
+            )
         )
 
     def after_role(start: int, end: int) -> tuple[int, int] | None:
@@ -711,6 +730,14 @@ def _names(text: str) -> list[tuple[int, int]]:
         surname = 2 if text[start : start + 2] in _COMPOUNDS else 1
         head = text[start : start + 2]
         if surname == 1 and freq.get(head, 0) >= 100 and not tags.get(head, "").startswith("nr"):
+            # 医生高原，其在 / 负责人黄金凤利用: a word as a name, when what follows ends a
+            # name; not an adverb or a conjunction (医生常常在, 医生高度重视).
+            if tags.get(head, "x")[0] in "dcprmqutf" or freq.get(head, 0) >= 10000:
+                return None
+            if end - start == 2 or text[start + 2 : start + 3] in _AFTER_GIVEN:
+                return (start, start + 2) if _name_ends(text, start + 2) else None
+            if freq.get(text[start : start + 3], 0) == 0 and _name_ends(text, start + 3):
+                return start, start + 3
             return None
         if (at := words.get(start)) and at[0] == text[start] and at[1] in ("p", "c"):
             return None  # 护士向产妇: a preposition
@@ -723,7 +750,7 @@ def _names(text: str) -> list[tuple[int, int]]:
     for start, (word, tag) in words.items():
         if not tag.startswith("nr") or not 2 <= len(word) <= 5:
             continue
-        if freq.get(word, 0) >= 50 and word[:2] not in _COMPOUNDS:
+        if (freq.get(word, 0) >= 50 and word[:2] not in _COMPOUNDS) or word[-1] in "姓氏":
             continue  # 许可证, 杜绝, 顾全大局: common words the tagger calls names
 
         glued = word[0] not in _SINGLE and word[:2] not in _COMPOUNDS and word[1] in _SINGLE
