@@ -660,7 +660,7 @@ def _full_given(
 
 # A list of names: items of two to four characters between 、 (汤卫红、聂向东、武卫国三人).
 _LIST_ITEM = re.compile(
-    f"(?:(?<=[、])|(?=[^、]{{2,4}}、))(?P<name>{_SURNAME}[^\\W\\d_a-zA-Z、某甲乙等及和与的了在是被]{{1,2}})"
+    f"(?:(?<=[、和及])|(?=[^、]{{2,4}}、))(?P<name>{_SURNAME}[^\\W\\d_a-zA-Z、某甲乙等及和与的了在是被]{{1,2}})"
     "(?=、|[和及与等]|[一二两三四五六七八九十\\d]+(?:人|名)|[，,。；;）)])"
 )
 
