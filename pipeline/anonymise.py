@@ -278,7 +278,7 @@ _PLATE = re.compile(
     r"[·•・\s\-]?[A-HJ-NP-Z0-9]{5,6}(?![A-Za-z0-9])"
 )
 _STAFF_NUMBER = re.compile(
-    r"(?:工号|职工号|员工号|员工编号|职工编号|工作证号|胸牌号)[:：\s]*(?:为|是)?"
+    r"(?:工号|职工号|员工号|员工编号|职工编号|工作证号|胸牌号)[:：\s]*(?:为|是)?[:：\s]*"
     r"[A-Za-z0-9\-〇零一二三四五六七八九]{3,}"
 )
 _HOME = re.compile(
@@ -827,6 +827,12 @@ def _names(text: str) -> list[tuple[int, int]]:
             elif tag.startswith("ns") and freq.get(word, 0) >= 50:
                 continue  # 宁海, 周口: a place the dictionary knows
             elif (
+                word == text[start:end]
+                and freq.get(word, 0) >= 500
+                and text[end : end + 1] not in _AFTER_GIVEN
+            ):
+                continue  # 杜绝 (593) 冒用, tagged a name in the dictionary; not 高峰在
+            elif (
                 tag.startswith("nr")
                 or (n == 1 and len(word) == 3 and tag in ("nt", "nz"))
                 # 患者|黎国|平, 主任|关立|群: after a role word, a string no dictionary
@@ -860,19 +866,21 @@ def _names(text: str) -> list[tuple[int, int]]:
         while right < min(len(text), dot + 7) and text[right] in _TRANSLITERATION:
             right += 1  # 艾合|买|提: the segmenter reads a transliteration as words
         spans.append((max(left, dot - 6), min(right, dot + 7)))
+
     # Whatever found it, a "name" that is a herb, a place or brand named after a person
     # (白求恩医院, 张仲景国医馆, 仲景牌) or one of a list of places (张家港、周口等地) is not one.
-    spans = [
-        (s, e)
-        for s, e in spans
-        if text[s:e] not in _NOT_NAMES
-        and not _NAMED_PLACE.match(text, e)
-        and not _INSTITUTION_AFTER.match(text, e)
-        and text[e - 1] not in "牌楼馆堂厅阁委局署"  # 卫健委
-        and not _PLACE_LIST.match(text, e)
-    ]
-    spans = [(s, _full_given(text, s, e, freq, tags)) for s, e in spans]
-    spans += _listed_with(text, spans, freq)
+    def person(s: int, e: int) -> bool:
+        return (
+            text[s:e] not in _NOT_NAMES
+            and not any(text.startswith(herb, s) for herb in _NOT_NAMES)  # 田七粉
+            and not _NAMED_PLACE.match(text, e)
+            and not _INSTITUTION_AFTER.match(text, e)
+            and text[e - 1] not in "牌楼馆堂厅阁委局署村站室"  # 卫健委, 上官村
+            and not _PLACE_LIST.match(text, e)
+        )
+
+    spans = [(s, _full_given(text, s, e, freq, tags)) for s, e in spans if person(s, e)]
+    spans += [(s, e) for s, e in _listed_with(text, spans, freq) if person(s, e)]
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):  # overlapping findings of one name: keep the union
         if merged and start < merged[-1][1]:

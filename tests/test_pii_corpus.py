@@ -48,14 +48,15 @@ def test_targets_on_the_tuning_set():
 
 # Floors measured on the held-out sets (docs/pii-gate.md). Each was written before it was
 # first measured; once measured and read (A after each round, E after round 5, F after
-# round 6, G after round 7) it guards against going back, and the next unread set gives the honest figure.
-# The targets are 95 % of names, every other kind whole and at most 5 % of clean texts
-# flagged.
+# round 6, G and H after round 7) it guards against going back, and the next unread set
+# gives the honest figure. The targets are 95 % of names, every other kind whole and at
+# most 5 % of clean texts flagged.
 FLOORS = {
     "pii_heldout.yaml": {"person_name": 0.95, "other": 1.0, "flagged": 0.05},
     "pii_heldout_e.yaml": {"person_name": 0.95, "other": 1.0, "flagged": 0.05},
     "pii_heldout_f.yaml": {"person_name": 0.90, "other": 1.0, "flagged": 0.05},
     "pii_heldout_g.yaml": {"person_name": 0.85, "other": 1.0, "flagged": 0.05},
+    "pii_heldout_h.yaml": {"person_name": 0.90, "other": 1.0, "flagged": 0.05},
 }
 
 
