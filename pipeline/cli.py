@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -538,6 +539,12 @@ def _act(
     text, meta = update_front_matter(case.path, changes)
     # The same checks as the build, on the file as it will be after this act.
     problems = gate(text, name, registry)
+    # Who acted goes into the public ledger (cases/ledger.csv): no person's name there
+    # (a publisher is also in the front matter, checked above).
+    problems += [
+        replace(p, message=f"{p.message}（--by {by}：请写部门或岗位）", row=None, column=None)
+        for p in (gate(by, name, registry) if action != "published" else [])
+    ]
     try:
         problems += careless(CaseNotice.model_validate(meta), case.body, name, registry)
     except ValidationError as exc:
