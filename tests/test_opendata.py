@@ -15,8 +15,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.build import compute, prepare
-from pipeline.registry import load_registry
+from pipeline.build import build, compute, prepare
+from pipeline.registry import Registry, load_registry
 from pipeline.render import FORMULA_PREFIXES, csv_safe
 from tests.conftest import NOW, ROOT
 
@@ -35,7 +35,14 @@ def unescaped(cell: str) -> str:
 
 
 def test_parquet_holds_the_csv_cell_for_cell_typed(site, site_data):
-    reg = load_registry(site_data)
+    assert_parquet_is_the_csv(site, load_registry(site_data))
+    stats = pq.read_table(site / "data" / "statistics.parquet").to_pylist()
+    assert any(r["indicator_label"] == "受理投诉举报" for r in stats)  # Chinese kept
+
+
+def assert_parquet_is_the_csv(site: Path, reg: Registry) -> None:
+    """Each Parquet file holds its CSV file's columns and rows, cell for cell: the CSV's
+    formula guard taken off, a blank or the suppression marker null, figures typed."""
     marker = f"<{reg.config.suppression_threshold}"
     counts = {c for c, i in reg.indicators.items() if i.kind == "count"}
     figures = {*reg.indicators, *reg.measures}
@@ -65,8 +72,6 @@ def test_parquet_holds_the_csv_cell_for_cell_typed(site, site_data):
                     expected.append(float(cell) if "." in cell else int(cell))
             assert parquet_row == expected, (name, csv_row)
     assert markers > 0  # suppressed cells were among those compared
-    stats = pq.read_table(site / "data" / "statistics.parquet").to_pylist()
-    assert any(r["indicator_label"] == "受理投诉举报" for r in stats)  # Chinese kept
 
 
 def test_a_negative_figure_stays_a_number_in_the_csv():
@@ -192,9 +197,36 @@ def test_a_journalist_reads_the_parquet_with_duckdb(site, name):
 
     path = (site / "data" / f"{name}.parquet").as_posix()
     rows = csv_rows(site / "data" / f"{name}.csv")[1]
-    described = duckdb.sql(f"DESCRIBE SELECT * FROM '{path}'").fetchall()
+    with duckdb.connect() as con:
+        described = con.sql(f"DESCRIBE SELECT * FROM '{path}'").fetchall()
+        count = con.sql(f"SELECT count(*) FROM '{path}'").fetchall()
     assert [(c[0], c[1]) for c in described if c[0] in ("period", "value", "staff_trained")] == [
         ("period", "VARCHAR"),
         *([("value", "DOUBLE")] if name == "statistics" else [("staff_trained", "BIGINT")]),
     ]
-    assert duckdb.sql(f"SELECT count(*) FROM '{path}'").fetchall() == [(len(rows),)]
+    assert count == [(len(rows),)]
+
+
+def test_text_escaped_in_the_csv_is_itself_in_parquet_and_the_package_holds(data_dir, tmp_path):
+    """Names a spreadsheet would run as formulas: escaped in the CSV (a text column of the
+    package accepts that), unescaped in the Parquet file, and the package validates."""
+    registry = data_dir / "registry" / "institutions.csv"
+    text = registry.read_text(encoding="utf-8")
+    text = text.replace(",青岚区人民医院,", ',"=HYPERLINK(""https://x.example"",""区人民医院"")",')
+    text = text.replace(",城东街道,", ",-城东街道,")
+    registry.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    build(data_dir, out, now=NOW, config_file=ROOT / "mkdocs.yml")
+    header, rows = csv_rows(out / "data" / "institution-months.csv")
+    name = header.index("institution_name")
+    escaped = {r[name] for r in rows if r[0] == "qinglan-renmin"}
+    assert escaped == {'\'=HYPERLINK("https://x.example","区人民医院")'}
+    months = pq.read_table(out / "data" / "institution-months.parquet").to_pylist()
+    names = {r["institution_name"] for r in months if r["institution_id"] == "qinglan-renmin"}
+    assert names == {'=HYPERLINK("https://x.example","区人民医院")'}
+    stats = pq.read_table(out / "data" / "statistics.parquet").to_pylist()
+    assert "-城东街道" in {r["entity_id"] for r in stats if r["level"] == "district"}
+    assert "'-城东街道" in (out / "data" / "statistics.csv").read_text(encoding="utf-8-sig")
+    assert_parquet_is_the_csv(out, load_registry(data_dir))
+    report = frictionless.validate(out / "data" / "datapackage.json")
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "message"])
