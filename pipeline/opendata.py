@@ -182,6 +182,11 @@ def institution_months_table(
     return pa.table(columns)
 
 
+def _sentence(text: str) -> str:
+    """``text`` ended with a full stop (a registry's description may lack one)."""
+    return text if not text or text.endswith("。") else text + "。"
+
+
 def _field(table: str, name: str, registry: Registry, integers: set[str]) -> dict[str, Any]:
     title, description = FIELDS.get(name, ("", ""))
     spec: dict[str, Any] = {"name": name, "type": "string"}
@@ -189,20 +194,23 @@ def _field(table: str, name: str, registry: Registry, integers: set[str]) -> dic
         if name in registry.indicators:
             ind = registry.indicators[name]
             title, unit = ind.label, ind.unit
-            description = f"单位：{unit}。" + (ind.description or "")
+            description = f"单位：{unit}。" + _sentence(ind.description)
             if ind.sensitive:
                 description += (
                     f"涉及处理人数，小于 {registry.config.suppression_threshold} 时不公开"
                     f"（CSV 中写作“<{registry.config.suppression_threshold}”，Parquet 中为空值），"
                     "为防推算也可能一并隐去其他数值。"
                 )
+            description += "未报送时为空。"
         else:
             title, description = registry.measures[name].label, "单位：%。"
-            description += registry.measures[name].description
-        description += "未报送或无法计算时为空。"
+            description += _sentence(registry.measures[name].description)
+            description += "未报送或分母为 0 时为空。"
         spec["type"] = "integer" if name in integers else "number"
     elif name in MONTH_FIELDS.get(table, ()):
         spec["type"] = "yearmonth"
+        if name == "period":
+            title, description = "月份", "YYYY-MM（文本）"
     elif (table, name) == ("statistics", "value"):
         spec["type"] = "number"
     else:
@@ -265,6 +273,10 @@ TABLES: dict[str, tuple[str, str, list[str], list[str]]] = {
     ),
 }
 PARQUET_TABLES = ("statistics", "institution-months")
+PARQUET_TYPES = {
+    "statistics": "数值为浮点数（double），报送数、应报送数为整数（int64）",
+    "institution-months": "件数、人数为整数（int64），金额、百分数和比率为浮点数（double）",
+}
 
 
 def descriptor(
@@ -278,7 +290,7 @@ def descriptor(
     integers = integer_codes(registry)
     csv_note = (
         "UTF-8 编码（带 BOM）。以 =、+、-、@、制表符或回车开头的文本已加前缀“'”，"
-        "防止被表格软件当作公式执行（数字不加）。"
+        "防止被表格软件当作公式执行（负数不加）。"
     )
     resources: list[dict[str, Any]] = []
     for name, (title, description, key, references) in TABLES.items():
@@ -315,9 +327,8 @@ def descriptor(
                     "title": f"{title}（Parquet）",
                     "description": (
                         f"与 {name}.csv 的行、列完全相同的 Parquet 文件（Snappy 压缩），"
-                        "列有类型：数值为数字，件数、人数等为整数，期间为文本；"
-                        "CSV 中为空或写作"
-                        f"“<{threshold}”的单元格为空值（null）。"
+                        f"列有类型：{PARQUET_TYPES[name]}，期间为文本；CSV 中为空"
+                        f"或写作“<{threshold}”的单元格为空值（null）。"
                     ),
                     "path": f"{name}.parquet",
                     "format": "parquet",
