@@ -330,9 +330,6 @@ def _figures(
         month = int(period[5:])
         row: dict[str, np.ndarray] = {}
         on = active[:, m]
-        # An institution's running totals start at its first month.
-        for state in (pending_complaints, pending_issues, trained):
-            state[~on] = 0
         if month == 1:
             trained[:] = 0
         index = m - start  # the month's place among the institution's own
@@ -401,6 +398,9 @@ def _figures(
             else:
                 kept = on & large
             out[:, m, col[code]] = np.where(kept, values, np.nan)
+        # An institution's running totals start at its first month.
+        for state in (pending_complaints, pending_issues, trained):
+            state[~on] = 0
     return out
 
 

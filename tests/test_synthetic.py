@@ -5,6 +5,7 @@ import random
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from pipeline import demo
@@ -12,7 +13,7 @@ from pipeline.cases import BEIJING, load_cases
 from pipeline.collect import latest_snapshots, read_manifest
 from pipeline.periods import month_range
 from pipeline.registry import load_registry, vocabulary
-from pipeline.synthetic import generate
+from pipeline.synthetic import _figures, generate
 from pipeline.synthetic_files import Shape
 from tests.conftest import DEMO
 from tests.conftest import run_portal as portal
@@ -75,6 +76,10 @@ def test_a_synthetic_directory_checks_and_builds(tmp_path):
     assert portal("demo", *SIZE, "--out", str(data)).returncode == 0
     checked = portal("check", "--data", str(data), "--reports", str(tmp_path / "reports"))
     assert checked.returncode == 0, checked.stdout + checked.stderr
+    # The one mess that is refused is the guessed figure: the figures themselves keep the
+    # rules (running totals, institutions that start late), whatever their style.
+    refused = [line for line in checked.stdout.splitlines() if line.startswith("[错误]")]
+    assert refused and all("约12" in line for line in refused), refused
     site = tmp_path / "site"
     built = portal("build", "--data", str(data), "--out", str(site))
     assert built.returncode == 0, built.stderr
@@ -118,3 +123,27 @@ def test_the_fast_writers_write_what_the_demo_s_writers_write(institution_id):
             inst.name, period[:4], [(r["period"], [r.get(c) for c in codes]) for r in year]
         )
         assert made == demo.xlsx_year(registry, inst, period[:4], year), period
+
+
+def test_running_totals_start_with_an_institution_that_starts_late():
+    registry = load_registry(DEMO)
+    months = month_range("2024-01", "2025-12")
+    reporting = [i for i in registry.institutions.values() if i.source]
+    insts = [
+        inst.model_copy(update={"active_from": f"2024-{k % 12 + 1:02d}"})
+        for k, inst in enumerate(reporting * 3)
+    ]
+    codes = list(registry.indicators)
+    figures = _figures(insts, months, codes, np.random.default_rng(5))
+    col = {c: figures[:, :, codes.index(c)] for c in codes}
+    for k, inst in enumerate(insts):
+        start = months.index(inst.active_from)
+        assert np.isnan(figures[k, :start]).all()
+        assert not np.isnan(col["complaints_received"][k, start:]).any()
+        for part, whole in (
+            ("complaints_resolved", "complaints_received"),
+            ("issues_rectified", "issues_found"),
+        ):
+            done, came = col[part][k, start:].cumsum(), col[whole][k, start:].cumsum()
+            assert (done <= came).all(), (inst.id, inst.active_from, part)
+        assert (col["staff_trained"][k, start:] <= inst.staff).all()
