@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import functools
 import math
+import os
 import random
 import shutil
 from collections.abc import Callable
@@ -36,7 +37,6 @@ from pipeline.demo import (
     _full_width,
     _guessed,
     snapshot_of,
-    write_files,
 )
 from pipeline.parallel import pmap
 from pipeline.periods import month_range
@@ -506,6 +506,8 @@ def _institution_files(plan: _Plan, k: int) -> list[Snapshot]:
     data_dir = plan.registry.data_dir
     store = snapshot_dir(data_dir) / inst.id
     store.mkdir(parents=True, exist_ok=True)
+    folder = data_dir / inst.source / "statistics"
+    folder.mkdir(parents=True, exist_ok=True)
     files: dict[str, bytes] = {}
     snapshots: list[Snapshot] = []
     year_rows: list[tuple[str, list[int | float | None]]] = []
@@ -535,11 +537,23 @@ def _institution_files(plan: _Plan, k: int) -> list[Snapshot]:
             content = shape.json_month(inst.id, period, values)
         snap = snapshot_of(inst, "statistics", f"statistics/{name}", content, _arrival(plan, k, m))
         # A new store: each file written once, without the fsync a collection does.
-        snap.path(data_dir).write_bytes(content)
+        _write(f"{store}/{snap.sha256}{Path(name).suffix}", content)
         snapshots.append(snap)
         files[name] = content
-    write_files(data_dir / inst.source / "statistics", files)
+    for name, content in files.items():
+        _write(f"{folder}/{name}", content)
     return snapshots
+
+
+def _write(path: str, content: bytes) -> None:
+    """``Path(path).write_bytes(content)`` without its objects: 200,000 files at 3,000."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        view = memoryview(content)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 def _sources(
