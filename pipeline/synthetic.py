@@ -6,7 +6,14 @@ sent, late reports, full-width digits, a refused file now and then, stale channe
 and case notices in every category and status with their publication ledger. The
 registries (indicators, campaign) are the demo's, the campaign's dates moved to the
 months generated. Everything is fictional: numbers start with 0000 and mail goes to
-``.example``. The same arguments and seed give the same files on the same day.
+``.example``. The same arguments and seed give the same files on the same day, with any
+number of processes.
+
+Every figure, style, skipped month, arrival time and planted mistake is drawn first, for
+all institutions and months at once (numpy, one generator seeded with ``--seed``); the
+files are then written institution by institution in forked processes that draw
+nothing, from strings, with the bytes :mod:`pipeline.demo`'s writers make
+(:mod:`pipeline.synthetic_files`).
 """
 
 from __future__ import annotations
