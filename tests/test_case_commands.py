@@ -244,3 +244,16 @@ def test_a_name_in_a_correction_or_a_retraction_is_refused(data_dir):
         assert "未记录" in done.stdout + done.stderr
     assert case.read_text(encoding="utf-8") == before
     assert (data_dir / "cases" / "ledger.csv").read_text(encoding="utf-8") == ledger
+
+
+def test_check_reads_a_case_notice_given_as_a_file(data_dir, tmp_path):
+    """A press officer checks one notice with the same command as a data file."""
+    good = data_dir / "cases" / "2025-kangning-overtreatment.md"
+    done = portal("check", "--data", str(data_dir), str(good))
+    assert done.returncode == 0 and "通过（可发布）" in done.stdout + done.stderr
+    bad = data_dir / "cases" / "2026-second-red-envelope-draft.md"
+    bad.write_text(bad.read_text(encoding="utf-8") + "\n医生张建华收受红包。\n", "utf-8")
+    done = portal("check", "--data", str(data_dir), str(bad))
+    out = done.stdout + done.stderr
+    assert done.returncode == 1 and "张建华" in out and "张某" in out and "未通过检查" in out
+    assert "不支持的文件格式" not in out
