@@ -132,17 +132,6 @@ class _SortedKeys:
         return at
 
 
-def expected_months(registry: Registry, months: list[str]) -> pd.DataFrame:
-    """One row per institution and month in which it was due to report."""
-    rows = [
-        {"institution_id": inst.id, "period": m}
-        for inst in registry.reporting_institutions
-        for m in months
-        if inst.active_in(m)
-    ]
-    return pd.DataFrame(rows, columns=["institution_id", "period"])
-
-
 def _inputs(
     registry: Registry, table: pd.DataFrame, campaign: Campaign, months: list[str]
 ) -> dict[str, pa.Table]:

@@ -119,3 +119,30 @@ def test_the_synthetic_pages_and_open_data_are_the_same(synthetic_data, tmp_path
         written[name] = site_digests(docs)
     assert len(written["engine"]) > 300
     assert written["engine"] == written["reference"]
+
+
+def test_the_same_data_give_the_same_bits_whatever_the_threads_do(synthetic, monkeypatch):
+    """Sums of floating-point numbers depend on the order of their terms, which parallel
+    threads do not keep; the figures are summed exactly, so two runs agree to the bit."""
+    monkeypatch.setenv("PORTAL_JOBS", "2")
+    registry = synthetic.registry
+    until = latest_month(synthetic.checked, NOW)
+    assert until is not None
+    first, second = (
+        aggregate(registry, synthetic.checked.table, registry.campaigns[0], until).table
+        for _ in range(2)
+    )
+    pd.testing.assert_frame_equal(first, second, check_exact=True)
+
+
+def test_the_engine_takes_its_share_of_the_machine(monkeypatch):
+    from pipeline.engine import connect
+
+    monkeypatch.setenv("PORTAL_JOBS", "3")
+    monkeypatch.setenv("PORTAL_ENGINE_MEMORY", "1GB")
+    with connect() as con:
+        ((threads, memory),) = con.sql(
+            "SELECT current_setting('threads'), current_setting('memory_limit')"
+        ).fetchall()
+    assert int(threads) == 3
+    assert memory.replace(" ", "").lower().startswith(("1.0gib", "953.6mib", "1gb", "1.0gb"))
