@@ -270,24 +270,36 @@ WHERE x.kind = 'plain' OR x.weight IS NOT NULL
 
 # The figures of each institution over each month, quarter, year and the campaign: sums,
 # or the last month for a running total; a carried backlog counts once (the opening one).
+# Only those two kinds need the months in order (window functions); the rest is summed.
 _INSTITUTION_CELLS = """
 WITH placed AS (
-    SELECT c.*, p.period_type, p.bucket,
-           ROW_NUMBER() OVER (
-               PARTITION BY c.institution_id, c.indicator, p.period_type, p.bucket
-               ORDER BY c.period DESC) AS from_last,
-           ROW_NUMBER() OVER (
-               PARTITION BY c.institution_id, c.indicator, p.period_type, p.bucket
-               ORDER BY c.period) AS from_first
+    SELECT c.*, p.period_type, p.bucket
     FROM month_cells c JOIN periods p ON p.month = c.period
+),
+in_order AS (
+    SELECT placed.*,
+           ROW_NUMBER() OVER (
+               PARTITION BY institution_id, indicator, period_type, bucket
+               ORDER BY period DESC) AS from_last,
+           ROW_NUMBER() OVER (
+               PARTITION BY institution_id, indicator, period_type, bucket
+               ORDER BY period) AS from_first
+    FROM placed
+    WHERE how = 'last' OR backlog IS NOT NULL
 )
+SELECT institution_id, period_type, bucket AS period, indicator,
+       SUM(numerator) AS numerator, SUM(denominator) AS denominator
+FROM placed
+WHERE how = 'sum' AND backlog IS NULL
+GROUP BY institution_id, period_type, bucket, indicator
+UNION ALL
 SELECT institution_id, period_type, bucket AS period, indicator,
        CASE WHEN MAX(how) = 'last' THEN MAX(CASE WHEN from_last = 1 THEN numerator END)
             ELSE SUM(numerator) END AS numerator,
        CASE WHEN MAX(how) = 'last' THEN MAX(CASE WHEN from_last = 1 THEN denominator END)
             ELSE SUM(denominator) END
          + COALESCE(MAX(CASE WHEN from_first = 1 THEN backlog END), 0) AS denominator
-FROM placed
+FROM in_order
 GROUP BY institution_id, period_type, bucket, indicator
 """
 
@@ -360,9 +372,10 @@ JOIN items it ON it.code = j.indicator
 JOIN entities e ON e.entity = j.entity
 JOIN period_codes p ON p.period = j.period
 JOIN indicator_codes k ON k.indicator = j.indicator
+-- (The codes of period, entity and indicator are those of their texts in order.)
 ORDER BY CASE j.level WHEN 'institution' THEN 0 WHEN 'district' THEN 1
                       WHEN 'type' THEN 2 ELSE 3 END,
-         j.period_type, j.period, j.entity, j.indicator
+         j.period_type, p.code, e.code, k.code
 """
 
 
