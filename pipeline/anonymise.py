@@ -45,7 +45,7 @@ def _groups(registry: Registry) -> pa.Table:
         for order, part in enumerate(parts)
     ]
     names = ("step", "total_level", "total_entity", "part_level", "part_entity", "part_order")
-    return pa.table(dict(zip(names, map(list, zip(*rows, strict=True)), strict=True)))
+    return _small_table(names, rows)
 
 
 def _spans(periods: list[tuple[str, str]], first_step: int) -> pa.Table:
@@ -76,14 +76,20 @@ def _spans(periods: list[tuple[str, str]], first_step: int) -> pa.Table:
         for order, part in enumerate(parts)
     ]
     names = ("step", "total_type", "total_period", "part_type", "part_period", "part_order")
-    if not rows:
-        return pa.table(
-            {
-                n: pa.array([], pa.int64() if n in ("step", "part_order") else pa.string())
-                for n in names
-            }
-        )
-    return pa.table(dict(zip(names, map(list, zip(*rows, strict=True)), strict=True)))
+    return _small_table(names, rows)
+
+
+def _small_table(names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> pa.Table:
+    """``rows`` as an Arrow table: the step and the order integers, the rest text."""
+    return pa.table(
+        {
+            name: pa.array(
+                [row[i] for row in rows],
+                pa.int64() if name in ("step", "part_order") else pa.string(),
+            )
+            for i, name in enumerate(names)
+        }
+    )
 
 
 # Every relation of a total and its parts among the sensitive cells, one row per member
@@ -91,7 +97,7 @@ def _spans(periods: list[tuple[str, str]], first_step: int) -> pa.Table:
 # cell: in place, one relation per period and indicator; in time, one per entity and
 # indicator.
 _MEMBERS = """
-WITH place AS (
+WITH among_places AS (
     SELECT g.step, c.period_type AS k1, c.period AS k2, c.indicator AS k3,
            -1 AS place, c.pos, c.value
     FROM (SELECT DISTINCT step, total_level, total_entity FROM groups) g
@@ -100,7 +106,7 @@ WITH place AS (
     SELECT g.step, c.period_type, c.period, c.indicator, g.part_order, c.pos, c.value
     FROM groups g JOIN cells c ON c.level = g.part_level AND c.entity = g.part_entity
 ),
-time AS (
+over_time AS (
     SELECT s.step, c.level AS k1, c.entity AS k2, c.indicator AS k3,
            -1 AS place, c.pos, c.value
     FROM (SELECT DISTINCT step, total_type, total_period FROM spans) s
@@ -109,17 +115,17 @@ time AS (
     SELECT s.step, c.level, c.entity, c.indicator, s.part_order, c.pos, c.value
     FROM spans s JOIN cells c ON c.period_type = s.part_type AND c.period = s.part_period
 ),
-every AS (
-    SELECT *,
+counted AS (
+    SELECT member.*,
            SUM(CASE WHEN place = -1 THEN 1 ELSE 0 END) OVER relation AS totals,
-           COUNT(*) OVER relation AS size
-    FROM (SELECT * FROM place UNION ALL SELECT * FROM time)
+           COUNT(*) OVER relation AS cells
+    FROM (SELECT * FROM among_places UNION ALL SELECT * FROM over_time) member
     WINDOW relation AS (PARTITION BY step, k1, k2, k3)
 )
 SELECT step, DENSE_RANK() OVER (PARTITION BY step ORDER BY k1, k2, k3) AS relation,
        place, pos, value
-FROM every
-WHERE totals = 1 AND size >= 2
+FROM counted
+WHERE totals = 1 AND cells >= 2
 ORDER BY step
 """
 
