@@ -16,6 +16,8 @@ from pipeline.pii_corpus import measure
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = {"tuning": "pii_corpus.yaml", "held-out A": "pii_heldout.yaml"}
 CORPORA["held-out E"] = "pii_heldout_e.yaml"
+CORPORA["held-out F"] = "pii_heldout_f.yaml"
+CORPORA["held-out G"] = "pii_heldout_g.yaml"
 
 if __name__ == "__main__":
     for label, name in CORPORA.items():

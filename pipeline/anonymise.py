@@ -221,7 +221,13 @@ ROLE_WORDS = (
     "院长|副院长|科长|所长|站长|负责人|医药代表|代表|经理|患者|病人|家属|法定代表人|工作人员|职工|"
     "药剂师|检验师|治疗师|康复师|营养师|医技|号贩子|医托|收款人|护工|保安|司机|村医|乡医|"
     "乡村医生|个体医生|坐诊医生|游医|人员|采购员|黄牛|真名|原名|化名|名单|同事|同伙|联系人|亲属|"
-    "当事人|举报人|收费员|挂号员|业务员|药剂员|检验员|会计|出纳"
+    "当事人|举报人|收费员|挂号员|业务员|药剂员|检验员|会计|出纳|"
+    # People named in notices by what they are rather than by their post.
+    "参保人|投保人|经办人|责任人|代理人|担保人|嫌疑人|申请人|被告人|实际控制人|控制人|合伙人|"
+    "投资人|承包人|出资人|开办人|股东|药商|商人|老板|老板娘|厂长|店主|店长|供货商|经销商|"
+    "推销员|麻醉师|助产士|技术员|主管|组长|护理员|神医|专家|教授|实习生|规培生|进修生|"
+    "村民|居民|男子|女子|丈夫|妻子|儿子|女儿|母亲|父亲|供应商|车主|书记|会长|社长|法人|护理长|通讯员|记者|头目|处理人|被处理人|"
+    "被举报人|介绍人|中间人|负责医生"
 )
 SURNAMES = (
     "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|长孙|宇文|司徒|夏侯|"
@@ -236,7 +242,7 @@ SURNAMES = (
     "韶郜蓟邰鄂卓屠胥莘翟姬冀郏濮扈柴瞿阎茹艾庾暨耿匡寇殳晁敖阚鞠荆竺桓揭楚谈尤"
     "褚卫施华窦郎昌凤酆费毕皮卞齐穆萧祁禹狄米贝臧伏茅屈项阮蓝席季路娄童梅盛刁凌虞昝管"
     "房贲郁杭洪包诸吉钮滑裴荣翁荀羊於惠甄曲蓬班宫宁厉景幸蒲索咸籍蒙池鬱逄申卻璩边燕欧蔚"
-    "夔厍沙丰关冼麴邝邸仉禤谷甘谯"
+    "夔厍沙丰关冼麴邝邸仉禤谷甘谯仝笪粟佟隋苟乜亢檀赫桑弓戈丘暴牟眭毋骞朴花"
 )
 _COMPOUND, _SINGLE = SURNAMES.rsplit("|", 1)
 # Surnames that are also common function characters (单, 尚, 解, 查 ...): left out of the
@@ -245,12 +251,15 @@ _AMBIGUOUS_SURNAMES = "平明成国文易单尚解师查温乐"
 _COMPOUNDS = frozenset(_COMPOUND.split("|"))
 _SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}])"
 # Characters that never make up a given name next to a role word (function words, role parts).
-_NOT_GIVEN = "某甲乙丙丁和与及等的了在是对被将把向从为由于医护患院科室主任师生者员属代表人工"
+_NOT_GIVEN = "某甲乙丙丁和与及等的了在是对被将把向从为由于医护患院科室主任师生者员属代表人工姓氏"
 _GIVEN = f"[^\\W\\d_{_NOT_GIVEN}a-zA-Z]{{1,2}}"
 # Words a name follows in a notice (对蒯某作出处罚, 聘用逯某, 与佘某共同) and words it
 # comes before (闵某在, 阙某利用, 殷某、滕某两名医生).
 _BEFORE_NAME = (
     "对|聘用|雇用|与|由|将|被|和|及|同|向|给予|给|让|派|安排|指使|委托|经|把|跟|、|涉事|当事人|包括|"
+    "责令|要求|通知|告知|提醒|批准|任命|授意|指派|协助|帮助|联系|找到|认识|免去|撤销|责成|"
+    "关于|经由|据|其中|"
+    "(?<![\\d.])\\d{1,2}[.、．)）]|"
     "(?:约谈|处分|开除|辞退|查处|批评|举报|投诉|移送|解聘|聘请)了?|"
     "(?<=[\u4e00-\u9fff])科"
 )
@@ -259,18 +268,18 @@ _AFTER_NAME = (
     "[，,、（(和与及等]|在|利用|违规|身为|因|收受|私自|擅自|作为|未|多次|以|系|涉嫌|长期|曾|"
     "被|将|为|主动|共同|两人|二人|两名|负责|要求|承认|索要|伪造|虚构|借|通过|担任|驾驶|"
     "已|于|所在|本人|其|向|把|对|违反|无证|非法|冒用|出具|开具|接受|拒不|名下|伙同|挂名|"
-    "[（(]\\d+岁|[，,][男女]"
+    "是|指使|介绍|交代|低着头|[：:](?!\\d)|[（(]\\d+岁|[，,][男女]"
 )
 # Patterns whose lookahead marks where the name ends (the others trust segmentation).
 _ENDS_KNOWN = (0, 4)
 _NAME_PATTERNS = [
     re.compile(f"(?P<name>{_SURNAME}{_GIVEN})(?=(?:{ROLE_WORDS}))"),
-    re.compile(f"(?:{ROLE_WORDS})(?P<name>{_SURNAME}{_GIVEN})(?![某])"),
+    re.compile(f'(?:{ROLE_WORDS})[”"’」』（(：:\\s]?(?P<name>{_SURNAME}{_GIVEN})(?![某])'),
     re.compile(f"(?:姓名|名叫|叫做)[:：]?\\s*(?P<name>{_SURNAME}{_GIVEN})"),
     re.compile(f"(?:{_BEFORE_NAME})(?P<name>{_SURNAME}{_GIVEN})(?![某])"),
     re.compile(
         # The shortest given name a following word explains: 皇甫俊|身为, not 皇甫俊身|为.
-        f"(?:^|(?<=[。；;，,：:、（(\\n的]))(?P<name>{_SURNAME}{_GIVEN}?)(?=(?:{_AFTER_NAME}))"
+        f"(?:^|(?<=[。；;，,：:、（(\\n的])|(?<=\\d日))(?P<name>{_SURNAME}{_GIVEN}?)(?=(?:{_AFTER_NAME}))"
     ),
 ]
 # A name written in full in brackets after its masked form: 王某（王红军）.
@@ -284,7 +293,9 @@ _HERBS = (
     "田七 常山 黄芪 黄连 黄柏 白术 白芍 白芷 柴胡 何首乌 石斛 杜仲 连翘 甘草 牛黄 钱草 "
     "金银花 丁香 沈香 熊胆 苏木 苏叶 常青 丹参 党参 桂枝 杜若 陈皮 姜黄 高良姜 于术 马齿苋 "
     "徐长卿 刘寄奴 王不留行 胡黄连 马钱子 白头翁 石菖蒲 金樱子 郁金 牛膝 何首乌藤 杜衡 罗汉果 "
-    "白芨 白及 白前 白薇 白蔹 石韦 石斛 余甘子 吴茱萸 骆驼蓬"
+    "白芨 白及 白前 白薇 白蔹 石韦 石斛 余甘子 吴茱萸 骆驼蓬 "
+    # Words that look like a name and are not (医患之间的张力).
+    "张力 华佗 扁鹊"
 )
 _NOT_NAMES = frozenset(_HERBS.split())
 _MINORITY_PARTS = (
@@ -293,11 +304,14 @@ _MINORITY_PARTS = (
     "买买提|阿依古丽|吐尔逊|艾力|热合曼|古丽|阿卜杜|玉素甫|依明|努尔|阿不都|热依汗|帕提古丽|"
     "迪丽|艾尔肯|肉孜|吾斯曼|阿力木|阿布都|阿迪力|库尔班|吐尔洪|麦麦提|阿曼|克里木|阿依|"
     "那仁|高娃|其其格|巴特尔|乌兰|格日勒|图雅|斯琴|苏和|宝音|额尔敦|朝鲁|阿苏|拉则|吉克|沙马|"
-    "米拉|旺堆|卓玛|巴图|孟和|达来|阿古拉|萨仁|乌云|其木格|布和|那顺|哈斯|特木尔"
+    "米拉|旺堆|卓玛|巴图|孟和|达来|阿古拉|萨仁|乌云|其木格|布和|那顺|哈斯|特木尔|"
+    # Yi names (吉克阿呷, 阿牛木呷) and Uyghur and Kazakh endings (买买提江, 努尔兰).
+    "吉克|阿呷|阿牛|木呷|伍沙|曲比|吉木|马海|海来|阿西|莫色|俄木|日火|阿约|尔古|吉伍|拉马|"
+    "买买提江|艾力江|阿不都拉|努尔兰|托合塔尔|别克|夏提|古丽娜尔|乌日图|那顺|其其格"
 )
 # Characters that spell names of other languages in Chinese (买买提, 艾合买提, 巴特尔).
 _TRANSLITERATION = frozenset(
-    "阿艾买提合力克尔木尼沙吾甫江汗古丽孜热依玉素普拉巴图赛迪努乃斯哈坎吉米曼尤塔西穆罕默德"
+    "阿艾买提合力克尔木尼沙吾甫江汗古丽孜热依玉素普拉巴图赛迪努乃斯哈坎吉米曼尤塔西穆罕默德都兰托别"
 )
 _MINORITY = re.compile(f"(?:{_MINORITY_PARTS}){{2,4}}")
 _MINORITY_ONE = re.compile(
@@ -308,7 +322,12 @@ _PINYIN_SURNAMES = (
     "Zheng|Liang|Xie|Song|Tang|Han|Feng|Deng|Cao|Peng|Zeng|Xiao|Tian|Dong|Yuan|Pan|Yu|Jiang|"
     "Cai|Du|Ye|Cheng|Su|Wei|Lyu|Lv|Lu|Ding|Ren|Shen|Yao|Cui|Zhong|Tan|Fan|Jin|Shi|Liao|Jia|"
     "Xia|Fu|Fang|Bai|Zou|Meng|Xiong|Qin|Qiu|Yin|Xue|Yan|Duan|Lei|Hou|Long|Tao|Gu|Mao|Hao|"
-    "Gong|Shao|Wan|Qian|Dai|Mo|Kong|Xiang|Ouyang|Zhuge|Sima|Shangguan|Murong|Situ"
+    "Gong|Shao|Wan|Qian|Dai|Mo|Kong|Xiang|Ouyang|Zhuge|Sima|Shangguan|Murong|Situ|"
+    "Niu|Nie|Ning|Pang|Qi|Rao|Shang|Tong|Wen|Yi|Zhan|Bi|Bao|Chai|Chang|Chu|Di|Ge|Geng|Guan|"
+    "Hua|Ji|Jing|Kang|Kuang|Lai|Lan|Lang|Lian|Lou|Mei|Mi|Miao|Mu|Ni|Ou|Pei|Pu|Qu|Ruan|Sang|"
+    "Teng|Tu|Weng|Xing|Yue|Zang|Zha|Zhai|Zhuang|Wu|Yun|Zhen|Ren|Ai|An|Ban|Bian|Cen|Chai|Gan|"
+    "Gou|Hang|Hong|Huo|Jiao|Ju|Kou|Le|Leng|Liao|Ling|Mai|Man|Mou|Nong|Pi|Quan|Rong|Ru|She|"
+    "Shu|Si|Sui|Tai|Tan|Wei|Xian|Xin|Xun|Yang|Ying|Yong|You|Zhan|Zhuo|Zong|Zuo"
 )
 _PINYIN_NAME = re.compile(
     f"(?<![A-Za-z])(?:{_PINYIN_SURNAMES}|{_PINYIN_SURNAMES.upper()})[ ]?[A-Z][a-z]{{1,6}}"
@@ -333,21 +352,24 @@ _INSTITUTION_AFTER = re.compile(
 )
 _PLACE_LIST = re.compile(r"(?:[、和及与][\u4e00-\u9fff]{1,6}){0,8}等(?:地|市|县|省|城市|地区|区县)")
 _WECHAT = re.compile(
-    r"(?:微信号?|微信账号|WeChat|wechat|VX|vx|V信|WX|wx)[:：\s]*(?:为|是)?[:：\s“\"'「]*"
+    r"(?:微信号?|微信账号|WeChat|wechat|VX|vx|V信|WX|wx|威信号?|薇信号?|维信号?|微x号?|加[Vv])"
+    r"[:：\s]*(?:为|是)?[:：\s“\"'「]*"
     r"[A-Za-z][-_A-Za-z0-9]{5,19}"
     r"|wxid_[A-Za-z0-9]{4,}"
 )
 _PLATE = re.compile(
     r"(?<![A-Za-z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z]"
-    r"[·•・\s]?[A-HJ-NP-Z0-9]{5,6}(?![A-Za-z0-9])"
+    r"[·•・\s\-]?[A-HJ-NP-Z0-9]{5,6}(?![A-Za-z0-9])"
 )
 _STAFF_NUMBER = re.compile(
-    r"(?:工号|职工号|员工号|员工编号|职工编号|工作证号|胸牌号)[:：\s]*(?:为|是)?[A-Za-z0-9-]{3,}"
+    r"(?:工号|职工号|员工号|员工编号|职工编号|工作证号|胸牌号)[:：\s]*(?:为|是)?[:：\s]*"
+    r"[A-Za-z0-9\-〇零一二三四五六七八九]{3,}"
 )
 _HOME = re.compile(
-    r"(?:家住|住址|住在|居住在|现住|住于|住所在|家庭住址|居住地|住(?![院宿]))[:：]?"
+    r"(?:家住|住址|住在|居住在|居于|现居|暂住|租住|现住|住于|住所在|家庭住址|居住地|住(?![院宿]))[:：]?"
     r"[^，。；,;\n]{0,24}?"
     r"(?:\d+(?:号楼|号|室|组|栋|幢|单元|户)|\d+-\d+(?:-\d+)?)"
+    r"|(?<![\d-])\d{1,3}-\d{1,2}-\d{3,4}(?![\d-])"
     r"|(?:(?![在于住到的和与是])[\u4e00-\u9fff]){1,5}村[一二三四五六七八九十\d]+组(?:\d+号)?"
 )
 _ID18 = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){17}[\dXx](?![\dA-Za-z])")
@@ -364,8 +386,14 @@ _RECORD = re.compile(
     r"[:：\s]*[A-Za-z0-9-]{3,}"
 )
 _ADDRESS = re.compile(
-    r"\d+(?:栋|幢|号楼|座)\s*(?:\d+单元)?\s*\d+(?:室|号房|户|号)?(?![\d楼层])|\d+单元\s*\d+(?:室|号)"
+    r"\d+(?:栋|幢|号楼|座)\s*(?:\d+单元)?\s*(?:\d+(?:室|号房|户|号)|\d{3,4}(?![\d楼层]))"
+    r"|\d+单元\s*\d+(?:室|号)"
+    # A flat: a lane and a number, or a number and a room (幸福路88弄5号, 12号1202室).
+    r"|\d+弄\d+号(?:\d+室)?|\d+号\d{3,4}室"
 )
+# A street address in a sentence about someone's home (在家中开设诊所，地址为…路36号).
+_HOME_CONTEXT = re.compile(r"家中|家里|家在|住宅|民宅|民房|自家|自住|家庭")
+_STREET_NUMBER = re.compile(r"[\u4e00-\u9fff]{2,}?(?:路|街|巷|弄|道|村|组)\d+号")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
@@ -423,6 +451,33 @@ _SPELLED = re.compile(r"[〇零○一二三四五六七八九幺两壹贰叁肆�
 _DIGIT_SEPARATORS = re.compile(r"(?<=\d)[\s.\-·・_~～|]+(?=\d)")
 # A name spelled out with spaces or across a line break (张 建 华) reads as one.
 _HAN_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+# ... or with dots, dashes or stars between its characters (黄.国.平, 张-建-华); the
+# middle dot of a transliterated name (阿依古丽·买买提) is left alone.
+_HAN_DOTS = re.compile(
+    r"(?<=[\u4e00-\u9fff])[.\-_*/](?=[\u4e00-\u9fff](?:[.\-_*/][\u4e00-\u9fff]|[^.\-_*/]|$))"
+)
+# Letters and digits written one by one (h e n g x i n 8 8 8): an account name.
+_SPACED_OUT = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z0-9_] ){4,}[A-Za-z0-9_](?![A-Za-z0-9])")
+# Numbers of a house written in Chinese (一百二十八号, 五栋, 七零二室).
+_HOUSE_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+(?=号|栋|幢|单元|室|楼|组|弄|户)")
+_CN_VALUES = dict(
+    zip("零〇一二两三四五六七八九", [0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9], strict=True)
+)
+
+
+def _house_number(m: re.Match[str]) -> str:
+    """一百二十八 -> 128, 七零二 -> 702, 十二 -> 12."""
+    run = m.group()
+    if not set(run) & set("十百千"):
+        return "".join(str(_CN_VALUES[c]) for c in run)
+    total, digit = 0, 0
+    for c in run:
+        if c in _CN_VALUES:
+            digit = _CN_VALUES[c]
+        else:
+            total += (digit or 1) * {"十": 10, "百": 100, "千": 1000}[c]
+            digit = 0
+    return str(total + digit)
 
 
 @lru_cache(maxsize=1)
@@ -450,8 +505,9 @@ def normalise_for_gate(text: str) -> str:
         run = m.group()
         return run.translate(_CHINESE_DIGITS) if sum(not c.isdigit() for c in run) >= 3 else run
 
-    text = _SPELLED.sub(digits, text)
-    return _HAN_GAP.sub("", _DIGIT_SEPARATORS.sub("", text))
+    text = _HOUSE_NUMBER.sub(_house_number, _SPELLED.sub(digits, text))
+    text = _SPACED_OUT.sub(lambda m: re.sub(r"\s+", "", m.group()), text)
+    return _HAN_DOTS.sub("", _HAN_GAP.sub("", _DIGIT_SEPARATORS.sub("", text)))
 
 
 def find_pii(
@@ -511,6 +567,10 @@ def find_pii(
     for pattern in (_ADDRESS, _HOME):
         for m in pattern.finditer(norm):
             add("home_address", *m.span(), "删除住址（小区、楼栋、单元、门牌号）")
+    for sentence in re.finditer(r"[^。；;！？!?\n]+", norm):
+        if _HOME_CONTEXT.search(sentence.group()):
+            for m in _STREET_NUMBER.finditer(norm, sentence.start(), sentence.end()):
+                add("home_address", *m.span(), "删除住址（门牌号）")
     for start, end in _names(_mask(norm, places)):
         name = norm[start:end]
         surname = name[:2] if name[:2] in _COMPOUNDS else name[0]
@@ -632,6 +692,82 @@ def _frequencies() -> dict[str, int]:
     return jieba.dt.FREQ
 
 
+# Characters that end a name rather than continue it: what follows a two-character name
+# (王伟在, 李娜因, 王刚一人, 刘洋称).
+_AFTER_GIVEN = frozenset(
+    "在被与和及等的了是于因将把向对为已曾也都就又还均系称说讲从自所之以由给让未不没无非并即仍"
+    "却便亦现后前时内一两二三四五六七八九十年月日"
+)
+
+
+_NAME_ENDS = re.compile(f"[，,、：:。；;）)]|(?:{_AFTER_NAME})")
+
+
+def _name_ends(text: str, at: int) -> bool:
+    """Whether a name can end at ``at``: punctuation or a word that follows names."""
+    return at >= len(text) or bool(_NAME_ENDS.match(text, at))
+
+
+def _full_given(
+    text: str,
+    start: int,
+    end: int,
+    freq: dict[str, int],
+    tags: dict[str, str],
+    placed: bool = False,
+) -> int:
+    """Where a name found as a surname and one character ends: segmentation often cuts a
+    three-character name after its second character (夏雨|萱、, 宋家|豪一起, 禤伟|明负责).
+    One more character belongs to it unless it is a function character, starts a common
+    word (李强|表示, 张红|收受) or makes one with the character before (李明天; not asked when the
+    name's place is known, ``placed``: 医生李|红梅)."""
+    size = end - start
+    surname = 2 if text[start : start + 2] in _COMPOUNDS else 1
+    if size != surname + 1 or end >= len(text) or freq.get(text[start:end], 0) >= 100:
+        return end  # (黄牛|邝建华: a word, not the start of a name)
+    nxt = text[end]
+    if (
+        not "\u4e00" <= nxt <= "\u9fff"
+        or nxt in _AFTER_GIVEN
+        or nxt in "某甲乙丙丁"
+        or (
+            freq.get(text[end : end + 2], 0) >= 30
+            # 乡村医生覃秀英|超范围: a given name the dictionary knows as one wins
+            and not (placed and tags.get(text[end - 1 : end + 1], "").startswith("nr"))
+        )
+        or (not placed and freq.get(text[end - 1 : end + 1], 0) >= 100)
+        or text[start : end + 1] in _NOT_NAMES
+    ):
+        return end
+    return end + 1
+
+
+# A list of names: items of two to four characters between 、 (汤卫红、聂向东、武卫国三人).
+_LIST_ITEM = re.compile(
+    f"(?:(?<=[、和及])|(?=[^、]{{2,4}}、))(?P<name>{_SURNAME}[^\\W\\d_a-zA-Z、某甲乙等及和与的了在是被]{{1,2}})"
+    "(?=、|[和及与等]|[一二两三四五六七八九十\\d]+(?:人|名)|[，,。；;）)])"
+)
+
+
+def _listed_with(
+    text: str, spans: list[tuple[int, int]], freq: dict[str, int]
+) -> list[tuple[int, int]]:
+    """The other items of a list in which a name was found: 聂向东 between 汤卫红 and
+    武卫国, which the segmenter reads as 聂|向东 and 武|卫国 (a place). An item that is a
+    common word (高度, 金额) is left out."""
+    found = {text[s:e] for s, e in spans}
+    out = []
+    for clause in re.finditer(r"[^，,。；;：:（()）\n]+", text):
+        items = list(_LIST_ITEM.finditer(text, clause.start(), clause.end()))
+        if len(items) < 2 or not any(m.group("name") in found for m in items):
+            continue
+        for m in items:
+            name = m.group("name")
+            if name not in found and freq.get(name, 0) < 50 and freq.get(name[:2], 0) < 500:
+                out.append(m.span("name"))
+    return out
+
+
 def _names(text: str) -> list[tuple[int, int]]:
     """Spans of full personal names: two signals, each checked against the other.
 
@@ -647,27 +783,63 @@ def _names(text: str) -> list[tuple[int, int]]:
     words, tags = _segments(text)
     freq = _frequencies()
 
-    def ordinary(start: int, end: int) -> bool:
-        # 严格执行 tagged as a name: its first two characters are a common word.
+    def ordinary(start: int, end: int, common: int = 0) -> bool:
+        # 严格执行 tagged as a name: its first two characters are a word (at least
+        # ``common`` times in the dictionary: 苏建 (2) or 万金 (68) after a role word are
+        # words in name only).
         head = text[start : start + 2]
         return (
             end - start >= 3
             and head not in _COMPOUNDS
             and not tags.get(head, "nr").startswith("nr")
+            and freq.get(head, 0) >= common
         )
 
     def acting(start: int, end: int) -> bool:
         # A name the tagger finds that opens a sentence and does something: 阙某私设诊所.
         after = words.get(end)
         return (start == 0 or text[start - 1] in _SENTENCE_MARKS) and (
-            after is not None and (after[1].startswith("v") or after[0] in "，、和与")
+            after is not None
+            # (a verbal noun after two characters is more often a heading: 卫健|监督)
+            and (
+                (after[1].startswith("v") and (after[1] != "vn" or end - start >= 3))
+                or after[0] in "，、和与"
+            )
         )
+
+    def after_role(start: int, end: int) -> tuple[int, int] | None:
+        # A name right after a role word, whatever the segmenter made of it, unless its
+        # "surname" starts a common word (医生高度重视, 患者于是) or its given name is a
+        # time word or an adverb (护士于凌晨).
+        surname = 2 if text[start : start + 2] in _COMPOUNDS else 1
+        head = text[start : start + 2]
+        if surname == 1 and freq.get(head, 0) >= 100 and not tags.get(head, "").startswith("nr"):
+            # 医生高原，其在 / 负责人黄金凤利用: a word as a name, when what follows ends a
+            # name; not an adverb or a conjunction (医生常常在, 医生高度重视).
+            if tags.get(head, "x")[0] in "dcprmqutf" or freq.get(head, 0) >= 10000:
+                return None
+            if end - start == 2 or text[start + 2 : start + 3] in _AFTER_GIVEN:
+                return (start, start + 2) if _name_ends(text, start + 2) else None
+            if freq.get(text[start : start + 3], 0) == 0 and _name_ends(text, start + 3):
+                return start, start + 3
+            return None
+        if (at := words.get(start)) and at[0] == text[start] and at[1] in ("p", "c"):
+            return None  # 护士向产妇: a preposition
+        given = text[start + surname : end]
+        if any(given.startswith(w) for w in _NOT_GIVEN_WORDS):
+            return None
+        return start, _full_given(text, start, start + surname + 1, freq, tags, placed=True)
 
     spans: list[tuple[int, int]] = []
     for start, (word, tag) in words.items():
         if not tag.startswith("nr") or not 2 <= len(word) <= 5:
             continue
+        if (freq.get(word, 0) >= 50 and word[:2] not in _COMPOUNDS) or word[-1] in "姓氏":
+            continue  # 许可证, 杜绝, 顾全大局: common words the tagger calls names
+
         glued = word[0] not in _SINGLE and word[:2] not in _COMPOUNDS and word[1] in _SINGLE
+        if glued and freq.get(word[2:], 0) >= 500:
+            continue  # 相关检查 tagged a name: 关 glued to a common word, not a name
         if glued:
             start, word = start + 1, word[1:]  # 师郑凯: the tagger glued a character on
         if len(word) == 3 and word[-1] in "系在因被将于已曾":
@@ -704,7 +876,10 @@ def _names(text: str) -> list[tuple[int, int]]:
     for n, pattern in enumerate(_NAME_PATTERNS):
         for m in pattern.finditer(text):
             start, end = m.span("name")
-            if start not in words or ordinary(start, end):
+            if n == 1 and (found := after_role(start, end)):
+                spans.append(found)  # 法定代表人|司马俊峰, 科技师|庄卫平: whatever the segmenter
+                continue
+            if start not in words or ordinary(start, end, 100):
                 continue  # the "surname" is inside a word, or starts an ordinary one
             word, tag = words[start]
             if len(word) == 1 and tag in ("p", "c"):
@@ -736,6 +911,12 @@ def _names(text: str) -> list[tuple[int, int]]:
             elif tag.startswith("ns") and freq.get(word, 0) >= 50:
                 continue  # 宁海, 周口: a place the dictionary knows
             elif (
+                word == text[start:end]
+                and freq.get(word, 0) >= 500
+                and text[end : end + 1] not in _AFTER_GIVEN
+            ):
+                continue  # 杜绝 (593) 冒用, tagged a name in the dictionary; not 高峰在
+            elif (
                 tag.startswith("nr")
                 or (n == 1 and len(word) == 3 and tag in ("nt", "nz"))
                 # 患者|黎国|平, 主任|关立|群: after a role word, a string no dictionary
@@ -753,8 +934,8 @@ def _names(text: str) -> list[tuple[int, int]]:
                     and after[1].startswith("nr")
                 ):
                     end += 1
-            else:
-                continue  # an ordinary word such as 方面
+            elif not (n in _ENDS_KNOWN and len(word) == end - start >= 3 and not freq.get(word)):
+                continue  # an ordinary word such as 方面 (not a word no dictionary knows: 暴文彬)
             spans.append((start, end))
     for pattern in (_UNMASKED, _MINORITY_ONE):
         spans += [m.span("name") for m in pattern.finditer(text)]
@@ -763,21 +944,27 @@ def _names(text: str) -> list[tuple[int, int]]:
     for m in _DOT.finditer(text):  # 阿依古丽·买买提: the words on either side of the dot
         dot = m.start()
         left = next((s for s, (w, _) in words.items() if s + len(w) == dot), dot - 2)
+        while left > max(0, dot - 6) and text[left - 1] in _TRANSLITERATION:
+            left -= 1  # 努尔|兰·托合塔尔
         right = dot + 1 + max(len(words.get(dot + 1, ("", ""))[0]), 2)
         while right < min(len(text), dot + 7) and text[right] in _TRANSLITERATION:
             right += 1  # 艾合|买|提: the segmenter reads a transliteration as words
         spans.append((max(left, dot - 6), min(right, dot + 7)))
+
     # Whatever found it, a "name" that is a herb, a place or brand named after a person
     # (白求恩医院, 张仲景国医馆, 仲景牌) or one of a list of places (张家港、周口等地) is not one.
-    spans = [
-        (s, e)
-        for s, e in spans
-        if text[s:e] not in _NOT_NAMES
-        and not _NAMED_PLACE.match(text, e)
-        and not _INSTITUTION_AFTER.match(text, e)
-        and text[e - 1] not in "牌楼馆堂厅阁"
-        and not _PLACE_LIST.match(text, e)
-    ]
+    def person(s: int, e: int) -> bool:
+        return (
+            text[s:e] not in _NOT_NAMES
+            and not any(text.startswith(herb, s) for herb in _NOT_NAMES)  # 田七粉
+            and not _NAMED_PLACE.match(text, e)
+            and not _INSTITUTION_AFTER.match(text, e)
+            and text[e - 1] not in "牌楼馆堂厅阁委局署村站室"  # 卫健委, 上官村
+            and not _PLACE_LIST.match(text, e)
+        )
+
+    spans = [(s, _full_given(text, s, e, freq, tags)) for s, e in spans if person(s, e)]
+    spans += [(s, e) for s, e in _listed_with(text, spans, freq) if person(s, e)]
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):  # overlapping findings of one name: keep the union
         if merged and start < merged[-1][1]:

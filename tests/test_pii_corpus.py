@@ -38,23 +38,25 @@ def test_corpora_are_big_and_balanced():
 
 
 def test_targets_on_the_tuning_set():
-    """Every kind whole but names and addresses (one held-out address form, 地址为… in a
-    home, is still missed), clean texts clean; names at least 95 % (96 % measured)."""
+    """Every kind whole but names, clean texts clean; names at least 95 % (97 % measured)."""
     m = measure(CORPUS, ALLOWED)
-    for kind in KINDS - {"person_name", "home_address"}:
+    for kind in KINDS - {"person_name"}:
         assert m.caught[kind] == m.planted[kind], m.misses
-    assert m.caught["home_address"] / m.planted["home_address"] >= 0.95, m.misses
     assert m.caught["person_name"] / m.planted["person_name"] >= 0.95, m.misses
     assert m.flagged / m.clean <= 0.05, m.false_positives
 
 
-# Floors measured on the held-out sets (docs/pii-gate.md). A: written first, measured after
-# each round and read once (so no longer untouched). E: written last and measured once,
-# after the fifth round. The targets are 95 % of names, every other kind whole and at
-# most 5 % of clean texts flagged; E shows what is not there yet.
+# Floors measured on the held-out sets (docs/pii-gate.md). Each was written before it was
+# first measured; once measured and read (A after each round, E after round 5, F after
+# round 6, G and H after round 7) it guards against going back, and the next unread set
+# gives the honest figure. The targets are 95 % of names, every other kind whole and at
+# most 5 % of clean texts flagged.
 FLOORS = {
     "pii_heldout.yaml": {"person_name": 0.95, "other": 1.0, "flagged": 0.05},
-    "pii_heldout_e.yaml": {"person_name": 0.85, "other": 0.75, "flagged": 0.05},
+    "pii_heldout_e.yaml": {"person_name": 0.95, "other": 1.0, "flagged": 0.05},
+    "pii_heldout_f.yaml": {"person_name": 0.90, "other": 1.0, "flagged": 0.05},
+    "pii_heldout_g.yaml": {"person_name": 0.85, "other": 1.0, "flagged": 0.05},
+    "pii_heldout_h.yaml": {"person_name": 0.90, "other": 1.0, "flagged": 0.05},
 }
 
 
