@@ -220,14 +220,14 @@ ROLE_WORDS = (
     "主任医师|副主任医师|主治医师|住院医师|医师|医生|大夫|护士长|护士|护师|药师|技师|主任|副主任|"
     "院长|副院长|科长|所长|站长|负责人|医药代表|代表|经理|患者|病人|家属|法定代表人|工作人员|职工|"
     "药剂师|检验师|治疗师|康复师|营养师|医技|号贩子|医托|收款人|护工|保安|司机|村医|乡医|"
-    "乡村医生|个体医生|坐诊医生|游医|人员|采购员|黄牛|真名|原名|化名|名单|同事|同伙|联系人|亲属|"
+    "乡村医生|个体医生|坐诊医生|游医|人员|采购员|黄牛|真名|原名|化名|本名|即|也就是|名单|同事|同伙|联系人|亲属|"
     "当事人|举报人|收费员|挂号员|业务员|药剂员|检验员|会计|出纳|"
     # People named in notices by what they are rather than by their post.
     "参保人|投保人|经办人|责任人|代理人|担保人|嫌疑人|申请人|被告人|实际控制人|控制人|合伙人|"
     "投资人|承包人|出资人|开办人|股东|药商|商人|老板|老板娘|厂长|店主|店长|供货商|经销商|"
     "推销员|麻醉师|助产士|技术员|主管|组长|护理员|神医|专家|教授|实习生|规培生|进修生|"
     "村民|居民|男子|女子|丈夫|妻子|儿子|女儿|母亲|父亲|供应商|车主|书记|会长|社长|法人|护理长|通讯员|记者|头目|处理人|被处理人|"
-    "被举报人|介绍人|中间人|负责医生"
+    "被举报人|介绍人|中间人|负责医生|同志|对象"
 )
 SURNAMES = (
     "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|长孙|宇文|司徒|夏侯|"
@@ -251,14 +251,16 @@ _AMBIGUOUS_SURNAMES = "平明成国文易单尚解师查温乐"
 _COMPOUNDS = frozenset(_COMPOUND.split("|"))
 _SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}])"
 # Characters that never make up a given name next to a role word (function words, role parts).
-_NOT_GIVEN = "某甲乙丙丁和与及等的了在是对被将把向从为由于医护患院科室主任师生者员属代表人工姓氏"
+_NOT_GIVEN = (
+    "某甲乙丙丁和与及等的了在是对被将把向从为由于医护患院科室主任师生者员属代表人工姓氏女先"
+)
 _GIVEN = f"[^\\W\\d_{_NOT_GIVEN}a-zA-Z]{{1,2}}"
 # Words a name follows in a notice (对蒯某作出处罚, 聘用逯某, 与佘某共同) and words it
 # comes before (闵某在, 阙某利用, 殷某、滕某两名医生).
 _BEFORE_NAME = (
     "对|聘用|雇用|与|由|将|被|和|及|同|向|给予|给|让|派|安排|指使|委托|经|把|跟|、|涉事|当事人|包括|"
     "责令|要求|通知|告知|提醒|批准|任命|授意|指派|协助|帮助|联系|找到|认识|免去|撤销|责成|"
-    "关于|经由|据|其中|"
+    "关于|经由|据|其中|就是|之子|之女|之父|之母|之妻|之夫|"
     "(?<![\\d.])\\d{1,2}[.、．)）]|"
     "(?:约谈|处分|开除|辞退|查处|批评|举报|投诉|移送|解聘|聘请)了?|"
     "(?<=[\u4e00-\u9fff])科"
@@ -282,8 +284,14 @@ _NAME_PATTERNS = [
         f"(?:^|(?<=[。；;，,：:、（(\\n的])|(?<=\\d日))(?P<name>{_SURNAME}{_GIVEN}?)(?=(?:{_AFTER_NAME}))"
     ),
 ]
-# A name written in full in brackets after its masked form: 王某（王红军）.
+# A name written in full in brackets after its masked form: 王某（王红军）, or alone in
+# brackets (青岚卫通〔2026〕9号（杨春华）) when it is no word the dictionary knows.
 _UNMASKED = re.compile(f"某{{1,2}}[（(](?P<name>{_SURNAME}{_GIVEN})[)）]")
+# A given name shown beside the masked form: 张某华, 张某（建华）.
+_HALF_MASKED = re.compile(
+    f"(?P<name>{_SURNAME}某(?:[（(][\\u4e00-\\u9fff]{{1,2}}[)）]|[\\u4e00-\\u9fff]))"
+)
+_BRACKETED = re.compile(f"[（(](?P<name>{_SURNAME}{_GIVEN})[)）]")
 # Names of other scripts written in Chinese characters: a middle dot between two runs of
 # characters (阿依古丽·买买提) is a name; so are runs of common Tibetan and Uyghur name
 # parts (扎西顿珠, 买买提吐尔逊).
@@ -352,7 +360,7 @@ _INSTITUTION_AFTER = re.compile(
 )
 _PLACE_LIST = re.compile(r"(?:[、和及与][\u4e00-\u9fff]{1,6}){0,8}等(?:地|市|县|省|城市|地区|区县)")
 _WECHAT = re.compile(
-    r"(?:微信号?|微信账号|WeChat|wechat|VX|vx|V信|WX|wx|威信号?|薇信号?|维信号?|微x号?|加[Vv])"
+    r"(?:微信号?|微信账号|WeChat|wechat|VX|vx|V信|WX|wx|威信号?|薇信号?|维信号?|微x号?|加[Vv]|[Ww]ei[Xx]in|WEIXIN|QQ号?|qq号?)"
     r"[:：\s]*(?:为|是)?[:：\s“\"'「]*"
     r"[A-Za-z][-_A-Za-z0-9]{5,19}"
     r"|wxid_[A-Za-z0-9]{4,}"
@@ -362,7 +370,8 @@ _PLATE = re.compile(
     r"[·•・\s\-]?[A-HJ-NP-Z0-9]{5,6}(?![A-Za-z0-9])"
 )
 _STAFF_NUMBER = re.compile(
-    r"(?:工号|职工号|员工号|员工编号|职工编号|工作证号|胸牌号)[:：\s]*(?:为|是)?[:：\s]*"
+    r"(?:工号|职工号|员工号|员工编号|职工编号|工作证号|胸牌号|执业证书编码|执业证书编号|执业证号|"
+    r"资格证书编码|资格证书编号|资格证号|医师证号|护士证号)[:：\s]*(?:为|是)?[:：\s]*"
     r"[A-Za-z0-9\-〇零一二三四五六七八九]{3,}"
 )
 _HOME = re.compile(
@@ -372,21 +381,40 @@ _HOME = re.compile(
     r"|(?<![\d-])\d{1,3}-\d{1,2}-\d{3,4}(?![\d-])"
     r"|(?:(?![在于住到的和与是])[\u4e00-\u9fff]){1,5}村[一二三四五六七八九十\d]+组(?:\d+号)?"
 )
+_HOME_PHONE = re.compile(
+    r"(?:家中|家庭|住宅|宅|家里|私人|个人)(?:电话|座机|固话)(?:号码)?[:：\s]*(?:为|是)?[:：\s]*"
+    r"(?:0\d{2,3}[ -]?)?\d{7,8}"
+)
+# An e-mail address, but an office's (a government, school or organisation domain).
+_EMAIL = re.compile(
+    r"[A-Za-z0-9._%+-]+@(?![A-Za-z0-9.-]*\.(?:gov|edu|org)\.cn\b)[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
+)
+_QQ = re.compile(r"(?:QQ|qq|扣扣)(?:号|号码)?[:：\s]*(?:为|是)?[:：\s]*\d{5,11}(?!\d)")
+# What names an office's mailbox (举报邮箱：, 电子邮箱：, a line 邮箱：).
+_OFFICE_MAIL = re.compile(
+    r"(?:(?:举报|投诉|电子|联系|监督|工作|办公)邮箱|(?:^|\n)\s*邮箱)[:：\s]*(?:为|是)?$"
+)
 _ID18 = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){17}[\dXx](?![\dA-Za-z])")
 _ID15 = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){14}\d(?![\dA-Za-z])")
 _ID_NEAR_WORD = re.compile(
-    r"(?:身份证|身份证号|身份证号码|公民身份号码|身份号码)[:：\s]*(?:为|是)?[:：\s]*"
+    r"(?:身份证|身份证号|身份证号码|公民身份号码|身份号码|证件号码|证件号|证件)[:：\s]*(?:为|是)?[:：\s]*"
     r"(?P<number>(?:\d[ -]?){14,17}[\dXx])(?![\dA-Za-z])"
 )
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d){8}(?!\d)")
 _CARD = re.compile(r"(?<!\d)(?:\d[ -]?){15,18}\d(?!\d)")
+_CARD_NEAR_WORD = re.compile(
+    r"(?:银行卡号|银行卡|卡号|银行账号|账号|储蓄卡|信用卡)[:：\s]*(?:为|是)?[:：\s]*"
+    r"(?P<number>(?:\d[ -]?){15,18}\d)(?!\d)"
+)
 _CARD_CONTEXT = re.compile(r"银行|卡号|账号|账户|储蓄卡|信用卡|转账|汇款|收款|打款")
 _RECORD = re.compile(
-    r"(?:病历号|病案号|住院号|门诊号|就诊卡号|就诊号|医保卡号|社保卡号|床号)[:：\s]*(?:为|是)?"
+    r"(?:病历号|病案号|住院号|门诊号|就诊卡号|就诊号|医保卡号|社保卡号|床号|处方号|检查单号|"
+    r"检验单号|报告单号|医嘱号|影像号|申请单号)[:：\s]*(?:为|是)?"
     r"[:：\s]*[A-Za-z0-9-]{3,}"
 )
 _ADDRESS = re.compile(
-    r"\d+(?:栋|幢|号楼|座)\s*(?:\d+单元)?\s*(?:\d+(?:室|号房|户|号)|\d{3,4}(?![\d楼层]))"
+    r"(?<!办公楼|门诊楼|住院楼|医技楼|综合楼|行政楼)"
+    r"(?:\d+|[A-Za-z])(?:栋|幢|号楼|座)\s*(?:\d+单元)?\s*(?:\d+(?:室|号房|户|号)|\d{3,4}(?![\d楼层]))"
     r"|\d+单元\s*\d+(?:室|号)"
     # A flat: a lane and a number, or a number and a room (幸福路88弄5号, 12号1202室).
     r"|\d+弄\d+号(?:\d+室)?|\d+号\d{3,4}室"
@@ -442,12 +470,28 @@ def normalise_width(text: str) -> str:
 
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"))
+# What a reader never sees between two characters: format characters (Cf: bidi controls,
+# tags, U+180E, U+061C ...), variation selectors, the combining grapheme joiner and the
+# Mongolian free variation selectors.
+_UNSEEN = re.compile(
+    "[\u034f\u180b-\u180f\ufe00-\ufe0f\U000e0000-\U000e007f\U000e0100-\U000e01ef"
+    + "".join(
+        re.escape(chr(c)) for c in range(0x80, 0x30000) if unicodedata.category(chr(c)) == "Cf"
+    )
+    + "]"
+)
+# Japanese forms of characters that OpenCC leaves as they are (呉建平).
+_JAPANESE = str.maketrans(
+    "呉沢浜広辺斉竜桜恵徳栄剣関沖亜満県検険験駅誉鉄",
+    "吴泽滨广边齐龙樱惠德荣剑关冲亚满县检险验驿誉铁",
+)
 _CHINESE_DIGITS = str.maketrans(
-    "〇零○一二三四五六七八九幺两壹贰叁肆伍陆柒捌玖", "00012345678912123456789"
+    "〇零○洞一二三四五六七八九幺两拐勾壹贰叁肆伍陆柒捌玖", "00001234567891279123456789"
 )
 # Digits written one by one in Chinese (一三八…, as read aloud), possibly mixed with
 # Arabic ones: seven or more in a row, three of them Chinese.
-_SPELLED = re.compile(r"[〇零○一二三四五六七八九幺两壹贰叁肆伍陆柒捌玖\d]{7,}")
+_SPOKEN = "〇零○洞一二三四五六七八九幺两拐勾壹贰叁肆伍陆柒捌玖"
+_SPELLED = re.compile(f"[{_SPOKEN}\\d](?:[ \u3000]?[{_SPOKEN}\\d]){{6,}}")
 _DIGIT_SEPARATORS = re.compile(r"(?<=\d)[\s.\-·・_~～|]+(?=\d)")
 # A name spelled out with spaces or across a line break (张 建 华) reads as one.
 _HAN_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
@@ -495,7 +539,8 @@ def normalise_for_gate(text: str) -> str:
     characters removed, traditional characters simplified, digits spelled in Chinese
     turned into digits, and separators inside a run of digits removed (138 1234 5678,
     138.1234.5678). Offsets do not survive: findings in it name the text, not a place."""
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    text = _UNSEEN.sub("", unicodedata.normalize("NFKC", text).translate(_INVISIBLE))
+    text = text.translate(_JAPANESE)
     # Any script's decimal digits (Arabic-Indic, Devanagari ...) as ASCII ones.
     text = re.sub(r"\d", lambda m: str(unicodedata.digit(m.group(), 0)), text)
     if (convert := _simplified()) is not None:
@@ -556,6 +601,15 @@ def find_pii(
         if _digits(m.group())[-11:] not in allowed_numbers:
             add("mobile", *m.span(), "删除个人手机号")
     cards(with_context=False)
+    for m in _HOME_PHONE.finditer(norm):
+        add("mobile", *m.span(), "删除个人电话号码")
+    for m in _QQ.finditer(norm):
+        add("wechat_id", *m.span(), "删除QQ号")
+    for m in _EMAIL.finditer(norm):
+        if not _OFFICE_MAIL.search(norm, max(0, m.start() - 12), m.start()):
+            add("wechat_id", *m.span(), "删除个人邮箱、QQ、微信等账号")
+    for m in _CARD_NEAR_WORD.finditer(norm):  # 卡号 + a number: a card whatever its checksum
+        add("bank_card", *m.span("number"), "删除银行卡号")
     for m in _RECORD.finditer(norm):
         add("medical_record", *m.span(), "删除病历号、住院号等编号")
     for m in _STAFF_NUMBER.finditer(norm):
@@ -700,6 +754,11 @@ _AFTER_GIVEN = frozenset(
 )
 
 
+# Role words that come before a thing as often as before a name (患者费用, 家属意见).
+_GROUP_ROLE = re.compile(r"(?:患者|病人|家属|人员|职工|群众|居民|村民|亲属|同事)[”\"’」』]?$")
+_ADDRESSED = re.compile(f"{_SURNAME}(?:女士|先生|小姐|老师|师傅|阿姨|大爷|大妈|同学)")
+# A field that holds only a name (document_number: 邓建国).
+_NAME_ALONE = re.compile(f"{_SURNAME}[\\u4e00-\\u9fff]{{1,2}}")
 _NAME_ENDS = re.compile(f"[，,、：:。；;）)]|(?:{_AFTER_NAME})")
 
 
@@ -818,8 +877,12 @@ def _names(text: str) -> list[tuple[int, int]]:
             # name; not an adverb or a conjunction (医生常常在, 医生高度重视).
             if tags.get(head, "x")[0] in "dcprmqutf" or freq.get(head, 0) >= 10000:
                 return None
+            if _GROUP_ROLE.search(text, max(0, start - 5), start):
+                return None  # 患者费用, 人员经费: what a group has, not a name
+            if _name_ends(text, start + 2):  # 医生高兴|收受
+                return start, start + 2
             if end - start == 2 or text[start + 2 : start + 3] in _AFTER_GIVEN:
-                return (start, start + 2) if _name_ends(text, start + 2) else None
+                return None
             if freq.get(text[start : start + 3], 0) == 0 and _name_ends(text, start + 3):
                 return start, start + 3
             return None
@@ -939,6 +1002,24 @@ def _names(text: str) -> list[tuple[int, int]]:
             spans.append((start, end))
     for pattern in (_UNMASKED, _MINORITY_ONE):
         spans += [m.span("name") for m in pattern.finditer(text)]
+    for m in _HALF_MASKED.finditer(text):
+        start, end = m.span("name")
+        shown = text[end - 1]
+        if text[end - 1] in "）)":
+            inner = text[text.index("某", start) + 2 : end - 1]
+            if inner not in "男女" and not re.fullmatch(f"(?:{ROLE_WORDS})", inner):
+                spans.append((start, end))  # 张某（建华）, not 王某（男） or 王某（化名）
+        elif (
+            shown not in _AFTER_GIVEN
+            and shown not in _NOT_GIVEN
+            and freq.get(text[end - 1 : end + 1], 0) < 30
+            and _name_ends(text, end)
+        ):
+            spans.append((start, end))
+    for m in _BRACKETED.finditer(text):
+        name = m.group("name")
+        if len(name) == 3 and not freq.get(name) and freq.get(name[:2], 0) < 100:
+            spans.append(m.span("name"))
     for pattern in (_MINORITY, _PINYIN_NAME):
         spans += [m.span() for m in pattern.finditer(text)]
     for m in _DOT.finditer(text):  # 阿依古丽·买买提: the words on either side of the dot
@@ -965,6 +1046,10 @@ def _names(text: str) -> list[tuple[int, int]]:
 
     spans = [(s, _full_given(text, s, e, freq, tags)) for s, e in spans if person(s, e)]
     spans += [(s, e) for s, e in _listed_with(text, spans, freq) if person(s, e)]
+    # A surname and a form of address is not a full name: 李女士, 王先生, 张老师.
+    spans = [(s, e) for s, e in spans if not _ADDRESSED.fullmatch(text, s, e)]
+    if _NAME_ALONE.fullmatch(text.strip()) and freq.get(text.strip(), 0) < 50:
+        spans.append((text.index(text.strip()), text.index(text.strip()) + len(text.strip())))
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):  # overlapping findings of one name: keep the union
         if merged and start < merged[-1][1]:

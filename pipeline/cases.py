@@ -18,6 +18,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 import markdown
@@ -200,10 +201,25 @@ def render_body(body: str) -> str:
     comments and scripts removed; only safe link schemes)."""
     html = markdown.markdown(body, extensions=["tables", "sane_lists"])
     return nh3.clean(
-        html, tags=ALLOWED_TAGS, url_schemes=ALLOWED_SCHEMES, link_rel="noopener noreferrer"
+        html,
+        tags=ALLOWED_TAGS,
+        url_schemes=ALLOWED_SCHEMES,
+        link_rel="noopener noreferrer",
+        attribute_filter=_no_relative_links,
     )
 
 
+def _no_relative_links(tag: str, attribute: str, value: str) -> str | None:
+    """Only absolute links of the allowed schemes: nh3 keeps relative ones
+    (``../../data/cases.json``), which would point into the site itself."""
+    if attribute in ("href", "src") and not value.lower().startswith(
+        tuple(f"{scheme}:" for scheme in ALLOWED_SCHEMES)
+    ):
+        return None
+    return value
+
+
+_LINK_TARGET = re.compile(r'\b(?:href|src)="([^"]*)"')
 _BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|h3|h4|blockquote|table|thead|tbody|tr|th|td)\b[^>]*>")
 
 
@@ -244,7 +260,14 @@ def _published_texts(text: str) -> list[tuple[str, str]]:
             out.append((f"前置信息「{where}」", str(value)))
 
     walk(meta, "")
-    out.append(("正文（网页上显示的文字）", shown_text(render_body(body))))
+    html = render_body(body)
+    out.append(("正文（网页上显示的文字）", shown_text(html)))
+    # Link targets are published too (高志远.pdf, mailto:wang…@…): read them decoded.
+    targets = [unquote(htmllib.unescape(t)) for t in _LINK_TARGET.findall(html)]
+    if targets:  # and each run of characters on its own (…/jueding/高志远.pdf)
+        out.append(("正文中的链接地址", "\n".join(targets)))
+        for t in targets:
+            out += [("正文中的链接地址", run) for run in re.findall(r"[\u4e00-\u9fff]+", t)]
     return out
 
 
@@ -520,7 +543,7 @@ _PII_LABELS = {
     "medical_record": "病历/住院/就诊卡号",
     "home_address": "住址",
     "person_name": "人名",
-    "wechat_id": "微信号",
+    "wechat_id": "微信号、QQ号或邮箱",
     "licence_plate": "车牌号",
     "staff_number": "工号",
 }

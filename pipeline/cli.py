@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -142,6 +143,19 @@ def check(
             registry = load_registry(data_dir)
             if institution is not None:
                 institution = _known_institution(registry, institution)
+            notices = [f for f in files if f.suffix.lower() == ".md"]
+            cases_refused = False
+            if notices:  # a case notice, checked as the build and publish would
+                from pipeline.cases import load_case
+
+                cases = [load_case(f, registry, str(f)) for f in notices]
+                _report(p for c in cases for p in c.problems)
+                for c in cases:
+                    _say(f"{c.path}：{'未通过检查' if c.refused else '通过（可发布）'}")
+                files = tuple(f for f in files if f not in notices)
+                cases_refused = any(c.refused for c in cases)
+                if not files:
+                    sys.exit(1 if cases_refused else 0)
             subs = [check_as_sent(registry, _read(f), str(f), institution) for f in files]
             problems = [p for s in subs for p in s.problems]
             _report(problems)
@@ -150,7 +164,7 @@ def check(
             for s in subs:
                 verdict = "未通过校验" if not s.accepted else f"通过（{len(s.rows)} 个数值）"
                 _say(f"{s.file}：{verdict}")
-            sys.exit(1 if refused else 0)
+            sys.exit(1 if refused or cases_refused else 0)
         prep = prepare(data_dir)
     except DataError as exc:
         _report(exc.problems)
@@ -383,10 +397,14 @@ def new_case(data_dir: Path, case_id: str | None, case_date: str | None, **field
     if path.exists():
         raise click.UsageError(f"{path} 已存在；换一个 --id。")
     text = scaffold(notice)
-    _report(gate(text, f"cases/{path.name}", registry))
+    problems = gate(text, f"cases/{path.name}", registry)
+    _report(problems)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     _say(f"已新建草稿：{path}（补充基本情况后，用 portal publish {notice.id} --by 发布人 发布）")
+    if problems:  # kept as a draft, but a script sees that it cannot be published so
+        _say("草稿含有可识别个人的信息，发布前请按上面的提示修改。")
+        sys.exit(1)
 
 
 @main.command()
@@ -538,6 +556,12 @@ def _act(
     text, meta = update_front_matter(case.path, changes)
     # The same checks as the build, on the file as it will be after this act.
     problems = gate(text, name, registry)
+    # Who acted goes into the public ledger (cases/ledger.csv): no person's name there
+    # (a publisher is also in the front matter, checked above).
+    problems += [
+        replace(p, message=f"{p.message}（--by {by}：请写部门或岗位）", row=None, column=None)
+        for p in (gate(by, name, registry) if action != "published" else [])
+    ]
     try:
         problems += careless(CaseNotice.model_validate(meta), case.body, name, registry)
     except ValidationError as exc:

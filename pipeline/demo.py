@@ -170,15 +170,27 @@ def stable_bytes(book: Workbook, when: datetime) -> bytes:
     buf = io.BytesIO()
     book.save(buf)
     book.properties.created = book.properties.modified = when
+    with zipfile.ZipFile(buf) as src:
+        parts = [
+            (
+                info.filename,
+                tostring(book.properties.to_tree())
+                if info.filename == "docProps/core.xml"
+                else src.read(info),
+            )
+            for info in src.infolist()
+        ]
+    return zip_parts(parts, when)
+
+
+def zip_parts(parts: list[tuple[str, bytes]], when: datetime) -> bytes:
+    """An XLSX (a zip) of ``parts`` in their order, every entry dated ``when``."""
     out = io.BytesIO()
-    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, when.timetuple()[:6])
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, data in parts:
+            fixed = zipfile.ZipInfo(name, when.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
-            if info.filename == "docProps/core.xml":
-                dst.writestr(fixed, tostring(book.properties.to_tree()))
-            else:
-                dst.writestr(fixed, src.read(info))
+            dst.writestr(fixed, data)
     return out.getvalue()
 
 

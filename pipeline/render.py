@@ -31,6 +31,13 @@ from pipeline.anonymise import display_value
 from pipeline.cases import Case, listed, shown_text, visible
 from pipeline.channels import Directory, closed_by
 from pipeline.check import CheckResult
+from pipeline.opendata import (
+    descriptor,
+    institution_months_table,
+    integer_codes,
+    statistics_table,
+    write_parquet,
+)
 from pipeline.parallel import each
 from pipeline.periods import label as period_label
 from pipeline.periods import quarter_of, year_of
@@ -55,12 +62,19 @@ class Touched:
 REFUSED = "已提交，未通过校验"
 PUNCTUALITY_HEADER = ["institution_id", "period", "due", "arrived", "status"]
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A negative number is a figure, not a formula: it stays a number for every reader.
+NUMBER = re.compile(r"-\d+(\.\d+)?")
 
 
 def csv_safe(row: Iterable[Any]) -> list[Any]:
     """The row with every text cell a spreadsheet would run as a formula neutralised
     (OWASP). A row at a time: the open-data files hold millions of cells."""
-    return ["'" + v if type(v) is str and v.startswith(FORMULA_PREFIXES) else v for v in row]
+    return [
+        "'" + v
+        if type(v) is str and v.startswith(FORMULA_PREFIXES) and not NUMBER.fullmatch(v)
+        else v
+        for v in row
+    ]
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
@@ -853,20 +867,21 @@ class Renderer:
             ([str(getattr(c, f)) for f in ch_header] for c in self.channels_in_service()),
         )
         self.cases_json(cases)
+        # fetched_at: when the portal first had the bytes; received_at: earlier evidence
+        # of arrival (a commit, an officer's record); last_modified: what the server said.
+        provenance_header = [
+            "institution_id",
+            "file",
+            "sha256",
+            "size",
+            "fetched_at",
+            "received_at",
+            "last_modified",
+            "accepted",
+        ]
         write_csv(
             out / "provenance.csv",
-            # fetched_at: when the portal first had the bytes; received_at: earlier evidence
-            # of arrival (a commit, an officer's record); last_modified: what the server said.
-            [
-                "institution_id",
-                "file",
-                "sha256",
-                "size",
-                "fetched_at",
-                "received_at",
-                "last_modified",
-                "accepted",
-            ],
+            provenance_header,
             (
                 [
                     s.institution_id,
@@ -895,13 +910,17 @@ class Renderer:
                 for r in self.punctuality.table.itertuples()
             ),
         )
+        headers = {
+            "statistics": header,
+            "institution-months": months_header,
+            "institutions": inst_header,
+            "channels": ch_header,
+            "punctuality": PUNCTUALITY_HEADER,
+            "provenance": provenance_header,
+        }
+        package = descriptor(self.reg, headers, self.now.isoformat(timespec="seconds"))
         (out / "datapackage.json").write_text(
-            json.dumps(
-                self.datapackage(header, months_header, inst_header, ch_header),
-                ensure_ascii=False,
-                indent=1,
-            ),
-            encoding="utf-8",
+            json.dumps(package, ensure_ascii=False, indent=1), encoding="utf-8"
         )
 
     def cases_json(self, cases: list[Case]) -> None:
@@ -956,6 +975,7 @@ class Renderer:
             for r in t[t.level != "institution"].itertuples(index=False)
         ]
         write_csv(out / "statistics.csv", header, rows)
+        write_parquet(out / "statistics.parquet", statistics_table(header, rows))
         (out / "statistics.json").write_text(
             json.dumps({"fields": header, "rows": rows}, ensure_ascii=False, separators=(",", ":")),
             encoding="utf-8",
@@ -983,11 +1003,8 @@ class Renderer:
         values[row, column] = t.value.to_numpy()
         hidden = np.zeros((len(pairs), len(codes)), dtype=bool)
         hidden[row, column] = t.suppressed.to_numpy()
-        keys = zip(
-            t.entity.cat.categories[pairs // len(months)].tolist(),
-            months[pairs % len(months)].tolist(),
-            strict=True,
-        )
+        institution_ids = t.entity.cat.categories[pairs // len(months)].tolist()
+        periods = months[pairs % len(months)].tolist()
         suppressed = f"<{self.threshold}"
 
         def cell(value: float, hide: bool) -> str:
@@ -999,74 +1016,36 @@ class Renderer:
             src.institution_id.tolist(), src.period.tolist(), src.file.tolist(), strict=True
         ):
             sources.setdefault((key_inst, key_period), []).append(file)
-        files = {key: " ; ".join(names) for key, names in sources.items()}
+        joined = {key: " ; ".join(names) for key, names in sources.items()}
         names = {i.id: i.name for i in self.reg.institutions.values()}
+        institution_names = [names.get(inst, inst) for inst in institution_ids]
+        files = [joined.get(key, "") for key in zip(institution_ids, periods, strict=True)]
         header = ["institution_id", "institution_name", "period", *codes, "source_file"]
         rows = (
             [
                 inst,
-                names.get(inst, inst),
+                name,
                 period,
                 *map(cell, figures.tolist(), hide.tolist()),  # a row at a time
-                files.get((inst, period), ""),
+                file,
             ]
-            for (inst, period), figures, hide in zip(keys, values, hidden, strict=True)
+            for inst, name, period, figures, hide, file in zip(
+                institution_ids, institution_names, periods, values, hidden, files, strict=True
+            )
         )
         write_csv(out / "institution-months.csv", header, rows)
-        return header
-
-    def datapackage(
-        self, stat: list[str], months: list[str], inst: list[str], ch: list[str]
-    ) -> dict[str, Any]:
-        """Frictionless Data Package descriptor of the open-data files."""
-        types = {
-            "value": "number",
-            "reporting": "integer",
-            "expected": "integer",
-            "staff": "integer",
-            "verified_on": "date",
-            "due": "date",
-            "arrived": "date",
-        }
-        types |= {code: "number" for code in (*self.reg.indicators, *self.reg.measures)}
-        tables = [
-            ("statistics", stat),
-            ("institution-months", months),
-            ("institutions", inst),
-            ("channels", ch),
-            ("punctuality", PUNCTUALITY_HEADER),
-        ]
-        resources: list[dict[str, Any]] = [
-            {
-                "name": name,
-                "path": f"{name}.csv",
-                "format": "csv",
-                "encoding": "utf-8-sig",
-                "schema": {
-                    "fields": [{"name": f, "type": types.get(f, "string")} for f in fields],
-                    # Suppressed figures are "<5" in institution-months.csv.
-                    "missingValues": ["", f"<{self.threshold}"],
-                },
-            }
-            for name, fields in tables
-        ]
-        resources.append(
-            {
-                "name": "cases",
-                "path": "cases.json",
-                "format": "json",
-                "mediatype": "application/json",
-            }
+        write_parquet(
+            out / "institution-months.parquet",
+            institution_months_table(
+                (institution_ids, institution_names, periods),
+                codes,
+                values,
+                hidden,
+                files,
+                integer_codes(self.reg),
+            ),
         )
-        return {
-            "name": f"{self.reg.config.authority_id}-integrity-portal",
-            "title": self.reg.config.site_name,
-            "created": self.now.isoformat(timespec="seconds"),
-            "licenses": [
-                {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}
-            ],
-            "resources": resources,
-        }
+        return header
 
     def feed(self, cases: list[Case]) -> None:
         xml_env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)

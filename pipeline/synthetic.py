@@ -6,36 +6,49 @@ sent, late reports, full-width digits, a refused file now and then, stale channe
 and case notices in every category and status with their publication ledger. The
 registries (indicators, campaign) are the demo's, the campaign's dates moved to the
 months generated. Everything is fictional: numbers start with 0000 and mail goes to
-``.example``. The same arguments and seed give the same files on the same day.
+``.example``. The same arguments and seed give the same files on the same day, with any
+number of processes.
+
+Every figure, style, skipped month, arrival time and planted mistake is drawn first, for
+all institutions and months at once (numpy, one generator seeded with ``--seed``); the
+files are then written institution by institution in forked processes that draw
+nothing, from strings, with the bytes :mod:`pipeline.demo`'s writers make
+(:mod:`pipeline.synthetic_files`).
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import math
+import os
 import random
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 from pipeline import ledger
 from pipeline.cases import BEIJING, digest
-from pipeline.collect import store_file, write_manifest
+from pipeline.collect import Snapshot, due_date, snapshot_dir, write_manifest
 from pipeline.demo import (
+    HOSPITAL_TYPES,
+    SMALL_INDICATORS,
+    SMALL_TYPES,
     _edit_gbk_csv,
     _full_width,
     _guessed,
-    arrival,
-    deliveries,
     snapshot_of,
-    write_files,
 )
+from pipeline.parallel import pmap
 from pipeline.periods import month_range
 from pipeline.registry import Institution, Registry, load_registry
+from pipeline.synthetic_files import Shape
 
 DEMO_DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -293,47 +306,279 @@ def _channels(out: Path, rows: list[dict[str, Any]], today: date, rng: random.Ra
 
 
 STYLES = [*(style for style, _ in STYLE_SHARES), "json_month"]
+# Institutions whose files one worker process writes before progress is told.
+BATCH = 500
 
 
-def _style(rng: random.Random) -> str:
-    draw = rng.random()
-    for style, share in STYLE_SHARES:
-        if draw < share:
-            return style
-        draw -= share
-    return "json_month"
+def _figures(
+    insts: list[Institution], months: list[str], codes: list[str], gen: np.random.Generator
+) -> np.ndarray:
+    """Every institution's figures for every month at once, as :func:`pipeline.demo.figures`
+    draws them one institution and month at a time (the same rates, seasons and running
+    totals): an array (institution, month, indicator) with NaN where there is no figure
+    (a month not active, an indicator the institution's type does not report)."""
+    n, m_count = len(insts), len(months)
+    col = {c: j for j, c in enumerate(codes)}
+    out = np.full((n, m_count, len(codes)), np.nan)
+    staff = np.array([max(i.staff, 1) for i in insts], dtype=float)
+    hospital = np.array([i.type in HOSPITAL_TYPES for i in insts])
+    large = np.array([i.type not in SMALL_TYPES for i in insts])
+    active = np.array([[i.active_in(p) for p in months] for i in insts]).reshape(n, m_count)
+    start = np.where(active.any(axis=1), active.argmax(axis=1), m_count)
+    pending_complaints = np.zeros(n, dtype=np.int64)
+    pending_issues = np.zeros(n, dtype=np.int64)
+    trained = np.zeros(n, dtype=np.int64)
+    hospital_sessions, other_sessions = np.array([1, 1, 1, 2, 2, 3]), np.array([0, 1, 1])
+
+    def pct(low: float, high: float) -> np.ndarray:
+        return np.round(gen.uniform(low, high, n), 1)
+
+    for m, period in enumerate(months):
+        month = int(period[5:])
+        row: dict[str, np.ndarray] = {}
+        on = active[:, m]
+        if month == 1:
+            trained[:] = 0
+        index = m - start  # the month's place among the institution's own
+        season = 1.25 if month in (1, 7, 8) else (0.8 if month == 2 else 1.0)
+        received = gen.poisson(np.maximum(0.3, staff / 110) * season)
+        pending_complaints += received
+        all_resolved = gen.random(n) < 0.75
+        resolved = np.where(all_resolved, pending_complaints, np.maximum(0, pending_complaints - 1))
+        pending_complaints -= resolved
+        row["complaints_received"], row["complaints_resolved"] = received, resolved
+        found = gen.poisson(np.maximum(0.2, staff / np.where(index < 7, 60, 250)))
+        pending_issues += found
+        rectified = np.minimum(pending_issues, gen.poisson(pending_issues * 0.7 + 0.2))
+        pending_issues -= rectified
+        row["issues_found"], row["issues_rectified"] = found, rectified
+        trained[:] = np.minimum(staff, trained + np.ceil(staff * gen.uniform(0.06, 0.18, n)))
+        row["staff_trained"] = trained.copy()
+        row["study_sessions"] = np.where(
+            hospital,
+            hospital_sessions[gen.integers(0, 6, n)],
+            other_sessions[gen.integers(0, 3, n)],
+        )
+        row["warning_education_sessions"] = (month in (3, 9)) | (gen.random(n) < 0.05)
+        awareness = np.minimum(100.0, 91 + index * 0.3 + gen.uniform(-1.5, 1.5, n))
+        row["code_awareness_pct"] = np.round(awareness, 1)
+        # Institutions larger than a clinic.
+        row["complaints_transferred"] = gen.binomial(received, 0.3)
+        row["clues_received"] = gen.poisson(staff / 500)
+        cases = {
+            c: gen.poisson(staff / r)
+            for c, r in (
+                ("cases_red_envelope", 9000),
+                ("cases_kickback", 12000),
+                ("cases_overtreatment", 8000),
+                ("cases_insurance_fraud", 10000),
+                ("cases_illegal_practice", 30000),
+                ("cases_advertising", 30000),
+                ("cases_conduct", 4000),
+            )
+        }
+        row.update(cases)
+        total = np.sum(list(cases.values()), axis=0)
+        row["cases_investigated"] = total
+        row["sanctioned_education"] = gen.poisson(total * 1.3)
+        row["sanctioned_notice"] = gen.poisson(total * 0.4)
+        row["sanctioned_removal"] = gen.poisson(total * 0.1)
+        row["sanctioned_referral"] = gen.poisson(total * 0.05)
+        row["interviews"] = gen.poisson(staff / 300 + total)
+        money = cases["cases_kickback"] + cases["cases_insurance_fraud"]
+        row["funds_recovered_yuan"] = _sum_of_draws(gen, money, 20, 900)
+        # Hospitals; the satisfaction survey of the other larger institutions.
+        row["red_envelopes_returned"] = gen.poisson(staff / 180 * season)
+        handed = gen.poisson(staff / 700)
+        row["red_envelopes_handed_in"] = handed
+        row["red_envelopes_handed_in_yuan"] = _sum_of_draws(gen, handed, 2, 30)
+        row["satisfaction_responses"] = np.where(
+            hospital, gen.poisson(staff * 0.6), gen.poisson(staff * 0.8)
+        )
+        row["satisfaction_outpatient_pct"] = np.where(hospital, pct(90, 99.2), pct(89, 98.5))
+        row["satisfaction_inpatient_pct"] = pct(92, 99.6)
+        for code, values in row.items():
+            if code in SMALL_INDICATORS:
+                kept = on
+            elif code.startswith("red_envelopes") or code == "satisfaction_inpatient_pct":
+                kept = on & hospital
+            else:
+                kept = on & large
+            out[:, m, col[code]] = np.where(kept, values, np.nan)
+        # An institution's running totals start at its first month.
+        for state in (pending_complaints, pending_issues, trained):
+            state[~on] = 0
+    return out
+
+
+def _sum_of_draws(gen: np.random.Generator, counts: np.ndarray, low: int, high: int) -> np.ndarray:
+    """For each count, the sum of that many amounts drawn from ``low``..``high`` hundred yuan."""
+    draws = gen.integers(low, high, int(counts.sum())) * 100
+    owner = np.repeat(np.arange(counts.size), counts)
+    return np.bincount(owner, weights=draws, minlength=counts.size).astype(np.int64)
+
+
+@dataclass
+class _Plan:
+    """Everything drawn for the submissions, before any file is written: the workers that
+    write them draw nothing, so the files are the same with any number of processes."""
+
+    registry: Registry
+    institutions: list[Institution]
+    months: list[str]
+    until: datetime
+    figures: np.ndarray
+    shapes: dict[bool, tuple[Shape, list[int]]]  # by "is small": the shape, its columns
+    percent: list[bool]  # by column of ``figures``
+    styles: list[str]
+    sent: np.ndarray  # (institution, month): active and not skipped
+    day: np.ndarray
+    hour: np.ndarray
+    minute: np.ndarray
+    guessed: np.ndarray
+    full_width: np.ndarray
+
+
+def _plan(
+    registry: Registry, months: list[str], until: datetime, gen: np.random.Generator
+) -> _Plan:
+    institutions = [i for i in registry.institutions.values() if i.source]
+    codes = list(registry.indicators)
+    n, shape = len(institutions), (len(institutions), len(months))
+    figures = _figures(institutions, months, codes, gen)
+    # One institution of each file style first, then the styles by their shares.
+    draw = gen.random(n)
+    edges = np.cumsum([share for _, share in STYLE_SHARES])
+    styles = [
+        STYLES[k] if k < len(STYLES) else STYLES[int(np.searchsorted(edges, d, side="right"))]
+        for k, d in enumerate(draw)
+    ]
+    skipped = gen.random(shape) < 0.03
+    due_day = registry.campaigns[0].report_due_day
+    # Mostly before the due day of the next month, one in eight late.
+    late = gen.random(shape) < 0.12
+    day = np.where(late, gen.integers(due_day + 1, 29, shape), gen.integers(3, due_day + 1, shape))
+    hour, minute = gen.integers(8, 18, shape), gen.integers(0, 60, shape)
+    # A GB18030 CSV now and then carries a guessed figure (refused) or full-width digits.
+    guessed = gen.random(shape) < 0.004
+    full_width = ~guessed & (gen.random(shape) < 0.01)
+    sent = ~np.isnan(figures[:, :, 0]) & ~skipped
+    # However small the directory, the second institution (the first of that style)
+    # sends both: full-width digits first, a guessed figure last.
+    if n > 1 and len(own := np.flatnonzero(sent[1])) > 1:
+        full_width[1, own[0]], guessed[1, own[0]] = True, False
+        guessed[1, own[-1]], full_width[1, own[-1]] = True, False
+    return _Plan(
+        registry=registry,
+        institutions=institutions,
+        months=months,
+        until=until,
+        figures=figures,
+        shapes={
+            small: (Shape(registry, c), [codes.index(x) for x in c])
+            for small, c in ((True, SMALL_INDICATORS), (False, codes))
+        },
+        percent=[registry.indicators[c].kind == "percent" for c in codes],
+        styles=styles,
+        sent=sent,
+        day=day,
+        hour=hour,
+        minute=minute,
+        guessed=guessed,
+        full_width=full_width,
+    )
+
+
+def _arrival(plan: _Plan, k: int, m: int) -> datetime:
+    """When institution ``k``'s report for month ``m`` arrived, never after ``until``."""
+    after = due_date(plan.months[m], 1)
+    at = datetime(
+        after.year,
+        after.month,
+        int(plan.day[k, m]),
+        int(plan.hour[k, m]),
+        int(plan.minute[k, m]),
+        tzinfo=BEIJING,
+    )
+    return min(at, plan.until)
+
+
+def _institution_files(plan: _Plan, k: int) -> list[Snapshot]:
+    """Write institution ``k``'s files into its source folder and the snapshot store, as
+    collected on arrival; return their snapshots (in the order sent)."""
+    inst, style = plan.institutions[k], plan.styles[k]
+    shape, columns = plan.shapes[inst.type in SMALL_TYPES]
+    table = plan.figures[k][:, columns].tolist()
+    percent = [plan.percent[c] for c in columns]
+    data_dir = plan.registry.data_dir
+    store = snapshot_dir(data_dir) / inst.id
+    store.mkdir(parents=True, exist_ok=True)
+    folder = data_dir / inst.source / "statistics"
+    folder.mkdir(parents=True, exist_ok=True)
+    files: dict[str, bytes] = {}
+    snapshots: list[Snapshot] = []
+    year_rows: list[tuple[str, list[int | float | None]]] = []
+    for m in np.flatnonzero(plan.sent[k]).tolist():
+        period = plan.months[m]
+        values: list[int | float | None] = [
+            None if v != v else (v if p else int(v)) for v, p in zip(table[m], percent, strict=True)
+        ]
+        if style == "xlsx_year":
+            name = f"{period[:4]}.xlsx"
+            if not year_rows or year_rows[-1][0][:4] != period[:4]:
+                year_rows = []
+            year_rows.append((period, values))
+            content = shape.xlsx_year(inst.name, period[:4], year_rows)
+        elif style == "csv_gbk_month":
+            name = f"{period}.csv"
+            content = shape.csv_gbk_month(inst.name, period, values)
+            if plan.guessed[k, m]:
+                content = _edit_gbk_csv(content, _guessed)
+            elif plan.full_width[k, m]:
+                content = _edit_gbk_csv(content, _full_width)
+        elif style == "csv_long_month":
+            name = f"{period}.csv"
+            content = shape.csv_long_month(inst.id, period, values)
+        else:
+            name = f"{period}.json"
+            content = shape.json_month(inst.id, period, values)
+        snap = snapshot_of(inst, "statistics", f"statistics/{name}", content, _arrival(plan, k, m))
+        # A new store: each file written once, without the fsync a collection does.
+        _write(f"{store}/{snap.sha256}{Path(name).suffix}", content)
+        snapshots.append(snap)
+        files[name] = content
+    for name, content in files.items():
+        _write(f"{folder}/{name}", content)
+    return snapshots
+
+
+def _write(path: str, content: bytes) -> None:
+    """``Path(path).write_bytes(content)`` without its objects: 200,000 files at 3,000."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        view = memoryview(content)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 def _sources(
     registry: Registry,
     months: list[str],
     until: datetime,
-    rng: random.Random,
+    seed: int,
     progress: Callable[[str], None],
 ) -> None:
     """Each institution's files and the snapshot store, as if collected on arrival."""
-    due_day = registry.campaigns[0].report_due_day
-    snapshots = []
-    institutions = [i for i in registry.institutions.values() if i.source]
-    for done, inst in enumerate(institutions, 1):
-        # One institution of each file style first, then the styles by their shares.
-        style = STYLES[done - 1] if done <= len(STYLES) else _style(rng)
-        skip = frozenset(m for m in months if rng.random() < 0.03)
-        files: dict[str, bytes] = {}
-        for month, name, content in deliveries(registry, inst, style, months, rng, skip):
-            if style == "csv_gbk_month":
-                if rng.random() < 0.004:
-                    content = _edit_gbk_csv(content, _guessed)
-                elif rng.random() < 0.01:
-                    content = _edit_gbk_csv(content, _full_width)
-            at = arrival(month, due_day, rng, until)
-            snap = snapshot_of(inst, "statistics", f"statistics/{name}", content, at)
-            store_file(registry.data_dir, snap, content)
-            snapshots.append(snap)
-            files[name] = content
-        write_files(registry.data_dir / inst.source / "statistics", files)
-        if done % 500 == 0 or done == len(institutions):
-            progress(f"报送文件：{done}/{len(institutions)} 个机构")
+    plan = _plan(registry, months, until, np.random.default_rng(seed))
+    n = len(plan.institutions)
+    snapshots: list[Snapshot] = []
+    for first in range(0, n, BATCH):
+        done = min(n, first + BATCH)
+        for part in pmap(functools.partial(_institution_files, plan), range(first, done)):
+            snapshots += part
+        progress(f"报送文件：{done}/{n} 个机构")
     write_manifest(registry.data_dir, sorted(snapshots, key=lambda s: s.fetched_at))
 
 
@@ -441,7 +686,7 @@ def generate(
     rows, _ = _registries(out, institutions, month_list, until, rng)
     registry = load_registry(out)
     progress(f"名录：{len(rows)} 个机构，{len(month_list)} 个月")
-    _sources(registry, month_list, until, rng, progress)
+    _sources(registry, month_list, until, seed, progress)
     members = [i for i in registry.institutions.values() if i.source]
     _cases(out, members, cases, month_list, until, rng)
     progress(f"典型案例：{cases} 个")

@@ -225,3 +225,35 @@ def test_new_case_asks_for_missing_fields_on_a_terminal(data_dir):
     meta = front(data_dir / "cases" / "2026-typed-conduct.md")
     assert meta["title"] == "某社区卫生服务中心工作人员服务态度生硬"
     assert meta["category"] == "conduct" and meta["role"] == "护士" and meta["status"] == "draft"
+
+
+def test_a_name_in_a_correction_or_a_retraction_is_refused(data_dir):
+    """What a correction note, a retraction reason or the editor says is published (the
+    case page, the corrections log, the ledger in the repository): the same gate."""
+    case = data_dir / "cases" / "2025-kangning-overtreatment.md"
+    before = case.read_text(encoding="utf-8")
+    ledger = (data_dir / "cases" / "ledger.csv").read_text(encoding="utf-8")
+    for args in [
+        ["correct", "--note", "当事人欧阳某某即欧阳国栋，更正其职务", "--by", "宣传科"],
+        ["correct", "--note", "经办医生柯\ufe00建\ufe00明已确认", "--by", "宣传科"],
+        ["correct", "--note", "更正金额", "--by", "刘晓梅"],
+        ["retract", "--reason", "表扬对象陈\u180e秀\u180e珍本人不同意公开", "--by", "宣传科"],
+    ]:
+        done = portal(args[0], "--data", str(data_dir), "2025-kangning-overtreatment", *args[1:])
+        assert done.returncode == 1 and "含有可识别个人的信息" in done.stdout + done.stderr, args
+        assert "未记录" in done.stdout + done.stderr
+    assert case.read_text(encoding="utf-8") == before
+    assert (data_dir / "cases" / "ledger.csv").read_text(encoding="utf-8") == ledger
+
+
+def test_check_reads_a_case_notice_given_as_a_file(data_dir, tmp_path):
+    """A press officer checks one notice with the same command as a data file."""
+    good = data_dir / "cases" / "2025-kangning-overtreatment.md"
+    done = portal("check", "--data", str(data_dir), str(good))
+    assert done.returncode == 0 and "通过（可发布）" in done.stdout + done.stderr
+    bad = data_dir / "cases" / "2026-second-red-envelope-draft.md"
+    bad.write_text(bad.read_text(encoding="utf-8") + "\n医生张建华收受红包。\n", "utf-8")
+    done = portal("check", "--data", str(data_dir), str(bad))
+    out = done.stdout + done.stderr
+    assert done.returncode == 1 and "张建华" in out and "张某" in out and "未通过检查" in out
+    assert "不支持的文件格式" not in out

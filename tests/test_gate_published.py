@@ -33,6 +33,14 @@ DISGUISES = [
     ("医生张[^a]建华收受红包。\n\n[^a]: 注", "张建华"),
     ("医生张[^注]建华收受红包。", "张建华"),
     ("| 138 | 1234 | 5678 |\n|---|---|---|\n| a | b | c |", "13812345678"),
+    # Tried by an attacker who had not read the gate (2026-11-26):
+    ("医生钟\ufe00国\ufe01强收受红包。", "钟国强"),  # variation selectors
+    ("护士蔡\u180e文辉收受红包。", "蔡文辉"),  # Mongolian vowel separator
+    ("护士吕\u202e建华收受红包。", "吕建华"),  # right-to-left override
+    ("医生呉建平收受红包。", "吴建平"),  # a Japanese form
+    ("患者手机幺三八洞洞洞两两三三四。", "13800022334"),  # digits as read aloud
+    ("群聊中“蒋/丽/萍”收受红包。", "蒋丽萍"),
+    ("详见[决定](https://example.org/jueding/%E9%AB%98%E5%BF%97%E8%BF%9C.pdf)。", "高志远"),
 ]
 
 
@@ -83,7 +91,41 @@ PLAIN = [
     ("区卫健委决定给予刘伟记过处分。", "刘伟"),
     ("医生禤国维收受红包。", "禤国"),
     ("当事人身份证号：53010219800101123X。", "53010219800101123X"),  # a wrong check digit
+    ("证件440106198702153210。", "440106198702153210"),
+    ("收款卡号6228-4800-1234-5678。", "6228-4800-1234-5678"),  # no valid checksum
+    ("外科医生王某，也就是王建设，收受红包。", "王建设"),
+    ("患者之子李想向主治医生赠送红包。", "李想"),
+    ("张某（建华）收受红包。", "张某（建华）"),
+    ("医生高兴收受红包。", "高兴"),
+    ("检查单号CT20260912001。", "检查单号CT20260912001"),
+    ("其家中电话0871-65432109。", "家中电话0871-65432109"),
+    ("住址：阳光城A栋1203。", "A栋1203"),
+    ("weixin：li_ming_88。", "weixin：li_ming_88"),
+    ("QQ号 345678912。", "QQ号 345678912"),
+    ("该院执业证书编码110530000012345的医生。", "执业证书编码110530000012345"),
 ]
+
+
+# What an office writes that is no one's personal data.
+CLEAN = [
+    "患者家属李女士反映，医生王某在手术前暗示其送红包。",
+    "举报邮箱：jubao@163.com，举报电话12320。",
+    "信访接待室设在区卫健委办公楼2栋301室。",
+    "经核查，该院将王不留行、白头翁、田七粉等中药饮片串换为贵价药品。",
+    "东方红社区卫生服务站、上官村卫生室因药品管理不规范被责令整改。",
+    "医院已将工号与处方权限绑定，杜绝冒用他人账号开具处方。",
+    "专项检查发现，影像科存在重复检查问题，退还患者费用，约谈科室负责人。",
+]
+
+
+@pytest.mark.parametrize("written", CLEAN)
+def test_what_an_office_writes_passes(registry, written):
+    path = registry.data_dir / "cases" / f"{DRAFT}.md"
+    path.write_text(path.read_text(encoding="utf-8") + f"\n{written}\n", encoding="utf-8")
+    case = load_case(path, registry, f"cases/{path.name}")
+    assert not [p for p in case.problems if p.code.startswith("pii_")], [
+        (p.code, p.value) for p in case.problems
+    ]
 
 
 def test_a_word_the_press_office_cleared_passes(registry):
