@@ -4,18 +4,24 @@ Rates are never averages of percentages: every cell carries a numerator and,
 for weighted indicators and measures, a denominator, both summed; the value is
 their ratio. Every cell also says how many institution-months were expected and
 how many reported (its completeness).
+
+The roll-up is SQL (``GROUPING SETS`` over institution, district, type and the
+authority; month, quarter, year and campaign from a table of months), run by the
+engine (:mod:`pipeline.engine`); pandas only reads the canonical table in and hands
+the result to the pages.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from pipeline.engine import connect
 from pipeline.periods import quarter_of, year_of
 from pipeline.registry import Campaign, Registry
 
@@ -33,37 +39,29 @@ COLUMNS = [
     "reporting",
     "expected",
 ]
+# The table's order: level by level (institutions first), then by period type, period,
+# entity and indicator (as text). Look-ups search it by these ranks.
+TABLE_LEVELS = ("institution", "district", "type", "authority")
 
 
 @dataclass
 class Aggregates:
     """The aggregate table and the months it covers. The table may be replaced (by the
-    suppressed one) before the first look-up, not after."""
+    suppressed one, the same rows in the same order) before the first look-up, not
+    after."""
 
     table: pd.DataFrame
     months: list[str]
     campaign: Campaign
     authority_id: str
-
-    @cached_property
-    def _index(self) -> _KeyIndex:
-        return _KeyIndex(self.table, ["level", "entity", "period_type", "period", "indicator"])
-
-    @cached_property
-    def _counts(self) -> dict[tuple[str, ...], tuple[int, int]]:
-        """(reporting, expected) by level, entity, period type and period."""
-        t = self.table.drop_duplicates(["level", "entity", "period_type", "period"])
-        keys = zip(
-            *(t[k].tolist() for k in ("level", "entity", "period_type", "period")), strict=True
-        )
-        counts = zip(t.reporting.tolist(), t.expected.tolist(), strict=True)
-        return dict(zip(keys, counts, strict=True))
+    # (reporting, expected) by level, entity, period type and period, as computed.
+    counts: dict[tuple[str, ...], tuple[int, int]] = field(default_factory=dict, repr=False)
 
     def completeness(
         self, period_type: str, period: str, level: str = "authority", entity: str | None = None
     ) -> tuple[int, int] | None:
         """How many institutions (or institution-months) reported, of how many expected."""
-        return self._counts.get((level, entity or self.authority_id, period_type, period))
+        return self.counts.get((level, entity or self.authority_id, period_type, period))
 
     def cell(
         self,
@@ -75,10 +73,14 @@ class Aggregates:
     ) -> dict[str, Any] | None:
         """One aggregate row (column -> value), or None when nothing was reported for it."""
         key = (level, entity or self.authority_id, period_type, period, indicator)
-        at = self._index.position(key)
+        at = self._keys.position(key)
         if at is None:
             return None
         return {name: column[at] for name, column in self._columns.items()}
+
+    @cached_property
+    def _keys(self) -> _SortedKeys:
+        return _SortedKeys(self.table)
 
     @cached_property
     def _columns(self) -> dict[str, Any]:
@@ -86,189 +88,295 @@ class Aggregates:
         return {name: self.table[name].to_numpy() for name in self.table.columns}
 
 
-class _KeyIndex:
-    """Row positions of a table by the values of some of its columns, in a few bytes a
-    row: each key column is coded as integers, the codes are combined into one number
-    per row and the numbers sorted. (A dict of tuples took 300 MB at 3,000
-    institutions.) The last row wins when a key repeats."""
+class _SortedKeys:
+    """Row positions by key in a table in its own order (see :data:`TABLE_LEVELS`): the
+    category codes of the key columns make one number a row, and the numbers ascend
+    down the table, so a look-up is a binary search."""
 
-    def __init__(self, table: pd.DataFrame, keys: list[str]) -> None:
+    def __init__(self, table: pd.DataFrame) -> None:
+        rank = {value: i for i, value in enumerate(TABLE_LEVELS)}
+        types = {value: i for i, value in enumerate(sorted(PERIOD_TYPES))}
         self.codes: list[dict[Any, int]] = []
         self.radix: list[int] = []
         combined = np.zeros(len(table), dtype=np.int64)
-        for key in keys:
-            codes, uniques = pd.factorize(table[key])
-            self.codes.append({value: i for i, value in enumerate(uniques.tolist())})
-            self.radix.append(len(uniques) + 1)
-            combined = combined * self.radix[-1] + codes
-        self.order = np.argsort(combined, kind="stable")
-        self.sorted = combined[self.order]
+        for name in ("level", "period_type", "period", "entity", "indicator"):
+            column = table[name].array
+            assert isinstance(column, pd.Categorical)
+            order = rank if name == "level" else types if name == "period_type" else None
+            categories = column.categories.tolist()
+            if order is None:  # sorted categories: a code ranks as its text does
+                codes = {value: i for i, value in enumerate(categories)}
+            else:
+                codes = {value: order[value] for value in categories}
+            ranks = np.array([codes[v] for v in categories] + [0], dtype=np.int64)
+            self.codes.append(codes)
+            self.radix.append(len(categories) + 1)
+            combined = combined * self.radix[-1] + ranks[column.codes]
+        self.sorted = combined
+        if len(combined) and not (np.diff(combined) >= 0).all():
+            raise ValueError("aggregate table out of order")
 
     def position(self, key: tuple[Any, ...]) -> int | None:
+        level, entity, period_type, period, indicator = key
         combined = 0
-        for value, codes, radix in zip(key, self.codes, self.radix, strict=True):
+        for value, codes, radix in zip(
+            (level, period_type, period, entity, indicator), self.codes, self.radix, strict=True
+        ):
             code = codes.get(value)
             if code is None:
                 return None
             combined = combined * radix + code
-        at = int(np.searchsorted(self.sorted, combined, side="right")) - 1
-        if at < 0 or self.sorted[at] != combined:
+        at = int(np.searchsorted(self.sorted, combined))
+        if at >= len(self.sorted) or self.sorted[at] != combined:
             return None
-        return int(self.order[at])
+        return at
 
 
-def _time_keys(months: pd.Series, campaign: Campaign) -> dict[str, pd.Series]:
-    # Each distinct month is mapped once (a province has millions of rows, 36 months).
-    codes, uniques = pd.factorize(months)
-
-    def keys(of: Callable[[str], str]) -> pd.Series:
-        return pd.Series(np.array([of(m) for m in uniques], dtype=object)[codes], months.index)
-
+def _inputs(
+    registry: Registry, table: pd.DataFrame, campaign: Campaign, months: list[str]
+) -> dict[str, pa.Table]:
+    """The tables the SQL reads: the figures, and small ones from the registries."""
+    facts = pa.Table.from_pandas(
+        table[["institution_id", "period", "indicator", "value"]], preserve_index=False
+    )
+    reporting = {i.id for i in registry.reporting_institutions}
+    institutions = list(registry.institutions.values())
+    inst = pa.table(
+        {
+            "id": [i.id for i in institutions],
+            "district": [i.district for i in institutions],
+            "type": [i.type for i in institutions],
+            "staff": pa.array([float(i.staff) for i in institutions], pa.float64()),
+            "reporting": [i.id in reporting for i in institutions],
+            "active_from": [i.active_from for i in institutions],
+            "active_to": pa.array([i.active_to for i in institutions], pa.string()),
+        }
+    )
+    # One row per figure the portal derives: an indicator, or a measure (a rate).
+    items: list[dict[str, Any]] = [
+        {
+            "code": ind.code,
+            "source": ind.code,
+            "kind": ind.aggregate if ind.aggregate == "weighted_mean" else "plain",
+            "weight": ind.weight,
+            "how": "last" if ind.aggregate == "last" else "sum",
+            "carried": False,
+            "counter": None,
+            "percent": False,
+        }
+        for ind in registry.indicators.values()
+    ]
+    items += [
+        {
+            "code": m.code,
+            "source": m.numerator,
+            "kind": "ratio",
+            "weight": m.denominator,
+            # A ratio against staff counts its last month (its numerator runs within the year).
+            "how": "last" if m.denominator == "staff" else "sum",
+            "carried": bool(m.carry_backlog),
+            "counter": m.denominator,
+            "percent": True,
+        }
+        for m in registry.measures.values()
+    ]
+    types = {
+        "code": pa.string(),
+        "source": pa.string(),
+        "kind": pa.string(),
+        "weight": pa.string(),
+        "how": pa.string(),
+        "carried": pa.bool_(),
+        "counter": pa.string(),
+        "percent": pa.bool_(),
+    }
+    periods = pa.table(
+        {
+            "month": [m for m in months for _ in PERIOD_TYPES],
+            "period_type": [t for _ in months for t in PERIOD_TYPES],
+            "bucket": [b for m in months for b in (m, quarter_of(m), year_of(m), campaign.id)],
+        }
+    )
     return {
-        "month": months,
-        "quarter": keys(quarter_of),
-        "year": keys(year_of),
-        "campaign": keys(lambda _: campaign.id),
+        "facts": facts,
+        "inst": inst,
+        "items": pa.Table.from_pylist(items, schema=pa.schema(types)),
+        "periods": periods,
     }
 
 
-def expected_months(registry: Registry, months: list[str]) -> pd.DataFrame:
-    """One row per institution and month in which it was due to report."""
-    rows = [
-        {"institution_id": inst.id, "period": m}
-        for inst in registry.reporting_institutions
-        for m in months
-        if inst.active_in(m)
-    ]
-    return pd.DataFrame(rows, columns=["institution_id", "period"])
+# Figures are summed as exact decimals (``NUMBER``) and turned back into floating point
+# at the end: a sum of floating-point numbers depends on the order of its terms, which
+# parallel threads do not keep, and the same data must give the same bytes.
+NUMBER = "DECIMAL(38, 9)"
 
-
-def _backlogs(registry: Registry, table: pd.DataFrame) -> dict[str, pd.Series]:
-    """For each measure that carries its backlog: what was still open at the start of each
-    institution-month (running denominator less running numerator over every month
-    before it, never below 0), indexed by institution and month. ``table`` holds every
-    month, also those before the campaign (the check counts its running totals so)."""
-    carried = [m for m in registry.measures.values() if m.carry_backlog]
-    needed = {c for m in carried for c in (m.numerator, m.denominator)}
-    table = table[table.indicator.isin(needed)]
-    if table.empty:
-        return {}
-    # Plain strings: months sort in time order (a categorical sorts by its codes).
-    table = table.assign(
-        institution_id=table.institution_id.astype(str),
-        period=table.period.astype(str),
-        indicator=table.indicator.astype(str),
+# Each figure of each institution-month: its numerator, its denominator (the weight of a
+# percentage, the base of a rate) and, for a rate that carries its backlog, what was
+# still open at the start of the month.
+_MONTH_CELLS = f"""
+WITH carried_pairs AS (
+    -- Received and resolved per institution-month, every month up to the last one
+    -- (also those before the campaign: the backlog counts them).
+    SELECT f.institution_id, f.period, it.code,
+           SUM(CASE WHEN f.indicator = it.counter THEN CAST(f.value AS {NUMBER}) END)
+               AS counted,
+           SUM(CASE WHEN f.indicator = it.source THEN CAST(f.value AS {NUMBER}) END) AS done
+    FROM facts f JOIN items it ON it.carried AND f.indicator IN (it.source, it.counter)
+    WHERE f.period <= $last
+    GROUP BY f.institution_id, f.period, it.code
+),
+backlog AS (
+    -- Open at the start of a month: all counted before it less all done before it.
+    SELECT institution_id, period, code,
+           GREATEST(
+               COALESCE(SUM(COALESCE(counted, 0)) OVER earlier, 0)
+               - COALESCE(SUM(COALESCE(done, 0)) OVER earlier, 0),
+               0
+           ) AS backlog
+    FROM carried_pairs
+    WINDOW earlier AS (
+        PARTITION BY code, institution_id ORDER BY period
+        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
     )
-    wide = table.set_index(["institution_id", "period", "indicator"])["value"].unstack()
-    wide = wide.sort_index()
-    out = {}
-    for m in carried:
-        if m.numerator not in wide or m.denominator not in wide:
-            continue
-        pair = wide[[m.denominator, m.numerator]].fillna(0)
-        before = pair.groupby(level=0).cumsum() - pair
-        out[m.code] = (before[m.denominator] - before[m.numerator]).clip(lower=0)
-    return out
+),
+campaign_facts AS (
+    SELECT f.* FROM facts f JOIN (SELECT DISTINCT month FROM periods) m ON f.period = m.month
+    WHERE f.value IS NOT NULL
+),
+weighted AS (
+    SELECT f.institution_id, f.period, it.code AS indicator, it.kind, it.how, it.carried,
+           CAST(f.value AS {NUMBER}) AS value,
+           CAST(CASE WHEN it.kind = 'plain' THEN NULL
+                     WHEN it.weight = 'staff' THEN i.staff
+                     ELSE w.value END AS {NUMBER}) AS weight
+    FROM campaign_facts f
+    JOIN items it ON f.indicator = it.source
+    LEFT JOIN inst i ON i.id = f.institution_id
+    LEFT JOIN campaign_facts w
+           ON w.institution_id = f.institution_id AND w.period = f.period
+          AND w.indicator = it.weight
+)
+SELECT x.institution_id, x.period, x.indicator, x.how,
+       CASE WHEN x.kind = 'weighted_mean' THEN CAST(x.value * x.weight AS {NUMBER})
+            ELSE x.value END AS numerator,
+       x.weight AS denominator,
+       CASE WHEN x.carried THEN COALESCE(b.backlog, 0) END AS backlog
+FROM weighted x
+LEFT JOIN backlog b
+       ON x.carried AND b.code = x.indicator
+      AND b.institution_id = x.institution_id AND b.period = x.period
+WHERE x.kind = 'plain' OR x.weight IS NOT NULL
+"""
 
+# The figures of each institution over each month, quarter, year and the campaign: sums,
+# or the last month for a running total; a carried backlog counts once (the opening one).
+# Only those two kinds need the months in order (window functions); the rest is summed.
+_INSTITUTION_CELLS = """
+WITH placed AS (
+    SELECT c.*, p.period_type, p.bucket
+    FROM month_cells c JOIN periods p ON p.month = c.period
+),
+in_order AS (
+    SELECT placed.*,
+           ROW_NUMBER() OVER (
+               PARTITION BY institution_id, indicator, period_type, bucket
+               ORDER BY period DESC) AS from_last,
+           ROW_NUMBER() OVER (
+               PARTITION BY institution_id, indicator, period_type, bucket
+               ORDER BY period) AS from_first
+    FROM placed
+    WHERE how = 'last' OR backlog IS NOT NULL
+)
+SELECT institution_id, period_type, bucket AS period, indicator,
+       SUM(numerator) AS numerator, SUM(denominator) AS denominator
+FROM placed
+WHERE how = 'sum' AND backlog IS NULL
+GROUP BY institution_id, period_type, bucket, indicator
+UNION ALL
+SELECT institution_id, period_type, bucket AS period, indicator,
+       CASE WHEN MAX(how) = 'last' THEN MAX(CASE WHEN from_last = 1 THEN numerator END)
+            ELSE SUM(numerator) END AS numerator,
+       CASE WHEN MAX(how) = 'last' THEN MAX(CASE WHEN from_last = 1 THEN denominator END)
+            ELSE SUM(denominator) END
+         + COALESCE(MAX(CASE WHEN from_first = 1 THEN backlog END), 0) AS denominator
+FROM in_order
+GROUP BY institution_id, period_type, bucket, indicator
+"""
 
-def _institution_cells(
-    registry: Registry,
-    table: pd.DataFrame,
-    campaign: Campaign,
-    backlogs: dict[str, pd.Series] | None = None,
-) -> pd.DataFrame:
-    """Numerator and denominator per institution, indicator and period of every type."""
-    # The canonical table holds one row per institution, month and indicator.
-    wide = table.set_index(["institution_id", "period", "indicator"])["value"].unstack()
-    backlogs = backlogs or {}
-    staff = pd.Series({i.id: float(i.staff) for i in registry.institutions.values()}, name="staff")
-    inst_staff = wide.index.get_level_values(0).map(staff).to_numpy()
-    parts = []
-    items: list[tuple[str, str, str | None, str | None]] = [
-        (ind.code, ind.aggregate, ind.weight, None) for ind in registry.indicators.values()
-    ]
-    items += [(m.code, "ratio", m.denominator, m.numerator) for m in registry.measures.values()]
-    for code, how, weight, numerator in items:
-        source = numerator or code
-        if source not in wide:
-            continue
-        value = wide[source]
-        frame = pd.DataFrame(
-            {"numerator": value, "denominator": float("nan"), "backlog": float("nan")}
-        )
-        if code in backlogs:
-            keys = pd.MultiIndex.from_arrays(
-                [wide.index.get_level_values(i).astype(str) for i in (0, 1)]
-            )
-            frame["backlog"] = backlogs[code].reindex(keys).fillna(0).to_numpy()
-        if how in ("weighted_mean", "ratio"):
-            w = pd.Series(inst_staff, index=wide.index) if weight == "staff" else wide.get(weight)
-            if w is None:
-                continue
-            frame["denominator"] = w.where(value.notna())
-            if how == "weighted_mean":
-                frame["numerator"] = value * w
-            frame = frame[frame.denominator.notna()]
-        frame = frame[frame.numerator.notna()].reset_index()
-        frame["indicator"] = code
-        frame["how"] = "last" if how == "last" or (weight == "staff" and how == "ratio") else "sum"
-        parts.append(frame)
-    cells = pd.concat(parts, ignore_index=True)
-    # Categories group many times faster than strings (3,000 institutions x 36 months).
-    cells["institution_id"] = cells["institution_id"].astype("category")
-    cells["indicator"] = cells["indicator"].astype("category")
-    cells = cells.sort_values("period", kind="stable", ignore_index=True)
-    out = []
-    for period_type, keys in _time_keys(cells.period, campaign).items():
-        frame = cells.assign(bucket=pd.Categorical(keys.to_numpy()))
-        grouped = frame.groupby(["institution_id", "bucket", "indicator"], observed=True)
-        last = grouped.last(numeric_only=True)
-        summed = grouped.sum(numeric_only=True, min_count=1)
-        how = grouped["how"].first()
-        # A running total within the year (and a ratio against staff) counts its last month.
-        result = summed.mask(how.eq("last"), last, axis=0)
-        # A carried backlog counts once: the one open at the start of the period.
-        opening = grouped["backlog"].first()
-        result["denominator"] = result.denominator + opening.fillna(0)
-        result = result.drop(columns="backlog")
-        result = result.reset_index().rename(columns={"bucket": "period"})
-        result["period"] = result["period"].astype(str)
-        result["period_type"] = period_type
-        out.append(result)
-    # Kept as categories (the same in every part) for the groupings that follow.
-    cells = pd.concat(out, ignore_index=True)
-    for column in ("period", "period_type"):
-        cells[column] = cells[column].astype("category")
-    return cells
+# How many institution-months reported, of those due, per institution and period.
+_INSTITUTION_COUNTS = """
+WITH due AS (
+    SELECT i.id AS institution_id, m.month
+    FROM inst i JOIN (SELECT DISTINCT month FROM periods) m
+      ON i.reporting AND i.active_from <= m.month
+     AND (i.active_to IS NULL OR m.month <= i.active_to)
+),
+sent AS (
+    SELECT DISTINCT f.institution_id, f.period
+    FROM facts f JOIN (SELECT DISTINCT month FROM periods) m ON f.period = m.month
+)
+SELECT d.institution_id, p.period_type, p.bucket AS period,
+       SUM(CASE WHEN s.institution_id IS NULL THEN 0 ELSE 1 END) AS reporting,
+       COUNT(*) AS expected
+FROM due d
+JOIN periods p ON p.month = d.month
+LEFT JOIN sent s ON s.institution_id = d.institution_id AND s.period = d.month
+GROUP BY d.institution_id, p.period_type, p.bucket
+"""
 
+# Every level at once: the institution, its district, its type and the authority.
+_ROLL_UP = """
+SELECT CASE WHEN GROUPING(c.institution_id) = 0 THEN 'institution'
+            WHEN GROUPING(i.district) = 0 THEN 'district'
+            WHEN GROUPING(i.type) = 0 THEN 'type'
+            ELSE 'authority' END AS level,
+       COALESCE(c.institution_id, i.district, i.type, $authority) AS entity,
+       c.period_type, c.period, {measure}
+FROM {source} c JOIN inst i ON i.id = c.institution_id AND i.reporting
+GROUP BY GROUPING SETS (
+    (c.period_type, c.period, c.institution_id{by}),
+    (c.period_type, c.period, i.district{by}),
+    (c.period_type, c.period, i.type{by}),
+    (c.period_type, c.period{by})
+)
+"""
 
-def _completeness(
-    registry: Registry, table: pd.DataFrame, months: list[str], campaign: Campaign
-) -> pd.DataFrame:
-    expected = expected_months(registry, months)
-    reported = table[["institution_id", "period"]].drop_duplicates().assign(reported=1)
-    frame = expected.merge(reported, how="left").fillna({"reported": 0})
-    out = []
-    for period_type, keys in _time_keys(frame.period, campaign).items():
-        f = frame.assign(bucket=keys.to_numpy())
-        g = f.groupby(["institution_id", "bucket"]).agg(
-            reporting=("reported", "sum"), expected=("reported", "size")
-        )
-        g = g.reset_index().rename(columns={"bucket": "period"})
-        g["period_type"] = period_type
-        out.append(g)
-    return pd.concat(out, ignore_index=True)
+_JOINED = """
+SELECT v.level, v.entity, v.period_type, v.period, v.indicator,
+       v.numerator, v.denominator,
+       COALESCE(n.reporting, 0) AS reporting, COALESCE(n.expected, 0) AS expected
+FROM rolled v
+LEFT JOIN rolled_counts n
+  ON n.level = v.level AND n.entity = v.entity
+ AND n.period_type = v.period_type AND n.period = v.period
+"""
 
-
-def _with_place(frame: pd.DataFrame, registry: Registry) -> pd.DataFrame:
-    """The rows of reporting institutions, with each one's district and type (mapped per
-    category when ``institution_id`` is categorical, not per row)."""
-    district = {i.id: i.district for i in registry.reporting_institutions}
-    kind = {i.id: i.type for i in registry.reporting_institutions}
-    frame = frame[frame.institution_id.isin(list(district))].reset_index(drop=True)
-    return frame.assign(
-        district=frame.institution_id.map(district), type=frame.institution_id.map(kind)
-    )
+_TABLE = """
+SELECT CASE j.level WHEN 'authority' THEN 0 WHEN 'district' THEN 1
+                    WHEN 'type' THEN 2 ELSE 3 END AS level,
+       e.code AS entity,
+       CASE j.period_type WHEN 'campaign' THEN 0 WHEN 'month' THEN 1
+                          WHEN 'quarter' THEN 2 ELSE 3 END AS period_type,
+       p.code AS period, k.code AS indicator,
+       -- A rate over nothing (resolved complaints in a month none were received) has no
+       -- value: not infinity, not 0.
+       CASE WHEN j.denominator IS NULL THEN CAST(j.numerator AS DOUBLE)
+            WHEN j.denominator = 0 THEN NULL
+            WHEN it.percent
+                THEN CAST(j.numerator AS DOUBLE) / CAST(j.denominator AS DOUBLE) * 100
+            ELSE CAST(j.numerator AS DOUBLE) / CAST(j.denominator AS DOUBLE) END AS value,
+       CAST(j.numerator AS DOUBLE) AS numerator, CAST(j.denominator AS DOUBLE) AS denominator,
+       j.reporting, j.expected
+FROM joined j
+JOIN items it ON it.code = j.indicator
+JOIN entities e ON e.entity = j.entity
+JOIN period_codes p ON p.period = j.period
+JOIN indicator_codes k ON k.indicator = j.indicator
+-- (The codes of period, entity and indicator are those of their texts in order.)
+ORDER BY CASE j.level WHEN 'institution' THEN 0 WHEN 'district' THEN 1
+                      WHEN 'type' THEN 2 ELSE 3 END,
+         j.period_type, p.code, e.code, k.code
+"""
 
 
 def aggregate(
@@ -276,66 +384,74 @@ def aggregate(
 ) -> Aggregates:
     """Every aggregate of ``table`` for ``campaign``'s months up to ``until``."""
     months = campaign.months(until)
-    # Backlogs count every month up to the last one, also those before the campaign.
-    upto = [p for p in pd.unique(table.period) if months and str(p) <= months[-1]]
-    backlogs = _backlogs(registry, table[table.period.isin(upto)])
-    table = table[table.period.isin(months)]
-    inst = _with_place(_institution_cells(registry, table, campaign, backlogs), registry)
-    done = _with_place(_completeness(registry, table, months, campaign), registry)
-    # The key columns of every level as categories of one type each, so that joining
-    # and stacking the levels works on small codes, never on millions of strings.
     authority = registry.config.authority_id
     places = {authority} | {i.id for i in registry.reporting_institutions}
     places |= {i.district for i in registry.reporting_institutions}
     places |= {i.type for i in registry.reporting_institutions}
-    kinds = {
+    entities = sorted(places)
+    with connect() as con:
+        for name, data in _inputs(registry, table, campaign, months).items():
+            con.register(name, data)
+        params = {"last": months[-1] if months else ""}
+        con.execute(f"CREATE TEMP TABLE month_cells AS {_MONTH_CELLS}", params)
+        con.execute(f"CREATE TEMP TABLE inst_cells AS {_INSTITUTION_CELLS}")
+        con.execute(f"CREATE TEMP TABLE inst_counts AS {_INSTITUTION_COUNTS}")
+        measure = "c.indicator, SUM(c.numerator) AS numerator, SUM(c.denominator) AS denominator"
+        rolled = _ROLL_UP.format(measure=measure, source="inst_cells", by=", c.indicator")
+        con.execute(f"CREATE TEMP TABLE rolled AS {rolled}", {"authority": authority})
+        counted = _ROLL_UP.format(
+            measure="SUM(c.reporting) AS reporting, SUM(c.expected) AS expected",
+            source="inst_counts",
+            by="",
+        )
+        con.execute(f"CREATE TEMP TABLE rolled_counts AS {counted}", {"authority": authority})
+        con.execute(f"CREATE TEMP TABLE joined AS {_JOINED}")
+        # The categories of the text columns, sorted as the table is.
+        periods = [
+            r[0]
+            for r in con.sql(
+                "SELECT period FROM rolled UNION SELECT period FROM inst_counts ORDER BY period"
+            ).fetchall()
+        ]
+        indicators = [
+            r[0]
+            for r in con.sql("SELECT DISTINCT indicator FROM rolled ORDER BY indicator").fetchall()
+        ]
+        for name, key, values in (
+            ("entities", "entity", entities),
+            ("period_codes", "period", periods),
+            ("indicator_codes", "indicator", indicators),
+        ):
+            con.register(
+                name, pa.table({key: values, "code": pa.array(range(len(values)), pa.int32())})
+            )
+        result = con.sql(_TABLE).arrow().read_all()
+        counts = con.sql(
+            "SELECT DISTINCT level, entity, period_type, period, reporting, expected FROM joined"
+        ).fetchall()
+    dtypes = {
         "level": pd.CategoricalDtype(LEVELS),
-        "entity": pd.CategoricalDtype(sorted(places)),
-        "period_type": pd.CategoricalDtype(PERIOD_TYPES),
-        "period": pd.CategoricalDtype(sorted({*done.period.tolist(), *inst.period.tolist()})),
-        "indicator": pd.CategoricalDtype(sorted(set(inst.indicator.tolist()))),
+        "entity": pd.CategoricalDtype(entities),
+        "period_type": pd.CategoricalDtype(sorted(PERIOD_TYPES)),
+        "period": pd.CategoricalDtype(periods),
+        "indicator": pd.CategoricalDtype(indicators),
     }
-
-    def constant(kind: str, value: str, n: int) -> pd.Categorical:
-        dtype = kinds[kind]
-        return pd.Categorical.from_codes(np.full(n, dtype.categories.get_loc(value)), dtype=dtype)
-
-    frames = []
-    for level, key in (
-        ("institution", "institution_id"),
-        ("district", "district"),
-        ("type", "type"),
-        ("authority", None),
-    ):
-        by = ["period_type", "period"] + ([key] if key else [])
-        grouped = inst.groupby([*by, "indicator"], observed=True)
-        values = pd.DataFrame(
-            {
-                "numerator": grouped.numerator.sum(),
-                "denominator": grouped.denominator.sum(min_count=1),
-            }
-        ).reset_index()
-        counts = done.groupby(by, observed=True)[["reporting", "expected"]].sum().reset_index()
-        for column in [*by, "indicator"]:
-            dtype = kinds.get(column, kinds["entity"])
-            values[column] = values[column].astype(dtype)
-            if column in counts:
-                counts[column] = counts[column].astype(dtype)
-        merged = values.merge(counts, on=by, how="left")
-        merged["level"] = constant("level", level, len(merged))
-        merged["entity"] = merged[key] if key else constant("entity", authority, len(merged))
-        frames.append(merged)
-    agg = pd.concat(frames, ignore_index=True)
-    # A rate over nothing (resolved complaints in a month none were received) has no
-    # value: not infinity, not 0.
-    ratio = agg.numerator / agg.denominator.where(agg.denominator != 0)
-    percent = agg.indicator.isin(list(registry.measures)).to_numpy()
-    value = ratio.where(agg.denominator.notna(), agg.numerator).to_numpy()
-    agg["value"] = np.where(percent, value * 100, value)
-    agg[["reporting", "expected"]] = agg[["reporting", "expected"]].fillna(0).astype(int)
+    columns: dict[str, Any] = {}
+    for name in COLUMNS:
+        data = result.column(name).to_numpy()
+        if name in dtypes:
+            columns[name] = pd.Categorical.from_codes(data, dtype=dtypes[name])
+        elif name in ("reporting", "expected"):
+            columns[name] = data.astype(np.int64)
+        else:
+            columns[name] = data.astype(np.float64)
     return Aggregates(
-        table=agg[COLUMNS].reset_index(drop=True),
+        table=pd.DataFrame(columns),
         months=months,
         campaign=campaign,
         authority_id=authority,
+        counts={
+            (level, entity, period_type, period): (int(reporting), int(expected))
+            for level, entity, period_type, period, reporting, expected in counts
+        },
     )

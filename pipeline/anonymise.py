@@ -13,111 +13,195 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from pipeline.engine import connect
 from pipeline.periods import quarter_of, year_of
 from pipeline.registry import Registry
 
 
-def _relations(table: pd.DataFrame, registry: Registry) -> list[list[int]]:
-    """Each additive relation as a list of row positions, the total first."""
-    keys = ("level", "entity", "period_type", "period", "indicator")
-    pos = {key: i for i, key in enumerate(zip(*(table[k].tolist() for k in keys), strict=True))}
-    members: dict[tuple[str, str], list[str]] = defaultdict(list)
+def _groups(registry: Registry) -> pa.Table:
+    """The total-and-parts relations between places, in the order they are checked (the
+    order matters: see :func:`suppress`): each district, type and the authority with
+    its institutions, as the registry first names them; then the authority with its
+    districts, and with its types. One row per part; ``step`` numbers the relations."""
+    members: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    authority = registry.config.authority_id
     for inst in registry.reporting_institutions:
-        members[("district", inst.district)].append(inst.id)
-        members[("type", inst.type)].append(inst.id)
-        members[("authority", registry.config.authority_id)].append(inst.id)
-    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for (level, entity), ids in members.items():
-        groups[(level, entity)] = [("institution", i) for i in ids]
-    authority = ("authority", registry.config.authority_id)
+        for total in (("district", inst.district), ("type", inst.type), ("authority", authority)):
+            members[total].append(("institution", inst.id))
+    relations = list(members.items())
     for level in ("district", "type"):
-        groups[(f"authority-by-{level}", authority[1])] = [
-            (lv, e) for (lv, e) in members if lv == level
-        ]
+        relations.append((("authority", authority), [t for t in members if t[0] == level]))
+    rows = [
+        (step, *total, *part, order)
+        for step, (total, parts) in enumerate(relations)
+        for order, part in enumerate(parts)
+    ]
+    names = ("step", "total_level", "total_entity", "part_level", "part_entity", "part_order")
+    return _small_table(names, rows)
 
-    relations: list[list[int]] = []
 
-    def add(
-        total: tuple[str, ...],
-        parts: Iterable[tuple[str, ...]],
-        rows: dict[tuple[str, ...], int] = pos,
-    ) -> None:
-        """The relation of ``total`` and those of ``parts`` that have a row in ``rows``."""
-        if total not in rows:
-            return
-        found = [rows[p] for p in parts if p in rows]
-        if found:
-            relations.append([rows[total], *found])
-
-    # Per cell (period and indicator), the position of each level and entity's row.
-    by_cell: dict[tuple[str, ...], dict[tuple[str, ...], int]] = defaultdict(dict)
-    for (level, entity, *cell), at in pos.items():
-        by_cell[tuple(cell)][(level, entity)] = at
-    cells = table[["period_type", "period", "indicator"]].drop_duplicates()
-    totals = {g: ("authority" if g[0].startswith("authority-by") else g[0], g[1]) for g in groups}
-    for cell in cells.itertuples(index=False, name=None):
-        rows = by_cell[cell]
-        for group, parts in groups.items():
-            add(totals[group], parts, rows)
-    entities = table[["level", "entity", "indicator"]].drop_duplicates()
-    months = sorted(table.loc[table.period_type == "month", "period"].unique())
-    campaign = table.loc[table.period_type == "campaign", "period"].unique()
+def _spans(periods: list[tuple[str, str]], first_step: int) -> pa.Table:
+    """The total-and-parts relations in time, for every entity alike, in the order they
+    are checked: each quarter with its months; each year with its months, then with its
+    quarters; the campaign with its months, its years and its quarters."""
+    months = sorted(p for t, p in periods if t == "month")
+    campaigns = sorted({p for t, p in periods if t == "campaign"})
     by_quarter: dict[str, list[str]] = defaultdict(list)
     by_year: dict[str, list[str]] = defaultdict(list)
     for m in months:
         by_quarter[quarter_of(m)].append(m)
         by_year[year_of(m)].append(m)
-    quarters_of_year = {y: sorted({quarter_of(m) for m in ms}) for y, ms in by_year.items()}
-    quarters = sorted(by_quarter)
-    for level, entity, indicator in entities.itertuples(index=False):
-        key = (level, entity)
-        for q, ms in by_quarter.items():
-            add((*key, "quarter", q, indicator), ((*key, "month", m, indicator) for m in ms))
-        for y, ms in by_year.items():
-            add((*key, "year", y, indicator), ((*key, "month", m, indicator) for m in ms))
-            qs = quarters_of_year[y]
-            add((*key, "year", y, indicator), ((*key, "quarter", q, indicator) for q in qs))
-        for c in campaign:
-            add((*key, "campaign", c, indicator), ((*key, "month", m, indicator) for m in months))
-            add((*key, "campaign", c, indicator), ((*key, "year", y, indicator) for y in by_year))
-            add(
-                (*key, "campaign", c, indicator),
-                ((*key, "quarter", q, indicator) for q in quarters),
+    relations: list[tuple[tuple[str, str], list[tuple[str, str]]]] = []
+    for q, ms in by_quarter.items():
+        relations.append((("quarter", q), [("month", m) for m in ms]))
+    for y, ms in by_year.items():
+        relations.append((("year", y), [("month", m) for m in ms]))
+        quarters = sorted({quarter_of(m) for m in ms})
+        relations.append((("year", y), [("quarter", q) for q in quarters]))
+    for c in campaigns:
+        relations.append((("campaign", c), [("month", m) for m in months]))
+        relations.append((("campaign", c), [("year", y) for y in by_year]))
+        relations.append((("campaign", c), [("quarter", q) for q in sorted(by_quarter)]))
+    rows = [
+        (first_step + step, *total, *part, order)
+        for step, (total, parts) in enumerate(relations)
+        for order, part in enumerate(parts)
+    ]
+    names = ("step", "total_type", "total_period", "part_type", "part_period", "part_order")
+    return _small_table(names, rows)
+
+
+def _small_table(names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> pa.Table:
+    """``rows`` as an Arrow table: the step and the order integers, the rest text."""
+    return pa.table(
+        {
+            name: pa.array(
+                [row[i] for row in rows],
+                pa.int64() if name in ("step", "part_order") else pa.string(),
             )
-    return relations
+            for i, name in enumerate(names)
+        }
+    )
+
+
+# Every relation of a total and its parts among the sensitive cells, one row per member
+# (the total's ``place`` is -1, the parts' their order). Relations of one step share no
+# cell: in place, one relation per period and indicator; in time, one per entity and
+# indicator.
+_MEMBERS = """
+WITH among_places AS (
+    SELECT g.step, c.period_type AS k1, c.period AS k2, c.indicator AS k3,
+           -1 AS place, c.pos, c.value
+    FROM (SELECT DISTINCT step, total_level, total_entity FROM groups) g
+    JOIN cells c ON c.level = g.total_level AND c.entity = g.total_entity
+    UNION ALL
+    SELECT g.step, c.period_type, c.period, c.indicator, g.part_order, c.pos, c.value
+    FROM groups g JOIN cells c ON c.level = g.part_level AND c.entity = g.part_entity
+),
+over_time AS (
+    SELECT s.step, c.level AS k1, c.entity AS k2, c.indicator AS k3,
+           -1 AS place, c.pos, c.value
+    FROM (SELECT DISTINCT step, total_type, total_period FROM spans) s
+    JOIN cells c ON c.period_type = s.total_type AND c.period = s.total_period
+    UNION ALL
+    SELECT s.step, c.level, c.entity, c.indicator, s.part_order, c.pos, c.value
+    FROM spans s JOIN cells c ON c.period_type = s.part_type AND c.period = s.part_period
+),
+counted AS (
+    SELECT member.*,
+           SUM(CASE WHEN place = -1 THEN 1 ELSE 0 END) OVER relation AS totals,
+           COUNT(*) OVER relation AS cells
+    FROM (SELECT * FROM among_places UNION ALL SELECT * FROM over_time) member
+    WINDOW relation AS (PARTITION BY step, k1, k2, k3)
+)
+SELECT step, DENSE_RANK() OVER (PARTITION BY step ORDER BY k1, k2, k3) AS relation,
+       place, pos, value
+FROM counted
+WHERE totals = 1 AND cells >= 2
+ORDER BY step
+"""
+
+# One step: in every relation of the step with exactly one hidden cell, hide the smallest
+# of the others (the least information lost; the total first, then the parts in order,
+# among equals).
+_STEP = """
+INSERT INTO hidden
+SELECT pos FROM (
+    SELECT m.pos,
+           SUM(CASE WHEN h.pos IS NULL THEN 0 ELSE 1 END) OVER relation AS hidden_cells,
+           ROW_NUMBER() OVER (
+               PARTITION BY m.relation
+               ORDER BY CASE WHEN h.pos IS NULL THEN 0 ELSE 1 END, m.value, m.place
+           ) AS choice
+    FROM members m LEFT JOIN hidden h ON h.pos = m.pos
+    WHERE m.step = $step
+    WINDOW relation AS (PARTITION BY m.relation)
+) chosen
+WHERE hidden_cells = 1 AND choice = 1
+"""
+
+# A relation with two hidden cells or more stays so (cells are never shown again).
+_SETTLED = """
+DELETE FROM members WHERE (step, relation) IN (
+    SELECT m.step, m.relation FROM members m JOIN hidden h ON h.pos = m.pos
+    GROUP BY m.step, m.relation HAVING COUNT(*) >= 2
+)
+"""
 
 
 def suppress(table: pd.DataFrame, registry: Registry) -> pd.DataFrame:
-    """``table`` with a boolean ``suppressed`` column, primary and secondary."""
+    """``table`` with a boolean ``suppressed`` column, primary and secondary.
+
+    Primary: a sensitive figure between 1 and the threshold. Secondary: the relations
+    are checked one after another, over and over until none changes, and one with
+    exactly one hidden cell hides one more. Which cell a relation hides depends on what
+    the relations before it hid, so the order is part of the rule; relations of one
+    step share no cell, so each step is one statement over all of them."""
     threshold = registry.config.suppression_threshold
     sensitive = [i.code for i in registry.indicators.values() if i.sensitive]
-    out = table.assign(suppressed=False)  # the figures are not copied (copy on write)
-    mask = out.indicator.isin(sensitive)
-    part = out[mask].reset_index()
-    values = part["value"].to_numpy()
-    hidden = set(part.index[(values >= 1) & (values < threshold)])
-    relations = _relations(part.drop(columns="index"), registry)
-    changed = True
-    while changed:
-        changed = False
-        for rel in relations:
-            inside = [p for p in rel if p in hidden]
-            if len(inside) != 1:
-                continue
-            # Hide the smallest other cell: the least information lost.
-            candidates = sorted((p for p in rel if p not in hidden), key=lambda p: values[p])
-            if candidates:
-                hidden.add(candidates[0])
-                changed = True
-    out.loc[part.loc[sorted(hidden), "index"], "suppressed"] = True
-    return out
+    keys = ["level", "entity", "period_type", "period", "indicator", "value"]
+    cells = pa.Table.from_pandas(table[keys], preserve_index=False).append_column(
+        "pos", pa.array(np.arange(len(table), dtype=np.int64))
+    )
+    with connect() as con:
+        con.register("everything", cells)
+        con.register("sensitive", pa.table({"indicator": pa.array(sensitive, pa.string())}))
+        con.execute(
+            "CREATE TEMP TABLE cells AS SELECT * FROM everything "
+            "WHERE indicator IN (SELECT indicator FROM sensitive)"
+        )
+        con.execute(
+            "CREATE TEMP TABLE hidden AS SELECT pos FROM cells "
+            "WHERE value >= 1 AND value < $threshold",
+            {"threshold": threshold},
+        )
+        groups = _groups(registry)
+        periods = con.sql("SELECT DISTINCT period_type, period FROM cells").fetchall()
+        con.register("groups", groups)
+        con.register("spans", _spans(periods, len(set(groups.column("step").to_pylist()))))
+        con.execute(f"CREATE TEMP TABLE members AS {_MEMBERS}")
+        steps = [
+            r[0] for r in con.sql("SELECT DISTINCT step FROM members ORDER BY step").fetchall()
+        ]
+        changed = True
+        while changed:
+            changed = False
+            for step in steps:
+                (added,) = con.execute(_STEP, {"step": step}).fetchone() or (0,)
+                changed |= added > 0
+            con.execute(_SETTLED)
+        hidden = con.sql("SELECT pos FROM hidden").arrow().read_all().column("pos").to_numpy()
+    flags = np.zeros(len(table), dtype=bool)
+    flags[hidden] = True
+    return table.assign(suppressed=flags)  # the figures are not copied (copy on write)
 
 
 def display_value(value: float | None, suppressed: bool, threshold: int) -> str:

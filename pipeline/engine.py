@@ -1,0 +1,52 @@
+"""The SQL engine the figures are computed in: an embedded DuckDB database in memory,
+one per computation, closed afterwards (the page workers forked later inherit no
+engine threads).
+
+The SQL sticks to standard functions (window functions, ``GROUPING SETS``, ``CASE``,
+``COALESCE``, ``GREATEST``) so that it could run on another engine; only the
+connection set-up here is DuckDB's.
+"""
+
+from __future__ import annotations
+
+import atexit
+import gc
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import duckdb
+
+from pipeline.parallel import jobs
+
+# The pipeline's stages freeze what they leave for the collector (pipeline.parallel.batch),
+# the engine module's own objects too; at exit they must be collectable again, or the
+# module reports them as leaked on stderr.
+atexit.register(gc.unfreeze)
+
+# What the engine may hold in memory before it spills to disk: enough for 10,000
+# institutions x 36 months (about 23 million cells), little next to what the page
+# workers take afterwards. ``PORTAL_ENGINE_MEMORY`` changes it (e.g. ``4GB``).
+MEMORY_LIMIT = "2GB"
+
+
+@contextmanager
+def connect() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A fresh in-memory database using the pipeline's share of the machine: as many
+    threads as the pipeline has processes (``PORTAL_JOBS``), a memory limit, and a
+    private folder to spill into beyond it."""
+    with tempfile.TemporaryDirectory(prefix="portal-engine-") as spill:
+        con = duckdb.connect(
+            config={
+                "threads": jobs(),
+                "memory_limit": os.environ.get("PORTAL_ENGINE_MEMORY", MEMORY_LIMIT),
+                "temp_directory": spill,
+                # The order of rows as written in each query's ORDER BY, nothing more.
+                "preserve_insertion_order": False,
+            }
+        )
+        try:
+            yield con
+        finally:
+            con.close()
