@@ -55,6 +55,11 @@ def _report(problems: Iterable[Problem], limit: int | None = None) -> None:
 @click.version_option(__version__, prog_name="portal")
 def main() -> None:
     """医疗卫生行风建设信息公开平台：收集、校验、汇总并生成静态网站。"""
+    import logging
+
+    # jieba (word segmentation for the PII gate and the search index) announces in
+    # English how it loads its dictionary; nothing a user needs to read.
+    logging.getLogger("jieba").setLevel(logging.WARNING)
 
 
 @main.command()
@@ -451,6 +456,8 @@ def correct(data_dir: Path, case_id: str, note: str, editor: str) -> None:
     notice = case.notice
     assert notice is not None
     changes: dict[str, object] = {}
+    if note and case.sha256 == last.sha256:
+        raise click.UsageError("案例文件没有改动：先修改案例，再用 portal correct 记录更正。")
     if note:
         fixes = [c.model_dump(mode="json") for c in notice.corrections]
         changes["corrections"] = [*fixes, {"date": _beijing_now().date(), "note": note}]

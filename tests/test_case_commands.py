@@ -231,6 +231,11 @@ def test_a_name_in_a_correction_or_a_retraction_is_refused(data_dir):
     """What a correction note, a retraction reason or the editor says is published (the
     case page, the corrections log, the ledger in the repository): the same gate."""
     case = data_dir / "cases" / "2025-kangning-overtreatment.md"
+    unchanged = portal(
+        "correct", "--data", str(data_dir), case.stem, "--note", "无修改", "--by", "宣传科"
+    )
+    assert unchanged.returncode == 2 and "没有改动" in unchanged.stderr
+    case.write_text(case.read_text(encoding="utf-8") + "\n通报日期已更正。\n", encoding="utf-8")
     before = case.read_text(encoding="utf-8")
     ledger = (data_dir / "cases" / "ledger.csv").read_text(encoding="utf-8")
     for args in [
