@@ -183,7 +183,8 @@ def check(
         for inst_id, case in queue:
             verdict = f"含个人信息 {len(case.problems)} 处，已退回" if case.problems else "可审核"
             title = case.notice.title if case.notice else case.path.name
-            click.echo(f"  {inst_id}：{title}（{verdict}）")
+            which = case.notice.id if case.notice else case.path.name
+            click.echo(f"  {inst_id}：{title}（{verdict}；编号 {which}）")
     written = write_reports(prep.registry, prep.checked.submissions, reports_dir)
     _written(written + write_case_reports(prep.registry, queue, reports_dir))
     q = prep.checked.quarantined

@@ -56,6 +56,7 @@ def test_check_lists_the_queue_and_writes_the_refusal(data_dir, tmp_path):
     done = portal("check", "--data", str(data_dir), "--reports", str(tmp_path / "r"))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "待审核案例" in done.stdout and "已退回" in done.stdout
+    assert "编号 2026-renmin-named" in done.stdout  # which one, when two share a title
     report = (tmp_path / "r" / "qinglan-renmin" / "case-2026-renmin-named.txt").read_text(
         encoding="utf-8"
     )
