@@ -55,6 +55,18 @@ def _poisson(rng: random.Random, lam: float) -> int:
         k += 1
 
 
+# Cases of each kind a year: one for so many staff (a clinic has none most months).
+CASE_RATES = (
+    ("cases_red_envelope", 9000),
+    ("cases_kickback", 12000),
+    ("cases_overtreatment", 8000),
+    ("cases_insurance_fraud", 10000),
+    ("cases_illegal_practice", 30000),
+    ("cases_advertising", 30000),
+    ("cases_conduct", 4000),
+)
+
+
 def figures(inst: Institution, months: list[str], rng: random.Random) -> Iterator[dict[str, Any]]:
     """One dict of indicator values per month for one institution."""
     staff = max(inst.staff, 1)
@@ -88,18 +100,7 @@ def figures(inst: Institution, months: list[str], rng: random.Random) -> Iterato
         if inst.type not in SMALL_TYPES:
             row["complaints_transferred"] = sum(rng.random() < 0.3 for _ in range(received))
             row["clues_received"] = _poisson(rng, staff / 500)
-            cases = {
-                c: _poisson(rng, staff / r)
-                for c, r in (
-                    ("cases_red_envelope", 9000),
-                    ("cases_kickback", 12000),
-                    ("cases_overtreatment", 8000),
-                    ("cases_insurance_fraud", 10000),
-                    ("cases_illegal_practice", 30000),
-                    ("cases_advertising", 30000),
-                    ("cases_conduct", 4000),
-                )
-            }
+            cases = {c: _poisson(rng, staff / r) for c, r in CASE_RATES}
             row.update(cases)
             total = sum(cases.values())
             row["cases_investigated"] = total

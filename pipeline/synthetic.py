@@ -37,6 +37,7 @@ from pipeline import ledger
 from pipeline.cases import BEIJING, digest
 from pipeline.collect import Snapshot, due_date, snapshot_dir, write_manifest
 from pipeline.demo import (
+    CASE_RATES,
     HOSPITAL_TYPES,
     SMALL_INDICATORS,
     SMALL_TYPES,
@@ -365,18 +366,7 @@ def _figures(
         # Institutions larger than a clinic.
         row["complaints_transferred"] = gen.binomial(received, 0.3)
         row["clues_received"] = gen.poisson(staff / 500)
-        cases = {
-            c: gen.poisson(staff / r)
-            for c, r in (
-                ("cases_red_envelope", 9000),
-                ("cases_kickback", 12000),
-                ("cases_overtreatment", 8000),
-                ("cases_insurance_fraud", 10000),
-                ("cases_illegal_practice", 30000),
-                ("cases_advertising", 30000),
-                ("cases_conduct", 4000),
-            )
-        }
+        cases = {c: gen.poisson(staff / r) for c, r in CASE_RATES}
         row.update(cases)
         total = np.sum(list(cases.values()), axis=0)
         row["cases_investigated"] = total
