@@ -328,7 +328,10 @@ class _FileChecker:
         inst_id = _nfkc(raw).lower() if not _cell_blank(raw) else self.sub.institution_id
         if inst_id is None:
             self.problem(
-                "missing_institution", "缺少机构编号", expected="机构名录中的编号", **where
+                "missing_institution",
+                "缺少机构编号",
+                expected="机构名录中的编号（表中加「机构编号」列，或检查时用 --institution 指定）",
+                **where,
             )
             return None
         inst = self.registry.institutions.get(inst_id)
@@ -512,7 +515,7 @@ class _FileChecker:
             if all(_cell_blank(c) for c in cells):
                 continue
             first = next((_nfkc(c) for c in cells if not _cell_blank(c)), "")
-            if any(word in first for word in TOTAL_WORDS):
+            if any(word in re.sub(r"\s", "", first) for word in TOTAL_WORDS):  # 合 计
                 continue  # a total row is recomputed by the portal, never read
             get = {v: cells[i] if i < len(cells) else None for i, v in columns.items()}
             if layout == "wide" and all(

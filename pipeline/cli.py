@@ -81,7 +81,11 @@ def main() -> None:
 )
 @click.option("--quiet", is_flag=True, help="只输出问题，不输出进度。")
 def build(data_dir: Path, out_dir: Path, config_file: Path | None, quiet: bool) -> None:
-    """从数据目录生成整个网站（默认输出到 ./public）。"""
+    """从数据目录生成整个网站（默认输出到 ./public）。
+
+    构建时间取环境变量 SOURCE_DATE_EPOCH（秒），未设置时取当前时间；同样的数据和
+    同样的构建时间生成完全相同的文件。
+    """
     from pipeline.build import UnsafeOutput
     from pipeline.build import build as run_build
 
@@ -131,9 +135,11 @@ def build(data_dir: Path, out_dir: Path, config_file: Path | None, quiet: bool) 
 def check(
     data_dir: Path, files: tuple[Path, ...], institution: str | None, reports_dir: Path
 ) -> None:
-    """检查全部数据，或只检查给定的报送文件（不生成网站）。
+    """检查全部数据，或只检查给定的报送文件或案例（不生成网站）。
 
-    列出所有问题（不只第一个）；有必须修正的问题时退出码为 1。
+    列出所有问题（不只第一个）。检查给定文件时，有必须修正的问题退出码为 1；检查
+    全部数据时，机构报送文件的问题写入校验报告（该文件单独不予采用，不影响其他），
+    只有案例不能发布或名录有错时退出码为 1。
     """
     from pipeline.build import prepare
     from pipeline.cases import review_queue
@@ -486,9 +492,27 @@ def retract(data_dir: Path, case_id: str, reason: str, editor: str) -> None:
 
 
 @main.command()
-@click.option("--institutions", type=click.IntRange(1, 100_000), default=300, show_default=True)
-@click.option("--months", type=click.IntRange(1, 240), default=36, show_default=True)
-@click.option("--cases", type=click.IntRange(0, 100_000), default=500, show_default=True)
+@click.option(
+    "--institutions",
+    type=click.IntRange(1, 100_000),
+    default=300,
+    show_default=True,
+    help="机构数。",
+)
+@click.option(
+    "--months",
+    type=click.IntRange(1, 240),
+    default=36,
+    show_default=True,
+    help="月数（截至上个月）。",
+)
+@click.option(
+    "--cases",
+    type=click.IntRange(0, 100_000),
+    default=500,
+    show_default=True,
+    help="典型案例数。",
+)
 @click.option(
     "--out",
     "out_dir",

@@ -64,15 +64,21 @@ def _report_path(folder: Path, institution_id: str | None, stem: str) -> Path:
 
 def write_reports(registry: Registry, submissions: list[Submission], folder: Path) -> list[Path]:
     """Write ``<folder>/<institution>/<file period or name>.txt`` for each submission
-    with problems; return the paths written."""
-    written = []
+    with problems, and remove the one a submission without problems may have left from
+    an earlier check; return the paths written."""
+    written, clean = [], []
     for sub in submissions:
-        if not sub.problems:
-            continue
         stem = (sub.snapshot.period if sub.snapshot else "") or Path(sub.file).stem
         path = _report_path(folder, sub.institution_id, stem)
+        if not sub.problems:
+            clean.append(path)
+            continue
         atomic_write(path, printable(report_text(registry, sub)).encode("utf-8"))
         written.append(path)
+    # A report of an earlier version that failed is no longer true once the file passes:
+    # an office must not be sent it back (unless another version of it still fails).
+    for path in set(clean) - set(written):
+        path.unlink(missing_ok=True)
     return written
 
 

@@ -94,7 +94,7 @@ def test_a_silent_edit_of_a_published_case_is_refused_until_recorded_as_a_correc
     case.write_bytes(original.replace("\n", "  \r\n").encode("utf-8"))
     assert not refusals(data_dir)
     case.write_text(original.replace("3000元", "2000元"), encoding="utf-8")
-    silent = portal("check", "--data", str(data_dir))
+    silent = portal("check", "--data", str(data_dir), "--reports", str(data_dir.parent / "r"))
     assert silent.returncode == 1
     assert "cases/2024-renmin-red-envelope.md" in silent.stdout and "没有记为更正" in silent.stdout
     assert "portal correct 2024-renmin-red-envelope" in silent.stdout

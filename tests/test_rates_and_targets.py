@@ -122,3 +122,19 @@ def test_the_annual_summary_reads_as_one(site: Path):
         assert heading in text
     assert "2026年工作计划" in text  # the authority's own text, written by hand
     assert "尚未发布本年度的工作总结" in page(site, "campaigns/xingfeng-2024/2026/").text
+
+
+def test_the_data_dictionary_gives_the_resolution_rate_as_computed(site):
+    """A journalist who recomputes 办结率 from the dictionary on /data/ gets the published
+    figure: the backlog carried in is in the denominator there too."""
+    html = (site / "data" / "index.html").read_text(encoding="utf-8")
+    row = next(r for r in html.split("<tr>") if "complaint_resolution_rate" in r)
+    assert "期初尚未办结" in row and "受理投诉举报" in row and "办结投诉举报" in row
+
+
+def test_a_total_row_written_with_a_space_is_not_read(registry):
+    from pipeline.check import check_file
+
+    text = "月份,受理投诉举报\n2026-03,3\n合 计,3\n"
+    sub = check_file(registry, text.encode(), "2026-03.csv", "qinglan-renmin")
+    assert sub.accepted and not sub.problems, sub.problems

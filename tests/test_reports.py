@@ -22,6 +22,13 @@ def test_a_report_per_refused_file_says_where_what_and_how(registry, tmp_path):
         registry, "月份,受理投诉举报\n2026-03,3\n".encode(), "b.csv", "qinglan-renmin", today=TODAY
     )
     assert write_reports(registry, [ok], tmp_path / "none") == []
+    # The office fixes the file and checks it again: the old report goes, unless another
+    # version of the month still fails.
+    fixed = check_file(
+        registry, "月份,受理投诉举报\n2026-03,3\n".encode(), "2026-03.csv", "qinglan-renmin"
+    )
+    assert write_reports(registry, [sub, fixed], tmp_path) == [path] and path.exists()
+    assert write_reports(registry, [fixed], tmp_path) == [] and not path.exists()
 
 
 def test_a_newer_file_replaces_figures_of_an_older_one_and_says_so(registry):
