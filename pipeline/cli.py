@@ -58,8 +58,9 @@ def main() -> None:
     import logging
 
     # jieba (word segmentation for the PII gate and the search index) announces in
-    # English how it loads its dictionary; nothing a user needs to read.
-    logging.getLogger("jieba").setLevel(logging.WARNING)
+    # English how it loads its dictionary; nothing a user needs to read. A filter, as
+    # importing jieba sets its logger's level back to DEBUG.
+    logging.getLogger("jieba").addFilter(lambda record: record.levelno >= logging.WARNING)
 
 
 @main.command()
