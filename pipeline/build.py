@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from pipeline import uptodate
 from pipeline.aggregate import Aggregates, aggregate
 from pipeline.anonymise import suppress
 from pipeline.cases import BEIJING, Case, load_cases
@@ -243,19 +244,55 @@ def mkdocs_site(
             shared_build(cfg)
 
 
+def build_site(
+    data_dir: Path,
+    out_dir: Path,
+    config_file: Path | None = None,
+    progress: Callable[[str], None] = lambda _msg: None,
+    rebuild: bool = False,
+) -> uptodate.Outcome:
+    """``portal build``: collect the folder sources, then build the site into ``out_dir``
+    unless it was built from exactly these inputs and is as it was left
+    (:mod:`pipeline.uptodate`; ``rebuild`` builds regardless). Raise
+    :class:`BuildRefused` (nothing written) when the data cannot be published."""
+    now = build_clock()
+    out_dir = check_output_dir(out_dir, data_dir)
+    config_file = find_config(config_file)
+    progress("收集报送文件")
+    collect(load_registry(data_dir), local_only=True)
+    inputs = uptodate.inputs_digest(data_dir, config_file, now)
+    if not (rebuild or uptodate.rebuild_forced()):
+        done = uptodate.lookup(out_dir, inputs)
+        if done is not None:
+            progress(f"输入与上次构建完全相同，网站已是最新：{out_dir}（--rebuild 强制重新构建）")
+            return done
+    uptodate.forget(out_dir)
+    prep = build(data_dir, out_dir, now, config_file, progress, collected=True)
+    outcome = uptodate.Outcome(
+        [c.path.name for c in prep.left_out],
+        prep.blocking,
+        prep.checked.problems,
+        len(prep.checked.quarantined),
+    )
+    uptodate.remember(out_dir, inputs, outcome)
+    return outcome
+
+
 def build(
     data_dir: Path,
     out_dir: Path,
     now: datetime | None = None,
     config_file: Path | None = None,
     progress: Callable[[str], None] = lambda _msg: None,
+    collected: bool = False,
 ) -> Prepared:
     """Run the pipeline and write the site to ``out_dir``; raise :class:`BuildRefused`
-    (nothing written) when the data cannot be published."""
+    (nothing written) when the data cannot be published. ``collected``: the folder
+    sources were collected just before."""
     now = now or build_clock()
     out_dir = check_output_dir(out_dir, data_dir)
-    progress("读取名录、收集并校验报送文件")
-    prep = prepare(data_dir, now)
+    progress("读取名录、校验报送文件" if collected else "读取名录、收集并校验报送文件")
+    prep = prepare(data_dir, now, run_collect=not collected)
     progress(
         f"校验了 {prep.checked.files_checked} 个文件，"
         f"{prep.checked.files_from_layer} 个文件的结果取自解析层（此前已校验，内容未变）"

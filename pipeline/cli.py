@@ -81,22 +81,30 @@ def main() -> None:
     help="MkDocs 配置文件（默认 ./mkdocs.yml）。",
 )
 @click.option("--quiet", is_flag=True, help="只输出问题，不输出进度。")
-def build(data_dir: Path, out_dir: Path, config_file: Path | None, quiet: bool) -> None:
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="即使输入与上次构建完全相同、输出目录未被改动，也重新构建（默认此时不重建）。",
+)
+def build(
+    data_dir: Path, out_dir: Path, config_file: Path | None, quiet: bool, rebuild: bool
+) -> None:
     """从数据目录生成整个网站（默认输出到 ./public）。
 
     构建时间取环境变量 SOURCE_DATE_EPOCH（秒），未设置时取当前时间；同样的数据和
-    同样的构建时间生成完全相同的文件。
+    同样的构建时间生成完全相同的文件。数据、案例、名录、模板、程序和构建时间都与
+    上次构建相同、输出目录也未被改动时，不重新构建，只重复上次报告的问题。
     """
-    from pipeline.build import UnsafeOutput
-    from pipeline.build import build as run_build
+    from pipeline.build import UnsafeOutput, build_site
 
     _require_data(data_dir)
     try:
-        prep = run_build(
+        outcome = build_site(
             data_dir,
             out_dir,
             config_file=config_file,
             progress=(lambda _m: None) if quiet else _say,
+            rebuild=rebuild,
         )
     except UnsafeOutput as exc:
         raise click.UsageError(str(exc)) from exc
@@ -104,19 +112,18 @@ def build(data_dir: Path, out_dir: Path, config_file: Path | None, quiet: bool) 
         _report(exc.problems)
         _say(f"构建被拒绝：{len(exc.problems)} 个问题必须先修正，网站未更新。")
         sys.exit(1)
-    if prep.left_out:
-        _report(prep.blocking)
+    if outcome.left_out:
+        _report(outcome.blocking)
         _say(
-            f"{len(prep.left_out)} 个典型案例有必须修正的问题，未发布"
-            f"（{'、'.join(c.path.name for c in prep.left_out)}）；其余内容照常发布。"
+            f"{len(outcome.left_out)} 个典型案例有必须修正的问题，未发布"
+            f"（{'、'.join(outcome.left_out)}）；其余内容照常发布。"
         )
-    quarantined = prep.checked.quarantined
     # Institutions' files do not stop a build; at province scale they are hundreds of
     # lines, so a build shows the first and `portal check` all of them.
-    _report(prep.checked.problems, limit=BUILD_PROBLEMS_SHOWN)
-    if quarantined:
+    _report(outcome.problems, limit=BUILD_PROBLEMS_SHOWN)
+    if outcome.quarantined:
         _say(
-            f"{len(quarantined)} 个报送文件未通过校验，未予采用"
+            f"{outcome.quarantined} 个报送文件未通过校验，未予采用"
             "（已保留，网站上显示为“已提交，未通过校验”）。"
         )
 
