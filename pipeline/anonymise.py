@@ -308,7 +308,10 @@ _HERBS = (
     "徐长卿 刘寄奴 王不留行 胡黄连 马钱子 白头翁 石菖蒲 金樱子 郁金 牛膝 何首乌藤 杜衡 罗汉果 "
     "白芨 白及 白前 白薇 白蔹 石韦 石斛 余甘子 吴茱萸 骆驼蓬 "
     # Words that look like a name and are not (医患之间的张力, 卫健部门).
-    "张力 华佗 扁鹊 卫健"
+    "张力 华佗 扁鹊 卫健 "
+    # Names of state leaders in the political phrases official notices open with
+    # (学习贯彻习近平新时代中国特色社会主义思想): public, not personal data.
+    "习近平 毛泽东 邓小平"
 )
 _NOT_NAMES = frozenset(_HERBS.split())
 _MINORITY_PARTS = (
@@ -408,9 +411,11 @@ _ID_NEAR_WORD = re.compile(
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d){8}(?!\d)")
 _CARD = re.compile(r"(?<!\d)(?:\d[ -]?){15,18}\d(?!\d)")
 _CARD_NEAR_WORD = re.compile(
-    r"(?:银行卡号|银行卡|卡号|银行账号|账号|储蓄卡|信用卡)[:：\s]*(?:为|是)?[:：\s]*"
+    r"(?:银行卡号|银行卡|(?<!医保)(?<!社保)(?<!就诊)(?<!医疗)卡号|银行账号|账号|储蓄卡|信用卡)"
+    r"[:：\s]*(?:为|是)?[:：\s]*"
     r"(?P<number>(?:\d[ -]?){15,18}\d)(?!\d)"
 )
+_MEDICAL_CARD = re.compile(r"(?:医保|社保|就诊|医疗)卡号?[:：\s]*(?:为|是)?[:：\s]*$")
 _CARD_CONTEXT = re.compile(r"银行|卡号|账号|账户|储蓄卡|信用卡|转账|汇款|收款|打款")
 _RECORD = re.compile(
     r"(?:病历号|病案号|住院号|门诊号|就诊卡号|就诊号|医保卡号|社保卡号|床号|处方号|检查单号|"
@@ -588,6 +593,8 @@ def find_pii(
             near = norm[max(0, m.start() - 12) : m.start()] + norm[m.end() : m.end() + 6]
             context = bool(_CARD_CONTEXT.search(near))
             network = digits[0] in "3456" and len(digits) >= 16
+            if _MEDICAL_CARD.search(norm, max(0, m.start() - 12), m.start()):
+                continue  # 医保卡号：4301…: a medical number, found below
             if luhn_valid(digits) and (context if with_context else network):
                 add("bank_card", *m.span(), "删除银行卡号")
 
@@ -847,7 +854,9 @@ _MODEL_NOT_NAME = re.compile(
 )
 
 
-def _model_names(text: str, freq: dict[str, int]) -> tuple[list[tuple[int, int]], dict[int, str]]:
+def _model_names(
+    text: str, freq: dict[str, int], tags: dict[str, str]
+) -> tuple[list[tuple[int, int]], dict[int, str]]:
     """Spans the statistical model (Baidu's LAC, :func:`_lac`) tags as persons: Han names
     of two to four characters that start with a surname, or names written with a middle
     dot; not a word the dictionary knows well (华佗, 雷锋, 丁点), a form of address or
@@ -863,29 +872,57 @@ def _model_names(text: str, freq: dict[str, int]) -> tuple[list[tuple[int, int]]
             if tag == "PER":  # 付|晓光: one entity in two pieces
                 entity = (entity[0], pos) if entity and entity[1] == start else (start, pos)
                 continue
-            if entity and _model_person(text, *entity, freq):
+            if entity and _model_person(text, *entity, freq, tags):
                 spans.append(entity)
             entity = None
     return spans, words
 
 
-# Surnames the rules leave out because they are common characters (全, 安, 成, 单, 常):
-# next to the model's judgement they count.
-_MODEL_SURNAME = (
-    f"(?:{_COMPOUND}|[{_SINGLE}{_AMBIGUOUS_SURNAMES}全安区常那其漆菅展农商帅练綦乌庹笃旷])"
+# The single surnames of the Hundred Family Surnames, and a few more: the rules leave out
+# those that are common characters (全, 安, 成, 单, 常, 车); next to the model's judgement
+# they count.
+_HUNDRED = (
+    "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏"
+    "潘葛奚范彭郎鲁韦昌马苗凤花方俞任袁柳酆鲍史唐费廉岑薛雷贺倪汤滕殷罗毕郝邬安常乐于时傅"
+    "皮卞齐康伍余元卜顾孟平黄和穆萧尹姚邵湛汪祁毛禹狄米贝明臧计伏成戴谈宋茅庞熊纪舒屈项祝"
+    "董梁杜阮蓝闵席季麻强贾路娄危江童颜郭梅盛林刁钟徐邱骆高夏蔡田樊胡凌霍虞万支柯昝管卢莫"
+    "经房裘缪干解应宗丁宣贲邓郁单杭洪包诸左石崔吉钮龚程嵇邢滑裴陆荣翁荀羊於惠甄曲家封芮羿"
+    "储靳汲邴糜松井段富巫乌焦巴弓牧隗山谷车侯宓蓬全郗班仰秋仲伊宫宁仇栾暴甘钭厉戎祖武符刘"
+    "景詹束龙叶幸司韶郜黎蓟薄印宿白怀蒲邰从鄂索咸籍赖卓蔺屠蒙池乔阴鬱胥能苍双闻莘党翟谭贡"
+    "劳逄姬申扶堵冉宰郦雍卻璩桑桂濮牛寿通边扈燕冀郏浦尚农温别庄晏柴瞿阎充慕连茹习宦艾鱼容"
+    "向古易慎戈廖庾终暨居衡步都耿满弘匡国文寇广禄阙东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾"
+    "辛阚那简饶空曾毋沙乜养鞠须丰巢关蒯相查后荆红游竺权逯盖益桓公"
+    "区其漆菅展帅练綦庹笃旷哈"
 )
+_MODEL_SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}{_HUNDRED}])"
+# Posts and roles a name follows directly (工程师文静, 副院长常青): there a word the model
+# calls a person is one, however common the word.
+_ROLE_BEFORE = re.compile(f"(?:{ROLE_WORDS}|工程师|会计师|同志|人员)$")
 
 
-def _model_person(text: str, start: int, end: int, freq: dict[str, int]) -> bool:
+def _model_person(
+    text: str, start: int, end: int, freq: dict[str, int], tags: dict[str, str]
+) -> bool:
     word = text[start:end]
     if len(word) <= 12 and _DOT.search(word):
         return True
     return (
         re.fullmatch(f"{_MODEL_SURNAME}[\\u4e00-\\u9fff]{{1,3}}", word) is not None
+        and word not in _COMPOUNDS
+        and not set(text[start : end + 1]) & set("某×*")  # 欧阳|某某, 元某
         and not _MODEL_NOT_NAME.fullmatch(word)
-        and freq.get(word, 0) < 50
-        # 杜绝|生、冷、硬: a common word and one more character
-        and not (len(word) == 3 and word[:2] not in _COMPOUNDS and freq.get(word[:2], 0) >= 500)
+        and (freq.get(word, 0) < 50 or bool(_ROLE_BEFORE.search(text, max(0, start - 6), start)))
+        # 杜绝|生、冷、硬: a common word and the first of a list of characters (not
+        # 朱红兵通过: 朱红 is as common, but a name follows it)
+        and not (
+            len(word) == 3
+            and word[:2] not in _COMPOUNDS
+            and freq.get(word[:2], 0) >= 500
+            and (
+                tags.get(word[:2], "")[:1] in ("v", "d", "a", "c", "p")
+                or text[end : end + 1] == "、"
+            )
+        )
         and not _DOCUMENT_AFTER.match(text, end)  # 卫卫|党发〔2020〕
     )
 
@@ -1115,7 +1152,7 @@ def _names(text: str) -> list[tuple[int, int]]:
             right += 1  # 艾合|买|提: the segmenter reads a transliteration as words
         spans.append((max(left, dot - 6), min(right, dot + 7)))
 
-    modelled, model_words = _model_names(text, freq)
+    modelled, model_words = _model_names(text, freq, tags)
     spans += modelled
 
     # Whatever found it, a "name" that is a herb, a place or brand named after a person
