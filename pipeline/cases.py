@@ -498,8 +498,11 @@ class _Verdicts:
     used: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
 
     def path(self) -> Path:
+        """``gate-<dir>-<version>.json`` beside the data directory's parsed layer (not in
+        its folder, whose JSON files are the layer's own)."""
         assert self.folder is not None
-        return self.folder / f"gate-{_gate_version()}.json"
+        name = self.folder.name.replace("layer-", "gate-", 1)
+        return self.folder.with_name(f"{name}-{_gate_version()}.json")
 
 
 _VERDICTS = _Verdicts()
@@ -522,8 +525,12 @@ def remembered_verdicts(data_dir: Path) -> Iterator[None]:
         yield
         if _VERDICTS.used.keys() != _VERDICTS.known.keys():
             saved = {k: [dataclasses.asdict(p) for p in v] for k, v in _VERDICTS.used.items()}
+            path = _VERDICTS.path()
             with contextlib.suppress(OSError):
-                atomic_write(_VERDICTS.path(), json.dumps(saved, ensure_ascii=False).encode())
+                atomic_write(path, json.dumps(saved, ensure_ascii=False).encode())
+                for old in path.parent.glob(path.name.rsplit("-", 1)[0] + "-*.json"):
+                    if old != path:  # the verdicts of an earlier version of the gate
+                        old.unlink()
     finally:
         _VERDICTS.folder, _VERDICTS.known, _VERDICTS.used = None, {}, {}
 
