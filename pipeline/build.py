@@ -21,12 +21,13 @@ from pathlib import Path
 from pipeline import uptodate
 from pipeline.aggregate import Aggregates, aggregate
 from pipeline.anonymise import suppress
-from pipeline.cases import BEIJING, Case, load_cases
+from pipeline.cases import Case, load_cases
 from pipeline.channels import Directory, directory
 from pipeline.check import CheckResult, check_all
 from pipeline.collect import CollectResult, collect, read_manifest
 from pipeline.layer import Layer
 from pipeline.parallel import batch, beside
+from pipeline.periods import BEIJING
 from pipeline.problems import DataError, Problem
 from pipeline.punctuality import Punctuality, punctuality
 from pipeline.registry import Registry, load_registry

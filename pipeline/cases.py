@@ -23,7 +23,6 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote
-from zoneinfo import ZoneInfo
 
 import markdown
 import nh3
@@ -33,10 +32,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pipeline.anonymise import Finding, find_pii, normalise_for_gate
 from pipeline.collect import atomic_write
 from pipeline.ledger import audit
+from pipeline.periods import BEIJING
 from pipeline.problems import Problem, validation_problems
 from pipeline.registry import ID_PATTERN, Registry, vocabulary
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 ALLOWED_TAGS = {
     "p",

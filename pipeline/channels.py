@@ -19,8 +19,8 @@ from datetime import date, datetime
 
 from pydantic import ValidationError
 
-from pipeline.cases import BEIJING
 from pipeline.collect import beijing_time, read_manifest
+from pipeline.periods import BEIJING
 from pipeline.problems import Problem, validation_problems
 from pipeline.registry import Channel, Registry
 

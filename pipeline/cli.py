@@ -545,7 +545,7 @@ def demo(institutions: int, months: int, cases: int, out_dir: Path, seed: int) -
 
 
 def _beijing_now() -> datetime:
-    from pipeline.cases import BEIJING
+    from pipeline.periods import BEIJING
 
     return datetime.now(BEIJING).replace(microsecond=0)
 

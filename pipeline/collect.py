@@ -36,10 +36,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
-from zoneinfo import ZoneInfo
 
 from pipeline.fetch import Fetched, Fetcher, FetchError, sniff
 from pipeline.parallel import pmap
+from pipeline.periods import BEIJING
 from pipeline.problems import printable
 from pipeline.registry import Institution, Registry
 
@@ -332,7 +332,7 @@ def collect(
     started = time.monotonic()
     moment = now or datetime.now(UTC)
     stamp = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    today = moment.astimezone(_BEIJING).date()
+    today = moment.astimezone(BEIJING).date()
     due_day = registry.campaigns[0].report_due_day if registry.campaigns else 20
     newest = {(s.institution_id, s.name): s for s in read_manifest(data_dir)}
     institutions = [i for i in registry.reporting_institutions if not month or i.active_in(month)]
@@ -544,13 +544,10 @@ def _download(
         yield (name, url, got)
 
 
-_BEIJING = ZoneInfo("Asia/Shanghai")
-
-
 def beijing_time(stamp: str) -> datetime:
     """A time stamp of the store (``2026-11-25T23:45:44Z``, or with an offset) in
     Beijing time."""
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(_BEIJING)
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(BEIJING)
 
 
 def _date_arrivals(
@@ -593,7 +590,7 @@ def _recorded_dates(folder: Path) -> dict[str, str]:
             continue
         if name and "/" not in name:
             name = f"statistics/{name}"
-        out[name] = datetime(day.year, day.month, day.day, tzinfo=_BEIJING).isoformat()
+        out[name] = datetime(day.year, day.month, day.day, tzinfo=BEIJING).isoformat()
     return out
 
 

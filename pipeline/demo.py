@@ -24,9 +24,8 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.xml.functions import tostring
 
-from pipeline.cases import BEIJING
 from pipeline.collect import Snapshot, due_date, period_of, store_file, write_manifest
-from pipeline.periods import month_range
+from pipeline.periods import BEIJING, month_range
 from pipeline.registry import Institution, Registry
 from pipeline.template import HEADER_ROW, monthly_sheet
 

@@ -1,6 +1,12 @@
-"""Months, quarters and years as the portal names them: 2025-03, 2025-Q1, 2025."""
+"""Months, quarters and years as the portal names them: 2025-03, 2025-Q1, 2025, and the
+time zone they are counted in (Beijing time, for every date and time the portal shows or
+decides by)."""
 
 from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def month_range(first: str, last: str) -> list[str]:

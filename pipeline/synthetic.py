@@ -34,7 +34,7 @@ import numpy as np
 import yaml
 
 from pipeline import ledger
-from pipeline.cases import BEIJING, digest
+from pipeline.cases import digest
 from pipeline.collect import Snapshot, due_date, snapshot_dir, write_manifest
 from pipeline.demo import (
     CASE_RATES,
@@ -47,7 +47,7 @@ from pipeline.demo import (
     snapshot_of,
 )
 from pipeline.parallel import pmap
-from pipeline.periods import month_range
+from pipeline.periods import BEIJING, month_range
 from pipeline.registry import Institution, Registry, load_registry
 from pipeline.synthetic_files import Shape
 

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import settings
 
 from pipeline.build import build
-from pipeline.cases import BEIJING
+from pipeline.periods import BEIJING
 from pipeline.registry import Registry, load_registry
 
 # No per-example deadline: a busy machine took 288 ms over an example whose patterns

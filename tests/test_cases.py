@@ -2,7 +2,8 @@
 
 from datetime import datetime
 
-from pipeline.cases import BEIJING, listed, load_case, load_cases, visible
+from pipeline.cases import listed, load_case, load_cases, visible
+from pipeline.periods import BEIJING
 
 NOTICE = """---
 id: {id}

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from pipeline import demo
-from pipeline.cases import BEIJING, load_cases
+from pipeline.cases import load_cases
 from pipeline.collect import latest_snapshots, read_manifest
-from pipeline.periods import month_range
+from pipeline.periods import BEIJING, month_range
 from pipeline.registry import load_registry, vocabulary
 from pipeline.synthetic import _figures, generate
 from pipeline.synthetic_files import Shape
