@@ -287,6 +287,10 @@ _NAME_PATTERNS = [
 ]
 # A name written in full in brackets after its masked form: 王某（王红军）, or alone in
 # brackets (青岚卫通〔2026〕9号（杨春华）) when it is no word the dictionary knows.
+_GIVEN_TOLD = re.compile(
+    f"{_SURNAME}某{{1,2}}[（(](?:名字?|名叫|本名|真名)[:：为是]?(?P<name>[\\u4e00-\\u9fff]{{1,2}})"
+    "(?=[，,、；;）)])"
+)
 _UNMASKED = re.compile(f"某{{1,2}}[（(](?P<name>{_SURNAME}{_GIVEN})[)）]")
 # A given name shown beside the masked form: 张某华, 张某（建华）.
 _HALF_MASKED = re.compile(
@@ -313,7 +317,10 @@ _HERBS = (
     # (学习贯彻习近平新时代中国特色社会主义思想): public, not personal data.
     "习近平 毛泽东 邓小平 "
     # Brands and customers (王老吉凉茶, 推荐顾客).
-    "王老吉 顾客"
+    "王老吉 顾客 "
+    # Physicians the notices hold up as models, of today and of history (学习钟南山精神,
+    # 孙思邈《大医精诚》), and a set phrase (全面从严治党).
+    "钟南山 林巧稚 吴孟超 屠呦呦 袁隆平 孙思邈 张仲景 李时珍 白求恩 南丁格尔 严治党"
 )
 _NOT_NAMES = frozenset(_HERBS.split())
 _MINORITY_PARTS = (
@@ -506,7 +513,7 @@ _CHINESE_DIGITS = str.maketrans(
 # Digits written one by one in Chinese (一三八…, as read aloud), possibly mixed with
 # Arabic ones: seven or more in a row, three of them Chinese.
 _SPOKEN = "〇零○洞一二三四五六七八九幺两拐勾壹贰叁肆伍陆柒捌玖"
-_SPELLED = re.compile(f"[{_SPOKEN}\\d](?:[ \u3000]?[{_SPOKEN}\\d]){{6,}}")
+_SPELLED = re.compile(f"[{_SPOKEN}\\d](?:[ \u3000\\-.·]?[{_SPOKEN}\\d]){{6,}}")
 _DIGIT_SEPARATORS = re.compile(r"(?<=\d)[\s.\-·・_~～|]+(?=\d)")
 # A name spelled out with spaces or across a line break (张 建 华) reads as one.
 _HAN_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
@@ -562,8 +569,11 @@ def normalise_for_gate(text: str) -> str:
         text = convert.convert(text)
 
     def digits(m: re.Match[str]) -> str:
+        # Three spelled digits or more, or spelled and Arabic digits mixed (13八0013八000).
         run = m.group()
-        return run.translate(_CHINESE_DIGITS) if sum(not c.isdigit() for c in run) >= 3 else run
+        spelled = sum(not c.isdigit() and not c.isspace() and c not in "-.·" for c in run)
+        mixed = spelled and sum(c.isdigit() for c in run) >= 4
+        return run.translate(_CHINESE_DIGITS) if spelled >= 3 or mixed else run
 
     text = _HOUSE_NUMBER.sub(_house_number, _SPELLED.sub(digits, text))
     text = _SPACED_OUT.sub(lambda m: re.sub(r"\s+", "", m.group()), text)
@@ -1125,7 +1135,7 @@ def _names(text: str) -> list[tuple[int, int]]:
             elif not (n in _ENDS_KNOWN and len(word) == end - start >= 3 and not freq.get(word)):
                 continue  # an ordinary word such as 方面 (not a word no dictionary knows: 暴文彬)
             spans.append((start, end))
-    for pattern in (_UNMASKED, _MINORITY_ONE, _DESCRIBED):
+    for pattern in (_UNMASKED, _MINORITY_ONE, _DESCRIBED, _GIVEN_TOLD):
         spans += [m.span("name") for m in pattern.finditer(text)]
     for m in _HALF_MASKED.finditer(text):
         start, end = m.span("name")

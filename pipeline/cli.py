@@ -34,6 +34,15 @@ DATA_OPTION = click.option(
 BUILD_PROBLEMS_SHOWN = 30
 
 
+def _given_file(path: Path, data_dir: Path) -> Path:
+    """A file named on the command line: as given, or inside the data directory
+    (``cases/<id>.md`` as the README writes it)."""
+    for candidate in (path, data_dir / path):
+        if candidate.is_file():
+            return candidate
+    raise click.UsageError(f"找不到文件 {path}（也不在数据目录 {data_dir} 中）")
+
+
 def _say(message: str) -> None:
     click.echo(printable(message), err=True)
 
@@ -130,7 +139,7 @@ def build(
 
 @main.command()
 @DATA_OPTION
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--institution", help="报送机构编号（默认从文件内容读取）。")
 @click.option(
     "--reports",
@@ -157,6 +166,7 @@ def check(
     from pipeline.reports import write_case_reports, write_reports
 
     _require_data(data_dir)
+    files = tuple(_given_file(f, data_dir) for f in files)
     try:
         if files:
             registry = load_registry(data_dir)
@@ -440,7 +450,8 @@ def publish(data_dir: Path, case_id: str, publisher: str) -> None:
     case = _case_for_act(data_dir, case_id)
     if case_id in ledger.latest(ledger.read(data_dir)):
         raise click.UsageError(
-            f"{case_id} 已经发布过；修改后用 portal correct {case_id} --note 记录更正。"
+            f"{case_id} 已经发布过；修改后用 portal correct {case_id} --note '更正说明' "
+            "--by '部门或岗位' 记录更正。"
         )
     now = _beijing_now()
     _act(

@@ -107,7 +107,8 @@ def audit(data_dir: Path, statuses: Mapping[str, tuple[str | None, str]]) -> lis
                     "unrecorded_change",
                     f"案例在 {entry.recorded_at} {_ACTIONS[entry.action]}后被修改，但没有记为更正",
                     expected=(
-                        f"用 portal correct {case_id} --note '更正说明' 记录（说明公开显示在"
+                        f"用 portal correct {case_id} --note '更正说明' --by '部门或岗位' 记录"
+                        "（说明公开显示在"
                         "案例页和更正记录中），或撤销这次修改"
                     ),
                 )

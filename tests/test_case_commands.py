@@ -262,3 +262,11 @@ def test_check_reads_a_case_notice_given_as_a_file(data_dir, tmp_path):
     out = done.stdout + done.stderr
     assert done.returncode == 1 and "张建华" in out and "张某" in out and "未通过检查" in out
     assert "不支持的文件格式" not in out
+
+
+def test_check_takes_a_case_as_the_readme_names_it(data_dir, tmp_path):
+    # From anywhere: cases/<id>.md is looked for in the data directory too.
+    done = portal("check", "--data", data_dir, "cases/2025-mch-conduct.md", cwd=tmp_path)
+    assert done.returncode == 0 and "通过（可发布）" in done.stderr, done.stderr
+    missing = portal("check", "--data", data_dir, "cases/no-such-case.md", cwd=tmp_path)
+    assert missing.returncode == 2 and "找不到文件 cases/no-such-case.md" in missing.stderr

@@ -103,6 +103,13 @@ PLAIN = [
     ("weixin：li_ming_88。", "weixin：li_ming_88"),
     ("QQ号 345678912。", "QQ号 345678912"),
     ("该院执业证书编码110530000012345的医生。", "执业证书编码110530000012345"),
+    # From a stranger's trial: digits half spelled, a given name told after 某, words and
+    # herbs as names after a post.
+    ("患者手机13八0013八000。", "13800138000"),  # named as the public reads it
+    ("联系电话1三8-〇〇13-8〇〇〇。", "13800138000"),
+    ("王某（名建军，1975年生）收受回扣。", "建军"),
+    ("某医院信息科工程师文静私下出售用药数据。", "文静"),
+    ("医保卡号：43010020230012345，该卡被违规刷卡。", "43010020230012345"),
 ]
 
 
@@ -115,6 +122,10 @@ CLEAN = [
     "东方红社区卫生服务站、上官村卫生室因药品管理不规范被责令整改。",
     "医院已将工号与处方权限绑定，杜绝冒用他人账号开具处方。",
     "专项检查发现，影像科存在重复检查问题，退还患者费用，约谈科室负责人。",
+    "深入学习贯彻习近平新时代中国特色社会主义思想，推进全面从严治党。",
+    "全院医务人员学习钟南山院士事迹，重温孙思邈《大医精诚》。",
+    "部分门店将王老吉凉茶纳入医保刷卡范围；某区张氏正骨诊所违规发布广告。",
+    "宋某、唐某、元某三人合谋伪造住院病历。",
 ]
 
 
@@ -134,10 +145,10 @@ def test_a_word_the_press_office_cleared_passes(registry):
     path.write_text(text + "\n处方中徐长卿用量超标，由张仲景药业供货。\n", encoding="utf-8")
     case = load_case(path, registry, f"cases/{path.name}")
     assert not case.refused, case.problems  # a herb and a firm named after a person
-    path.write_text(text + "\n培训由李时珍中医药研究会组织。\n", encoding="utf-8")
+    path.write_text(text + "\n培训由陈建国中医药研究会组织。\n", encoding="utf-8")
     assert load_case(path, registry, f"cases/{path.name}").refused  # read as a name
     (registry.data_dir / "registry" / "allowed_words.txt").write_text(
-        "# 经宣传科核实，不是个人信息\n李时珍中医药研究会\n", encoding="utf-8"
+        "# 经宣传科核实，不是个人信息\n陈建国中医药研究会\n", encoding="utf-8"
     )
     from pipeline.registry import load_registry
 
