@@ -19,6 +19,8 @@ from datetime import date, datetime
 
 from pydantic import ValidationError
 
+from pipeline.anonymise import find_pii, normalise_for_gate
+from pipeline.cases import place_names
 from pipeline.collect import beijing_time, read_manifest
 from pipeline.periods import BEIJING
 from pipeline.problems import Problem, validation_problems
@@ -93,6 +95,34 @@ def closed_by(registry: Registry, today: date) -> set[str]:
     }
 
 
+# What a channel says besides its number or address: read by the PII gate (a list that
+# names a person, 院长王建军, or gives a personal number is refused whole). The phone
+# number itself may be a duty mobile; the address is the institution's.
+_SAID = ("department", "hours", "note")
+
+
+def _personal(channels: list[Channel], file: str, places: frozenset[str]) -> list[Problem]:
+    """A problem for each personal detail in the text of an institution's channels."""
+    problems = []
+    for n, channel in enumerate(channels, start=2):
+        for column in _SAID:
+            text = getattr(channel, column) or ""
+            for f in find_pii(normalise_for_gate(text), places=places):
+                if f.kind != "home_address":
+                    problems.append(
+                        Problem(
+                            file,
+                            f"pii_{f.kind}",
+                            "渠道说明中含有可识别个人的信息（人名或个人号码），整份渠道表不予采用",
+                            row=n,
+                            column=column,
+                            value=f.text,
+                            expected="写部门或岗位（如：行风建设办公室、总值班室），不写个人姓名和手机号",
+                        )
+                    )
+    return problems
+
+
 def directory(registry: Registry, today: date | None = None) -> Directory:
     """Every published channel, with the history of institutions' own channel lists;
     the channels of institutions closed by ``today`` (Beijing's, by default) apart."""
@@ -105,6 +135,7 @@ def directory(registry: Registry, today: date | None = None) -> Directory:
         parsed, found = parse_channels(
             snap.path(registry.data_dir).read_bytes(), snap.institution_id, file
         )
+        found += _personal(parsed, file, place_names(registry))
         problems += found
         if parsed and not found:  # an invalid list never replaces a valid one
             at = beijing_time(snap.fetched_at)

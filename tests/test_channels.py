@@ -51,3 +51,22 @@ def test_institution_page_shows_the_change_and_the_flag(site):
     assert "已于 2026-10-12 由" in text and "改为 0000-81239999" in text
     assert "不在该机构公布的渠道中，待核实" in text
     assert "0000-81239999" in page(site, "institutions/qinglan-renmin/").text
+
+
+def test_a_channel_list_that_names_a_person_is_refused_whole(registry):
+    source = registry.data_dir / "sources" / "qinglan-renmin" / "channels.csv"
+    source.write_text(
+        "kind,value,department,hours,address,postcode,verified_on,note\n"
+        "phone,0000-81439563,院长王建军,工作日,,,2026-11-12,\n"
+        "phone,0000-81239999,总值班室,24小时,,,2026-11-12,找护士长李秀英或拨13912345678\n",
+        encoding="utf-8",
+    )
+    collect(registry, local_only=True, now=datetime(2026, 11, 22, tzinfo=UTC))
+    d = directory(registry)
+    found = {(p.row, p.column, p.value) for p in d.problems if p.code.startswith("pii_")}
+    assert {(2, "department", "王建军"), (3, "note", "李秀英")} <= found, d.problems
+    assert any(v == "13912345678" for _, _, v in found)
+    shown = " ".join(f"{c.department} {c.note}" for c in d.channels)
+    assert "王建军" not in shown and "李秀英" not in shown
+    renmin = {(c.kind, c.department): c.value for c in d.channels if c.owner == "qinglan-renmin"}
+    assert renmin[("phone", "总值班室")] == "0000-81239999"  # the last valid list stands
