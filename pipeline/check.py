@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from pipeline.anonymise import find_pii, normalise_for_gate
 from pipeline.collect import Snapshot, read_manifest
 from pipeline.parallel import pmap
 from pipeline.periods import month_range
@@ -895,6 +896,33 @@ def _violations(
     return out
 
 
+# A file name as offices usually write it (2026-09.csv, 2026年9月月报.xlsx): no name or
+# number of a person can be in it, and the PII gate need not read it.
+_PLAIN_NAME = re.compile(
+    r"[0-9A-Za-z_.\- ()（）年月日季度报表统计数据月报年报第一二三四季半上下全汇总"
+    r"行风建设新版修订更正]+"
+)
+
+
+def file_label(snap: Snapshot) -> str:
+    """A stored file as the site, the open data and the reports name it: the
+    institution and the file's name, unless the name identifies a person
+    (2026-09-院长王建军-13800138000.csv), which is shown as 文件名含个人信息-<digest>."""
+    label = f"{snap.institution_id}/{snap.name}"
+    stem = snap.name.rsplit("/", 1)[-1]
+    if _PLAIN_NAME.fullmatch(stem) and not re.search(r"\d{7,}", stem):
+        return label
+    return _label_unless_personal(label, stem, snap.sha256)
+
+
+@lru_cache(maxsize=4096)
+def _label_unless_personal(label: str, stem: str, sha256: str) -> str:
+    if not find_pii(normalise_for_gate(stem)):
+        return label
+    folder = label.rsplit("/", 1)[0]
+    return f"{folder}/文件名含个人信息-{sha256[:8]}{Path(stem).suffix}"
+
+
 def check_all(
     registry: Registry,
     snapshots: list[Snapshot],
@@ -919,7 +947,7 @@ def check_all(
     histories = list(versions.values())
     # Every version of each file, newest first (the punctuality history reads the older
     # ones too), with the name its problems give.
-    files = [(s, f"{s.institution_id}/{s.name}") for h in histories for s in reversed(h)]
+    files = [(s, file_label(s)) for h in histories for s in reversed(h)]
     known: list[Submission | None] = [layer.take(*o) if layer else None for o in files]
     todo = [i for i, sub in enumerate(known) if sub is None]
 

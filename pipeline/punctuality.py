@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline.check import Rows, check_stored
+from pipeline.check import Rows, check_stored, file_label
 from pipeline.collect import beijing_time, due_date, read_manifest
 from pipeline.registry import Registry
 
@@ -61,7 +61,7 @@ def history(
         if not rows:
             continue
         days.append(beijing_time(snap.arrived_at).date())
-        files.append(f"{snap.institution_id}/{snap.name}")
+        files.append(file_label(snap))
         parts.append(rows.columns())
     if not parts:
         return {}, []

@@ -244,3 +244,21 @@ def test_an_institution_id_never_becomes_a_path(data_dir, tmp_path):
     assert not (work / "r").exists() and not (work.parent / "x").exists()
     near = run_portal("check", "--data", "data", "--institution", "chengdong", str(bad), cwd=work)
     assert near.returncode == 2 and "chengdong-chc" in near.stderr
+
+
+def test_a_file_name_that_names_a_person_is_never_published(data_dir, tmp_path):
+    folder = data_dir / "sources" / "chengdong-chc" / "statistics"
+    hostile = folder / "2026-09-院长王建军-13800138000.csv"
+    (folder / "2026-09.csv").rename(hostile)
+    out = tmp_path / "out"
+    prep = build(data_dir, out, now=NOW, config_file=ROOT / "mkdocs.yml")
+    labels = {s.file for s in prep.checked.quarantined} | set(prep.checked.table.file)
+    assert any(label.startswith("chengdong-chc/statistics/文件名含个人信息-") for label in labels)
+    for f in out.rglob("*"):
+        if f.is_file() and f.suffix in (".html", ".json", ".xml", ".csv", ".txt", ".parquet"):
+            data = f.read_bytes()
+            for needle in ("王建军", "13800138000"):
+                assert needle.encode() not in data, (f, needle)
+            if f.suffix in (".html", ".json", ".xml", ".csv", ".txt"):
+                shown = data.decode("utf-8", errors="replace")
+                assert "\\u738b\\u5efa\\u519b" not in shown, f  # JSON-escaped 王建军
