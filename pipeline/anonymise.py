@@ -228,7 +228,8 @@ ROLE_WORDS = (
     "投资人|承包人|出资人|开办人|股东|药商|商人|老板|老板娘|厂长|店主|店长|供货商|经销商|"
     "推销员|麻醉师|助产士|技术员|主管|组长|护理员|神医|专家|教授|实习生|规培生|进修生|"
     "村民|居民|男子|女子|丈夫|妻子|儿子|女儿|母亲|父亲|供应商|车主|书记|会长|社长|法人|护理长|通讯员|记者|头目|处理人|被处理人|"
-    "被举报人|介绍人|中间人|负责医生|同志|对象|局长|副局长|处长|副处长|科员|干部"
+    "被举报人|介绍人|中间人|负责医生|同志|对象|局长|副局长|处长|副处长|科员|干部|"
+    "监督员|联络员|网格员|志愿者"
 )
 SURNAMES = (
     "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|长孙|宇文|司徒|夏侯|"
@@ -287,6 +288,11 @@ _NAME_PATTERNS = [
 ]
 # A name written in full in brackets after its masked form: 王某（王红军）, or alone in
 # brackets (青岚卫通〔2026〕9号（杨春华）) when it is no word the dictionary knows.
+# A name before 同志, whatever it means as a word (对高原同志进行提醒谈话).
+_COMRADE = re.compile(
+    f"(?:^|(?<=[对与和、，,。；;：:]))(?!广大|全体|各位|青年|老)"
+    f"(?P<name>{_SURNAME}[\\u4e00-\\u9fff]{{1,2}})同志"
+)
 _GIVEN_TOLD = re.compile(
     f"{_SURNAME}某{{1,2}}[（(](?:名字?|名叫|本名|真名)[:：为是]?(?P<name>[\\u4e00-\\u9fff]{{1,2}})"
     "(?=[，,、；;）)])"
@@ -1135,7 +1141,7 @@ def _names(text: str) -> list[tuple[int, int]]:
             elif not (n in _ENDS_KNOWN and len(word) == end - start >= 3 and not freq.get(word)):
                 continue  # an ordinary word such as 方面 (not a word no dictionary knows: 暴文彬)
             spans.append((start, end))
-    for pattern in (_UNMASKED, _MINORITY_ONE, _DESCRIBED, _GIVEN_TOLD):
+    for pattern in (_UNMASKED, _MINORITY_ONE, _DESCRIBED, _GIVEN_TOLD, _COMRADE):
         spans += [m.span("name") for m in pattern.finditer(text)]
     for m in _HALF_MASKED.finditer(text):
         start, end = m.span("name")

@@ -66,8 +66,8 @@ FLOORS = {
     )
 }
 # L (after round 11: 87.5 % of names at first measurement) is written with ten names that
-# are ordinary words (田野, 江山, 方圆, 柏林): 92 % after reading it, held there.
-FLOORS["pii_heldout_l.yaml"] = {"person_name": 0.92, "other": 1.0, "flagged": 0.05}
+# are ordinary words (田野, 江山, 方圆, 柏林).
+FLOORS["pii_heldout_l.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
