@@ -326,7 +326,8 @@ _HERBS = (
     "王老吉 顾客 "
     # Physicians the notices hold up as models, of today and of history (学习钟南山精神,
     # 孙思邈《大医精诚》), and a set phrase (全面从严治党).
-    "钟南山 林巧稚 吴孟超 屠呦呦 袁隆平 孙思邈 张仲景 李时珍 白求恩 南丁格尔 严治党"
+    "钟南山 林巧稚 吴孟超 屠呦呦 袁隆平 孙思邈 张仲景 李时珍 白求恩 南丁格尔 严治党 "
+    "裘法祖 张孝骞 叶天士 薛雪 吴鞠通 王孟英 黄家驷 汤飞凡 曾有 钟长鸣"
 )
 _NOT_NAMES = frozenset(_HERBS.split())
 _MINORITY_PARTS = (
@@ -340,7 +341,9 @@ _MINORITY_PARTS = (
     "吉克|阿呷|阿牛|木呷|伍沙|曲比|吉木|马海|海来|阿西|莫色|俄木|日火|阿约|尔古|吉伍|拉马|"
     "买买提江|艾力江|阿不都拉|努尔兰|托合塔尔|别克|夏提|古丽娜尔|乌日图|那顺|其其格|"
     "石且|叶尔兰|阿依达娜|哈山|艾则孜|特木尔巴根|巴根|那日松|吉日嘎拉|阿拉坦|乌日娜|"
-    "额尔德尼|敖其尔|达古拉|宝力道|孟克|毕力格|阿尔|俄底|吉伍|瓦扎|勒格|倮伍|阿的"
+    "额尔德尼|敖其尔|达古拉|宝力道|孟克|毕力格|阿尔|俄底|吉伍|瓦扎|勒格|倮伍|阿的|"
+    "才让|东智|拉毛|多杰|拉且|石一|拉毛草|卓玛草|才旦|周措|东珠|索南|扎巴|更登|完玛|"
+    "阿卜杜热合曼|买买提明"
 )
 # Characters that spell names of other languages in Chinese (买买提, 艾合买提, 巴特尔).
 _TRANSLITERATION = frozenset(
@@ -437,7 +440,8 @@ _CARD_CONTEXT = re.compile(r"银行|卡号|账号|账户|储蓄卡|信用卡|转
 _RECORD = re.compile(
     r"(?:病历号|病案号|住院号|门诊号|就诊卡号|就诊号|医保卡号|社保卡号|床号|处方号|检查单号|"
     r"检验单号|报告单号|医嘱号|影像号|申请单号|体检编号|体检号|医保编号|医保号|参保编号|"
-    r"社保编号|社保号|健康档案号|档案编号)[:：\s]*(?:为|是)?"
+    r"社保编号|社保号|健康档案号|档案编号|出生医学证明编号|出生证编号|出生证明编号)"
+    r"[:：\s]*(?:为|是)?"
     r"[:：\s]*[A-Za-z0-9-]{3,}"
 )
 _ADDRESS = re.compile(
@@ -913,7 +917,7 @@ _HUNDRED = (
     "劳逄姬申扶堵冉宰郦雍卻璩桑桂濮牛寿通边扈燕冀郏浦尚农温别庄晏柴瞿阎充慕连茹习宦艾鱼容"
     "向古易慎戈廖庾终暨居衡步都耿满弘匡国文寇广禄阙东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾"
     "辛阚那简饶空曾毋沙乜养鞠须丰巢关蒯相查后荆红游竺权逯盖益桓公"
-    "区其漆菅展帅练綦庹笃旷哈纳海谌"
+    "区其漆菅展帅练綦庹笃旷哈纳海谌母普"
 )
 _MODEL_SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}{_HUNDRED}])"
 # Posts and roles a name follows directly (工程师文静, 副院长常青): there a word the model
@@ -1184,7 +1188,8 @@ def _names(text: str) -> list[tuple[int, int]]:
             and not any(text.startswith(herb, s) for herb in _NOT_NAMES)  # 田七粉
             and not _NAMED_PLACE.match(text, e)
             and not _INSTITUTION_AFTER.match(text, e)
-            and text[e - 1] not in "牌楼馆堂厅阁委局署村站室氏"  # 卫健委, 上官村, 张氏
+            and text[e - 1] not in "牌楼馆堂厅阁委局署村站室氏姓"  # 卫健委, 上官村, 张氏, 张姓
+            and not (e < len(text) and text[e] in "村屯寨")  # 张家湾村
             and not _PLACE_LIST.match(text, e)
             and not _DOCUMENT_AFTER.match(text, e)  # 江卫|发〔2023〕45号
         )
