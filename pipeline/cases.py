@@ -572,7 +572,8 @@ def _gate(
             Problem(
                 name,
                 f"pii_{f.kind}",
-                f"含有可识别个人的信息（{_PII_LABELS[f.kind]}，见{where}）",
+                # (where: the column, e.g. 正文（网页上显示的文字）)
+                f"含有可识别个人的信息（{_PII_LABELS[f.kind]}，网页上显示时可见）",
                 row=_line_of(text, f.text) if where.startswith("正文") else None,
                 column=where,
                 value=f.text,

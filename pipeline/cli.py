@@ -431,7 +431,9 @@ def new_case(data_dir: Path, case_id: str | None, case_date: str | None, **field
     _report(problems)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    _say(f"已新建草稿：{path}（补充基本情况后，用 portal publish {notice.id} --by 发布人 发布）")
+    _say(
+        f"已新建草稿：{path}（补充基本情况后，用 portal publish {notice.id} --by 部门或岗位 发布）"
+    )
     if problems:  # kept as a draft, but a script sees that it cannot be published so
         _say("草稿含有可识别个人的信息，发布前请按上面的提示修改。")
         sys.exit(1)
@@ -440,7 +442,12 @@ def new_case(data_dir: Path, case_id: str | None, case_date: str | None, **field
 @main.command()
 @DATA_OPTION
 @click.argument("case_id")
-@click.option("--by", "publisher", required=True, help="发布人（部门或姓名）。")
+@click.option(
+    "--by",
+    "publisher",
+    required=True,
+    help="发布人：部门或岗位（如：区卫健委宣传科），不写个人姓名。",
+)
 def publish(data_dir: Path, case_id: str, publisher: str) -> None:
     """发布一个典型案例：状态改为 published，记下发布人和日期，写入发布记录。
 
@@ -469,7 +476,7 @@ def publish(data_dir: Path, case_id: str, publisher: str) -> None:
 @DATA_OPTION
 @click.argument("case_id")
 @click.option("--note", default="", help="更正说明（公开显示在案例页和更正记录中）。")
-@click.option("--by", "editor", required=True, help="更正人（部门或姓名）。")
+@click.option("--by", "editor", required=True, help="更正人：部门或岗位，不写个人姓名。")
 def correct(data_dir: Path, case_id: str, note: str, editor: str) -> None:
     """记录对已发布案例的更正：把更正说明（带今天的日期）加到案例的 corrections 中，
     写入发布记录。
@@ -500,7 +507,7 @@ def correct(data_dir: Path, case_id: str, note: str, editor: str) -> None:
 @DATA_OPTION
 @click.argument("case_id")
 @click.option("--reason", required=True, help="撤回原因（公开显示在案例页上）。")
-@click.option("--by", "editor", required=True, help="撤回人（部门或姓名）。")
+@click.option("--by", "editor", required=True, help="撤回人：部门或岗位，不写个人姓名。")
 def retract(data_dir: Path, case_id: str, reason: str, editor: str) -> None:
     """撤回已发布的案例：页面保留并显示撤回说明，案例从列表、订阅和搜索中移除。"""
     case = _case_for_act(data_dir, case_id, published=True)
