@@ -873,9 +873,10 @@ def _listed_with(
 # What follows the issuer's prefix of a document number: 发〔2023〕, 〔2024〕.
 _DOCUMENT_AFTER = re.compile(r"[\u4e00-\u9fff]{0,3}[〔\[［【]\d")
 # What a person entity of the model is not: a surname and a form of address or a post
-# (老王, 小李护士, 吴医生, 李主任), or the prefix of a document number (卫医发〔2023〕).
+# (老王, 小李护士, 吴医生, 李主任). (A masked form, 欧阳某某, and a document number's
+# prefix, 卫卫党发〔2020〕, are vetoed for every signal.)
 _MODEL_NOT_NAME = re.compile(
-    f"[老小阿]{_SURNAME}.*|{_SURNAME}(?:{ROLE_WORDS}|女士|先生|小姐|老师|师傅|阿姨|总|工|某.*|[甲乙丙])"
+    f"[老小阿]{_SURNAME}.*|{_SURNAME}(?:{ROLE_WORDS}|女士|先生|小姐|老师|师傅|阿姨|总|工|[甲乙丙])"
 )
 
 
@@ -948,7 +949,6 @@ def _model_person(
                 or text[end : end + 1] == "、"
             )
         )
-        and not _DOCUMENT_AFTER.match(text, end)  # 卫卫|党发〔2020〕
     )
 
 

@@ -8,7 +8,6 @@ the public sees (published and past its embargo, or retracted with its notice).
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import hashlib
 import html as htmllib
@@ -30,7 +29,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipeline.anonymise import Finding, find_pii, normalise_for_gate
-from pipeline.collect import atomic_write
+from pipeline.collect import atomic_write, cache_path
 from pipeline.ledger import audit
 from pipeline.periods import BEIJING
 from pipeline.problems import Problem, validation_problems
@@ -465,7 +464,7 @@ def place_names(registry: Registry) -> frozenset[str]:
 def gate(text: str, name: str, registry: Registry) -> list[Problem]:
     """The PII gate: one blocking problem for each identifying piece of ``text``."""
     allowed, places = allowed_numbers(registry), place_names(registry)
-    if _VERDICTS.folder is None:
+    if _VERDICTS.path is None:
         return list(_gate(text, name, allowed, places))
     key = hashlib.sha256(
         "\0".join((text, name, _names_digest(registry, allowed, places))).encode()
@@ -489,19 +488,13 @@ def _names_digest(registry: Registry, allowed: frozenset[str], places: frozenset
 @dataclass
 class _Verdicts:
     """The gate's verdicts remembered between builds, by text, file name, official
-    numbers and place names, in the data directory's parsed layer (a file per version of
-    the gate's code and libraries; derived data: deleting it costs only time)."""
+    numbers and place names, in ``path`` (``gate-<dir>-<version>.json`` in the user's
+    cache beside the parsed layer, one per version of the gate's code and libraries;
+    derived data: deleting it costs only time). No ``path``: nothing is remembered."""
 
-    folder: Path | None = None
+    path: Path | None = None
     known: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
     used: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
-
-    def path(self) -> Path:
-        """``gate-<dir>-<version>.json`` beside the data directory's parsed layer (not in
-        its folder, whose JSON files are the layer's own)."""
-        assert self.folder is not None
-        name = self.folder.name.replace("layer-", "gate-", 1)
-        return self.folder.with_name(f"{name}-{_gate_version()}.json")
 
 
 _VERDICTS = _Verdicts()
@@ -512,26 +505,24 @@ def remembered_verdicts(data_dir: Path) -> Iterator[None]:
     """Within this, the gate takes the verdicts of an earlier build for texts it has
     read before; afterwards the verdicts of this run are saved (only those: a case
     deleted or edited leaves none behind)."""
-    from pipeline.layer import layer_dir
-
-    _VERDICTS.folder, _VERDICTS.known, _VERDICTS.used = layer_dir(data_dir), {}, {}
+    path = cache_path("gate", data_dir, f"-{_gate_version()}.json")
+    _VERDICTS.path, _VERDICTS.known, _VERDICTS.used = path, {}, {}
     try:
-        raw = json.loads(_VERDICTS.path().read_text(encoding="utf-8"))
+        raw = json.loads(path.read_text(encoding="utf-8"))
         _VERDICTS.known = {k: tuple(Problem(**p) for p in v) for k, v in raw.items()}
     except (OSError, ValueError, TypeError, AttributeError):
         pass  # none yet, or unreadable: every text is read again
     try:
         yield
         if _VERDICTS.used.keys() != _VERDICTS.known.keys():
-            saved = {k: [dataclasses.asdict(p) for p in v] for k, v in _VERDICTS.used.items()}
-            path = _VERDICTS.path()
+            saved = {k: [p.as_dict() for p in v] for k, v in _VERDICTS.used.items()}
             with contextlib.suppress(OSError):
                 atomic_write(path, json.dumps(saved, ensure_ascii=False).encode())
                 for old in path.parent.glob(path.name.rsplit("-", 1)[0] + "-*.json"):
                     if old != path:  # the verdicts of an earlier version of the gate
                         old.unlink()
     finally:
-        _VERDICTS.folder, _VERDICTS.known, _VERDICTS.used = None, {}, {}
+        _VERDICTS.path, _VERDICTS.known, _VERDICTS.used = None, {}, {}
 
 
 @cache
@@ -560,7 +551,7 @@ def _gate(
             Problem(
                 name,
                 f"pii_{f.kind}",
-                f"含有可识别个人的信息（{_PII_LABELS[f.kind]}）",
+                f"含有可识别个人的信息（{PII_LABELS[f.kind]}）",
                 row=line,
                 column=f"第{column}字",
                 value=f.text,
@@ -573,7 +564,7 @@ def _gate(
                 name,
                 f"pii_{f.kind}",
                 # (where: the column, e.g. 正文（网页上显示的文字）)
-                f"含有可识别个人的信息（{_PII_LABELS[f.kind]}，网页上显示时可见）",
+                f"含有可识别个人的信息（{PII_LABELS[f.kind]}，网页上显示时可见）",
                 row=_line_of(text, f.text) if where.startswith("正文") else None,
                 column=where,
                 value=f.text,
@@ -619,7 +610,7 @@ def _same(text: str) -> str:
     return re.sub(r"\W", "", normalise_for_gate(text))
 
 
-_PII_LABELS = {
+PII_LABELS = {
     "resident_id": "身份证号",
     "mobile": "手机号",
     "bank_card": "银行卡号",

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from pydantic import ValidationError
 
 from pipeline.anonymise import find_pii, normalise_for_gate
-from pipeline.cases import place_names
+from pipeline.cases import PII_LABELS, place_names
 from pipeline.collect import beijing_time, read_manifest
 from pipeline.periods import BEIJING
 from pipeline.problems import Problem, validation_problems
@@ -113,7 +113,8 @@ def _personal(channels: list[Channel], file: str, places: frozenset[str]) -> lis
                         Problem(
                             file,
                             f"pii_{f.kind}",
-                            "渠道说明中含有可识别个人的信息（人名或个人号码），整份渠道表不予采用",
+                            f"渠道说明中含有可识别个人的信息（{PII_LABELS[f.kind]}），"
+                            "整份渠道表不予采用",
                             row=n,
                             column=column,
                             value=f.text,

@@ -693,12 +693,19 @@ def _hashed_listing(
     return out
 
 
+def cache_path(kind: str, folder: Path, suffix: str = "") -> Path:
+    """Where this machine keeps data derived from ``folder`` (a data directory, an output
+    folder): ``<cache>/portal/<kind>-<key><suffix>`` in the user's cache
+    (``XDG_CACHE_HOME``, else ``~/.cache``), the key a hash of the folder's path."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    key = hashlib.sha256(str(Path(folder).resolve()).encode()).hexdigest()[:16]
+    return base / "portal" / f"{kind}-{key}{suffix}"
+
+
 def _hashes_path(data_dir: Path) -> Path:
     """Where this machine remembers the hashes of a data directory's source files: a
     cache outside the data (inodes and times mean nothing on another machine)."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    key = hashlib.sha256(str(Path(data_dir).resolve()).encode()).hexdigest()[:16]
-    return base / "portal" / f"source-hashes-{key}.json"
+    return cache_path("source-hashes", data_dir, ".json")
 
 
 def _read_hashes(data_dir: Path) -> dict[str, list[Any]]:

@@ -54,7 +54,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.check import Row, Rows, Submission
-from pipeline.collect import Snapshot, atomic_write
+from pipeline.collect import Snapshot, atomic_write, cache_path
 from pipeline.problems import Problem
 from pipeline.registry import Institution, Registry
 
@@ -87,9 +87,7 @@ log = logging.getLogger("portal.layer")
 def layer_dir(data_dir: Path) -> Path:
     """Where this machine keeps the parsed layer of a data directory: beside the source
     hashes, in the user's cache (``XDG_CACHE_HOME``, else ``~/.cache``)."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    key = hashlib.sha256(str(Path(data_dir).resolve()).encode()).hexdigest()[:16]
-    return base / "portal" / f"layer-{key}"
+    return cache_path("layer", data_dir)
 
 
 def reader_version(sources: tuple[Path, ...] | None = None) -> str:

@@ -16,7 +16,6 @@ full build writes. A record that cannot be read, or any doubt, means a full buil
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import importlib.metadata
 import json
@@ -26,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from pipeline.collect import atomic_write, snapshot_dir
+from pipeline.collect import atomic_write, cache_path, snapshot_dir
 from pipeline.problems import Problem
 
 # Record format: a change here makes every earlier record a mismatch.
@@ -47,13 +46,12 @@ class Outcome:
     blocking: list[Problem]
     problems: list[Problem]
     quarantined: int
-    up_to_date: bool = False
 
     def to_json(self) -> dict[str, object]:
         return {
             "left_out": self.left_out,
-            "blocking": [dataclasses.asdict(p) for p in self.blocking],
-            "problems": [dataclasses.asdict(p) for p in self.problems],
+            "blocking": [p.as_dict() for p in self.blocking],
+            "problems": [p.as_dict() for p in self.problems],
             "quarantined": self.quarantined,
         }
 
@@ -82,7 +80,12 @@ def inputs_digest(data_dir: Path, config_file: Path, now: datetime) -> str:
     h.update(now.isoformat().encode())
     h.update((os.environ.get("PORTAL_SITE_URL") or "").encode())
     data_dir = Path(data_dir)
-    read = [p for p in _files(data_dir) if p.relative_to(data_dir).parts[0] not in NOT_READ]
+    read: list[Path] = []
+    for entry in sorted(data_dir.iterdir()):  # sources/ and snapshots/ are never walked
+        if entry.is_file():
+            read.append(entry)
+        elif entry.name not in NOT_READ:
+            read += _files(entry)
     manifest = snapshot_dir(data_dir) / "manifest.csv"
     _add_files(h, data_dir, [*read, manifest])
     _add_files(h, config_file.parent, [config_file, *_files(config_file.parent / "site")])
@@ -134,9 +137,7 @@ def site_signature(site: Path) -> str:
 
 
 def _record_path(out_dir: Path) -> Path:
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    key = hashlib.sha256(str(Path(out_dir).resolve()).encode()).hexdigest()[:16]
-    return base / "portal" / f"site-{key}.json"
+    return cache_path("site", out_dir, ".json")
 
 
 def lookup(out_dir: Path, inputs: str) -> Outcome | None:
@@ -146,11 +147,9 @@ def lookup(out_dir: Path, inputs: str) -> Outcome | None:
         record = json.loads(_record_path(out_dir).read_text(encoding="utf-8"))
         if record["inputs"] != inputs or record["site"] != site_signature(out_dir):
             return None
-        outcome = Outcome.from_json(record["outcome"])
+        return Outcome.from_json(record["outcome"])
     except (OSError, ValueError, KeyError, TypeError, AssertionError):
         return None
-    outcome.up_to_date = True
-    return outcome
 
 
 def remember(out_dir: Path, inputs: str, outcome: Outcome) -> None:
