@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from pipeline import periods
 from pipeline.anonymise import find_pii, normalise_for_gate
 from pipeline.collect import Snapshot, read_manifest
 from pipeline.parallel import pmap
@@ -623,7 +624,7 @@ def check_file(
     Never raises for what a file holds: whatever goes wrong while reading or checking
     it makes this one file refused, with a problem that says so (无法读取)."""
     sub = Submission(snapshot=snapshot, file=name, institution_id=institution_id)
-    checker = _FileChecker(registry, sub, today or date.today())
+    checker = _FileChecker(registry, sub, today or periods.today())
     try:
         _check_content(checker, content, Path(name).suffix.lower())
     except ReadRefused as exc:
@@ -940,7 +941,7 @@ def check_all(
     only the files it does not hold are read and checked, and their results are added
     to it. The outcome is the same with or without it.
     """
-    today = today or date.today()
+    today = today or periods.today()
     versions: dict[tuple[str, str], list[Snapshot]] = {}
     for snap in snapshots:
         versions.setdefault((snap.institution_id, snap.name), []).append(snap)

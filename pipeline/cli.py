@@ -13,13 +13,40 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pipeline import __version__, ledger
+from pipeline import __version__, ledger, periods
+from pipeline.clitext import joined, metavar, speak_chinese
 from pipeline.problems import DataError, Problem, printable
 
 if TYPE_CHECKING:
     from pipeline.cases import Case
     from pipeline.collect import CollectResult
     from pipeline.registry import Registry
+
+speak_chinese()
+
+
+class _Command(click.Command):
+    """A command whose help reads as Chinese: no space where a line broke in the source,
+    ``[选项]`` in its usage line."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs["help"] = joined(kwargs.get("help"))  # type: ignore[arg-type]
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for param in self.params:
+            if isinstance(param, click.Option) and param.metavar is None:
+                param.metavar = metavar(param.type.name)
+
+
+class _Group(click.Group):
+    command_class = _Command
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs["help"] = joined(kwargs.get("help"))  # type: ignore[arg-type]
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
 
 DATA_OPTION = click.option(
     "--data",
@@ -60,7 +87,7 @@ def _report(problems: Iterable[Problem], limit: int | None = None) -> None:
         click.echo(f"……另有 {more} 个问题未列出；portal check 列出全部并写出校验报告。")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="portal")
 def main() -> None:
     """医疗卫生行风建设信息公开平台：收集、校验、汇总并生成静态网站。"""
@@ -139,7 +166,9 @@ def build(
 
 @main.command()
 @DATA_OPTION
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument(
+    "files", nargs=-1, metavar="[文件]...", type=click.Path(dir_okay=False, path_type=Path)
+)
 @click.option("--institution", help="报送机构编号（默认从文件内容读取）。")
 @click.option(
     "--reports",
@@ -328,13 +357,12 @@ def serve(data_dir: Path, port: int, drafts: bool) -> None:
     "out_file",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="输出文件（默认 月报模板-年度.xlsx）。",
+    help="输出文件（默认：月报模板-年度.xlsx）。",
 )
 def template(
     data_dir: Path, fmt: str, year: int | None, institution: str, out_file: Path | None
 ) -> None:
     """生成空白的月度报送模板（中文表头、填报说明、Excel 数据校验）。"""
-    from datetime import date
 
     from pipeline.registry import load_registry
     from pipeline.template import template_csv, template_xlsx
@@ -347,7 +375,7 @@ def template(
         sys.exit(1)
     if institution and institution not in registry.institutions:
         raise click.BadParameter(f"机构名录中没有 {institution}", param_hint="--institution")
-    year = year or date.today().year
+    year = year or periods.today().year
     make = template_xlsx if fmt == "xlsx" else template_csv
     out_file = out_file or Path(f"月报模板-{year}.{fmt}")
     out_file.write_bytes(make(registry, year, institution))
@@ -441,7 +469,7 @@ def new_case(data_dir: Path, case_id: str | None, case_date: str | None, **field
 
 @main.command()
 @DATA_OPTION
-@click.argument("case_id")
+@click.argument("case_id", metavar="案例编号")
 @click.option(
     "--by",
     "publisher",
@@ -474,7 +502,7 @@ def publish(data_dir: Path, case_id: str, publisher: str) -> None:
 
 @main.command()
 @DATA_OPTION
-@click.argument("case_id")
+@click.argument("case_id", metavar="案例编号")
 @click.option("--note", default="", help="更正说明（公开显示在案例页和更正记录中）。")
 @click.option("--by", "editor", required=True, help="更正人：部门或岗位，不写个人姓名。")
 def correct(data_dir: Path, case_id: str, note: str, editor: str) -> None:
@@ -505,7 +533,7 @@ def correct(data_dir: Path, case_id: str, note: str, editor: str) -> None:
 
 @main.command()
 @DATA_OPTION
-@click.argument("case_id")
+@click.argument("case_id", metavar="案例编号")
 @click.option("--reason", required=True, help="撤回原因（公开显示在案例页上）。")
 @click.option("--by", "editor", required=True, help="撤回人：部门或岗位，不写个人姓名。")
 def retract(data_dir: Path, case_id: str, reason: str, editor: str) -> None:

@@ -4,9 +4,15 @@ decides by)."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def today() -> date:
+    """Today in Beijing (the machine's own day may be another: CI runs in UTC)."""
+    return datetime.now(BEIJING).date()
 
 
 def month_range(first: str, last: str) -> list[str]:

@@ -154,3 +154,18 @@ def test_a_file_dropped_into_a_folder_source_arrives_with_its_commit(data_dir, t
     assert (
         row["fetched_at"].startswith("2026-12-26") and row["received_at"] == "2026-12-16T01:00:00Z"
     )
+
+
+def test_check_counts_the_month_in_beijing_time(data_dir, tmp_path):
+    """At 07:00 on 1 December in Beijing (23:00 on 30 November in UTC, the clock of a CI
+    machine) November has ended: a November file passes, as the build would take it; at
+    23:00 on 30 November in Beijing it is refused as a month not yet ended."""
+    sent = tmp_path / "2026-11.csv"
+    sent.write_text("月份,受理投诉举报\n2026-11,3\n", encoding="utf-8")
+    args = ("check", "--data", data_dir, "--institution", ON_TIME, sent)
+    ended = run_portal(*args, cwd=tmp_path, faketime="2026-11-30 23:00:00")
+    assert ended.returncode == 0, ended.stdout + ended.stderr
+    assert "通过" in ended.stderr
+    not_yet = run_portal(*args, cwd=tmp_path, faketime="2026-11-30 15:00:00")
+    assert not_yet.returncode == 1
+    assert "月份尚未结束" in not_yet.stdout
