@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cache, lru_cache
 from pathlib import Path
@@ -28,6 +28,7 @@ import nh3
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from pipeline import ledger
 from pipeline.anonymise import Finding, find_pii, normalise_for_gate
 from pipeline.collect import atomic_write, cache_path
 from pipeline.ledger import audit
@@ -189,10 +190,16 @@ class Case:
     # A draft shown in the press office's preview (``portal serve --drafts``), marked as
     # such; never set by a real build.
     preview_draft: bool = False
+    # The version recorded by the last act of the press office, shown because the file
+    # was changed since without a correction (the ledger's problem says so, and does
+    # not take the recorded version off the site).
+    as_recorded: bool = False
 
     @property
     def refused(self) -> bool:
-        return any(p.blocking for p in self.problems)
+        return any(
+            p.blocking and not (self.as_recorded and p.code in ledger.CODES) for p in self.problems
+        )
 
     def body_html(self) -> str:
         """The body as sanitised HTML: no raw HTML, no script, only safe link schemes."""
@@ -644,11 +651,36 @@ def load_cases(registry: Registry, today: date | None = None) -> list[Case]:
     by_id = {c.path.stem: c for c in cases}
     for problem in audit(registry.data_dir, statuses):
         stem = Path(problem.file).stem
-        if stem not in by_id:  # a published case whose file was deleted
+        kept = (
+            _recorded_version(registry, stem, today) if problem.code in _SHOWN_AS_RECORDED else None
+        )
+        if kept is not None:
+            cases = [c for c in cases if c.path.stem != stem] + [kept]
+            by_id[stem] = kept
+            problem = replace(problem, message=f"{problem.message}；网站继续显示记录的版本")
+        elif stem not in by_id:  # a published case whose file was deleted
             by_id[stem] = Case(path=folder / f"{stem}.md", notice=None, body="")
             cases.append(by_id[stem])
         by_id[stem].problems.append(problem)
     return sorted(cases, key=lambda c: c.notice.date if c.notice else date.min, reverse=True)
+
+
+# A published case whose file changed without a correction, went back to draft or was
+# deleted: the site shows the version last recorded.
+_SHOWN_AS_RECORDED = frozenset({"unrecorded_change", "unpublished", "case_deleted"})
+
+
+def _recorded_version(registry: Registry, case_id: str, today: date | None) -> Case | None:
+    """The case as the press office last recorded it, when that version is kept and is
+    the one the ledger names (its digest)."""
+    path = ledger.recorded(registry.data_dir, case_id)
+    entry = ledger.latest(ledger.read(registry.data_dir)).get(case_id)
+    if entry is None or not path.is_file():
+        return None
+    case = load_case(path, registry, f"cases/{case_id}.md", case_id, today=today)
+    if case.sha256 != entry.sha256:
+        return None
+    return replace(case, path=registry.data_dir / "cases" / f"{case_id}.md", as_recorded=True)
 
 
 def review_queue(registry: Registry) -> list[tuple[str, Case]]:

@@ -207,6 +207,15 @@ def check(
                 from pipeline.cases import load_case
 
                 cases = [load_case(f, registry, str(f)) for f in notices]
+                for c in cases:  # a published case of the data directory: its ledger too
+                    if c.notice and c.path.resolve().parent == (data_dir / "cases").resolve():
+                        mine = {c.path.stem: (c.notice.status, c.sha256)}
+                        found = ledger.audit(data_dir, mine)
+                        c.problems += [
+                            replace(p, file=str(c.path))
+                            for p in found
+                            if Path(p.file).stem == c.path.stem
+                        ]
                 _report(p for c in cases for p in c.problems)
                 for c in cases:
                     _say(f"{c.path}：{'未通过检查' if c.refused else '通过（可发布）'}")
@@ -667,6 +676,7 @@ def _act(
         note=" ".join(note.split()),
     )
     ledger.append(data_dir, entry)
+    ledger.keep(data_dir, case.path.stem, text)
 
 
 def _written(paths: list[Path]) -> None:

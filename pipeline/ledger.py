@@ -7,6 +7,11 @@ no longer matches its last row was changed without a correction: the checks
 refuse it, so no change of a published case reaches the public without an
 entry in the corrections log. The same holds for a published case set back to
 draft or deleted: to take a case down, retract it.
+
+Each act also keeps the file as it was recorded (``data/cases/recorded/<id>.md``). When
+a published case's file is changed without a correction, set back to draft or deleted,
+the site goes on showing the recorded version (and the checks name the change), so a
+careless edit neither goes live nor takes the published notice off the site.
 """
 
 from __future__ import annotations
@@ -17,10 +22,12 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Literal
 
+from pipeline.collect import atomic_write
 from pipeline.problems import Problem
 
 Action = Literal["published", "corrected", "retracted"]
 LEDGER = Path("cases") / "ledger.csv"
+RECORDED = Path("cases") / "recorded"
 # The codes of the problems :func:`audit` finds.
 CODES = frozenset({"not_recorded", "unpublished", "unrecorded_change", "case_deleted"})
 
@@ -58,6 +65,19 @@ def append(data_dir: Path, entry: Entry) -> None:
         if new:
             writer.writeheader()
         writer.writerow(asdict(entry))
+
+
+def keep(data_dir: Path, case_id: str, text: str) -> None:
+    """Keep ``text``, the case file as just recorded, as the version the site shows."""
+    path = data_dir / RECORDED / f"{case_id}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, text.encode("utf-8"))
+
+
+def recorded(data_dir: Path, case_id: str) -> Path:
+    """Where the recorded version of a case is kept (it may not exist: cases recorded
+    before versions were kept)."""
+    return data_dir / RECORDED / f"{case_id}.md"
 
 
 def latest(entries: list[Entry]) -> dict[str, Entry]:

@@ -98,6 +98,9 @@ def test_a_silent_edit_of_a_published_case_is_refused_until_recorded_as_a_correc
     assert silent.returncode == 1
     assert "cases/2024-renmin-red-envelope.md" in silent.stdout and "没有记为更正" in silent.stdout
     assert "portal correct 2024-renmin-red-envelope" in silent.stdout
+    # Checked alone, as the guide tells the office to check a case before committing.
+    alone = portal("check", "--data", str(data_dir), "cases/2024-renmin-red-envelope.md")
+    assert alone.returncode == 1 and "没有记为更正" in alone.stdout
     # Correcting needs a note the public will read.
     args = ["correct", "--data", str(data_dir), "2024-renmin-red-envelope", "--by", "宣传科"]
     assert portal(*args).returncode == 2
@@ -108,6 +111,47 @@ def test_a_silent_edit_of_a_published_case_is_refused_until_recorded_as_a_correc
     rows = (data_dir / "cases" / "ledger.csv").read_text(encoding="utf-8").splitlines()
     assert rows[-1].startswith("2024-renmin-red-envelope,corrected,")
     assert rows[-1].endswith(",1,更正涉及金额：应为 2000 元。")
+
+
+def test_a_careless_edit_neither_goes_live_nor_takes_the_published_case_down(data_dir, tmp_path):
+    """Edited without a correction, set back to draft, deleted: the build names each as an
+    error and the site goes on showing the version the press office last recorded."""
+    edited = data_dir / "cases" / "2024-renmin-red-envelope.md"
+    edited.write_text(
+        edited.read_text(encoding="utf-8").replace("红包3000元", "红包2000元"), encoding="utf-8"
+    )
+    drafted = data_dir / "cases" / "2025-kangning-overtreatment.md"
+    drafted.write_text(
+        drafted.read_text(encoding="utf-8").replace("status: published", "status: draft"),
+        encoding="utf-8",
+    )
+    (data_dir / "cases" / "2025-heyue-insurance-fraud.md").unlink()
+    # A case recorded before recorded versions were kept is left out, as it was.
+    (data_dir / "cases" / "recorded" / "2025-mch-conduct.md").unlink()
+    mch = data_dir / "cases" / "2025-mch-conduct.md"
+    mch.write_text(mch.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
+    out = tmp_path / "site"
+    run = portal("build", "--data", data_dir, "--out", out, "--quiet")
+    for case_id, said in [
+        ("2024-renmin-red-envelope", "没有记为更正；网站继续显示记录的版本"),
+        ("2025-kangning-overtreatment", "不能改回草稿；网站继续显示记录的版本"),
+        ("2025-heyue-insurance-fraud", "文件不见了；网站继续显示记录的版本"),
+        ("2025-mch-conduct", "没有记为更正"),
+    ]:
+        assert f"cases/{case_id}.md" in run.stdout and said in run.stdout, run.stdout
+    page = (out / "cases" / "2024-renmin-red-envelope" / "index.html").read_text(encoding="utf-8")
+    assert "红包3000元" in page and "红包2000元" not in page
+    for case_id in ["2025-kangning-overtreatment", "2025-heyue-insurance-fraud"]:
+        assert (out / "cases" / case_id / "index.html").is_file(), case_id
+    assert not (out / "cases" / "2025-mch-conduct").exists()
+    listed = (out / "data" / "cases.json").read_text(encoding="utf-8")
+    assert "2025-heyue-insurance-fraud" in listed and "红包2000元" not in listed
+    # The checks keep saying so: the office corrects, and the edit goes live.
+    assert portal("check", "--data", data_dir, "--reports", tmp_path / "r").returncode == 1
+    args = ["correct", "--data", data_dir, "2024-renmin-red-envelope", "--by", "宣传科"]
+    assert portal(*args, "--note", "更正涉及金额。").returncode == 0
+    kept = data_dir / "cases" / "recorded" / "2024-renmin-red-envelope.md"
+    assert "红包2000元" in kept.read_text(encoding="utf-8")
 
 
 def test_a_hand_written_correction_is_recorded_without_a_second_note(data_dir):
