@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -425,8 +426,16 @@ _OFFICE_MAIL = re.compile(
 _ID18 = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){17}[\dXx](?![\dA-Za-z])")
 _ID15 = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){14}\d(?![\dA-Za-z])")
 _ID_NEAR_WORD = re.compile(
-    r"(?:身份证|身份证号|身份证号码|公民身份号码|身份号码|证件号码|证件号|证件)[:：\s]*(?:为|是)?[:：\s]*"
+    r"(?:身份证|身份证号|身份证号码|公民身份号码|身份号码|证件号码|证件号|证件)"
+    # 身份证号：…, 身份证末位写错：…, 身份证（号码）…: a few words between.
+    r"[^\d\n。；]{0,8}?"
     r"(?P<number>(?:\d[ -]?){14,17}[\dXx])(?![\dA-Za-z])"
+)
+# Numbers of things, not persons: a long number right after one of these is left alone
+# when it has no other sign of a person (an ID's date of birth, a card's checksum).
+_NOT_PERSONAL_NUMBER = re.compile(
+    r"(?:信用代码|文号|流水号|订单号|单号|发票号码|发票号|发票|批号|批准文号|注册证号|许可证号|"
+    r"登记号|合同号|项目编号|案号|编码|代码)[:：\s]*(?:为|是)?[:：\s]*$"
 )
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d){8}(?!\d)")
 _CARD = re.compile(r"(?<!\d)(?:\d[ -]?){15,18}\d(?!\d)")
@@ -437,13 +446,13 @@ _CARD_NEAR_WORD = re.compile(
 )
 _MEDICAL_CARD = re.compile(r"(?:医保|社保|就诊|医疗)卡号?[:：\s]*(?:为|是)?[:：\s]*$")
 _CARD_CONTEXT = re.compile(r"银行|卡号|账号|账户|储蓄卡|信用卡|转账|汇款|收款|打款")
-_RECORD = re.compile(
+_RECORD_WORDS = (
     r"(?:病历号|病案号|住院号|门诊号|就诊卡号|就诊号|医保卡号|社保卡号|床号|处方号|检查单号|"
     r"检验单号|报告单号|医嘱号|影像号|申请单号|体检编号|体检号|医保编号|医保号|参保编号|"
     r"社保编号|社保号|健康档案号|档案编号|出生医学证明编号|出生证编号|出生证明编号)"
-    r"[:：\s]*(?:为|是)?"
-    r"[:：\s]*[A-Za-z0-9-]{3,}"
 )
+_RECORD = re.compile(_RECORD_WORDS + r"[:：\s]*(?:为|是)?[:：\s]*[A-Za-z0-9-]{3,}")
+_RECORD_BEFORE = re.compile(_RECORD_WORDS + r"[:：\s]*(?:为|是)?[:：\s]*$")
 _ADDRESS = re.compile(
     r"(?<!办公楼|门诊楼|住院楼|医技楼|综合楼|行政楼)"
     r"(?:\d+|[A-Za-z])(?:栋|幢|号楼|座)\s*(?:\d+单元)?\s*(?:\d+(?:室|号房|户|号)|\d{3,4}(?![\d楼层]))"
@@ -478,6 +487,29 @@ def resident_id_valid(number: str) -> bool:
         return False
     total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
     return "10X98765432"[total % 11] == number[17].upper()
+
+
+def resident_id_shaped(number: str) -> bool:
+    """An 18-digit resident ID whatever its check digit (a careless copy gets it wrong):
+    a region code and a real date of birth."""
+    if not re.fullmatch(r"[1-9]\d{16}[\dXx]", number):
+        return False
+    try:
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return False
+    return 1900 <= born.year <= 2099
+
+
+def _number_of_a_thing(text: str, start: int) -> bool:
+    """Whether the number at ``start`` follows a word for the number of a thing (文号,
+    统一社会信用代码, 发票号码, 医保卡号…), not of a person's ID or bank card."""
+    before = max(0, start - 12)
+    return bool(
+        _NOT_PERSONAL_NUMBER.search(text, before, start)
+        or _MEDICAL_CARD.search(text, before, start)
+        or _RECORD_BEFORE.search(text, before, start)
+    )
 
 
 def _id15_plausible(number: str) -> bool:
@@ -626,8 +658,11 @@ def find_pii(
     # A number next to "银行卡" is a card even if it also passes the ID checksum.
     cards(with_context=True)
     for m in _ID18.finditer(norm):
-        if resident_id_valid(_digits(m.group())):
+        digits = _digits(m.group())
+        if resident_id_valid(digits):
             add("resident_id", *m.span(), "删除身份证号")
+        elif resident_id_shaped(digits) and not _number_of_a_thing(norm, m.start()):
+            add("resident_id", *m.span(), "删除身份证号（校验位不符，仍像身份证号）")
     for m in _ID_NEAR_WORD.finditer(norm):  # 身份证号 + a mistyped number: still an ID
         add("resident_id", *m.span("number"), "删除身份证号")
     for m in _ID15.finditer(norm):
@@ -662,6 +697,14 @@ def find_pii(
         if _HOME_CONTEXT.search(sentence.group()):
             for m in _STREET_NUMBER.finditer(norm, sentence.start(), sentence.end()):
                 add("home_address", *m.span(), "删除住址（门牌号）")
+    for m in _CARD.finditer(norm):  # a long number of no known kind: a card, mistyped
+        digits = _digits(m.group())
+        if (
+            len(digits) >= 16
+            and digits not in allowed_numbers
+            and not _number_of_a_thing(norm, m.start())
+        ):
+            add("bank_card", *m.span(), "删除银行卡号等长号码")
     for start, end in _names(_mask(norm, places)):
         name = norm[start:end]
         surname = name[:2] if name[:2] in _COMPOUNDS else name[0]

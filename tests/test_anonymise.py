@@ -121,6 +121,39 @@ def test_planted_ids_phones_and_cards_are_always_caught(rng):
         assert kind in {f.kind for f in find_pii(text)}, text
 
 
+@given(st.randoms(use_true_random=False))
+def test_a_mistyped_id_or_card_without_a_keyword_is_still_caught(rng):
+    """A careless copy gets the check digit wrong; no keyword says what the number is."""
+    rid, card = make_id(rng), make_card(rng)
+    bad_id = rid[:17] + next(d for d in "0123456789" if d != rid[17])
+    bad_card = card[:-1] + next(d for d in "0123456789" if d != card[-1])
+    assert not luhn_valid(bad_card)
+    # (An 18-digit card can pass the ID's checksum by chance: caught as an ID then.)
+    for text, kinds in [
+        (f"患者{bad_id}在该院就诊。", {"resident_id"}),
+        (f"其身份证末位写错：{bad_id}", {"resident_id"}),
+        (f"退款转入{bad_card}。", {"bank_card", "resident_id"}),
+        (
+            f"转入{' '.join([bad_card[:4], bad_card[4:8], bad_card[8:]])}。",
+            {"bank_card", "resident_id"},
+        ),
+    ]:
+        assert kinds & {f.kind for f in find_pii(text)}, text
+
+
+def test_long_numbers_of_things_are_not_taken_for_ids_or_cards():
+    for text in [
+        "依据文号110105199003071238号处理。",
+        "该院统一社会信用代码12500000000000000X已核实。",
+        "发票号码12345678901234567890已作废。",
+        "交易流水号2024031512345678901。",
+    ]:
+        assert find_pii(text) == [], text
+    # A medical card number is a medical number, not an ID or a bank card.
+    kinds = {f.kind for f in find_pii("医保编号43000020150012345的参保人")}
+    assert kinds == {"medical_record"}
+
+
 def test_names_records_and_addresses_are_caught_with_a_masked_suggestion():
     cases = {
         "患者家属向医生李建国送红包": ("person_name", "李建国", "李某"),
