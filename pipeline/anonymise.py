@@ -319,7 +319,7 @@ _HERBS = (
     "徐长卿 刘寄奴 王不留行 胡黄连 马钱子 白头翁 石菖蒲 金樱子 郁金 牛膝 何首乌藤 杜衡 罗汉果 "
     "白芨 白及 白前 白薇 白蔹 石韦 石斛 余甘子 吴茱萸 骆驼蓬 "
     # Words that look like a name and are not (医患之间的张力, 卫健部门).
-    "张力 华佗 扁鹊 卫健 "
+    "张力 华佗 扁鹊 蔡桓公 卫健 "
     # Names of state leaders in the political phrases official notices open with
     # (学习贯彻习近平新时代中国特色社会主义思想): public, not personal data.
     "习近平 毛泽东 邓小平 "
@@ -366,9 +366,14 @@ _PINYIN_SURNAMES = (
     "Gou|Hang|Hong|Huo|Jiao|Ju|Kou|Le|Leng|Liao|Ling|Mai|Man|Mou|Nong|Pi|Quan|Rong|Ru|She|"
     "Shu|Si|Sui|Tai|Tan|Wei|Xian|Xin|Xun|Yang|Ying|Yong|You|Zhan|Zhuo|Zong|Zuo"
 )
+_ENGLISH_WORDS = "of|has|had|have|was|were|is|are|and|the|in|at|on|for|from|who|to|as|by|or|with"
 _PINYIN_NAME = re.compile(
     f"(?<![A-Za-z])(?:{_PINYIN_SURNAMES}|{_PINYIN_SURNAMES.upper()})[ ]?[A-Z][a-z]{{1,6}}"
-    "(?:[ ]?[a-z]{1,6})?(?![A-Za-z])"
+    # Zhang Wei dong, but not the English word after a name (Zhang Weidong of the …).
+    f"(?:[ ]?(?!{_ENGLISH_WORDS}(?![A-Za-z]))[a-z]{{1,6}})?(?![A-Za-z])"
+    # The given name first, after a title (Dr. Xinyu Qian).
+    f"|(?:(?<=Dr\\. )|(?<=Dr )|(?<=Mr\\. )|(?<=Ms\\. )|(?<=Mr )|(?<=Ms ))"
+    f"[A-Z][a-z]{{1,7}} (?:{_PINYIN_SURNAMES})(?![A-Za-z])"
 )
 # What a name never runs into: a place or an institution named after a person.
 _NAMED_PLACE = re.compile(
@@ -395,11 +400,13 @@ _WECHAT = re.compile(
     r"|wxid_[A-Za-z0-9]{4,}"
 )
 _PLATE = re.compile(
-    r"(?<![A-Za-z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z]"
-    r"[·•・\s\-]?[A-HJ-NP-Z0-9]{5,6}(?![A-Za-z0-9])"
+    r"(?<![A-Za-z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]\s?[A-Z]"
+    r"(?:[·•・\s\-]?[A-HJ-NP-Z0-9]{5,6}|(?:\s[A-HJ-NP-Z0-9]){5,6})(?![A-Za-z0-9])"
 )
 _STAFF_NUMBER = re.compile(
-    r"(?:工号|职工号|员工号|员工编号|职工编号|工作证号|胸牌号|执业证书编码|执业证书编号|执业证号|"
+    r"(?:工号|职工号|员工号|员工编号|职工编号|工作证号|胸牌号|胸牌编号|工牌号|工牌编号|"
+    r"(?i:employee\s*(?:id|no\.?|number)|staff\s*(?:id|no\.?|number)|badge\s*(?:id|no\.?))|"
+    r"执业证书编码|执业证书编号|执业证号|"
     r"资格证书编码|资格证书编号|资格证号|医师证号|护士证号)[:：\s]*(?:为|是)?[:：\s]*"
     r"[A-Za-z0-9\-〇零一二三四五六七八九]{3,}"
 )
@@ -446,17 +453,25 @@ _CARD_NEAR_WORD = re.compile(
 )
 _MEDICAL_CARD = re.compile(r"(?:医保|社保|就诊|医疗)卡号?[:：\s]*(?:为|是)?[:：\s]*$")
 _CARD_CONTEXT = re.compile(r"银行|卡号|账号|账户|储蓄卡|信用卡|转账|汇款|收款|打款")
+_RECORD_ENGLISH = (
+    r"(?i:MRN|medical\s+record\s*(?:no\.?|number|#)|patient\s*(?:id|no\.?)|"
+    r"inpatient\s*(?:no\.?|number)|hospital\s*(?:no\.?|number)|admission\s*(?:no\.?|number))"
+)
 _RECORD_WORDS = (
     r"(?:病历号|病案号|住院号|门诊号|就诊卡号|就诊号|医保卡号|社保卡号|床号|处方号|检查单号|"
     r"检验单号|报告单号|医嘱号|影像号|申请单号|体检编号|体检号|医保编号|医保号|参保编号|"
     r"社保编号|社保号|健康档案号|档案编号|出生医学证明编号|出生证编号|出生证明编号)"
 )
-_RECORD = re.compile(_RECORD_WORDS + r"[:：\s]*(?:为|是)?[:：\s]*[A-Za-z0-9-]{3,}")
+_RECORD = re.compile(
+    f"(?:{_RECORD_WORDS}|{_RECORD_ENGLISH})" + r"[:：\s（(]*(?:为|是)?[:：\s]*[A-Za-z0-9-]{3,}"
+)
 _RECORD_BEFORE = re.compile(_RECORD_WORDS + r"[:：\s]*(?:为|是)?[:：\s]*$")
 _ADDRESS = re.compile(
     r"(?<!办公楼|门诊楼|住院楼|医技楼|综合楼|行政楼)"
     r"(?:\d+|[A-Za-z])(?:栋|幢|号楼|座)\s*(?:\d+单元)?\s*(?:\d+(?:室|号房|户|号)|\d{3,4}(?![\d楼层]))"
-    r"|\d+单元\s*\d+(?:室|号)"
+    r"|(?<!办公楼|门诊楼|住院楼|医技楼|综合楼|行政楼)(?<!楼\d)(?<!楼\d\d)\d+单元\s*\d+(?:室|号)"
+    # Written in English: Room 602, Unit 3, Building 12.
+    r"|(?i:(?:room|rm\.?|flat|apt\.?)\s*\d+[,，\s]+(?:unit\s*\d+[,，\s]+)?(?:building|bldg\.?)\s*\d+)"
     # A flat: a lane and a number, or a number and a room (幸福路88弄5号, 12号1202室).
     r"|\d+弄\d+号(?:\d+室)?|\d+号\d{3,4}室"
 )
@@ -530,7 +545,13 @@ def luhn_valid(number: str) -> bool:
 def normalise_width(text: str) -> str:
     """Full-width digits, letters and spaces to ASCII, one character for one, so that
     offsets in the result are offsets in the original."""
+    # A full-width full stop between two characters is the middle dot of a transliterated
+    # name typed in a full-width input mode (吾买尔江．艾力).
+    text = _WIDE_DOT.sub("·", text)
     return "".join(n if len(n := unicodedata.normalize("NFKC", ch)) == 1 else ch for ch in text)
+
+
+_WIDE_DOT = re.compile(r"(?<=[\u4e00-\u9fff]{2})\uff0e(?=[\u4e00-\u9fff]{2})")
 
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"))
@@ -556,7 +577,7 @@ _CHINESE_DIGITS = str.maketrans(
 # Arabic ones: seven or more in a row, three of them Chinese.
 _SPOKEN = "〇零○洞一二三四五六七八九幺两拐勾壹贰叁肆伍陆柒捌玖"
 _SPELLED = re.compile(f"[{_SPOKEN}\\d](?:[ \u3000\\-.·]?[{_SPOKEN}\\d]){{6,}}")
-_DIGIT_SEPARATORS = re.compile(r"(?<=\d)[\s.\-·・_~～|]+(?=\d)")
+_DIGIT_SEPARATORS = re.compile(r"(?<=\d)[\s.\-·・_~～|*]+(?=\d)")
 # A name spelled out with spaces or across a line break (张 建 华) reads as one.
 _HAN_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 # ... or with dots, dashes or stars between its characters (黄.国.平, 张-建-华); the
@@ -885,10 +906,6 @@ def _full_given(
 
 
 # A list of names: items of two to four characters between 、 (汤卫红、聂向东、武卫国三人).
-_LIST_ITEM = re.compile(
-    f"(?:(?<=[、和及])|(?=[^、]{{2,4}}、))(?P<name>{_SURNAME}[^\\W\\d_a-zA-Z、某甲乙等及和与的了在是被]{{1,2}})"
-    "(?=、|[和及与等]|[一二两三四五六七八九十\\d]+(?:人|名)|[，,。；;）)])"
-)
 
 
 def _listed_with(
@@ -913,6 +930,8 @@ def _listed_with(
     return out
 
 
+# The characters of an amount written out (壹佰贰拾叁万肆仟伍佰陆拾柒元整): 伍佰陆 is no name.
+_AMOUNT_CHARACTERS = frozenset("零壹贰叁肆伍陆柒捌玖拾佰仟万亿元角分整")
 # What follows the issuer's prefix of a document number: 发〔2023〕, 〔2024〕.
 _DOCUMENT_AFTER = re.compile(r"[\u4e00-\u9fff]{0,3}[〔\[［【]\d")
 # What a person entity of the model is not: a surname and a form of address or a post
@@ -941,10 +960,24 @@ def _model_names(
             if tag == "PER":  # 付|晓光: one entity in two pieces
                 entity = (entity[0], pos) if entity and entity[1] == start else (start, pos)
                 continue
+            if entity:
+                entity = _after_post(text, *entity)
             if entity and _model_person(text, *entity, freq, tags):
                 spans.append(entity)
             entity = None
     return spans, words
+
+
+def _after_post(text: str, start: int, end: int) -> tuple[int, int]:
+    """A person entity without the last character of a post it took in (治疗师禤伟强 read
+    as 治疗|师禤伟强)."""
+    if (
+        end - start >= 3
+        and _ROLE_BEFORE.search(text, max(0, start - 6), start + 1)
+        and (re.match(_SURNAME, text[start + 1 : end]) or _DOT.search(text, start, end))
+    ):
+        return start + 1, end
+    return start, end
 
 
 # The single surnames of the Hundred Family Surnames, and a few more: the rules leave out
@@ -964,6 +997,25 @@ _HUNDRED = (
     "区其漆菅展帅练綦庹笃旷哈纳海谌母普"
 )
 _MODEL_SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}{_HUNDRED}])"
+# A name as the value of a labelled field (姓名：康逸鸣；, 被处理人：闻立德，) or before
+# 同志 (给予练金凤同志…): any surname of the Hundred counts there, unless the whole is a
+# common word (党员同志, 宣传科同志).
+_LABELLED = re.compile(
+    f"(?:{ROLE_WORDS}|姓名|名字|户名|受理人|收款人|处理对象)[:：]\\s*"
+    f"(?P<name>{_MODEL_SURNAME}[^\\W\\d_a-zA-Z某甲乙丙]{{1,2}})(?=[，,；;。（(\\s]|$)"
+    f"|(?:^|(?<=[对与和、，,。；;：:予]))(?!广大|全体|各位|青年|老|其他|相关)"
+    f"(?P<comrade>{_MODEL_SURNAME}[\\u4e00-\\u9fff]{{1,2}})同志"
+)
+# An item of a list of names (beside a name found, any surname of the Hundred counts but
+# those that are common characters: 技师|石磊 is not 师石磊).
+_LIST_SURNAME = "(?:{}|[{}{}])".format(
+    _COMPOUND, _SINGLE, "".join(c for c in _HUNDRED if c not in _AMBIGUOUS_SURNAMES)
+)
+_LIST_ITEM = re.compile(
+    f"(?:(?<=[、和及])|(?=[^、]{{2,4}}、))"
+    f"(?P<name>{_LIST_SURNAME}[^\\W\\d_a-zA-Z、某甲乙等及和与的了在是被]{{1,2}})"
+    "(?=、|[和及与等]|[一二两三四五六七八九十\\d]+(?:人|名|位)|[，,。；;）)])"
+)
 # Posts and roles a name follows directly (工程师文静, 副院长常青): there a word the model
 # calls a person is one, however common the word.
 _ROLE_BEFORE = re.compile(f"(?:{ROLE_WORDS}|工程师|会计师|同志|人员)$")
@@ -1190,6 +1242,11 @@ def _names(text: str) -> list[tuple[int, int]]:
             spans.append((start, end))
     for pattern in (_UNMASKED, _MINORITY_ONE, _DESCRIBED, _GIVEN_TOLD, _COMRADE):
         spans += [m.span("name") for m in pattern.finditer(text)]
+    for m in _LABELLED.finditer(text):
+        group = "name" if m.group("name") else "comrade"
+        value = m.group(group)
+        if freq.get(value, 0) < 50 and freq.get(value[:2], 0) < 500:
+            spans.append(m.span(group))
     for m in _HALF_MASKED.finditer(text):
         start, end = m.span("name")
         shown = text[end - 1]
@@ -1215,6 +1272,11 @@ def _names(text: str) -> list[tuple[int, int]]:
         left = next((s for s, (w, _) in words.items() if s + len(w) == dot), dot - 2)
         while left > max(0, dot - 6) and text[left - 1] in _TRANSLITERATION:
             left -= 1  # 努尔|兰·托合塔尔
+        while left < dot - 1 and (
+            text[left] in "员师长生士者"
+            or _ROLE_BEFORE.search(text, max(0, left - 6), left + 1)
+        ):
+            left += 1  # 稽核员|吾买尔江·艾力: the post's last character is not the name's
         right = dot + 1 + max(len(words.get(dot + 1, ("", ""))[0]), 2)
         while right < min(len(text), dot + 7) and text[right] in _TRANSLITERATION:
             right += 1  # 艾合|买|提: the segmenter reads a transliteration as words
@@ -1229,9 +1291,10 @@ def _names(text: str) -> list[tuple[int, int]]:
         return (
             text[s:e] not in _NOT_NAMES
             and not any(text.startswith(herb, s) for herb in _NOT_NAMES)  # 田七粉
+            and not set(text[s + 1 : e]) <= _AMOUNT_CHARACTERS  # 壹佰贰拾叁万肆仟伍佰陆拾
             and not _NAMED_PLACE.match(text, e)
             and not _INSTITUTION_AFTER.match(text, e)
-            and text[e - 1] not in "牌楼馆堂厅阁委局署村站室氏姓"  # 卫健委, 上官村, 张氏, 张姓
+            and text[e - 1] not in "牌楼馆堂厅阁委局署村站室氏姓办"  # 卫健委, 上官村, 张氏, 纪委办
             and not (e < len(text) and text[e] in "村屯寨")  # 张家湾村
             and not _PLACE_LIST.match(text, e)
             and not _DOCUMENT_AFTER.match(text, e)  # 江卫|发〔2023〕45号

@@ -190,16 +190,14 @@ class Case:
     # A draft shown in the press office's preview (``portal serve --drafts``), marked as
     # such; never set by a real build.
     preview_draft: bool = False
-    # The version recorded by the last act of the press office, shown because the file
-    # was changed since without a correction (the ledger's problem says so, and does
-    # not take the recorded version off the site).
-    as_recorded: bool = False
+    # When this is the version the press office last recorded, shown because the file was
+    # changed since without a correction: the problems of the file as changed (the
+    # ledger's and any other). They are reported; they do not refuse what is shown.
+    of_the_edit: tuple[Problem, ...] = ()
 
     @property
     def refused(self) -> bool:
-        return any(
-            p.blocking and not (self.as_recorded and p.code in ledger.CODES) for p in self.problems
-        )
+        return any(p.blocking and p not in self.of_the_edit for p in self.problems)
 
     def body_html(self) -> str:
         """The body as sanitised HTML: no raw HTML, no script, only safe link schemes."""
@@ -655,9 +653,12 @@ def load_cases(registry: Registry, today: date | None = None) -> list[Case]:
             _recorded_version(registry, stem, today) if problem.code in _SHOWN_AS_RECORDED else None
         )
         if kept is not None:
+            problem = replace(problem, message=f"{problem.message}；网站继续显示记录的版本")
+            edited = by_id[stem].problems if stem in by_id else []
+            kept = replace(kept, of_the_edit=(problem, *edited))
+            kept.problems += [*edited]
             cases = [c for c in cases if c.path.stem != stem] + [kept]
             by_id[stem] = kept
-            problem = replace(problem, message=f"{problem.message}；网站继续显示记录的版本")
         elif stem not in by_id:  # a published case whose file was deleted
             by_id[stem] = Case(path=folder / f"{stem}.md", notice=None, body="")
             cases.append(by_id[stem])
@@ -680,7 +681,7 @@ def _recorded_version(registry: Registry, case_id: str, today: date | None) -> C
     case = load_case(path, registry, f"cases/{case_id}.md", case_id, today=today)
     if case.sha256 != entry.sha256:
         return None
-    return replace(case, path=registry.data_dir / "cases" / f"{case_id}.md", as_recorded=True)
+    return replace(case, path=registry.data_dir / "cases" / f"{case_id}.md")
 
 
 def review_queue(registry: Registry) -> list[tuple[str, Case]]:

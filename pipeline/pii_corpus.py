@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -63,5 +64,6 @@ def measure(corpus: Path, allowed: frozenset[str] = frozenset()) -> Measurement:
 
 
 def _plain(name: str) -> str:
-    """A name as compared: normalised as the gate reads it, no spaces, lower case."""
-    return re.sub(r"\W", "", normalise_for_gate(name)).lower()
+    """A name as compared: as the public reads it (entities decoded) and normalised as the
+    gate reads it, no spaces, lower case."""
+    return re.sub(r"\W", "", normalise_for_gate(html.unescape(name))).lower()

@@ -48,7 +48,7 @@ def test_targets_on_the_tuning_set():
 
 # Floors measured on the held-out sets (docs/pii-gate.md). Each was written before it was
 # first measured; once measured and read (A after each round, E after round 5, F after
-# round 6, G and H after round 7, I to M after rounds 8 to 13) it guards against
+# round 6, G and H after round 7, I to M after rounds 8 to 13, N after round 15) it guards against
 # going back, and the next unread set gives the honest figure. The targets are 95 % of
 # names, every other kind whole and at most 5 % of clean texts flagged: every set is
 # held to them now.
@@ -69,6 +69,9 @@ FLOORS = {
 # are ordinary words (田野, 江山, 方圆, 柏林).
 FLOORS["pii_heldout_l.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
 FLOORS["pii_heldout_m.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
+# N (after round 15: 88.1 % of names at first measurement, five kinds short of whole) is
+# written with English notices, labelled fields and numbers hidden by emphasis.
+FLOORS["pii_heldout_n.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
