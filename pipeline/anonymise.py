@@ -1273,8 +1273,7 @@ def _names(text: str) -> list[tuple[int, int]]:
         while left > max(0, dot - 6) and text[left - 1] in _TRANSLITERATION:
             left -= 1  # 努尔|兰·托合塔尔
         while left < dot - 1 and (
-            text[left] in "员师长生士者"
-            or _ROLE_BEFORE.search(text, max(0, left - 6), left + 1)
+            text[left] in "员师长生士者" or _ROLE_BEFORE.search(text, max(0, left - 6), left + 1)
         ):
             left += 1  # 稽核员|吾买尔江·艾力: the post's last character is not the name's
         right = dot + 1 + max(len(words.get(dot + 1, ("", ""))[0]), 2)
