@@ -564,14 +564,15 @@ def _gate(
             )
         )
     for where, f in published_findings(text, allowed, places, raw):
+        row, char = _place_of(text, f.text) if where.startswith("正文") else (None, None)
         problems.append(
             Problem(
                 name,
                 f"pii_{f.kind}",
-                # (where: the column, e.g. 正文（网页上显示的文字）)
+                # (where, when the body's character is not found: e.g. 正文（网页上显示的文字）)
                 f"含有可识别个人的信息（{PII_LABELS[f.kind]}，网页上显示时可见）",
-                row=_line_of(text, f.text) if where.startswith("正文") else None,
-                column=where,
+                row=row,
+                column=f"第{char}字" if char else where,
                 value=f.text,
                 expected=f.suggestion,
             )
@@ -599,16 +600,28 @@ def published_findings(
     return out
 
 
-def _line_of(text: str, found: str) -> int | None:
+def _place_of(text: str, found: str) -> tuple[int | None, int | None]:
     """The line of a case file whose shown text holds ``found`` (a finding in the text as
-    published, where offsets into the source are lost)."""
+    published, where offsets into the source are lost), and the character of that line
+    where it starts: the first from which the line, as shown, begins with it (醫生張建華,
+    张<!-- -->建华, &#26361;文博, 138**1234**5678)."""
     match = FRONT_MATTER.match(text)
     start = text[: match.end()].count("\n") if match else 0
     body = text[match.end() :] if match else text
+    wanted = _same(found)
     for n, line in enumerate(body.split("\n"), start=start + 1):
-        if _same(found) in _same(shown_text(render_body(line))):
-            return n
-    return None
+        if wanted in _same(shown_text(render_body(line))):
+            column = next(
+                (
+                    i + 1
+                    for i in range(len(line))
+                    if not line[i].isspace()
+                    and _same(shown_text(render_body(line[i:]))).startswith(wanted)
+                ),
+                None,
+            )
+            return n, column
+    return None, None
 
 
 def _same(text: str) -> str:

@@ -191,3 +191,19 @@ def test_cases_json_carries_the_shown_text_not_markdown(site):
     assert records
     for r in records:
         assert "**" not in r["facts"] and "<" not in r["facts"], r["id"]
+
+
+def test_a_finding_in_the_shown_text_says_where_it_starts_in_the_source(registry):
+    """A name in traditional characters, digits split by emphasis, a name behind an
+    entity: found in the text as shown, and placed at the line and character where the
+    office will find it in the file."""
+    path = registry.data_dir / "cases" / f"{DRAFT}.md"
+    text = path.read_text(encoding="utf-8")
+    line = "经查，醫生張建華收受红包。患者手机138**1234**5678。主治医师&#26361;文博。"
+    path.write_text(text + "\n" + line + "\n", encoding="utf-8")
+    row = (text + "\n").count("\n") + 1
+    case = load_case(path, registry, f"cases/{path.name}")
+    places = {p.value: (p.row, p.column) for p in case.problems if p.code.startswith("pii_")}
+    assert places["张建华"] == (row, f"第{line.index('張') + 1}字"), places
+    assert places["13812345678"] == (row, f"第{line.index('138') + 1}字"), places
+    assert places["曹文博"] == (row, f"第{line.index('&#26361;') + 1}字"), places
