@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,7 +18,6 @@ from pipeline.clitext import joined, metavar, speak_chinese
 from pipeline.problems import DataError, Problem, printable
 
 if TYPE_CHECKING:
-    from pipeline.cases import Case
     from pipeline.collect import CollectResult
     from pipeline.registry import Registry
 
@@ -423,8 +422,8 @@ def new_case(data_dir: Path, case_id: str | None, case_date: str | None, **field
 
     from pydantic import ValidationError
 
-    from pipeline.cases import CaseNotice, gate, scaffold
-    from pipeline.registry import ID_PATTERN, load_registry, vocabulary
+    from pipeline.cases import CaseNotice
+    from pipeline.registry import ID_PATTERN, vocabulary
 
     _require_data(data_dir)
     values: dict[str, object] = {"id": case_id, **fields}
@@ -449,7 +448,9 @@ def new_case(data_dir: Path, case_id: str | None, case_date: str | None, **field
         if key == "category":
             _say("类别：" + "，".join(f"{c}={n}" for c, n in categories.items()))
         values[key] = click.prompt(CASE_FIELDS[key], value_proc=asks.get(key, str.strip))
-    values["date"] = case_date or _beijing_now().date().isoformat()
+    from pipeline import casework
+
+    values["date"] = case_date or casework.now().date().isoformat()
     values = {k: v for k, v in values.items() if v not in (None, "")}
     try:
         notice = CaseNotice.model_validate({**values, "status": "draft"})
@@ -457,17 +458,9 @@ def new_case(data_dir: Path, case_id: str | None, case_date: str | None, **field
         for err in exc.errors():
             _say(f"{'.'.join(map(str, err['loc']))}：{err['msg'].removeprefix('Value error, ')}")
         sys.exit(2)
-    registry = load_registry(data_dir)
-    if notice.institution and notice.institution not in registry.institutions:
-        raise click.BadParameter(f"机构名录中没有 {notice.institution}", param_hint="--institution")
-    path = data_dir / "cases" / f"{notice.id}.md"
-    if path.exists():
-        raise click.UsageError(f"{path} 已存在；换一个 --id。")
-    text = scaffold(notice)
-    problems = gate(text, f"cases/{path.name}", registry)
+    with _casework():
+        path, problems = casework.new_case(data_dir, notice)
     _report(problems)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
     _say(
         f"已新建草稿：{path}（补充基本情况后，用 portal publish {notice.id} --by 部门或岗位 发布）"
     )
@@ -491,20 +484,11 @@ def publish(data_dir: Path, case_id: str, publisher: str) -> None:
     发布前运行全部检查；案例含有可识别个人的信息时拒绝发布（退出码 1）。
     已发布的案例再修改，用 portal correct 记为更正。
     """
-    case = _case_for_act(data_dir, case_id)
-    if case_id in ledger.latest(ledger.read(data_dir)):
-        raise click.UsageError(
-            f"{case_id} 已经发布过；修改后用 portal correct {case_id} --note '更正说明' "
-            "--by '部门或岗位' 记录更正。"
-        )
-    now = _beijing_now()
-    _act(
-        case,
-        "published",
-        publisher,
-        now,
-        {"status": "published", "published_by": publisher, "published_on": now.date()},
-    )
+    from pipeline import casework
+
+    _require_data(data_dir)
+    with _casework():
+        case = casework.publish(data_dir, case_id, publisher)
     embargo = "，禁发时间前不显示" if case.notice and case.notice.embargo else ""
     _say(f"已发布：{case_id}（下次构建时上线{embargo}）")
 
@@ -520,23 +504,11 @@ def correct(data_dir: Path, case_id: str, note: str, editor: str) -> None:
 
     先修改案例文件，再运行本命令。不给 --note 时，使用文件中手写的新更正条目。
     """
-    case = _case_for_act(data_dir, case_id, published=True)
-    last = ledger.latest(ledger.read(data_dir))[case_id]
-    recorded = last.corrections
-    notice = case.notice
-    assert notice is not None
-    changes: dict[str, object] = {}
-    if note and case.sha256 == last.sha256:
-        raise click.UsageError("案例文件没有改动：先修改案例，再用 portal correct 记录更正。")
-    if note:
-        fixes = [c.model_dump(mode="json") for c in notice.corrections]
-        changes["corrections"] = [*fixes, {"date": _beijing_now().date(), "note": note}]
-    elif len(notice.corrections) <= recorded:
-        raise click.UsageError("没有新的更正说明：用 --note 写明改了什么。")
-    elif case.sha256 == last.sha256:
-        raise click.UsageError("案例没有改动，无需更正。")
-    note = note or "；".join(c.note for c in notice.corrections[recorded:])
-    _act(case, "corrected", editor, _beijing_now(), changes, note)
+    from pipeline import casework
+
+    _require_data(data_dir)
+    with _casework():
+        casework.correct(data_dir, case_id, editor, note)
     _say(f"已记录更正：{case_id}（更正说明显示在案例页和“关于”页的更正记录中）")
 
 
@@ -547,10 +519,11 @@ def correct(data_dir: Path, case_id: str, note: str, editor: str) -> None:
 @click.option("--by", "editor", required=True, help="撤回人：部门或岗位，不写个人姓名。")
 def retract(data_dir: Path, case_id: str, reason: str, editor: str) -> None:
     """撤回已发布的案例：页面保留并显示撤回说明，案例从列表、订阅和搜索中移除。"""
-    case = _case_for_act(data_dir, case_id, published=True)
-    now = _beijing_now()
-    changes = {"status": "retracted", "retraction": {"date": now.date(), "reason": reason}}
-    _act(case, "retracted", editor, now, changes, reason)
+    from pipeline import casework
+
+    _require_data(data_dir)
+    with _casework():
+        casework.retract(data_dir, case_id, editor, reason)
     _say(f"已撤回：{case_id}（页面保留撤回说明，下次构建时从列表中移除）")
 
 
@@ -599,84 +572,20 @@ def demo(institutions: int, months: int, cases: int, out_dir: Path, seed: int) -
     _say(f"已生成：{out_dir}（portal build --data {out_dir} 构建网站）")
 
 
-def _beijing_now() -> datetime:
-    from pipeline.periods import BEIJING
+@contextmanager
+def _casework() -> Iterator[None]:
+    """The case workflow's refusals as the command line reports them: an act that makes
+    no sense as asked is a usage error (2); a case with problems is refused data (1)."""
+    from pipeline.casework import NotPossible
 
-    return datetime.now(BEIJING).replace(microsecond=0)
-
-
-def _case_for_act(data_dir: Path, case_id: str, published: bool = False) -> Case:
-    """The case a press-office command acts on; exits when it cannot be acted on."""
-    import re
-
-    from pipeline.cases import load_case
-    from pipeline.registry import ID_PATTERN, load_registry
-
-    _require_data(data_dir)
-    if not re.match(ID_PATTERN, case_id):
-        raise click.BadParameter("案例编号格式不对", param_hint="CASE_ID")
-    path = data_dir / "cases" / f"{case_id}.md"
-    if not path.exists():
-        raise click.UsageError(f"没有这个案例：{path}")
-    case = load_case(path, load_registry(data_dir), f"cases/{path.name}")
-    if published:
-        last = ledger.latest(ledger.read(data_dir)).get(case_id)
-        if case.notice is None or last is None or case.notice.status != "published":
-            raise click.UsageError(f"{case_id} 不是已发布的案例（草稿直接修改即可）。")
-    if case.refused:
-        _report(case.problems)
-        _say("未记录：请先修正上述问题。")
-        sys.exit(1)
-    return case
-
-
-def _act(
-    case: Case,
-    action: ledger.Action,
-    by: str,
-    now: datetime,
-    changes: Mapping[str, object],
-    note: str = "",
-) -> None:
-    """Apply ``changes`` to the case's front matter, check it again and record the act."""
-    from pydantic import ValidationError
-
-    from pipeline.cases import CaseNotice, careless, digest, gate, update_front_matter
-    from pipeline.problems import validation_problems
-    from pipeline.registry import load_registry
-
-    data_dir = case.path.parent.parent
-    registry = load_registry(data_dir)
-    name = f"cases/{case.path.name}"
-    text, meta = update_front_matter(case.path, changes)
-    # The same checks as the build, on the file as it will be after this act.
-    problems = gate(text, name, registry)
-    # Who acted goes into the public ledger (cases/ledger.csv): no person's name there
-    # (a publisher is also in the front matter, checked above).
-    problems += [
-        replace(p, message=f"{p.message}（--by {by}：请写部门或岗位）", row=None, column=None)
-        for p in (gate(by, name, registry) if action != "published" else [])
-    ]
     try:
-        problems += careless(CaseNotice.model_validate(meta), case.body, name, registry)
-    except ValidationError as exc:
-        problems += validation_problems(exc, name, "case_invalid")
-    if any(p.blocking for p in problems):
-        _report(problems)
+        yield
+    except NotPossible as exc:
+        raise click.UsageError(str(exc)) from exc
+    except DataError as exc:
+        _report(exc.problems)
         _say("未记录：请先修正上述问题。")
         sys.exit(1)
-    case.path.write_text(text, encoding="utf-8")
-    entry = ledger.Entry(
-        case_id=case.path.stem,
-        action=action,
-        recorded_at=now.isoformat(),
-        by=by,
-        sha256=digest(text),
-        corrections=len(meta.get("corrections") or []),
-        note=" ".join(note.split()),
-    )
-    ledger.append(data_dir, entry)
-    ledger.keep(data_dir, case.path.stem, text)
 
 
 def _written(paths: list[Path]) -> None:

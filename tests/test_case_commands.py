@@ -1,8 +1,14 @@
-"""new-case and publish: the press office's workflow from a draft to a published case."""
+"""The press office's workflow from a draft to a published, corrected or retracted case:
+through its Python API (pipeline.casework), and through ``portal`` where what a person
+sees (exit codes, messages, prompts) is the point."""
 
+import pytest
 import yaml
 
+from pipeline import casework
 from pipeline.cases import FRONT_MATTER, load_cases
+from pipeline.casework import NotPossible
+from pipeline.problems import DataError
 from pipeline.registry import load_registry
 from tests.conftest import run_portal as portal
 
@@ -102,10 +108,9 @@ def test_a_silent_edit_of_a_published_case_is_refused_until_recorded_as_a_correc
     alone = portal("check", "--data", str(data_dir), "cases/2024-renmin-red-envelope.md")
     assert alone.returncode == 1 and "没有记为更正" in alone.stdout
     # Correcting needs a note the public will read.
-    args = ["correct", "--data", str(data_dir), "2024-renmin-red-envelope", "--by", "宣传科"]
-    assert portal(*args).returncode == 2
-    done = portal(*args, "--note", "更正涉及金额：应为 2000 元。")
-    assert done.returncode == 0, done.stderr
+    with pytest.raises(NotPossible, match="用 --note 写明改了什么"):
+        casework.correct(data_dir, "2024-renmin-red-envelope", "宣传科")
+    casework.correct(data_dir, "2024-renmin-red-envelope", "宣传科", "更正涉及金额：应为 2000 元。")
     assert front(case)["corrections"][-1]["note"] == "更正涉及金额：应为 2000 元。"
     assert not refusals(data_dir)
     rows = (data_dir / "cases" / "ledger.csv").read_text(encoding="utf-8").splitlines()
@@ -162,11 +167,10 @@ def test_a_hand_written_correction_is_recorded_without_a_second_note(data_dir):
     )
     case.write_text(text, encoding="utf-8")
     assert "没有记为更正" in refusals(data_dir)
-    done = portal("correct", "--data", str(data_dir), "2024-second-kickback", "--by", "宣传科")
-    assert done.returncode == 0, done.stderr
+    assert casework.correct(data_dir, "2024-second-kickback", "宣传科") == "更正处理结果。"
     assert len(front(case)["corrections"]) == 1 and not refusals(data_dir)
-    again = portal("correct", "--data", str(data_dir), "2024-second-kickback", "--by", "宣传科")
-    assert again.returncode == 2 and "没有新的更正说明" in again.stderr
+    with pytest.raises(NotPossible, match="没有新的更正说明"):
+        casework.correct(data_dir, "2024-second-kickback", "宣传科")
 
 
 def test_a_published_case_is_taken_down_only_by_retraction(data_dir):
@@ -177,20 +181,10 @@ def test_a_published_case_is_taken_down_only_by_retraction(data_dir):
     case.unlink()
     assert "cases/2025-kangning-overtreatment.md：已发布的案例文件不见了" in refusals(data_dir)
     case.write_text(text, encoding="utf-8")
-    again = portal("publish", "--data", str(data_dir), "2025-kangning-overtreatment", "--by", "x")
-    assert again.returncode == 2 and "portal correct" in again.stderr
+    with pytest.raises(NotPossible, match="portal correct"):
+        casework.publish(data_dir, "2025-kangning-overtreatment", "宣传科")
     reason = "经复核，通报所述情况与事实有出入，予以撤回。"
-    done = portal(
-        "retract",
-        "--data",
-        str(data_dir),
-        "2025-kangning-overtreatment",
-        "--reason",
-        reason,
-        "--by",
-        "宣传科",
-    )
-    assert done.returncode == 0, done.stderr
+    casework.retract(data_dir, "2025-kangning-overtreatment", "宣传科", reason)
     meta = front(case)
     assert meta["status"] == "retracted" and meta["retraction"]["reason"] == reason
     assert not refusals(data_dir)
@@ -203,10 +197,8 @@ def test_a_case_set_to_published_by_hand_is_refused_until_published(data_dir):
         encoding="utf-8",
     )
     assert "发布记录（cases/ledger.csv）中没有这个案例" in refusals(data_dir)
-    done = portal(
-        "publish", "--data", str(data_dir), "2026-second-red-envelope-draft", "--by", "宣传科"
-    )
-    assert done.returncode == 0, done.stderr
+    published = casework.publish(data_dir, "2026-second-red-envelope-draft", "宣传科")
+    assert published.notice and published.notice.status == "published"
     assert not refusals(data_dir)
 
 
@@ -275,22 +267,26 @@ def test_a_name_in_a_correction_or_a_retraction_is_refused(data_dir):
     """What a correction note, a retraction reason or the editor says is published (the
     case page, the corrections log, the ledger in the repository): the same gate."""
     case = data_dir / "cases" / "2025-kangning-overtreatment.md"
-    unchanged = portal(
-        "correct", "--data", str(data_dir), case.stem, "--note", "无修改", "--by", "宣传科"
-    )
-    assert unchanged.returncode == 2 and "没有改动" in unchanged.stderr
+    with pytest.raises(NotPossible, match="没有改动"):
+        casework.correct(data_dir, case.stem, "宣传科", "无修改")
     case.write_text(case.read_text(encoding="utf-8") + "\n通报日期已更正。\n", encoding="utf-8")
     before = case.read_text(encoding="utf-8")
     ledger = (data_dir / "cases" / "ledger.csv").read_text(encoding="utf-8")
-    for args in [
-        ["correct", "--note", "当事人欧阳某某即欧阳国栋，更正其职务", "--by", "宣传科"],
-        ["correct", "--note", "经办医生柯\ufe00建\ufe00明已确认", "--by", "宣传科"],
-        ["correct", "--note", "更正金额", "--by", "刘晓梅"],
-        ["retract", "--reason", "表扬对象陈\u180e秀\u180e珍本人不同意公开", "--by", "宣传科"],
+    for act in [
+        lambda: casework.correct(
+            data_dir, case.stem, "宣传科", "当事人欧阳某某即欧阳国栋，更正其职务"
+        ),
+        lambda: casework.correct(data_dir, case.stem, "宣传科", "经办医生柯\ufe00建\ufe00明已确认"),
+        lambda: casework.retract(
+            data_dir, case.stem, "宣传科", "表扬对象陈\u180e秀\u180e珍本人不同意公开"
+        ),
     ]:
-        done = portal(args[0], "--data", str(data_dir), "2025-kangning-overtreatment", *args[1:])
-        assert done.returncode == 1 and "含有可识别个人的信息" in done.stdout + done.stderr, args
-        assert "未记录" in done.stdout + done.stderr
+        with pytest.raises(DataError, match="含有可识别个人的信息"):
+            act()
+    # As the command line says it: refused data, exit 1, nothing recorded.
+    done = portal("correct", "--data", data_dir, case.stem, "--note", "更正金额", "--by", "刘晓梅")
+    assert done.returncode == 1 and "含有可识别个人的信息" in done.stdout + done.stderr
+    assert "未记录" in done.stdout + done.stderr
     assert case.read_text(encoding="utf-8") == before
     assert (data_dir / "cases" / "ledger.csv").read_text(encoding="utf-8") == ledger
 

@@ -1,0 +1,172 @@
+"""The press office's acts on case notices, as a Python API: create a draft, publish,
+correct, retract. ``portal new-case``, ``publish``, ``correct`` and ``retract`` are these
+functions with arguments parsed and problems printed.
+
+Every act checks the case file as it will be after the act with the same checks as the
+build (the PII gate on what the public reads, the careless-case checks, the front
+matter's model); only then does it write the file, append a row to the ledger
+(``cases/ledger.csv``) and keep the file as recorded (:mod:`pipeline.ledger`).
+
+Two kinds of refusal, for the caller to tell apart:
+:class:`NotPossible` (the act makes no sense as asked: no such case, published already,
+nothing changed; the command line's usage error) and :class:`~pipeline.problems.DataError`
+(the case as it would be has problems the build would refuse it for).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from pipeline import ledger
+from pipeline.cases import (
+    Case,
+    CaseNotice,
+    careless,
+    digest,
+    gate,
+    load_case,
+    scaffold,
+    update_front_matter,
+)
+from pipeline.periods import BEIJING
+from pipeline.problems import DataError, Problem, validation_problems
+from pipeline.registry import ID_PATTERN, load_registry
+
+
+class NotPossible(ValueError):
+    """The act cannot be done as asked; the message says why and what to do instead."""
+
+
+def now() -> datetime:
+    """The time an act is recorded at: Beijing time, to the second."""
+    return datetime.now(BEIJING).replace(microsecond=0)
+
+
+def new_case(data_dir: Path, notice: CaseNotice) -> tuple[Path, list[Problem]]:
+    """Write a draft for ``notice`` (``cases/<id>.md``, the template's placeholder as its
+    body). Returns its path and what the PII gate finds in it: a draft is written even
+    then, to be edited before it is published."""
+    registry = load_registry(data_dir)
+    if notice.institution and notice.institution not in registry.institutions:
+        raise NotPossible(f"机构名录中没有 {notice.institution}")
+    path = data_dir / "cases" / f"{notice.id}.md"
+    if path.exists():
+        raise NotPossible(f"{path} 已存在；换一个 --id。")
+    text = scaffold(notice)
+    problems = gate(text, f"cases/{path.name}", registry)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path, problems
+
+
+def publish(data_dir: Path, case_id: str, by: str, at: datetime | None = None) -> Case:
+    """Publish a draft: status published, the publisher and the day in its front matter."""
+    case = _case(data_dir, case_id)
+    if case_id in ledger.latest(ledger.read(data_dir)):
+        raise NotPossible(
+            f"{case_id} 已经发布过；修改后用 portal correct {case_id} --note '更正说明' "
+            "--by '部门或岗位' 记录更正。"
+        )
+    at = at or now()
+    changes = {"status": "published", "published_by": by, "published_on": at.date()}
+    return _act(case, "published", by, at, changes)
+
+
+def correct(
+    data_dir: Path, case_id: str, by: str, note: str = "", at: datetime | None = None
+) -> str:
+    """Record the edit of a published case as a correction. With ``note``, a dated entry
+    is added to its corrections; without, the entries written by hand since the last
+    act are the note. Returns the note recorded."""
+    case = _case(data_dir, case_id, published=True)
+    last = ledger.latest(ledger.read(data_dir))[case_id]
+    recorded = last.corrections
+    notice = case.notice
+    assert notice is not None
+    at = at or now()
+    changes: dict[str, object] = {}
+    if note and case.sha256 == last.sha256:
+        raise NotPossible("案例文件没有改动：先修改案例，再用 portal correct 记录更正。")
+    if note:
+        fixes = [c.model_dump(mode="json") for c in notice.corrections]
+        changes["corrections"] = [*fixes, {"date": at.date(), "note": note}]
+    elif len(notice.corrections) <= recorded:
+        raise NotPossible("没有新的更正说明：用 --note 写明改了什么。")
+    elif case.sha256 == last.sha256:
+        raise NotPossible("案例没有改动，无需更正。")
+    note = note or "；".join(c.note for c in notice.corrections[recorded:])
+    _act(case, "corrected", by, at, changes, note)
+    return note
+
+
+def retract(data_dir: Path, case_id: str, by: str, reason: str, at: datetime | None = None) -> Case:
+    """Retract a published case: its page keeps the title, the dates and the reason."""
+    case = _case(data_dir, case_id, published=True)
+    at = at or now()
+    changes = {"status": "retracted", "retraction": {"date": at.date(), "reason": reason}}
+    return _act(case, "retracted", by, at, changes, reason)
+
+
+def _case(data_dir: Path, case_id: str, published: bool = False) -> Case:
+    """The case an act is on; refused when it cannot be acted on."""
+    if not re.match(ID_PATTERN, case_id):
+        raise NotPossible(f"案例编号格式不对：{case_id!r}（小写字母、数字和连字符）")
+    path = data_dir / "cases" / f"{case_id}.md"
+    if not path.exists():
+        raise NotPossible(f"没有这个案例：{path}")
+    case = load_case(path, load_registry(data_dir), f"cases/{path.name}")
+    if published:
+        last = ledger.latest(ledger.read(data_dir)).get(case_id)
+        if case.notice is None or last is None or case.notice.status != "published":
+            raise NotPossible(f"{case_id} 不是已发布的案例（草稿直接修改即可）。")
+    if case.refused:
+        raise DataError(case.problems)
+    return case
+
+
+def _act(
+    case: Case,
+    action: ledger.Action,
+    by: str,
+    at: datetime,
+    changes: Mapping[str, object],
+    note: str = "",
+) -> Case:
+    """Apply ``changes`` to the case's front matter, check it again and record the act."""
+    data_dir = case.path.parent.parent
+    registry = load_registry(data_dir)
+    name = f"cases/{case.path.name}"
+    text, meta = update_front_matter(case.path, changes)
+    # The same checks as the build, on the file as it will be after this act.
+    problems = gate(text, name, registry)
+    # Who acted goes into the public ledger (cases/ledger.csv): no person's name there
+    # (a publisher is also in the front matter, checked above).
+    problems += [
+        replace(p, message=f"{p.message}（--by {by}：请写部门或岗位）", row=None, column=None)
+        for p in (gate(by, name, registry) if action != "published" else [])
+    ]
+    try:
+        problems += careless(CaseNotice.model_validate(meta), case.body, name, registry)
+    except ValidationError as exc:
+        problems += validation_problems(exc, name, "case_invalid")
+    if any(p.blocking for p in problems):
+        raise DataError(problems)
+    case.path.write_text(text, encoding="utf-8")
+    entry = ledger.Entry(
+        case_id=case.path.stem,
+        action=action,
+        recorded_at=at.isoformat(),
+        by=by,
+        sha256=digest(text),
+        corrections=len(meta.get("corrections") or []),
+        note=" ".join(note.split()),
+    )
+    ledger.append(data_dir, entry)
+    ledger.keep(data_dir, case.path.stem, text)
+    return load_case(case.path, registry, name)
