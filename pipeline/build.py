@@ -124,12 +124,19 @@ def find_config(config: Path | None = None) -> Path:
 
 
 @batch
-def prepare(data_dir: Path, now: datetime | None = None, run_collect: bool = True) -> Prepared:
-    """Load registries, snapshot local sources, check submissions and load case notices."""
+def prepare(
+    data_dir: Path,
+    now: datetime | None = None,
+    run_collect: bool = True,
+    preview: bool = False,
+) -> Prepared:
+    """Load registries, snapshot local sources, check submissions and load case notices.
+    ``preview``: case files as they are now, even a published one edited without a
+    correction (the site shows the version last recorded)."""
     registry = load_registry(data_dir)
     today = (now or datetime.now(BEIJING)).date()
     # The case notices are read and screened by another process meanwhile.
-    with beside(lambda: load_cases(registry, today)) as cases:
+    with beside(lambda: load_cases(registry, today, as_recorded=not preview)) as cases:
         collected = collect(registry, local_only=True) if run_collect else []
         every = read_manifest(registry.data_dir)
         # Files checked by an earlier build are taken from the parsed layer.

@@ -641,9 +641,14 @@ PII_LABELS = {
 }
 
 
-def load_cases(registry: Registry, today: date | None = None) -> list[Case]:
+def load_cases(
+    registry: Registry, today: date | None = None, as_recorded: bool = True
+) -> list[Case]:
     """Every case notice of the press office (``data/cases/*.md``), sorted newest first.
-    ``today`` (Beijing) is the build's day: a notice dated later is refused."""
+    ``today`` (Beijing) is the build's day: a notice dated later is refused. A published
+    case whose file was changed without a correction is the version last recorded, with
+    the problems of the file as changed (``as_recorded``; the preview shows the file as
+    it is, so the press office sees its edit before recording it)."""
     folder = registry.data_dir / "cases"
     with remembered_verdicts(registry.data_dir):
         cases = [
@@ -663,7 +668,9 @@ def load_cases(registry: Registry, today: date | None = None) -> list[Case]:
     for problem in audit(registry.data_dir, statuses):
         stem = Path(problem.file).stem
         kept = (
-            _recorded_version(registry, stem, today) if problem.code in _SHOWN_AS_RECORDED else None
+            _recorded_version(registry, stem, today)
+            if as_recorded and problem.code in _SHOWN_AS_RECORDED
+            else None
         )
         if kept is not None:
             problem = replace(problem, message=f"{problem.message}；网站继续显示记录的版本")

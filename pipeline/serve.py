@@ -89,7 +89,7 @@ class Preview:
         touched = None
         if cases is not None and self.prep is not None and self.computed is not None:
             before = self.prep.cases
-            self.prep.cases = load_cases(self.prep.registry, now.date())
+            self.prep.cases = load_cases(self.prep.registry, now.date(), as_recorded=False)
             self._preview_unrecorded()
             touched = _touched(cases, before + self.prep.cases)
         else:
@@ -98,7 +98,7 @@ class Preview:
             self.prep = self.computed = None
             gc.unfreeze()
             gc.collect()
-            self.prep = prepare(self.data_dir, now)
+            self.prep = prepare(self.data_dir, now, preview=True)
             self._preview_unrecorded()
             self.computed = compute(self.prep, now, self.progress)
         render_docs(self.prep, self.computed, now, self.docs, self.site_src, touched)
