@@ -230,7 +230,7 @@ ROLE_WORDS = (
     "推销员|麻醉师|助产士|技术员|主管|组长|护理员|神医|专家|教授|实习生|规培生|进修生|"
     "村民|居民|男子|女子|丈夫|妻子|儿子|女儿|母亲|父亲|供应商|车主|书记|会长|社长|法人|护理长|通讯员|记者|头目|处理人|被处理人|"
     "被举报人|介绍人|中间人|负责医生|同志|对象|局长|副局长|处长|副处长|科员|干部|"
-    "监督员|联络员|网格员|志愿者"
+    "监督员|联络员|网格员|志愿者|来信人|来访人|反映人|主讲人|其子|其女|其妻|其夫|之子|之女"
 )
 SURNAMES = (
     "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|长孙|宇文|司徒|夏侯|"
@@ -261,7 +261,8 @@ _GIVEN = f"[^\\W\\d_{_NOT_GIVEN}a-zA-Z]{{1,2}}"
 # Words a name follows in a notice (对蒯某作出处罚, 聘用逯某, 与佘某共同) and words it
 # comes before (闵某在, 阙某利用, 殷某、滕某两名医生).
 _BEFORE_NAME = (
-    "对|聘用|雇用|与|由|将|被|和|及|同|向|给予|给|让|派|安排|指使|委托|经|把|跟|、|涉事|当事人|包括|"
+    "(?<![面针应绝相反核])对|聘用|雇用|与|由|将|被|和|及|同|向|给予|给|让|派|安排|指使|委托|经|把|跟|、|"
+    "涉事|当事人|包括|"
     "责令|要求|通知|告知|提醒|批准|任命|授意|指派|协助|帮助|联系|找到|认识|免去|撤销|责成|"
     "关于|经由|据|其中|就是|之子|之女|之父|之母|之妻|之夫|"
     "(?<![\\d.])\\d{1,2}[.、．)）]|"
@@ -324,11 +325,11 @@ _HERBS = (
     # (学习贯彻习近平新时代中国特色社会主义思想): public, not personal data.
     "习近平 毛泽东 邓小平 "
     # Brands and customers (王老吉凉茶, 推荐顾客).
-    "王老吉 顾客 "
+    "王老吉 顾客 马应龙 片仔癀 "
     # Physicians the notices hold up as models, of today and of history (学习钟南山精神,
     # 孙思邈《大医精诚》), and a set phrase (全面从严治党).
     "钟南山 林巧稚 吴孟超 屠呦呦 袁隆平 孙思邈 张仲景 李时珍 白求恩 南丁格尔 严治党 "
-    "裘法祖 张孝骞 叶天士 薛雪 吴鞠通 王孟英 黄家驷 汤飞凡 曾有 钟长鸣"
+    "裘法祖 张孝骞 叶天士 薛雪 吴鞠通 王孟英 黄家驷 汤飞凡 曾有 钟长鸣 吴阶平"
 )
 _NOT_NAMES = frozenset(_HERBS.split())
 _MINORITY_PARTS = (
@@ -425,11 +426,19 @@ _HOME_PHONE = re.compile(
 _EMAIL = re.compile(
     r"[A-Za-z0-9._%+-]+@(?![A-Za-z0-9.-]*\.(?:gov|edu|org)\.cn\b)[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
 )
-_QQ = re.compile(r"(?:QQ|qq|扣扣)(?:号|号码)?[:：\s]*(?:为|是)?[:：\s]*\d{5,11}(?!\d)")
+_QQ = re.compile(r"(?:QQ|qq|扣扣)[（(]?(?:号|号码)?[:：\s]*(?:为|是)?[:：\s]*\d{5,11}(?!\d)")
 # What names an office's mailbox (举报邮箱：, 电子邮箱：, a line 邮箱：).
 _OFFICE_MAIL = re.compile(
-    r"(?:(?:举报|投诉|电子|联系|监督|工作|办公)邮箱|(?:^|\n)\s*邮箱)[:：\s]*(?:为|是)?$"
+    r"(?:(?:举报|投诉|电子|联系|监督|工作|办公)邮箱|信箱|(?:^|\n)\s*邮箱)[:：\s]*(?:为|是)?$"
 )
+# Mailboxes of people (a personal mail provider's domain): an office's only after a word
+# that says it is one (举报邮箱：…@qq.com), not after 电子邮箱 or in brackets after a name.
+_PERSONAL_MAIL = re.compile(
+    r"@(?:qq|foxmail|163|126|yeah|sina|sohu|139|189|aliyun|gmail|hotmail|outlook|icloud|yahoo)"
+    r"\.(?:com|cn|net)(?:\.cn)?\b",
+    re.I,
+)
+_OFFICE_MAIL_STRICT = re.compile(r"(?:举报|投诉|监督|办公)(?:邮箱|信箱)[:：\s]*(?:为|是)?$")
 _ID18 = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){17}[\dXx](?![\dA-Za-z])")
 _ID15 = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){14}\d(?![\dA-Za-z])")
 _ID_NEAR_WORD = re.compile(
@@ -463,7 +472,8 @@ _RECORD_WORDS = (
     r"社保编号|社保号|健康档案号|档案编号|出生医学证明编号|出生证编号|出生证明编号)"
 )
 _RECORD = re.compile(
-    f"(?:{_RECORD_WORDS}|{_RECORD_ENGLISH})" + r"[:：\s（(]*(?:为|是)?[:：\s]*[A-Za-z0-9-]{3,}"
+    f"(?:{_RECORD_WORDS}|{_RECORD_ENGLISH}|(?:医保|社保|就诊|医疗)卡[（(](?:卡号|号码|编号))"
+    + r"[:：\s（(]*(?:为|是)?[:：\s]*[A-Za-z0-9-]{3,}"
 )
 _RECORD_BEFORE = re.compile(_RECORD_WORDS + r"[:：\s]*(?:为|是)?[:：\s]*$")
 _ADDRESS = re.compile(
@@ -577,13 +587,16 @@ _CHINESE_DIGITS = str.maketrans(
 # Arabic ones: seven or more in a row, three of them Chinese.
 _SPOKEN = "〇零○洞一二三四五六七八九幺两拐勾壹贰叁肆伍陆柒捌玖"
 _SPELLED = re.compile(f"[{_SPOKEN}\\d](?:[ \u3000\\-.·]?[{_SPOKEN}\\d]){{6,}}")
-_DIGIT_SEPARATORS = re.compile(r"(?<=\d)[\s.\-·・_~～|*]+(?=\d)")
+_DIGIT_SEPARATORS = re.compile(r"(?<=\d)(?:[\s.\-·・_~～|]|(?<!\*)\*{1,2}(?!\*))+(?=\d)")
 # A name spelled out with spaces or across a line break (张 建 华) reads as one.
 _HAN_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 # ... or with dots, dashes or stars between its characters (黄.国.平, 张-建-华); the
 # middle dot of a transliterated name (阿依古丽·买买提) is left alone.
 _HAN_DOTS = re.compile(
-    r"(?<=[\u4e00-\u9fff])[.\-_*/](?=[\u4e00-\u9fff](?:[.\-_*/][\u4e00-\u9fff]|[^.\-_*/]|$))"
+    r"(?<=[\u4e00-\u9fff])[.\-_/](?=[\u4e00-\u9fff](?:[.\-_*/][\u4e00-\u9fff]|[^.\-_*/]|$))"
+    # A star only in a chain (张*建*华): one star between two characters masks one (刘*平).
+    r"|(?<=[\u4e00-\u9fff])\*(?=[\u4e00-\u9fff]\*[\u4e00-\u9fff])"
+    r"|(?<=[\u4e00-\u9fff]\*[\u4e00-\u9fff])\*(?=[\u4e00-\u9fff])"
 )
 # Letters and digits written one by one (h e n g x i n 8 8 8): an account name.
 _SPACED_OUT = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z0-9_] ){4,}[A-Za-z0-9_](?![A-Za-z0-9])")
@@ -699,7 +712,8 @@ def find_pii(
     for m in _QQ.finditer(norm):
         add("wechat_id", *m.span(), "删除QQ号")
     for m in _EMAIL.finditer(norm):
-        if not _OFFICE_MAIL.search(norm, max(0, m.start() - 12), m.start()):
+        office = _OFFICE_MAIL_STRICT if _PERSONAL_MAIL.search(m.group()) else _OFFICE_MAIL
+        if not office.search(norm, max(0, m.start() - 12), m.start()):
             add("wechat_id", *m.span(), "删除个人邮箱、QQ、微信等账号")
     for m in _CARD_NEAR_WORD.finditer(norm):  # 卡号 + a number: a card whatever its checksum
         add("bank_card", *m.span("number"), "删除银行卡号")
@@ -994,17 +1008,26 @@ _HUNDRED = (
     "劳逄姬申扶堵冉宰郦雍卻璩桑桂濮牛寿通边扈燕冀郏浦尚农温别庄晏柴瞿阎充慕连茹习宦艾鱼容"
     "向古易慎戈廖庾终暨居衡步都耿满弘匡国文寇广禄阙东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾"
     "辛阚那简饶空曾毋沙乜养鞠须丰巢关蒯相查后荆红游竺权逯盖益桓公"
-    "区其漆菅展帅练綦庹笃旷哈纳海谌母普"
+    "区其漆菅展帅练綦庹笃旷哈纳海谌母普战门兰"
 )
 _MODEL_SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}{_HUNDRED}])"
 # A name as the value of a labelled field (姓名：康逸鸣；, 被处理人：闻立德，) or before
 # 同志 (给予练金凤同志…): any surname of the Hundred counts there, unless the whole is a
 # common word (党员同志, 宣传科同志).
 _LABELLED = re.compile(
-    f"(?:{ROLE_WORDS}|姓名|名字|户名|受理人|收款人|处理对象)[:：]\\s*"
+    f"(?:{ROLE_WORDS}|姓名|名字|户名|受理人|收款人|处理对象|主持|出席|列席|记录|审核|主讲)[:：]\\s*"
     f"(?P<name>{_MODEL_SURNAME}[^\\W\\d_a-zA-Z某甲乙丙]{{1,2}})(?=[，,；;。（(\\s]|$)"
     f"|(?:^|(?<=[对与和、，,。；;：:予]))(?!广大|全体|各位|青年|老|其他|相关)"
     f"(?P<comrade>{_MODEL_SURNAME}[\\u4e00-\\u9fff]{{1,2}})同志"
+    # A row of a list: (a number,) a name, then a number or a field (王秀兰 4301…, 成国庆
+    # 执业证书编码…); a letter's greeting (尊敬的向海波先生).
+    f"|(?m:^)[ \\t]*(?:\\d+[.、．)）]?[ \\t]+)?"
+    f"(?P<row>{_MODEL_SURNAME}[^\\W\\d_a-zA-Z某甲乙丙*]{{1,2}})[ \\t]+"
+    "(?=[\\dA-Za-z]|\\S{2,8}[:：]?\\s*\\d)"
+    # A name alone after a space at the end of a line (列席：驻局纪检监察组 时红军).
+    f"|(?<=[\\u4e00-\\u9fff][ \\t])(?P<last>{_MODEL_SURNAME}[^\\W\\d_a-zA-Z某甲乙丙*]{{1,2}})"
+    "(?=[ \\t]*(?:\\n|$))"
+    f"|(?<=尊敬的)(?P<dear>{_MODEL_SURNAME}[\\u4e00-\\u9fff]{{1,2}}?)(?:先生|女士)"
 )
 # An item of a list of names (beside a name found, any surname of the Hundred counts but
 # those that are common characters: 技师|石磊 is not 师石磊).
@@ -1014,7 +1037,7 @@ _LIST_SURNAME = "(?:{}|[{}{}])".format(
 _LIST_ITEM = re.compile(
     f"(?:(?<=[、和及])|(?=[^、]{{2,4}}、))"
     f"(?P<name>{_LIST_SURNAME}[^\\W\\d_a-zA-Z、某甲乙等及和与的了在是被]{{1,2}})"
-    "(?=、|[和及与等]|[一二两三四五六七八九十\\d]+(?:人|名|位)|[，,。；;）)])"
+    "(?=、|[和及与等]|[一二两三四五六七八九十\\d]+(?:人|名|位)|[，,。；;）)\\n]|$)"
 )
 # Posts and roles a name follows directly (工程师文静, 副院长常青): there a word the model
 # calls a person is one, however common the word.
@@ -1117,6 +1140,8 @@ def _names(text: str) -> list[tuple[int, int]]:
             # name; not an adverb or a conjunction (医生常常在, 医生高度重视).
             if tags.get(head, "x")[0] in "dcprmqutf" or freq.get(head, 0) >= 10000:
                 return None
+            if tags.get(head, "x")[0] == "v" and freq.get(head, 0) >= 500:
+                return None  # 职工：严禁收受: a verb
             if _GROUP_ROLE.search(text, max(0, start - 5), start):
                 return None  # 患者费用, 人员经费: what a group has, not a name
             if _name_ends(text, start + 2):  # 医生高兴|收受
@@ -1243,9 +1268,10 @@ def _names(text: str) -> list[tuple[int, int]]:
     for pattern in (_UNMASKED, _MINORITY_ONE, _DESCRIBED, _GIVEN_TOLD, _COMRADE):
         spans += [m.span("name") for m in pattern.finditer(text)]
     for m in _LABELLED.finditer(text):
-        group = "name" if m.group("name") else "comrade"
+        group = next(g for g in ("name", "comrade", "row", "last", "dear") if m.group(g))
         value = m.group(group)
-        if freq.get(value, 0) < 50 and freq.get(value[:2], 0) < 500:
+        named = tags.get(value, "").startswith("nr")  # a name the dictionary knows: 陈国强
+        if named or (freq.get(value, 0) < 50 and freq.get(value[:2], 0) < 500):
             spans.append(m.span(group))
     for m in _HALF_MASKED.finditer(text):
         start, end = m.span("name")
@@ -1293,7 +1319,7 @@ def _names(text: str) -> list[tuple[int, int]]:
             and not set(text[s + 1 : e]) <= _AMOUNT_CHARACTERS  # 壹佰贰拾叁万肆仟伍佰陆拾
             and not _NAMED_PLACE.match(text, e)
             and not _INSTITUTION_AFTER.match(text, e)
-            and text[e - 1] not in "牌楼馆堂厅阁委局署村站室氏姓办"  # 卫健委, 上官村, 张氏, 纪委办
+            and text[e - 1] not in "牌楼馆堂厅阁委局署村站室氏姓办组部队处"  # 卫健委, 张氏, 纪检组
             and not (e < len(text) and text[e] in "村屯寨")  # 张家湾村
             and not _PLACE_LIST.match(text, e)
             and not _DOCUMENT_AFTER.match(text, e)  # 江卫|发〔2023〕45号
