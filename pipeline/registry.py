@@ -28,7 +28,7 @@ from pydantic import (
 )
 
 from pipeline.periods import month_range
-from pipeline.problems import DataError, Problem
+from pipeline.problems import DataError, Problem, validation_problems
 from pipeline.readers import ReadLimits
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
@@ -76,7 +76,10 @@ class Config(_Model):
     site_short_name: str
     authority_id: str = Field(pattern=ID_PATTERN)
     demo: bool = False
-    timezone: str = "Asia/Shanghai"
+    # Every date and time the portal decides by or shows is Beijing time
+    # (pipeline.periods.BEIJING): the one value accepted, so that no setting says
+    # otherwise.
+    timezone: Literal["Asia/Shanghai"] = "Asia/Shanghai"
     suppression_threshold: int = Field(default=5, ge=1)
     stale_channel_days: int = Field(default=90, ge=1)
     site_url: str | None = None
@@ -329,18 +332,7 @@ def _validate_rows(
         try:
             out.append(model.model_validate(clean))
         except ValidationError as exc:
-            for err in exc.errors():
-                column = ".".join(str(p) for p in err["loc"])
-                problems.append(
-                    Problem(
-                        file=file,
-                        code="registry_invalid",
-                        message=err["msg"].removeprefix("Value error, "),
-                        row=n,
-                        column=column,
-                        value=None if err.get("input") is None else str(err.get("input")),
-                    )
-                )
+            problems += validation_problems(exc, file, "registry_invalid", row=n)
     return out
 
 
