@@ -372,6 +372,9 @@ _PINYIN_NAME = re.compile(
     f"(?<![A-Za-z])(?:{_PINYIN_SURNAMES}|{_PINYIN_SURNAMES.upper()})[ ]?[A-Z][a-z]{{1,6}}"
     # Zhang Wei dong, but not the English word after a name (Zhang Weidong of the …).
     f"(?:[ ]?(?!{_ENGLISH_WORDS}(?![A-Za-z]))[a-z]{{1,6}})?(?![A-Za-z])"
+    # In lower case, right after a post (当事医生 wang jianjun).
+    f"|(?:(?<=[生士师长任员人])|(?<=[生士师长任员人] ))"
+    f"(?:{_PINYIN_SURNAMES.lower()}) [a-z]{{2,6}}(?: ?[a-z]{{2,6}})?(?![A-Za-z])"
     # The given name first, after a title (Dr. Xinyu Qian).
     f"|(?:(?<=Dr\\. )|(?<=Dr )|(?<=Mr\\. )|(?<=Ms\\. )|(?<=Mr )|(?<=Ms ))"
     f"[A-Z][a-z]{{1,7}} (?:{_PINYIN_SURNAMES})(?![A-Za-z])"
@@ -581,13 +584,34 @@ _JAPANESE = str.maketrans(
     "吴泽滨广边齐龙樱惠德荣剑关冲亚满县检险验驿誉铁",
 )
 _CHINESE_DIGITS = str.maketrans(
-    "〇零○洞一二三四五六七八九幺两拐勾壹贰叁肆伍陆柒捌玖", "00001234567891279123456789"
+    "〇零○洞一二三四五六七八九幺两拐勾壹贰叁肆伍陆柒捌玖〡〢〣〤〥〦〧〨〩",
+    "00001234567891279123456789123456789",
 )
 # Digits written one by one in Chinese (一三八…, as read aloud), possibly mixed with
 # Arabic ones: seven or more in a row, three of them Chinese.
-_SPOKEN = "〇零○洞一二三四五六七八九幺两拐勾壹贰叁肆伍陆柒捌玖"
+_SPOKEN = "〇零○洞一二三四五六七八九幺两拐勾壹贰叁肆伍陆柒捌玖〡〢〣〤〥〦〧〨〩"
 _SPELLED = re.compile(f"[{_SPOKEN}\\d](?:[ \u3000\\-.·]?[{_SPOKEN}\\d]){{6,}}")
-_DIGIT_SEPARATORS = re.compile(r"(?<=\d)(?:[\s.\-·・_~～|]|(?<!\*)\*{1,2}(?!\*))+(?=\d)")
+_DIGIT_SEPARATORS = re.compile(
+    r"(?<=\d)(?:[\s.\-·・_~～|/\u2800)]|(?<!\*)\*{1,2}(?!\*))+(?=\d)|(?<![\d)])\((?=\d{3,4}\))"
+)
+# A letter O (or o) among digits is a zero (138O1234567); an English number word sequence
+# (one three eight …) is a number.
+_LETTER_ZERO = re.compile(r"(?<=\d)[Oo](?=[\dOo]*\d)")
+_NUMBER_WORDS = {
+    w: str(d)
+    for d, ws in enumerate(
+        ["zero oh o", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    )
+    for w in ws.split()
+}
+_SPOKEN_ENGLISH = re.compile(
+    r"(?i)\b(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)"
+    r"(?:[\s,\-]+(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)){6,}\b"
+)
+# What no Chinese notice needs and a disguise does: characters that change the order a
+# reader sees (a right-to-left override shows 军建王 as 王建军), and radicals that look
+# like the characters they come from (⻩ for 黄).
+DISGUISE = re.compile("[\u202a-\u202e\u2066-\u2069\u2e80-\u2eff]")
 # A name spelled out with spaces or across a line break (张 建 华) reads as one.
 _HAN_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 # ... or with dots, dashes or stars between its characters (黄.国.平, 张-建-华); the
@@ -651,7 +675,14 @@ def normalise_for_gate(text: str) -> str:
         mixed = spelled and sum(c.isdigit() for c in run) >= 4
         return run.translate(_CHINESE_DIGITS) if spelled >= 3 or mixed else run
 
+    text = _SPOKEN_ENGLISH.sub(
+        lambda m: "".join(_NUMBER_WORDS[w.lower()] for w in re.findall(r"[A-Za-z]+", m.group())),
+        text,
+    )
+    # Marks combined with a character (王̣建̣军) and the braille blank (王⠀建⠀军) hide nothing.
+    text = "".join(c for c in text if unicodedata.category(c) != "Mn").replace("\u2800", " ")
     text = _HOUSE_NUMBER.sub(_house_number, _SPELLED.sub(digits, text))
+    text = _LETTER_ZERO.sub("0", text)
     text = _SPACED_OUT.sub(lambda m: re.sub(r"\s+", "", m.group()), text)
     return _HAN_DOTS.sub("", _HAN_GAP.sub("", _DIGIT_SEPARATORS.sub("", text)))
 
@@ -671,6 +702,12 @@ def find_pii(
     norm = normalise_width(text)
     found: list[Finding] = []
     taken: list[tuple[int, int]] = []
+    for m in DISGUISE.finditer(text):
+        found.append(
+            Finding(
+                "disguise", *m.span(), m.group(), f"删除或改用常用汉字（U+{ord(m.group()):04X}）"
+            )
+        )
 
     def add(kind: str, start: int, end: int, suggestion: str) -> None:
         if any(s < end and start < e for s, e in taken):

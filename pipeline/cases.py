@@ -638,6 +638,7 @@ PII_LABELS = {
     "wechat_id": "微信号、QQ号或邮箱",
     "licence_plate": "车牌号",
     "staff_number": "工号",
+    "disguise": "改变显示顺序的控制字符或形似汉字的部首",
 }
 
 

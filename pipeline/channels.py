@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -95,32 +96,52 @@ def closed_by(registry: Registry, today: date) -> set[str]:
     }
 
 
-# What a channel says besides its number or address: read by the PII gate (a list that
-# names a person, 院长王建军, or gives a personal number is refused whole). The phone
-# number itself may be a duty mobile; the address is the institution's.
-_SAID = ("department", "hours", "note")
+# Every field of a channel is read by the PII gate (a list that names a person, 院长王建军,
+# or gives a personal number is refused whole), but what the channel is: a phone
+# channel's number may be a duty mobile, an e-mail or WeChat channel's value an account,
+# and a visit's address the institution's (unless it names a home: 小区, 家属院 …).
+_SAID = ("department", "hours", "note", "value", "address", "postcode")
+_REGISTRY = "registry/channels.csv"
+_RESIDENTIAL = re.compile(r"小区|家属院|家属楼|花园|公寓|宿舍|家中|家住|住宅")
+
+
+def _expected(channel: Channel, column: str, kind: str) -> bool:
+    """Whether a finding of ``kind`` in ``column`` is what the channel is, not a person."""
+    if column == "value":
+        if channel.kind in ("phone", "sms"):
+            return kind in ("mobile", "resident_id", "bank_card", "staff_number")
+        return channel.kind in ("email", "wechat", "web") and kind == "wechat_id"
+    if column == "address":
+        return kind == "home_address" and not _RESIDENTIAL.search(channel.address)
+    return False
 
 
 def _personal(channels: list[Channel], file: str, places: frozenset[str]) -> list[Problem]:
-    """A problem for each personal detail in the text of an institution's channels."""
+    """A problem for each personal detail in a list of channels (row numbers as in the
+    file: the header is row 1)."""
     problems = []
     for n, channel in enumerate(channels, start=2):
         for column in _SAID:
             text = getattr(channel, column) or ""
-            for f in find_pii(normalise_for_gate(text), places=places):
-                if f.kind != "home_address":
-                    problems.append(
-                        Problem(
-                            file,
-                            f"pii_{f.kind}",
-                            f"渠道说明中含有可识别个人的信息（{PII_LABELS[f.kind]}），"
-                            "整份渠道表不予采用",
-                            row=n,
-                            column=column,
-                            value=f.text,
-                            expected="写部门或岗位（如：行风建设办公室、总值班室），不写个人姓名和手机号",
-                        )
+            seen = set()
+            for f in find_pii(text, places=places) + find_pii(
+                normalise_for_gate(text), places=places
+            ):
+                if (f.kind, f.text) in seen or _expected(channel, column, f.kind):
+                    continue
+                seen.add((f.kind, f.text))
+                whole = "整份渠道表不予采用" if file != _REGISTRY else "该行不予采用"
+                problems.append(
+                    Problem(
+                        file,
+                        f"pii_{f.kind}",
+                        f"渠道中含有可识别个人的信息（{PII_LABELS[f.kind]}），{whole}",
+                        row=n,
+                        column=column,
+                        value=f.text,
+                        expected="写部门或岗位（如：行风建设办公室、总值班室），不写个人姓名和手机号",
                     )
+                )
     return problems
 
 
@@ -141,12 +162,15 @@ def directory(registry: Registry, today: date | None = None) -> Directory:
         if parsed and not found:  # an invalid list never replaces a valid one
             at = beijing_time(snap.fetched_at)
             versions.setdefault(snap.institution_id, []).append((at.date(), parsed))
+    # The authority's own list: a row that names a person is left out alone.
+    mine = _personal(list(registry.channels), _REGISTRY, place_names(registry))
+    problems += mine
+    named = {p.row for p in mine}
+    own = [c for n, c in enumerate(registry.channels, start=2) if n not in named]
     confirmed = _confirmed(registry)
-    result = Directory(
-        channels=[c for c in registry.channels if c.owner not in versions], problems=problems
-    )
+    result = Directory(channels=[c for c in own if c.owner not in versions], problems=problems)
     for owner, history in versions.items():
-        base = [c for c in registry.channels if c.owner == owner]
+        base = [c for c in own if c.owner == owner]
         if base:
             history = [(max(c.verified_on for c in base), base), *history]
         result.channels += history[-1][1]

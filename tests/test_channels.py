@@ -70,3 +70,41 @@ def test_a_channel_list_that_names_a_person_is_refused_whole(registry):
     assert "王建军" not in shown and "李秀英" not in shown
     renmin = {(c.kind, c.department): c.value for c in d.channels if c.owner == "qinglan-renmin"}
     assert renmin[("phone", "总值班室")] == "0000-81239999"  # the last valid list stands
+
+
+def test_every_field_of_a_channel_is_read_and_the_registry_too(registry):
+    """Found by an attacker (2026-11-27): the value of a letter channel, a home address,
+    the authority's own list. What a channel is stays: a duty mobile as a phone's number,
+    an account as a WeChat channel's value, the institution's own address."""
+    source = registry.data_dir / "sources" / "qinglan-renmin" / "channels.csv"
+    source.write_text(
+        "kind,value,department,hours,address,postcode,verified_on,note\n"
+        "letter,王建国（收）,行风办,,云溪市青岚区幸福小区3栋2单元501室,999001,2026-11-20,\n",
+        encoding="utf-8",
+    )
+    collect(registry, local_only=True, now=datetime(2026, 11, 22, tzinfo=UTC))
+    own = registry.data_dir / "registry" / "channels.csv"
+    rows = own.read_text(encoding="utf-8").splitlines()
+    header = rows[0].split(",")
+    added = [
+        "qinglan-wjw,phone,13822223333,行风建设办公室,工作日 8:00-17:30,,,2026-11-05,",
+        "qinglan-wjw,phone,0000-81439999,院长王建军,工作日,,,2026-11-05,",
+        "qinglan-wjw,phone,0000-81439998,\u202e华建张\u202c 办公室,工作日,,,2026-11-05,",
+        "qinglan-wjw,wechat,qlwjw_jb,行风建设办公室,全天,,,2026-11-05,",
+    ]
+    assert header[:3] == ["owner", "kind", "value"]
+    own.write_text("\n".join([*rows, *added]) + "\n", encoding="utf-8")
+    from pipeline.registry import load_registry
+
+    d = directory(load_registry(registry.data_dir))
+    found = {(p.file, p.row, p.column) for p in d.problems if p.code.startswith("pii_")}
+    first = len(rows) + 1
+    assert ("qinglan-renmin/channels.csv", 2, "value") in found
+    assert ("qinglan-renmin/channels.csv", 2, "address") in found
+    assert ("registry/channels.csv", first + 1, "department") in found
+    assert ("registry/channels.csv", first + 2, "department") in found
+    assert not {r for f, r, _ in found if f == "registry/channels.csv"} & {first, first + 3}
+    shown = {c.value for c in d.channels}
+    assert "13822223333" in shown and "qlwjw_jb" in shown  # what the channels are
+    assert "0000-81439999" not in shown and "0000-81439998" not in shown  # left out alone
+    assert "王建国（收）" not in shown

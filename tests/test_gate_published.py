@@ -41,6 +41,17 @@ DISGUISES = [
     ("患者手机幺三八洞洞洞两两三三四。", "13800022334"),  # digits as read aloud
     ("群聊中“蒋/丽/萍”收受红包。", "蒋丽萍"),
     ("详见[决定](https://example.org/jueding/%E9%AB%98%E5%BF%97%E8%BF%9C.pdf)。", "高志远"),
+    # Tried by another who had not read it (2026-11-27):
+    ("医生\u202e军建王\u202c收受红包。", "\u202e"),  # shown as 王建军
+    ("\u2ee9志强医生收受红包。", "\u2ee9"),  # a radical that looks like 黄
+    ("医生王\u2800建\u2800军收受红包。", "王建军"),  # braille blanks
+    ("医生王\u0323建\u0323军收受红包。", "王建军"),  # combining marks
+    ("患者电话(138) 1234-5678。", "13812345678"),
+    ("患者电话138/1234/5678。", "13812345678"),
+    ("患者电话138O1234567。", "13801234567"),  # a letter O for a zero
+    ("患者电话〡〣〨〡〢〣〤〥〦〧〨。", "13812345678"),  # Suzhou numerals
+    ("Phone: one three eight one two three four five six seven eight.", "13812345678"),
+    ("当事医生 wang jianjun 收受红包。", "wang jianjun"),
 ]
 
 
