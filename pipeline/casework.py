@@ -67,6 +67,7 @@ def new_case(data_dir: Path, notice: CaseNotice) -> tuple[Path, list[Problem]]:
 
 def publish(data_dir: Path, case_id: str, by: str, at: datetime | None = None) -> Case:
     """Publish a draft: status published, the publisher and the day in its front matter."""
+    _said("发布人（--by）", by)
     case = _case(data_dir, case_id)
     if case_id in ledger.latest(ledger.read(data_dir)):
         raise NotPossible(
@@ -84,6 +85,7 @@ def correct(
     """Record the edit of a published case as a correction. With ``note``, a dated entry
     is added to its corrections; without, the entries written by hand since the last
     act are the note. Returns the note recorded."""
+    _said("更正人（--by）", by)
     case = _case(data_dir, case_id, published=True)
     last = ledger.latest(ledger.read(data_dir))[case_id]
     recorded = last.corrections
@@ -107,10 +109,18 @@ def correct(
 
 def retract(data_dir: Path, case_id: str, by: str, reason: str, at: datetime | None = None) -> Case:
     """Retract a published case: its page keeps the title, the dates and the reason."""
+    _said("撤回人（--by）", by)
+    _said("撤回原因（--reason）", reason)
     case = _case(data_dir, case_id, published=True)
     at = at or now()
     changes = {"status": "retracted", "retraction": {"date": at.date(), "reason": reason}}
     return _act(case, "retracted", by, at, changes, reason)
+
+
+def _said(what: str, value: str) -> None:
+    """Who acted, the note, the reason: published words, never empty."""
+    if not value.strip():
+        raise NotPossible(f"{what}不能为空")
 
 
 def _case(data_dir: Path, case_id: str, published: bool = False) -> Case:
@@ -123,6 +133,8 @@ def _case(data_dir: Path, case_id: str, published: bool = False) -> Case:
     case = load_case(path, load_registry(data_dir), f"cases/{path.name}")
     if published:
         last = ledger.latest(ledger.read(data_dir)).get(case_id)
+        if case.notice is not None and case.notice.status == "retracted":
+            raise NotPossible(f"{case_id} 已经撤回，不能再更正或撤回。")
         if case.notice is None or last is None or case.notice.status != "published":
             raise NotPossible(f"{case_id} 不是已发布的案例（草稿直接修改即可）。")
     if case.refused:

@@ -147,12 +147,14 @@ def build(
         _report(exc.problems)
         _say(f"构建被拒绝：{len(exc.problems)} 个问题必须先修正，网站未更新。")
         sys.exit(1)
+    _report(outcome.blocking)
     if outcome.left_out:
-        _report(outcome.blocking)
         _say(
             f"{len(outcome.left_out)} 个典型案例有必须修正的问题，未发布"
             f"（{'、'.join(outcome.left_out)}）；其余内容照常发布。"
         )
+    elif outcome.blocking:
+        _say("已发布的典型案例有上述问题：网站继续显示各案例上次记录的版本，修改未公开。")
     # Institutions' files do not stop a build; at province scale they are hundreds of
     # lines, so a build shows the first and `portal check` all of them.
     _report(outcome.problems, limit=BUILD_PROBLEMS_SHOWN)
@@ -217,7 +219,13 @@ def check(
                         ]
                 _report(p for c in cases for p in c.problems)
                 for c in cases:
-                    _say(f"{c.path}：{'未通过检查' if c.refused else '通过（可发布）'}")
+                    if c.refused:
+                        verdict = "未通过检查"
+                    elif c.problems:  # a draft's careless parts are told, not refused
+                        verdict = "通过检查，但发布前须修正上面的提示（发布时会被拒绝）"
+                    else:
+                        verdict = "通过（可发布）"
+                    _say(f"{c.path}：{verdict}")
                 files = tuple(f for f in files if f not in notices)
                 cases_refused = any(c.refused for c in cases)
                 if not files:
@@ -322,18 +330,26 @@ def _collect_line(r: CollectResult) -> str:
 
 @main.command()
 @DATA_OPTION
-@click.option("--port", default=8000, show_default=True, help="本地端口。")
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="本地端口。"
+)
 @click.option("--drafts", is_flag=True, help="预览中也显示草稿（标为“草稿”，正式网站上不会显示）。")
 def serve(data_dir: Path, port: int, drafts: bool) -> None:
     """在本机预览网站（http://127.0.0.1:PORT/），数据或案例文件修改后自动重新生成。
 
     修改典型案例后几秒内即可刷新查看；预览不会改动 public/。
     """
+    import socket
     import tempfile
 
     from pipeline.serve import Preview
 
     _require_data(data_dir)
+    with socket.socket() as probe:  # before the first build, not after it
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise click.UsageError(f"端口 {port} 已被占用或不可用；换一个 --port。") from exc
     root = Path(tempfile.mkdtemp(prefix="portal-preview-"))
     preview = Preview(data_dir, root, progress=_say, drafts=drafts)
     try:
@@ -455,8 +471,11 @@ def new_case(data_dir: Path, case_id: str | None, case_date: str | None, **field
     try:
         notice = CaseNotice.model_validate({**values, "status": "draft"})
     except ValidationError as exc:
-        for err in exc.errors():
-            _say(f"{'.'.join(map(str, err['loc']))}：{err['msg'].removeprefix('Value error, ')}")
+        from pipeline.problems import validation_problems
+
+        for p in validation_problems(exc, "new-case"):
+            option = {"amount_yuan": "amount"}.get(p.column or "", p.column or "")
+            _say(f"--{option.replace('_', '-')}：{p.message}（读到的值：{p.value!r}）")
         sys.exit(2)
     with _casework():
         path, problems = casework.new_case(data_dir, notice)

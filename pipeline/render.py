@@ -813,7 +813,9 @@ class Renderer:
             if n is None or not visible(case, self.now):
                 continue
             for c in n.corrections:
-                out.append({"date": c.date, "case": n, "note": c.note, "kind": "更正"})
+                # A retracted notice's corrections held its facts: they go with it.
+                note = "更正内容随原通报一并撤下" if n.status == "retracted" else c.note
+                out.append({"date": c.date, "case": n, "note": note, "kind": "更正"})
             if n.retraction:
                 out.append(
                     {

@@ -58,6 +58,24 @@ def _touched(paths: set[Path], cases: list[Case]) -> Touched:
     )
 
 
+class _Pages(http.server.SimpleHTTPRequestHandler):
+    """The built site, with its own page for a missing one (as the published site has),
+    not the server's English error page."""
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        missing = Path(str(self.directory)) / "404.html"
+        if code != 404 or not missing.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = missing.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
 class Preview:
     """The preview's state: the prepared data and where the pages and the site live."""
 
@@ -164,7 +182,7 @@ class Preview:
 
     def serve(self, port: int, interval: float = 0.5) -> None:
         """Serve the site on 127.0.0.1:``port`` and rebuild on changes until interrupted."""
-        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(self.site))
+        handler = functools.partial(_Pages, directory=str(self.site))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         self.progress(f"预览：http://127.0.0.1:{server.server_address[1]}/ （Ctrl+C 结束）")

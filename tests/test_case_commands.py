@@ -310,3 +310,22 @@ def test_check_takes_a_case_as_the_readme_names_it(data_dir, tmp_path):
     assert done.returncode == 0 and "通过（可发布）" in done.stderr, done.stderr
     missing = portal("check", "--data", data_dir, "cases/no-such-case.md", cwd=tmp_path)
     assert missing.returncode == 2 and "找不到文件 cases/no-such-case.md" in missing.stderr
+
+
+def test_a_retraction_takes_the_corrections_down_with_the_facts(data_dir, tmp_path):
+    from pipeline.build import build
+    from tests.conftest import NOW, ROOT
+
+    case = data_dir / "cases" / "2025-kangning-overtreatment.md"
+    case.write_text(case.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
+    casework.correct(data_dir, case.stem, "宣传科", "更正涉及金额：应为1500元")
+    casework.retract(data_dir, case.stem, "宣传科", "经复核与事实不符，予以撤回。")
+    with pytest.raises(NotPossible, match="已经撤回"):
+        casework.retract(data_dir, case.stem, "宣传科", "再次撤回")
+    with pytest.raises(NotPossible, match="不能为空"):
+        casework.publish(data_dir, "2026-second-red-envelope-draft", " ")
+    out = tmp_path / "site"
+    build(data_dir, out, now=NOW, config_file=ROOT / "mkdocs.yml")
+    for page in ["cases/2025-kangning-overtreatment/index.html", "about/index.html"]:
+        text = (out / page).read_text(encoding="utf-8")
+        assert "应为1500元" not in text and "更正内容随原通报一并撤下" in text, page

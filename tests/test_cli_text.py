@@ -56,6 +56,7 @@ def test_a_mistyped_command_line_is_answered_in_chinese():
         ("publish", "x"): "缺少选项 '--by'",
         ("demo", "--out", "o", "--institutions", "0"): "不在范围",
         ("check", "--reports", __file__): "是文件",
+        ("serve", "--port", "99999"): "不在范围",
     }
     for args, expected in cases.items():
         result = runner.invoke(main, list(args), prog_name="portal")
@@ -86,3 +87,14 @@ def test_help_reads_as_chinese():
         assert "选项:" in result.output and "显示本帮助并退出。" in result.output
         assert not CJK_SPACE.search(result.output), (name, CJK_SPACE.search(result.output))
         assert not ENGLISH.search(result.output), (name, ENGLISH.search(result.output))
+
+
+def test_a_new_case_with_bad_values_is_told_in_chinese(data_dir):
+    args = ["new-case", "--data", str(data_dir), "--id", "Bad Id", "--title", "短"]
+    args += ["--category", "kickback", "--district", "城东街道", "--role", "医生"]
+    args += ["--date", "2026-02-30", "--amount", "-5"]
+    result = CliRunner().invoke(main, args, prog_name="portal")
+    assert result.exit_code == 2, result.output
+    for said in ["--id：格式不符", "--title：内容过短", "--date：应为日期", "--amount：不能小于"]:
+        assert said in result.output, result.output
+    assert "should" not in result.output and "Input" not in result.output

@@ -50,3 +50,32 @@ def test_preview_of_a_case_edit_updates_its_institution_and_drops_an_unpublished
     assert "2024-renmin-red-envelope" not in institution.read_text(encoding="utf-8")
     listing = (preview.site / "cases" / "index.html").read_text(encoding="utf-8")
     assert "2024-renmin-red-envelope" not in listing
+
+
+def test_the_preview_answers_a_missing_page_with_the_sites_own_404(tmp_path):
+    import functools
+    import http.server
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from pipeline.serve import _Pages
+
+    (tmp_path / "404.html").write_text("<html lang='zh'>页面不存在</html>", encoding="utf-8")
+    (tmp_path / "index.html").write_text("首页", encoding="utf-8")
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Pages, directory=str(tmp_path))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        with urllib.request.urlopen(f"{base}/") as ok:
+            assert ok.read().decode("utf-8") == "首页"
+        try:
+            urllib.request.urlopen(f"{base}/no-such-page/")
+            raise AssertionError("a missing page was served")
+        except urllib.error.HTTPError as missing:
+            assert missing.code == 404
+            assert "页面不存在" in missing.read().decode("utf-8")
+    finally:
+        server.shutdown()
