@@ -156,15 +156,25 @@ class CaseNotice(BaseModel):
     @field_validator("category", mode="before")
     @classmethod
     def _category_label(cls, value: Any) -> Any:
-        # The Chinese label (红包) is as good as the code (red_envelope).
+        # The Chinese label (收受红包), or a part of one label only (红包), is as good as
+        # the code (red_envelope).
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
         labels = {str(v): k for k, v in vocabulary()["case_categories"].items()}
-        return labels.get(value.strip(), value) if isinstance(value, str) else value
+        if value in labels:
+            return labels[value]
+        partly = [code for label, code in labels.items() if len(value) >= 2 and value in label]
+        return partly[0] if len(partly) == 1 else value
 
     @field_validator("category")
     @classmethod
     def _known_category(cls, value: str) -> str:
         if value not in vocabulary()["case_categories"]:
-            raise ValueError(f"未知类别，应为：{'、'.join(vocabulary()['case_categories'])}")
+            known = vocabulary()["case_categories"].items()
+            raise ValueError(
+                "未知类别，应为：" + "、".join(f"{c}（{label}）" for c, label in known)
+            )
         return value
 
     @field_validator("embargo")

@@ -95,3 +95,23 @@ def test_the_gate_names_file_line_column_text_and_suggestion(tmp_path, registry)
 def test_pii_in_front_matter_is_refused_too(tmp_path, registry):
     case = load_case(write_case(tmp_path, extra="role: 医生刘德明"), registry)
     assert "pii_person_name" in {p.code for p in case.problems}
+
+
+def test_a_category_may_be_written_as_its_label_or_a_part_of_one():
+    from pydantic import ValidationError
+
+    from pipeline.cases import CaseNotice
+
+    base = {"id": "a-b", "title": "某医院医生收受红包", "district": "城东街道", "role": "医生"}
+    base |= {"date": "2026-01-01", "status": "draft"}
+    for written, code in [
+        ("收受回扣", "kickback"),
+        ("回扣", "kickback"),
+        ("骗保", "insurance_fraud"),
+    ]:
+        assert CaseNotice.model_validate({**base, "category": written}).category == code
+    try:
+        CaseNotice.model_validate({**base, "category": "收受"})  # two labels hold it
+        raise AssertionError("an ambiguous category was taken")
+    except ValidationError as exc:
+        assert "kickback（收受回扣）" in str(exc)
