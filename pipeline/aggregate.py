@@ -14,12 +14,14 @@ the result to the pages.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.engine import connect
 from pipeline.periods import quarter_of, year_of
@@ -132,34 +134,99 @@ class _SortedKeys:
         return at
 
 
+class _Keys:
+    """The text keys of the SQL as integers: a name's code is its rank in a sorted list
+    of every name the computation meets, so codes compare as the texts do and equal
+    codes are equal texts. The SQL joins, groups and orders on codes; text comes back
+    only at the edge (:func:`aggregate`)."""
+
+    def __init__(self, *names: Any) -> None:
+        self.names = sorted({n for group in names for n in group if n is not None})
+        self.code = {name: i for i, name in enumerate(self.names)}
+
+    def column(self, values: pd.Series) -> pa.Array:
+        """A key column of the canonical table (categorical, or text) as codes; a missing
+        key stays missing (NULL)."""
+        categorical = (
+            values.array
+            if isinstance(values.dtype, pd.CategoricalDtype)
+            else pd.Categorical(values)
+        )
+        assert isinstance(categorical, pd.Categorical)
+        lookup = np.array([self.code[c] for c in categorical.categories] + [-1], dtype=np.int32)
+        codes = lookup[categorical.codes]  # (the code of a missing key, -1, takes the -1)
+        return pa.array(codes, mask=codes < 0)
+
+    def of(self, values: list[str | None]) -> pa.Array:
+        return pa.array([None if v is None else self.code[v] for v in values], pa.int32())
+
+
+def _categories(column: pd.Series) -> list[Any]:
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return list(column.cat.categories)
+    return list(pd.unique(column.dropna()))
+
+
 def _inputs(
-    registry: Registry, table: pd.DataFrame, campaign: Campaign, months: list[str]
-) -> dict[str, pa.Table]:
-    """The tables the SQL reads: the figures, and small ones from the registries."""
-    facts = pa.Table.from_pandas(
-        table[["institution_id", "period", "indicator", "value"]], preserve_index=False
-    )
-    reporting = {i.id for i in registry.reporting_institutions}
+    registry: Registry,
+    table: pd.DataFrame,
+    campaign: Campaign,
+    months: list[str],
+    entities: _Keys,
+) -> tuple[dict[str, pa.Table], _Keys, _Keys, _Keys]:
+    """The tables the SQL reads (the figures, and small ones from the registries), keyed
+    by codes; and the codes of institutions, months and indicators (with their buckets:
+    months, quarters, years and the campaign)."""
     institutions = list(registry.institutions.values())
-    inst = pa.table(
+    ids = _Keys(_categories(table.institution_id), (i.id for i in institutions))
+    month_keys = _Keys(
+        _categories(table.period),
+        months,
+        (i.active_from for i in institutions),
+        (i.active_to for i in institutions),
+    )
+    indicators = list(registry.indicators.values())
+    names = _Keys(
+        _categories(table.indicator),
+        (ind.code for ind in indicators),
+        (ind.weight for ind in indicators),
+        (n for m in registry.measures.values() for n in (m.code, m.numerator, m.denominator)),
+    )
+    facts = pa.table(
         {
-            "id": [i.id for i in institutions],
-            "district": [i.district for i in institutions],
-            "type": [i.type for i in institutions],
-            "staff": pa.array([float(i.staff) for i in institutions], pa.float64()),
-            "reporting": [i.id in reporting for i in institutions],
-            "active_from": [i.active_from for i in institutions],
-            "active_to": pa.array([i.active_to for i in institutions], pa.string()),
+            "institution_id": ids.column(table.institution_id),
+            "period": month_keys.column(table.period),
+            "indicator": names.column(table.indicator),
+            "value": pa.array(table.value.to_numpy(np.float64), from_pandas=True),
         }
     )
-    # One row per figure the portal derives: an indicator, or a measure (a rate).
+    reporting = {i.id for i in registry.reporting_institutions}
+    inst = pa.table(
+        {
+            "id": ids.of([i.id for i in institutions]),
+            # Its place among the entities of the table (reporting institutions only).
+            "entity": entities.of([i.id if i.id in reporting else None for i in institutions]),
+            "district": entities.of(
+                [i.district if i.id in reporting else None for i in institutions]
+            ),
+            "type": entities.of([i.type if i.id in reporting else None for i in institutions]),
+            "staff": pa.array([float(i.staff) for i in institutions], pa.float64()),
+            "reporting": [i.id in reporting for i in institutions],
+            "active_from": month_keys.of([i.active_from for i in institutions]),
+            "active_to": month_keys.of([i.active_to for i in institutions]),
+        }
+    )
+    # One row per figure the portal derives: an indicator, or a measure (a rate). ``kind``
+    # 0 plain, 1 weighted mean, 2 ratio; ``running`` 1 for a running total (the last month
+    # counts), 0 for a sum.
     items: list[dict[str, Any]] = [
         {
-            "code": ind.code,
-            "source": ind.code,
-            "kind": ind.aggregate if ind.aggregate == "weighted_mean" else "plain",
-            "weight": ind.weight,
-            "how": "last" if ind.aggregate == "last" else "sum",
+            "code": names.code[ind.code],
+            "source": names.code[ind.code],
+            "kind": 1 if ind.aggregate == "weighted_mean" else 0,
+            "weight": None if ind.weight is None else names.code[ind.weight],
+            "by_staff": ind.weight == "staff",
+            "running": 1 if ind.aggregate == "last" else 0,
             "carried": False,
             "counter": None,
             "percent": False,
@@ -168,71 +235,154 @@ def _inputs(
     ]
     items += [
         {
-            "code": m.code,
-            "source": m.numerator,
-            "kind": "ratio",
-            "weight": m.denominator,
+            "code": names.code[m.code],
+            "source": names.code[m.numerator],
+            "kind": 2,
+            "weight": names.code[m.denominator],
+            "by_staff": m.denominator == "staff",
             # A ratio against staff counts its last month (its numerator runs within the year).
-            "how": "last" if m.denominator == "staff" else "sum",
+            "running": 1 if m.denominator == "staff" else 0,
             "carried": bool(m.carry_backlog),
-            "counter": m.denominator,
+            "counter": names.code[m.denominator],
             "percent": True,
         }
         for m in registry.measures.values()
     ]
     types = {
-        "code": pa.string(),
-        "source": pa.string(),
-        "kind": pa.string(),
-        "weight": pa.string(),
-        "how": pa.string(),
+        "code": pa.int32(),
+        "source": pa.int32(),
+        "kind": pa.int32(),
+        "weight": pa.int32(),
+        "by_staff": pa.bool_(),
+        "running": pa.int32(),
         "carried": pa.bool_(),
-        "counter": pa.string(),
+        "counter": pa.int32(),
         "percent": pa.bool_(),
     }
+    buckets = _Keys(
+        months, (quarter_of(m) for m in months), (year_of(m) for m in months), [campaign.id]
+    )
+    kinds = {t: i for i, t in enumerate(sorted(PERIOD_TYPES))}
     periods = pa.table(
         {
-            "month": [m for m in months for _ in PERIOD_TYPES],
-            "period_type": [t for _ in months for t in PERIOD_TYPES],
-            "bucket": [b for m in months for b in (m, quarter_of(m), year_of(m), campaign.id)],
+            "month": month_keys.of([m for m in months for _ in PERIOD_TYPES]),
+            "period_type": pa.array([kinds[t] for _ in months for t in PERIOD_TYPES], pa.int32()),
+            "bucket": buckets.of(
+                [b for m in months for b in (m, quarter_of(m), year_of(m), campaign.id)]
+            ),
         }
     )
-    return {
+    tables = {
         "facts": facts,
         "inst": inst,
         "items": pa.Table.from_pylist(items, schema=pa.schema(types)),
         "periods": periods,
     }
+    return tables, month_keys, names, buckets
 
 
-# Figures are summed as exact decimals (``NUMBER``) and turned back into floating point
-# at the end: a sum of floating-point numbers depends on the order of its terms, which
-# parallel threads do not keep, and the same data must give the same bytes.
-NUMBER = "DECIMAL(38, 9)"
+# Figures are summed as exact decimals and turned back into floating point at the end: a
+# sum of floating-point numbers depends on the order of its terms, which parallel threads
+# do not keep, and the same data must give the same bytes. How wide the decimals are is
+# chosen from the registry's bounds (:func:`_numbers`): a figure whose largest possible
+# sum has at most 18 digits is summed in 64 bits, ``DECIMAL(18, s)``; any other in 128,
+# ``WIDE``.
+WIDE = "DECIMAL(38, 9)"
+# Digits of a 64-bit decimal, and the scale of a figure that may have decimals (amounts
+# and percentages: the readers accept any number of decimal places; 9 are kept, as in
+# ``WIDE``). Counts and staff are whole numbers (the check refuses a count that is not).
+DIGITS = 18
+SCALE = 9
+
+
+def _numbers(registry: Registry, table: pd.DataFrame) -> dict[str, list[str]]:
+    """The decimal type each figure the portal derives (an indicator or a measure, by
+    code) is summed in, as type -> codes.
+
+    A figure's terms are at most the registry's ``max`` for one institution-month (staff:
+    the largest staff), and no cell sums more terms than the table has rows; a weighted
+    mean sums products of a percentage and its weight (the bounds are multiplied
+    exactly, as fractions). When the largest sum that allows fits in 18 digits at the
+    figure's scale (0 for whole numbers, else 9) the figure is summed as
+    ``DECIMAL(18, scale)``, otherwise as ``WIDE``. A sum that would not fit its type
+    stops the computation with an error; it is never cut short. If the table breaks
+    the registry's promise (a count with decimals, a figure above its bound: only a
+    table that did not come through the check can), every figure is summed as
+    ``WIDE``."""
+    indicators = registry.indicators
+    bound = {code: ind.upper_bound for code, ind in indicators.items()}
+    bound["staff"] = float(max((i.staff for i in registry.institutions.values()), default=0))
+    whole = {code for code, ind in indicators.items() if ind.kind == "count"} | {"staff"}
+    rows = len(table)
+    column = table.indicator.array
+    if not isinstance(column, pd.Categorical):
+        column = pd.Categorical(table.indicator)
+    values = table.value.to_numpy(np.float64)
+    known = (column.codes >= 0) & ~np.isnan(values)
+    found = (
+        pd.DataFrame(
+            {
+                "code": column.codes[known],
+                "largest": np.abs(values[known]),
+                "fraction": values[known] != np.trunc(values[known]),
+            }
+        )
+        .groupby("code")
+        .agg({"largest": "max", "fraction": "any"})
+    )
+    for at, largest, fraction in found.itertuples():
+        code = column.categories[at]
+        if code in indicators and (largest > bound[code] or (code in whole and fraction)):
+            return {WIDE: [*indicators, *registry.measures]}
+
+    def term(code: str) -> Fraction:
+        # A figure with decimals is rounded to the scale: up by less than one unit of it.
+        return Fraction(bound[code]) + (0 if code in whole else Fraction(1, 10**SCALE))
+
+    def number(parts: list[str], largest_term: Fraction) -> str:
+        scale = 0 if all(p in whole for p in parts) else SCALE
+        fits = largest_term * rows * 10**scale < 10**DIGITS
+        return f"DECIMAL({DIGITS}, {scale})" if fits else WIDE
+
+    chosen: dict[str, list[str]] = {}
+    for code, ind in indicators.items():
+        if ind.aggregate == "weighted_mean" and ind.weight is not None:
+            # The numerator sums the figure times its weight; the denominator the weights.
+            largest = max(term(code) * term(ind.weight), term(ind.weight))
+            chosen.setdefault(number([code, ind.weight], largest), []).append(code)
+        else:
+            chosen.setdefault(number([code], term(code)), []).append(code)
+    for code, m in registry.measures.items():
+        # The denominator of a carried rate adds the backlog: at most all counted before.
+        largest = max(term(m.numerator), term(m.denominator))
+        chosen.setdefault(number([m.numerator, m.denominator], largest), []).append(code)
+    return dict(sorted(chosen.items()))
+
 
 # Each figure of each institution-month: its numerator, its denominator (the weight of a
 # percentage, the base of a rate) and, for a rate that carries its backlog, what was
 # still open at the start of the month.
-_MONTH_CELLS = f"""
+_MONTH_CELLS = """
 WITH carried_pairs AS (
     -- Received and resolved per institution-month, every month up to the last one
     -- (also those before the campaign: the backlog counts them).
     SELECT f.institution_id, f.period, it.code,
-           SUM(CASE WHEN f.indicator = it.counter THEN CAST(f.value AS {NUMBER}) END)
-               AS counted,
-           SUM(CASE WHEN f.indicator = it.source THEN CAST(f.value AS {NUMBER}) END) AS done
-    FROM facts f JOIN items it ON it.carried AND f.indicator IN (it.source, it.counter)
+           CAST(SUM(CASE WHEN f.indicator = it.counter THEN CAST(f.value AS {number}) END)
+                AS {number}) AS counted,
+           CAST(SUM(CASE WHEN f.indicator = it.source THEN CAST(f.value AS {number}) END)
+                AS {number}) AS done
+    FROM facts f JOIN {items} it ON it.carried AND f.indicator IN (it.source, it.counter)
     WHERE f.period <= $last
     GROUP BY f.institution_id, f.period, it.code
 ),
 backlog AS (
     -- Open at the start of a month: all counted before it less all done before it.
     SELECT institution_id, period, code,
-           GREATEST(
+           CAST(GREATEST(
                COALESCE(SUM(COALESCE(counted, 0)) OVER earlier, 0)
                - COALESCE(SUM(COALESCE(done, 0)) OVER earlier, 0),
                0
-           ) AS backlog
+           ) AS {number}) AS backlog
     FROM carried_pairs
     WINDOW earlier AS (
         PARTITION BY code, institution_id ORDER BY period
@@ -244,20 +394,20 @@ campaign_facts AS (
     WHERE f.value IS NOT NULL
 ),
 weighted AS (
-    SELECT f.institution_id, f.period, it.code AS indicator, it.kind, it.how, it.carried,
-           CAST(f.value AS {NUMBER}) AS value,
-           CAST(CASE WHEN it.kind = 'plain' THEN NULL
-                     WHEN it.weight = 'staff' THEN i.staff
-                     ELSE w.value END AS {NUMBER}) AS weight
+    SELECT f.institution_id, f.period, it.code AS indicator, it.kind, it.running, it.carried,
+           CAST(f.value AS {number}) AS value,
+           CAST(CASE WHEN it.kind = 0 THEN NULL
+                     WHEN it.by_staff THEN i.staff
+                     ELSE w.value END AS {number}) AS weight
     FROM campaign_facts f
-    JOIN items it ON f.indicator = it.source
+    JOIN {items} it ON f.indicator = it.source
     LEFT JOIN inst i ON i.id = f.institution_id
     LEFT JOIN campaign_facts w
            ON w.institution_id = f.institution_id AND w.period = f.period
           AND w.indicator = it.weight
 )
-SELECT x.institution_id, x.period, x.indicator, x.how,
-       CASE WHEN x.kind = 'weighted_mean' THEN CAST(x.value * x.weight AS {NUMBER})
+SELECT x.institution_id, x.period, x.indicator, x.running,
+       CASE WHEN x.kind = 1 THEN CAST(x.value * x.weight AS {number})
             ELSE x.value END AS numerator,
        x.weight AS denominator,
        CASE WHEN x.carried THEN COALESCE(b.backlog, 0) END AS backlog
@@ -265,7 +415,7 @@ FROM weighted x
 LEFT JOIN backlog b
        ON x.carried AND b.code = x.indicator
       AND b.institution_id = x.institution_id AND b.period = x.period
-WHERE x.kind = 'plain' OR x.weight IS NOT NULL
+WHERE x.kind = 0 OR x.weight IS NOT NULL
 """
 
 # The figures of each institution over each month, quarter, year and the campaign: sums,
@@ -274,7 +424,7 @@ WHERE x.kind = 'plain' OR x.weight IS NOT NULL
 _INSTITUTION_CELLS = """
 WITH placed AS (
     SELECT c.*, p.period_type, p.bucket
-    FROM month_cells c JOIN periods p ON p.month = c.period
+    FROM {month_cells} c JOIN periods p ON p.month = c.period
 ),
 in_order AS (
     SELECT placed.*,
@@ -285,20 +435,22 @@ in_order AS (
                PARTITION BY institution_id, indicator, period_type, bucket
                ORDER BY period) AS from_first
     FROM placed
-    WHERE how = 'last' OR backlog IS NOT NULL
+    WHERE running = 1 OR backlog IS NOT NULL
 )
 SELECT institution_id, period_type, bucket AS period, indicator,
-       SUM(numerator) AS numerator, SUM(denominator) AS denominator
+       CAST(SUM(numerator) AS {number}) AS numerator,
+       CAST(SUM(denominator) AS {number}) AS denominator
 FROM placed
-WHERE how = 'sum' AND backlog IS NULL
+WHERE running = 0 AND backlog IS NULL
 GROUP BY institution_id, period_type, bucket, indicator
 UNION ALL
 SELECT institution_id, period_type, bucket AS period, indicator,
-       CASE WHEN MAX(how) = 'last' THEN MAX(CASE WHEN from_last = 1 THEN numerator END)
-            ELSE SUM(numerator) END AS numerator,
-       CASE WHEN MAX(how) = 'last' THEN MAX(CASE WHEN from_last = 1 THEN denominator END)
-            ELSE SUM(denominator) END
-         + COALESCE(MAX(CASE WHEN from_first = 1 THEN backlog END), 0) AS denominator
+       CAST(CASE WHEN MAX(running) = 1 THEN MAX(CASE WHEN from_last = 1 THEN numerator END)
+                 ELSE SUM(numerator) END AS {number}) AS numerator,
+       CAST(CASE WHEN MAX(running) = 1 THEN MAX(CASE WHEN from_last = 1 THEN denominator END)
+                 ELSE SUM(denominator) END
+            + COALESCE(MAX(CASE WHEN from_first = 1 THEN backlog END), 0) AS {number})
+         AS denominator
 FROM in_order
 GROUP BY institution_id, period_type, bucket, indicator
 """
@@ -324,17 +476,19 @@ LEFT JOIN sent s ON s.institution_id = d.institution_id AND s.period = d.month
 GROUP BY d.institution_id, p.period_type, p.bucket
 """
 
-# Every level at once: the institution, its district, its type and the authority.
+# Every level at once: the institution, its district, its type and the authority (the
+# codes of LEVELS; the entity is the code of the institution, district, type or
+# authority among the table's entities).
 _ROLL_UP = """
-SELECT CASE WHEN GROUPING(c.institution_id) = 0 THEN 'institution'
-            WHEN GROUPING(i.district) = 0 THEN 'district'
-            WHEN GROUPING(i.type) = 0 THEN 'type'
-            ELSE 'authority' END AS level,
-       COALESCE(c.institution_id, i.district, i.type, $authority) AS entity,
+SELECT CASE WHEN GROUPING(i.entity) = 0 THEN 3
+            WHEN GROUPING(i.district) = 0 THEN 1
+            WHEN GROUPING(i.type) = 0 THEN 2
+            ELSE 0 END AS level,
+       COALESCE(i.entity, i.district, i.type, $authority) AS entity,
        c.period_type, c.period, {measure}
 FROM {source} c JOIN inst i ON i.id = c.institution_id AND i.reporting
 GROUP BY GROUPING SETS (
-    (c.period_type, c.period, c.institution_id{by}),
+    (c.period_type, c.period, i.entity{by}),
     (c.period_type, c.period, i.district{by}),
     (c.period_type, c.period, i.type{by}),
     (c.period_type, c.period{by})
@@ -351,31 +505,23 @@ LEFT JOIN rolled_counts n
  AND n.period_type = v.period_type AND n.period = v.period
 """
 
+# The codes of the period types are those of their names in order, as are those of the
+# periods (buckets), entities and indicators.
 _TABLE = """
-SELECT CASE j.level WHEN 'authority' THEN 0 WHEN 'district' THEN 1
-                    WHEN 'type' THEN 2 ELSE 3 END AS level,
-       e.code AS entity,
-       CASE j.period_type WHEN 'campaign' THEN 0 WHEN 'month' THEN 1
-                          WHEN 'quarter' THEN 2 ELSE 3 END AS period_type,
-       p.code AS period, k.code AS indicator,
+SELECT j.level, j.entity, j.period_type, j.period, j.indicator,
        -- A rate over nothing (resolved complaints in a month none were received) has no
        -- value: not infinity, not 0.
-       CASE WHEN j.denominator IS NULL THEN CAST(j.numerator AS DOUBLE)
+       -- (The sums are exact; they became floating point in the roll-up.)
+       CASE WHEN j.denominator IS NULL THEN j.numerator
             WHEN j.denominator = 0 THEN NULL
-            WHEN it.percent
-                THEN CAST(j.numerator AS DOUBLE) / CAST(j.denominator AS DOUBLE) * 100
-            ELSE CAST(j.numerator AS DOUBLE) / CAST(j.denominator AS DOUBLE) END AS value,
-       CAST(j.numerator AS DOUBLE) AS numerator, CAST(j.denominator AS DOUBLE) AS denominator,
-       j.reporting, j.expected
+            WHEN it.percent THEN j.numerator / j.denominator * 100
+            ELSE j.numerator / j.denominator END AS value,
+       j.numerator, j.denominator, j.reporting, j.expected
 FROM joined j
 JOIN items it ON it.code = j.indicator
-JOIN entities e ON e.entity = j.entity
-JOIN period_codes p ON p.period = j.period
-JOIN indicator_codes k ON k.indicator = j.indicator
--- (The codes of period, entity and indicator are those of their texts in order.)
-ORDER BY CASE j.level WHEN 'institution' THEN 0 WHEN 'district' THEN 1
-                      WHEN 'type' THEN 2 ELSE 3 END,
-         j.period_type, p.code, e.code, k.code
+-- Institutions first, then districts, types and the authority.
+ORDER BY CASE j.level WHEN 3 THEN 0 WHEN 1 THEN 1 WHEN 2 THEN 2 ELSE 3 END,
+         j.period_type, j.period, j.entity, j.indicator
 """
 
 
@@ -388,57 +534,75 @@ def aggregate(
     places = {authority} | {i.id for i in registry.reporting_institutions}
     places |= {i.district for i in registry.reporting_institutions}
     places |= {i.type for i in registry.reporting_institutions}
-    entities = sorted(places)
+    entities = _Keys(places)
+    inputs, month_keys, names, buckets = _inputs(registry, table, campaign, months, entities)
+    items = inputs["items"]
     with connect() as con:
-        for name, data in _inputs(registry, table, campaign, months).items():
+        for name, data in inputs.items():
             con.register(name, data)
-        params = {"last": months[-1] if months else ""}
-        con.execute(f"CREATE TEMP TABLE month_cells AS {_MONTH_CELLS}", params)
-        con.execute(f"CREATE TEMP TABLE inst_cells AS {_INSTITUTION_CELLS}")
+        params = {"last": month_keys.code[months[-1]] if months else -1}
+        where = {"authority": entities.code[authority]}
+        # The figures of one decimal type at a time; the roll-up's exact sums become
+        # floating point, and all of them one table.
+        for n, (number, codes) in enumerate(_numbers(registry, table).items()):
+            these = pa.array([names.code[c] for c in codes], pa.int32())
+            con.register(f"items_{n}", items.filter(pc.is_in(items.column("code"), these)))
+            sql = _MONTH_CELLS.format(number=number, items=f"items_{n}")
+            con.execute(f"CREATE TEMP TABLE month_cells_{n} AS {sql}", params)
+            sql = _INSTITUTION_CELLS.format(number=number, month_cells=f"month_cells_{n}")
+            con.execute(f"CREATE TEMP TABLE inst_cells_{n} AS {sql}")
+            measure = (
+                "c.indicator, CAST(SUM(c.numerator) AS DOUBLE) AS numerator, "
+                "CAST(SUM(c.denominator) AS DOUBLE) AS denominator"
+            )
+            sql = _ROLL_UP.format(measure=measure, source=f"inst_cells_{n}", by=", c.indicator")
+            con.execute(
+                f"CREATE TEMP TABLE rolled AS {sql}" if n == 0 else f"INSERT INTO rolled {sql}",
+                where,
+            )
         con.execute(f"CREATE TEMP TABLE inst_counts AS {_INSTITUTION_COUNTS}")
-        measure = "c.indicator, SUM(c.numerator) AS numerator, SUM(c.denominator) AS denominator"
-        rolled = _ROLL_UP.format(measure=measure, source="inst_cells", by=", c.indicator")
-        con.execute(f"CREATE TEMP TABLE rolled AS {rolled}", {"authority": authority})
         counted = _ROLL_UP.format(
             measure="SUM(c.reporting) AS reporting, SUM(c.expected) AS expected",
             source="inst_counts",
             by="",
         )
-        con.execute(f"CREATE TEMP TABLE rolled_counts AS {counted}", {"authority": authority})
+        con.execute(f"CREATE TEMP TABLE rolled_counts AS {counted}", where)
         con.execute(f"CREATE TEMP TABLE joined AS {_JOINED}")
-        # The categories of the text columns, sorted as the table is.
-        periods = [
+        # The periods and indicators the table has (their categories), in order.
+        period_codes = [
             r[0]
             for r in con.sql(
                 "SELECT period FROM rolled UNION SELECT period FROM inst_counts ORDER BY period"
             ).fetchall()
         ]
-        indicators = [
+        indicator_codes = [
             r[0]
             for r in con.sql("SELECT DISTINCT indicator FROM rolled ORDER BY indicator").fetchall()
         ]
-        for name, key, values in (
-            ("entities", "entity", entities),
-            ("period_codes", "period", periods),
-            ("indicator_codes", "indicator", indicators),
-        ):
-            con.register(
-                name, pa.table({key: values, "code": pa.array(range(len(values)), pa.int32())})
-            )
         result = con.sql(_TABLE).arrow().read_all()
         counts = con.sql(
             "SELECT DISTINCT level, entity, period_type, period, reporting, expected FROM joined"
         ).fetchall()
+    period_types = sorted(PERIOD_TYPES)
+    periods = [buckets.names[c] for c in period_codes]
+    indicators = [names.names[c] for c in indicator_codes]
     dtypes = {
         "level": pd.CategoricalDtype(LEVELS),
-        "entity": pd.CategoricalDtype(entities),
-        "period_type": pd.CategoricalDtype(sorted(PERIOD_TYPES)),
+        "entity": pd.CategoricalDtype(entities.names),
+        "period_type": pd.CategoricalDtype(period_types),
         "period": pd.CategoricalDtype(periods),
         "indicator": pd.CategoricalDtype(indicators),
+    }
+    # Codes among all the names met, to codes among the table's categories (the same order).
+    recode = {
+        "period": _recode(period_codes, len(buckets.names)),
+        "indicator": _recode(indicator_codes, len(names.names)),
     }
     columns: dict[str, Any] = {}
     for name in COLUMNS:
         data = result.column(name).to_numpy()
+        if name in recode:
+            data = recode[name][data]
         if name in dtypes:
             columns[name] = pd.Categorical.from_codes(data, dtype=dtypes[name])
         elif name in ("reporting", "expected"):
@@ -451,7 +615,20 @@ def aggregate(
         campaign=campaign,
         authority_id=authority,
         counts={
-            (level, entity, period_type, period): (int(reporting), int(expected))
+            (
+                LEVELS[level],
+                entities.names[entity],
+                period_types[period_type],
+                buckets.names[period],
+            ): (int(reporting), int(expected))
             for level, entity, period_type, period, reporting, expected in counts
         },
     )
+
+
+def _recode(present: list[int], size: int) -> np.ndarray:
+    """A look-up from the codes ``present`` (ascending, of ``size`` names) to their
+    positions among themselves."""
+    lookup = np.full(size, -1, dtype=np.int32)
+    lookup[present] = np.arange(len(present), dtype=np.int32)
+    return lookup

@@ -28,7 +28,7 @@ from pipeline.periods import quarter_of, year_of
 from pipeline.registry import Registry
 
 
-def _groups(registry: Registry) -> pa.Table:
+def _groups(registry: Registry, codes: dict[str, dict[Any, int]]) -> pa.Table:
     """The total-and-parts relations between places, in the order they are checked (the
     order matters: see :func:`suppress`): each district, type and the authority with
     its institutions, as the registry first names them; then the authority with its
@@ -47,10 +47,12 @@ def _groups(registry: Registry) -> pa.Table:
         for order, part in enumerate(parts)
     ]
     names = ("step", "total_level", "total_entity", "part_level", "part_entity", "part_order")
-    return _small_table(names, rows)
+    return _small_table(names, rows, codes)
 
 
-def _spans(periods: list[tuple[str, str]], first_step: int) -> pa.Table:
+def _spans(
+    periods: list[tuple[str, str]], first_step: int, codes: dict[str, dict[Any, int]]
+) -> pa.Table:
     """The total-and-parts relations in time, for every entity alike, in the order they
     are checked: each quarter with its months; each year with its months, then with its
     quarters; the campaign with its months, its years and its quarters."""
@@ -78,20 +80,32 @@ def _spans(periods: list[tuple[str, str]], first_step: int) -> pa.Table:
         for order, part in enumerate(parts)
     ]
     names = ("step", "total_type", "total_period", "part_type", "part_period", "part_order")
-    return _small_table(names, rows)
+    return _small_table(names, rows, codes)
 
 
-def _small_table(names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> pa.Table:
-    """``rows`` as an Arrow table: the step and the order integers, the rest text."""
-    return pa.table(
-        {
-            name: pa.array(
-                [row[i] for row in rows],
-                pa.int64() if name in ("step", "part_order") else pa.string(),
-            )
-            for i, name in enumerate(names)
-        }
-    )
+# The key column of the cells each column of the relations names.
+_KEY_OF = {
+    "level": "level",
+    "entity": "entity",
+    "type": "period_type",
+    "period": "period",
+}
+
+
+def _small_table(
+    names: tuple[str, ...], rows: list[tuple[Any, ...]], codes: dict[str, dict[Any, int]]
+) -> pa.Table:
+    """``rows`` as an Arrow table: the step and the order as they are, the keys as the
+    codes of the cells' categories (a key the cells do not have, NULL: it meets none)."""
+    columns = {}
+    for i, name in enumerate(names):
+        values = [row[i] for row in rows]
+        if name in ("step", "part_order"):
+            columns[name] = pa.array(values, pa.int64())
+        else:
+            code = codes[_KEY_OF[name.split("_", 1)[1]]]
+            columns[name] = pa.array([code.get(v) for v in values], pa.int32())
+    return pa.table(columns)
 
 
 # Every relation of a total and its parts among the sensitive cells, one row per member
@@ -169,13 +183,23 @@ def suppress(table: pd.DataFrame, registry: Registry) -> pd.DataFrame:
     step share no cell, so each step is one statement over all of them."""
     threshold = registry.config.suppression_threshold
     sensitive = [i.code for i in registry.indicators.values() if i.sensitive]
-    keys = ["level", "entity", "period_type", "period", "indicator", "value"]
-    cells = pa.Table.from_pandas(table[keys], preserve_index=False).append_column(
-        "pos", pa.array(np.arange(len(table), dtype=np.int64))
-    )
+    # The keys go in as their category codes; text stays out of the SQL.
+    categories: dict[str, list[Any]] = {}
+    columns: dict[str, pa.Array] = {}
+    for key in ("level", "entity", "period_type", "period", "indicator"):
+        column = table[key].array
+        if not isinstance(column, pd.Categorical):
+            column = pd.Categorical(table[key])
+        categories[key] = column.categories.tolist()
+        key_codes = column.codes.astype(np.int32)
+        columns[key] = pa.array(key_codes, mask=key_codes < 0)
+    columns["value"] = pa.array(table["value"].to_numpy(np.float64), from_pandas=True)
+    columns["pos"] = pa.array(np.arange(len(table), dtype=np.int64))
+    codes = {key: {v: i for i, v in enumerate(names)} for key, names in categories.items()}
+    sensitive_codes = [codes["indicator"][c] for c in sensitive if c in codes["indicator"]]
     with connect() as con:
-        con.register("everything", cells)
-        con.register("sensitive", pa.table({"indicator": pa.array(sensitive, pa.string())}))
+        con.register("everything", pa.table(columns))
+        con.register("sensitive", pa.table({"indicator": pa.array(sensitive_codes, pa.int32())}))
         con.execute(
             "CREATE TEMP TABLE cells AS SELECT * FROM everything "
             "WHERE indicator IN (SELECT indicator FROM sensitive)"
@@ -185,10 +209,14 @@ def suppress(table: pd.DataFrame, registry: Registry) -> pd.DataFrame:
             "WHERE value >= 1 AND value < $threshold",
             {"threshold": threshold},
         )
-        groups = _groups(registry)
-        periods = con.sql("SELECT DISTINCT period_type, period FROM cells").fetchall()
+        groups = _groups(registry, codes)
+        periods = [
+            (categories["period_type"][t], categories["period"][p])
+            for t, p in con.sql("SELECT DISTINCT period_type, period FROM cells").fetchall()
+        ]
         con.register("groups", groups)
-        con.register("spans", _spans(periods, len(set(groups.column("step").to_pylist()))))
+        place_steps = len(set(groups.column("step").to_pylist()))
+        con.register("spans", _spans(periods, place_steps, codes))
         con.execute(f"CREATE TEMP TABLE members AS {_MEMBERS}")
         steps = [
             r[0] for r in con.sql("SELECT DISTINCT step FROM members ORDER BY step").fetchall()

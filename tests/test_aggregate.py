@@ -115,3 +115,70 @@ def test_a_rate_over_nothing_has_no_value_and_reads_not_applicable(registry, tmp
     shown = r.show("complaint_resolution_rate", "month", "2024-09", "institution", clinic)
     assert shown == "不适用"
     assert r.show("complaints_resolved", "month", "2024-09", "institution", clinic) == "1"
+
+
+def test_every_figure_at_its_bound_summed_over_every_institution_is_exact(registry):
+    """The registry's ``max`` of every indicator, from every institution, every month:
+    no sum overflows its decimal type, and each comes out exact."""
+    from pipeline.aggregate import _numbers
+
+    campaign = registry.campaigns[0]
+    months = campaign.months()
+    places = [i.id for i in registry.reporting_institutions]
+    indicators = list(registry.indicators.values())
+    rows = [(i, m, ind.code, ind.upper_bound) for i in places for m in months for ind in indicators]
+    # Counts are summed in 64 bits, 追回资金 (up to 10,000,000,000 yuan a month) in 128.
+    chosen = {
+        code: number for number, codes in _numbers(registry, table(rows)).items() for code in codes
+    }
+    assert chosen["complaints_received"] == "DECIMAL(18, 0)"
+    assert chosen["funds_recovered_yuan"] == "DECIMAL(38, 9)"
+    agg = aggregate(registry, table(rows), campaign, months[-1])
+    terms = len(places) * len(months)
+    for ind in indicators:
+        cell = agg.cell(ind.code, "campaign", campaign.id)
+        if ind.aggregate == "sum":
+            assert cell["numerator"] == ind.upper_bound * terms, ind.code
+            assert cell["value"] == ind.upper_bound * terms, ind.code
+        elif ind.aggregate == "last":  # each institution's last month
+            assert cell["value"] == ind.upper_bound * len(places), ind.code
+        else:
+            assert cell["value"] == ind.upper_bound, ind.code
+    rate = agg.cell("complaint_resolution_rate", "campaign", campaign.id)
+    assert rate["value"] == 100.0
+    funds = agg.cell("funds_recovered_yuan", "campaign", campaign.id)
+    assert funds["value"] == 10_000_000_000 * terms
+
+
+@pytest.mark.parametrize(("terms", "number"), [(9, "DECIMAL(18, 0)"), (10, "DECIMAL(38, 9)")])
+def test_a_sum_that_could_pass_18_digits_is_summed_wide(registry, monkeypatch, terms, number):
+    """With a bound of 10**17 a month, 9 institution-months fit in 64 bits and 10 do not:
+    at the edge of each, the sum is exact."""
+    from pipeline.aggregate import _numbers
+
+    code = "complaints_received"
+    raised = registry.indicators[code].model_copy(update={"max": 1e17})
+    monkeypatch.setitem(registry.indicators, code, raised)
+    campaign = registry.campaigns[0]
+    months = campaign.months()[:terms]
+    place = registry.reporting_institutions[0].id
+    rows = [(place, m, code, 1e17) for m in months]
+    assert number in _numbers(registry, table(rows))
+    assert code in _numbers(registry, table(rows))[number]
+    agg = aggregate(registry, table(rows), campaign, months[-1])
+    cell = agg.cell(code, "campaign", campaign.id, "institution", place)
+    assert cell["value"] == terms * 10**17
+    assert agg.cell(code, "campaign", campaign.id)["value"] == terms * 10**17
+
+
+def test_a_table_that_breaks_the_registry_s_bounds_is_summed_wide(registry):
+    """A count with decimals, or a figure above its bound (the check refuses both, a table
+    handed in directly may have them): every figure is summed as ``DECIMAL(38, 9)``."""
+    from pipeline.aggregate import WIDE, _numbers
+
+    place = registry.reporting_institutions[0].id
+    for value in (2.5, 1e9):
+        rows = [(place, "2024-09", "complaints_received", value)]
+        assert list(_numbers(registry, table(rows))) == [WIDE]
+        agg = aggregate(registry, table(rows), registry.campaigns[0], "2024-09")
+        assert agg.cell("complaints_received", "month", "2024-09")["value"] == value
