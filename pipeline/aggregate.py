@@ -14,14 +14,12 @@ the result to the pages.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from pipeline.engine import connect
 from pipeline.periods import quarter_of, year_of
@@ -281,108 +279,34 @@ def _inputs(
     return tables, month_keys, names, buckets
 
 
-# Figures are summed as exact decimals and turned back into floating point at the end: a
-# sum of floating-point numbers depends on the order of its terms, which parallel threads
-# do not keep, and the same data must give the same bytes. How wide the decimals are is
-# chosen from the registry's bounds (:func:`_numbers`): a figure whose largest possible
-# sum has at most 18 digits is summed in 64 bits, ``DECIMAL(18, s)``; any other in 128,
-# ``WIDE``.
-WIDE = "DECIMAL(38, 9)"
-# Digits of a 64-bit decimal, and the scale of a figure that may have decimals (amounts
-# and percentages: the readers accept any number of decimal places; 9 are kept, as in
-# ``WIDE``). Counts and staff are whole numbers (the check refuses a count that is not).
-DIGITS = 18
-SCALE = 9
-
-
-def _numbers(registry: Registry, table: pd.DataFrame) -> dict[str, list[str]]:
-    """The decimal type each figure the portal derives (an indicator or a measure, by
-    code) is summed in, as type -> codes.
-
-    A figure's terms are at most the registry's ``max`` for one institution-month (staff:
-    the largest staff), and no cell sums more terms than the table has rows; a weighted
-    mean sums products of a percentage and its weight (the bounds are multiplied
-    exactly, as fractions). When the largest sum that allows fits in 18 digits at the
-    figure's scale (0 for whole numbers, else 9) the figure is summed as
-    ``DECIMAL(18, scale)``, otherwise as ``WIDE``. A sum that would not fit its type
-    stops the computation with an error; it is never cut short. If the table breaks
-    the registry's promise (a count with decimals, a figure above its bound: only a
-    table that did not come through the check can), every figure is summed as
-    ``WIDE``."""
-    indicators = registry.indicators
-    bound = {code: ind.upper_bound for code, ind in indicators.items()}
-    bound["staff"] = float(max((i.staff for i in registry.institutions.values()), default=0))
-    whole = {code for code, ind in indicators.items() if ind.kind == "count"} | {"staff"}
-    rows = len(table)
-    column = table.indicator.array
-    if not isinstance(column, pd.Categorical):
-        column = pd.Categorical(table.indicator)
-    values = table.value.to_numpy(np.float64)
-    known = (column.codes >= 0) & ~np.isnan(values)
-    found = (
-        pd.DataFrame(
-            {
-                "code": column.codes[known],
-                "largest": np.abs(values[known]),
-                "fraction": values[known] != np.trunc(values[known]),
-            }
-        )
-        .groupby("code")
-        .agg({"largest": "max", "fraction": "any"})
-    )
-    for at, largest, fraction in found.itertuples():
-        code = column.categories[at]
-        if code in indicators and (largest > bound[code] or (code in whole and fraction)):
-            return {WIDE: [*indicators, *registry.measures]}
-
-    def term(code: str) -> Fraction:
-        # A figure with decimals is rounded to the scale: up by less than one unit of it.
-        return Fraction(bound[code]) + (0 if code in whole else Fraction(1, 10**SCALE))
-
-    def number(parts: list[str], largest_term: Fraction) -> str:
-        scale = 0 if all(p in whole for p in parts) else SCALE
-        fits = largest_term * rows * 10**scale < 10**DIGITS
-        return f"DECIMAL({DIGITS}, {scale})" if fits else WIDE
-
-    chosen: dict[str, list[str]] = {}
-    for code, ind in indicators.items():
-        if ind.aggregate == "weighted_mean" and ind.weight is not None:
-            # The numerator sums the figure times its weight; the denominator the weights.
-            largest = max(term(code) * term(ind.weight), term(ind.weight))
-            chosen.setdefault(number([code, ind.weight], largest), []).append(code)
-        else:
-            chosen.setdefault(number([code], term(code)), []).append(code)
-    for code, m in registry.measures.items():
-        # The denominator of a carried rate adds the backlog: at most all counted before.
-        largest = max(term(m.numerator), term(m.denominator))
-        chosen.setdefault(number([m.numerator, m.denominator], largest), []).append(code)
-    return dict(sorted(chosen.items()))
-
+# Figures are summed as exact decimals (``NUMBER``) and turned back into floating point
+# at the end: a sum of floating-point numbers depends on the order of its terms, which
+# parallel threads do not keep, and the same data must give the same bytes.
+NUMBER = "DECIMAL(38, 9)"
 
 # Each figure of each institution-month: its numerator, its denominator (the weight of a
 # percentage, the base of a rate) and, for a rate that carries its backlog, what was
 # still open at the start of the month.
-_MONTH_CELLS = """
+_MONTH_CELLS = f"""
 WITH carried_pairs AS (
     -- Received and resolved per institution-month, every month up to the last one
     -- (also those before the campaign: the backlog counts them).
     SELECT f.institution_id, f.period, it.code,
-           CAST(SUM(CASE WHEN f.indicator = it.counter THEN CAST(f.value AS {number}) END)
-                AS {number}) AS counted,
-           CAST(SUM(CASE WHEN f.indicator = it.source THEN CAST(f.value AS {number}) END)
-                AS {number}) AS done
-    FROM facts f JOIN {items} it ON it.carried AND f.indicator IN (it.source, it.counter)
+           SUM(CASE WHEN f.indicator = it.counter THEN CAST(f.value AS {NUMBER}) END)
+               AS counted,
+           SUM(CASE WHEN f.indicator = it.source THEN CAST(f.value AS {NUMBER}) END) AS done
+    FROM facts f JOIN items it ON it.carried AND f.indicator IN (it.source, it.counter)
     WHERE f.period <= $last
     GROUP BY f.institution_id, f.period, it.code
 ),
 backlog AS (
     -- Open at the start of a month: all counted before it less all done before it.
     SELECT institution_id, period, code,
-           CAST(GREATEST(
+           GREATEST(
                COALESCE(SUM(COALESCE(counted, 0)) OVER earlier, 0)
                - COALESCE(SUM(COALESCE(done, 0)) OVER earlier, 0),
                0
-           ) AS {number}) AS backlog
+           ) AS backlog
     FROM carried_pairs
     WINDOW earlier AS (
         PARTITION BY code, institution_id ORDER BY period
@@ -395,19 +319,19 @@ campaign_facts AS (
 ),
 weighted AS (
     SELECT f.institution_id, f.period, it.code AS indicator, it.kind, it.running, it.carried,
-           CAST(f.value AS {number}) AS value,
+           CAST(f.value AS {NUMBER}) AS value,
            CAST(CASE WHEN it.kind = 0 THEN NULL
                      WHEN it.by_staff THEN i.staff
-                     ELSE w.value END AS {number}) AS weight
+                     ELSE w.value END AS {NUMBER}) AS weight
     FROM campaign_facts f
-    JOIN {items} it ON f.indicator = it.source
+    JOIN items it ON f.indicator = it.source
     LEFT JOIN inst i ON i.id = f.institution_id
     LEFT JOIN campaign_facts w
            ON w.institution_id = f.institution_id AND w.period = f.period
           AND w.indicator = it.weight
 )
 SELECT x.institution_id, x.period, x.indicator, x.running,
-       CASE WHEN x.kind = 1 THEN CAST(x.value * x.weight AS {number})
+       CASE WHEN x.kind = 1 THEN CAST(x.value * x.weight AS {NUMBER})
             ELSE x.value END AS numerator,
        x.weight AS denominator,
        CASE WHEN x.carried THEN COALESCE(b.backlog, 0) END AS backlog
@@ -424,7 +348,7 @@ WHERE x.kind = 0 OR x.weight IS NOT NULL
 _INSTITUTION_CELLS = """
 WITH placed AS (
     SELECT c.*, p.period_type, p.bucket
-    FROM {month_cells} c JOIN periods p ON p.month = c.period
+    FROM month_cells c JOIN periods p ON p.month = c.period
 ),
 in_order AS (
     SELECT placed.*,
@@ -438,19 +362,17 @@ in_order AS (
     WHERE running = 1 OR backlog IS NOT NULL
 )
 SELECT institution_id, period_type, bucket AS period, indicator,
-       CAST(SUM(numerator) AS {number}) AS numerator,
-       CAST(SUM(denominator) AS {number}) AS denominator
+       SUM(numerator) AS numerator, SUM(denominator) AS denominator
 FROM placed
 WHERE running = 0 AND backlog IS NULL
 GROUP BY institution_id, period_type, bucket, indicator
 UNION ALL
 SELECT institution_id, period_type, bucket AS period, indicator,
-       CAST(CASE WHEN MAX(running) = 1 THEN MAX(CASE WHEN from_last = 1 THEN numerator END)
-                 ELSE SUM(numerator) END AS {number}) AS numerator,
-       CAST(CASE WHEN MAX(running) = 1 THEN MAX(CASE WHEN from_last = 1 THEN denominator END)
-                 ELSE SUM(denominator) END
-            + COALESCE(MAX(CASE WHEN from_first = 1 THEN backlog END), 0) AS {number})
-         AS denominator
+       CASE WHEN MAX(running) = 1 THEN MAX(CASE WHEN from_last = 1 THEN numerator END)
+            ELSE SUM(numerator) END AS numerator,
+       CASE WHEN MAX(running) = 1 THEN MAX(CASE WHEN from_last = 1 THEN denominator END)
+            ELSE SUM(denominator) END
+         + COALESCE(MAX(CASE WHEN from_first = 1 THEN backlog END), 0) AS denominator
 FROM in_order
 GROUP BY institution_id, period_type, bucket, indicator
 """
@@ -511,12 +433,13 @@ _TABLE = """
 SELECT j.level, j.entity, j.period_type, j.period, j.indicator,
        -- A rate over nothing (resolved complaints in a month none were received) has no
        -- value: not infinity, not 0.
-       -- (The sums are exact; they became floating point in the roll-up.)
-       CASE WHEN j.denominator IS NULL THEN j.numerator
+       CASE WHEN j.denominator IS NULL THEN CAST(j.numerator AS DOUBLE)
             WHEN j.denominator = 0 THEN NULL
-            WHEN it.percent THEN j.numerator / j.denominator * 100
-            ELSE j.numerator / j.denominator END AS value,
-       j.numerator, j.denominator, j.reporting, j.expected
+            WHEN it.percent
+                THEN CAST(j.numerator AS DOUBLE) / CAST(j.denominator AS DOUBLE) * 100
+            ELSE CAST(j.numerator AS DOUBLE) / CAST(j.denominator AS DOUBLE) END AS value,
+       CAST(j.numerator AS DOUBLE) AS numerator, CAST(j.denominator AS DOUBLE) AS denominator,
+       j.reporting, j.expected
 FROM joined j
 JOIN items it ON it.code = j.indicator
 -- Institutions first, then districts, types and the authority.
@@ -536,31 +459,17 @@ def aggregate(
     places |= {i.type for i in registry.reporting_institutions}
     entities = _Keys(places)
     inputs, month_keys, names, buckets = _inputs(registry, table, campaign, months, entities)
-    items = inputs["items"]
     with connect() as con:
         for name, data in inputs.items():
             con.register(name, data)
         params = {"last": month_keys.code[months[-1]] if months else -1}
-        where = {"authority": entities.code[authority]}
-        # The figures of one decimal type at a time; the roll-up's exact sums become
-        # floating point, and all of them one table.
-        for n, (number, codes) in enumerate(_numbers(registry, table).items()):
-            these = pa.array([names.code[c] for c in codes], pa.int32())
-            con.register(f"items_{n}", items.filter(pc.is_in(items.column("code"), these)))
-            sql = _MONTH_CELLS.format(number=number, items=f"items_{n}")
-            con.execute(f"CREATE TEMP TABLE month_cells_{n} AS {sql}", params)
-            sql = _INSTITUTION_CELLS.format(number=number, month_cells=f"month_cells_{n}")
-            con.execute(f"CREATE TEMP TABLE inst_cells_{n} AS {sql}")
-            measure = (
-                "c.indicator, CAST(SUM(c.numerator) AS DOUBLE) AS numerator, "
-                "CAST(SUM(c.denominator) AS DOUBLE) AS denominator"
-            )
-            sql = _ROLL_UP.format(measure=measure, source=f"inst_cells_{n}", by=", c.indicator")
-            con.execute(
-                f"CREATE TEMP TABLE rolled AS {sql}" if n == 0 else f"INSERT INTO rolled {sql}",
-                where,
-            )
+        con.execute(f"CREATE TEMP TABLE month_cells AS {_MONTH_CELLS}", params)
+        con.execute(f"CREATE TEMP TABLE inst_cells AS {_INSTITUTION_CELLS}")
         con.execute(f"CREATE TEMP TABLE inst_counts AS {_INSTITUTION_COUNTS}")
+        measure = "c.indicator, SUM(c.numerator) AS numerator, SUM(c.denominator) AS denominator"
+        rolled = _ROLL_UP.format(measure=measure, source="inst_cells", by=", c.indicator")
+        where = {"authority": entities.code[authority]}
+        con.execute(f"CREATE TEMP TABLE rolled AS {rolled}", where)
         counted = _ROLL_UP.format(
             measure="SUM(c.reporting) AS reporting, SUM(c.expected) AS expected",
             source="inst_counts",
