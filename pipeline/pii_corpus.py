@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.anonymise import find_pii, normalise_for_gate
 from pipeline.cases import published_findings
+from pipeline.privacy.pii import find_pii, normalise_for_gate
 
 
 @dataclass

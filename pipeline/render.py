@@ -27,7 +27,6 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from pipeline.aggregate import Aggregates
-from pipeline.anonymise import display_value
 from pipeline.cases import Case, listed, shown_text, visible
 from pipeline.channels import Directory, closed_by
 from pipeline.check import CheckResult
@@ -41,6 +40,7 @@ from pipeline.opendata import (
 from pipeline.parallel import each
 from pipeline.periods import label as period_label
 from pipeline.periods import quarter_of, year_of
+from pipeline.privacy.suppression import display_value
 from pipeline.punctuality import MISSING, Punctuality
 from pipeline.registry import Channel, Institution, Registry, vocabulary
 

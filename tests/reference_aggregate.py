@@ -1,7 +1,7 @@
 """The aggregation and small-cell suppression as they were written in pandas, kept as the
-reference the SQL engine (pipeline/aggregate.py, pipeline/anonymise.py) must agree with
+reference the SQL engine (pipeline/aggregate.py, pipeline/privacy/suppression.py) must agree with
 figure for figure: tests/test_engine_reference.py compares the two. Copied unchanged
-from pipeline/aggregate.py and the top of pipeline/anonymise.py; do not improve it.
+from pipeline/aggregate.py and the top of pipeline/privacy/suppression.py; do not improve it.
 """
 
 from __future__ import annotations
@@ -340,7 +340,7 @@ def aggregate(
     )
 
 
-# --- Suppression (from pipeline/anonymise.py) ---------------------------------------
+# --- Suppression (from pipeline/privacy/suppression.py) ---------------------------------------
 
 
 def _relations(table: pd.DataFrame, registry: Registry) -> list[list[int]]:

@@ -99,7 +99,7 @@ def test_a_rate_over_nothing_has_no_value_and_reads_not_applicable(registry, tmp
     import math
     from datetime import datetime
 
-    from pipeline.anonymise import suppress
+    from pipeline.privacy.suppression import suppress
     from pipeline.render import Renderer
 
     clinic = "anhe-clinic"

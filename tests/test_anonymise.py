@@ -7,8 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.aggregate import aggregate
-from pipeline.anonymise import find_pii, luhn_valid, resident_id_valid, suppress
 from pipeline.periods import quarter_of
+from pipeline.privacy.pii import find_pii, luhn_valid, resident_id_valid
+from pipeline.privacy.suppression import suppress
 from pipeline.registry import load_registry
 from tests.conftest import DEMO
 

@@ -13,8 +13,8 @@ import pytest
 
 from pipeline import build as build_module
 from pipeline.aggregate import aggregate
-from pipeline.anonymise import suppress
 from pipeline.build import Prepared, compute, latest_month, prepare, render_docs
+from pipeline.privacy.suppression import suppress
 from tests import reference_aggregate as reference
 from tests.conftest import NOW, ROOT, run_portal
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from pipeline.aggregate import aggregate
-from pipeline.anonymise import suppress
+from pipeline.privacy.suppression import suppress
 from pipeline.render import Renderer
 from tests.test_build import page
 
