@@ -25,6 +25,7 @@ from pipeline.collect import beijing_time, read_manifest
 from pipeline.periods import BEIJING
 from pipeline.privacy.pii import find_pii, normalise_for_gate
 from pipeline.problems import Problem, validation_problems
+from pipeline.readers import decode_text
 from pipeline.registry import Channel, Registry
 
 FIELDS = ["kind", "value", "department", "hours", "address", "postcode", "verified_on", "note"]
@@ -56,9 +57,10 @@ def parse_channels(content: bytes, owner: str, file: str) -> tuple[list[Channel]
     """An institution's channels.csv (columns as the registry's, without ``owner``)."""
     problems: list[Problem] = []
     try:
-        text = content.decode("utf-8-sig")
+        text, _ = decode_text(content)  # as a CSV of figures: UTF-8, else GB18030
     except UnicodeDecodeError:
-        text = content.decode("gb18030", errors="replace")
+        message = "无法读取渠道文件：编码无法识别（应为 UTF-8 或 GB18030，即 Excel 另存为 CSV）"
+        return [], [Problem(file, "channel_unreadable", message)]
     try:
         rows = list(csv.DictReader(io.StringIO(text)))
     except csv.Error as exc:  # a cell past the size limit, a NUL byte
