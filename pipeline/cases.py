@@ -315,12 +315,24 @@ def _digest(meta: Any, body: str) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def body_start(text: str) -> int:
+    """The line of a case file its body starts on (after the front matter)."""
+    match = FRONT_MATTER.match(text)
+    return text.count("\n", 0, match.end()) + 1 if match else 1
+
+
 def careless(
-    notice: CaseNotice, body: str, name: str, registry: Registry, today: date | None = None
+    notice: CaseNotice,
+    body: str,
+    name: str,
+    registry: Registry,
+    today: date | None = None,
+    body_line: int | None = None,
 ) -> list[Problem]:
     """What a careful press officer would not publish: the template's placeholder still
     in the body, a district the registry does not know, an institution in another
-    district than the case says, a notice dated in the future."""
+    district than the case says, a notice dated in the future. ``body_line``: the line
+    of the file the body starts on."""
     today = today or datetime.now(BEIJING).date()
     # A draft is work in progress: told, not refused, until it is published.
     severity: Literal["error", "warning"] = "warning" if notice.status == "draft" else "error"
@@ -331,6 +343,9 @@ def careless(
                 name,
                 "placeholder",
                 "正文仍是模板中的提示文字，请写明基本情况后再发布",
+                row=None
+                if body_line is None
+                else body_line + body.count("\n", 0, body.index(PLACEHOLDER)),
                 severity=severity,
             )
         )
@@ -412,7 +427,7 @@ def load_case(
             case.problems.extend(validation_problems(exc, name, "case_invalid"))
     n = case.notice
     if n is not None:
-        case.problems.extend(careless(n, case.body, name, registry, today))
+        case.problems.extend(careless(n, case.body, name, registry, today, body_start(text)))
     if n and n.institution and n.institution not in registry.institutions:
         case.problems.append(
             Problem(

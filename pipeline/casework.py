@@ -27,6 +27,7 @@ from pipeline import ledger
 from pipeline.cases import (
     Case,
     CaseNotice,
+    body_start,
     careless,
     digest,
     gate,
@@ -164,7 +165,14 @@ def _act(
         for p in (gate(by, name, registry) if action != "published" else [])
     ]
     try:
-        problems += careless(CaseNotice.model_validate(meta), case.body, name, registry)
+        notice = CaseNotice.model_validate(meta)
+        problems += careless(
+            notice,
+            case.body,
+            name,
+            registry,
+            body_line=body_start(case.path.read_text(encoding="utf-8")),
+        )
     except ValidationError as exc:
         problems += validation_problems(exc, name, "case_invalid")
     if any(p.blocking for p in problems):

@@ -63,6 +63,9 @@ def test_the_placeholder_refuses_a_published_case_and_warns_on_a_draft(registry)
     draft = _edit(registry, DRAFT, "\n---\n", f"\n---\n{placeholder}\n")
     problem = _codes(load_case(draft, registry))["placeholder"]
     assert not problem.blocking  # a draft is work in progress
+    # Where the office finds it: the line of the file.
+    lines = draft.read_text(encoding="utf-8").split("\n")
+    assert lines[problem.row - 1] == placeholder
 
 
 def test_the_chinese_category_label_is_accepted(registry):
