@@ -32,7 +32,7 @@ from pipeline import ledger
 from pipeline.collect import atomic_write, cache_path
 from pipeline.ledger import audit
 from pipeline.periods import BEIJING
-from pipeline.privacy.pii import Finding, find_pii, normalise_for_gate
+from pipeline.privacy.pii import SURNAME_PATTERN, Finding, find_pii, normalise_for_gate
 from pipeline.problems import Problem, validation_problems
 from pipeline.registry import ID_PATTERN, Registry, vocabulary
 
@@ -315,6 +315,47 @@ def _digest(meta: Any, body: str) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+@cache
+def _syllables() -> frozenset[str]:
+    """Every syllable of Mandarin pinyin, without tones (about 420)."""
+    import unicodedata
+
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    return frozenset(
+        "".join(c for c in unicodedata.normalize("NFD", p) if not unicodedata.combining(c))
+        for value in pinyin_dict.values()
+        for p in value.split(",")
+    )
+
+
+def _given_in_pinyin(word: str) -> bool:
+    """Whether ``word`` is one or two pinyin syllables (jun, jianjun)."""
+    syllables = _syllables()
+    return word in syllables or any(
+        word[:i] in syllables and word[i:] in syllables for i in range(1, len(word))
+    )
+
+
+def pinyin_name_in_id(case_id: str, text: str) -> str | None:
+    """The part of a case id that spells a name in pinyin: the surname of a masked name
+    in the case (王某 -> wang), then a given name (wang-jianjun, wangjianjun)."""
+    from pypinyin import lazy_pinyin
+
+    surnames = {"".join(lazy_pinyin(m.group(1))) for m in _MASKED.finditer(text)}
+    parts = case_id.split("-")
+    for i, part in enumerate(parts):
+        for surname in surnames:
+            if part == surname and i + 1 < len(parts) and _given_in_pinyin(parts[i + 1]):
+                return f"{part}-{parts[i + 1]}"
+            if part.startswith(surname) and _given_in_pinyin(part[len(surname) :]):
+                return part
+    return None
+
+
+_MASKED = re.compile(f"({SURNAME_PATTERN})某")
+
+
 def body_start(text: str) -> int:
     """The line of a case file its body starts on (after the front matter)."""
     match = FRONT_MATTER.match(text)
@@ -428,6 +469,17 @@ def load_case(
     n = case.notice
     if n is not None:
         case.problems.extend(careless(n, case.body, name, registry, today, body_start(text)))
+    if n is not None and (spelled := pinyin_name_in_id(n.id, text)):
+        case.problems.append(
+            Problem(
+                name,
+                "pii_person_name",
+                "案例编号含有拼音写的姓名（编号会出现在网址中）",
+                column="id",
+                value=spelled,
+                expected="编号用机构和事由（如 2026-renmin-red-envelope），不写人名",
+            )
+        )
     if n and n.institution and n.institution not in registry.institutions:
         case.problems.append(
             Problem(

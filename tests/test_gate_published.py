@@ -218,3 +218,19 @@ def test_a_finding_in_the_shown_text_says_where_it_starts_in_the_source(registry
     assert places["张建华"] == (row, f"第{line.index('張') + 1}字"), places
     assert places["13812345678"] == (row, f"第{line.index('138') + 1}字"), places
     assert places["曹文博"] == (row, f"第{line.index('&#26361;') + 1}字"), places
+
+
+def test_a_name_spelled_in_pinyin_in_the_case_id_is_refused(registry):
+    """The id becomes the page's address: 王某 in the text, wang-jianjun in the id."""
+    source = registry.data_dir / "cases" / f"{DRAFT}.md"
+    for case_id, spelled in [
+        ("2026-renmin-wang-jianjun", "wang-jianjun"),
+        ("wangjianjun-shouhui", "wangjianjun"),
+    ]:
+        path = registry.data_dir / "cases" / f"{case_id}.md"
+        text = source.read_text(encoding="utf-8").replace(f"id: {DRAFT}", f"id: {case_id}")
+        path.write_text(text + "\n医生王某收受红包。\n", encoding="utf-8")
+        case = load_case(path, registry, f"cases/{path.name}")
+        assert any(p.column == "id" and p.value == spelled for p in case.problems), case.problems
+    # An id of institution and matter stays clean.
+    assert not any(p.column == "id" for p in load_case(source, registry).problems)

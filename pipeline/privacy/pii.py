@@ -849,6 +849,8 @@ _HUNDRED = (
     "区其漆菅展帅练綦庹笃旷哈纳海谌母普战门兰"
 )
 _MODEL_SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}{_HUNDRED}])"
+# Any surname the gate knows (for other modules: a masked name is this and 某).
+SURNAME_PATTERN = _MODEL_SURNAME
 # A name as the value of a labelled field (姓名：康逸鸣；, 被处理人：闻立德，) or before
 # 同志 (给予练金凤同志…): any surname of the Hundred counts there, unless the whole is a
 # common word (党员同志, 宣传科同志).
