@@ -52,6 +52,20 @@ DISGUISES = [
     ("患者电话〡〣〨〡〢〣〤〥〦〧〨。", "13812345678"),  # Suzhou numerals
     ("Phone: one three eight one two three four five six seven eight.", "13812345678"),
     ("当事医生 wang jianjun 收受红包。", "wang jianjun"),
+    # ... and by a third, after those were closed:
+    ("联系电话1\u0417812\u041745678。", "13812345678"),  # Cyrillic З for 3
+    ("联系电话One3Eight12345678。", "13812345678"),
+    ("联系电话138、1234、5678。", "13812345678"),
+    ("联系电话138\u20101234\u20145678。", "13812345678"),
+    ("联系电话\u2474\u2476\u247b\u2474\u2475\u2476\u2477\u2478\u2479\u247a\u247b。", "13812345678"),
+    ("联系电话\u278a\u278c\u2791\u278a\u278b\u278c\u278d\u278e\u278f\u2790\u2791。", "13812345678"),
+    ("联系电话\u3220\u3222\u3227\u3220\u3221\u3222\u3223\u3224\u3225\u3226\u3227。", "13812345678"),
+    ("诊所负责人张\u20dd建\u20dd华收受红包。", "张建华"),  # enclosing circles
+    ("诊所负责人\u30c8建华收受红包。", "卜建华"),  # katakana ト for 卜
+    ("院长 Jianhua Zhang 收受红包。", "Jianhua Zhang"),
+    ("院长 Zh\u0101ng Ji\u00e0nhu\u00e1 收受红包。", "Zhang Jianhua"),
+    ("院长 zhangjianhua 收受红包。", "zhangjianhua"),
+    ("院长 Zhang J.H. 收受红包。", "Zhang J.H."),
 ]
 
 

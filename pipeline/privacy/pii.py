@@ -175,7 +175,11 @@ _PINYIN_NAME = re.compile(
     f"(?:[ ]?(?!{_ENGLISH_WORDS}(?![A-Za-z]))[a-z]{{1,6}})?(?![A-Za-z])"
     # In lower case, right after a post (当事医生 wang jianjun).
     f"|(?:(?<=[生士师长任员人])|(?<=[生士师长任员人] ))"
-    f"(?:{_PINYIN_SURNAMES.lower()}) [a-z]{{2,6}}(?: ?[a-z]{{2,6}})?(?![A-Za-z])"
+    f"(?:{_PINYIN_SURNAMES.lower()}) ?[a-z]{{2,6}}(?: ?[a-z]{{2,6}})?(?![A-Za-z])"
+    # ... with the given name first (院长 Jianhua Zhang), or as initials (Zhang J.H.).
+    f"|(?:(?<=[生士师长任员人])|(?<=[生士师长任员人] ))"
+    f"[A-Z][a-z]{{1,7}} (?:{_PINYIN_SURNAMES})(?![A-Za-z])"
+    f"|(?<![A-Za-z])(?:{_PINYIN_SURNAMES}) [A-Z]\\. ?[A-Z]\\.?(?![A-Za-z])"
     # The given name first, after a title (Dr. Xinyu Qian).
     f"|(?:(?<=Dr\\. )|(?<=Dr )|(?<=Mr\\. )|(?<=Ms\\. )|(?<=Mr )|(?<=Ms ))"
     f"[A-Z][a-z]{{1,7}} (?:{_PINYIN_SURNAMES})(?![A-Za-z])"
@@ -381,9 +385,18 @@ _UNSEEN = re.compile(
 )
 # Japanese forms of characters that OpenCC leaves as they are (呉建平).
 _JAPANESE = str.maketrans(
-    "呉沢浜広辺斉竜桜恵徳栄剣関沖亜満県検険験駅誉鉄",
-    "吴泽滨广边齐龙樱惠德荣剑关冲亚满县检险验驿誉铁",
+    "呉沢浜広辺斉竜桜恵徳栄剣関沖亜満県検険験駅誉鉄トロエカ",
+    "吴泽滨广边齐龙樱惠德荣剑关冲亚满县检险验驿誉铁卜口工力",
 )
+# Digits in circles NFKC leaves alone (➊, ❶, ➀, ⓵), and a bracketed digit or Chinese
+# digit as NFKC writes ⑴ and ㈠: the digit.
+_ROUND_DIGITS = {
+    first + i: str(i + 1) for first in (0x2776, 0x2780, 0x278A, 0x24F5) for i in range(10)
+} | {0x24FF: "0"}
+_BRACKETED_DIGIT = re.compile(r"\(([\d〇零一二三四五六七八九十])\)")
+# Letters that look like digits, among digits (1З812З45678, I3812345678, 138O1234567).
+_LOOKALIKE_DIGITS = str.maketrans("OoОоIlǀΙ|ЗзƷ", "000011111333")
+_LOOKALIKE_RUN = re.compile(r"(?<![A-Za-z])[\dOoОоIlǀΙ|ЗзƷ]{7,}(?![A-Za-z])")
 _CHINESE_DIGITS = str.maketrans(
     "〇零○洞一二三四五六七八九幺两拐勾壹贰叁肆伍陆柒捌玖〡〢〣〤〥〦〧〨〩",
     "00001234567891279123456789123456789",
@@ -393,11 +406,11 @@ _CHINESE_DIGITS = str.maketrans(
 _SPOKEN = "〇零○洞一二三四五六七八九幺两拐勾壹贰叁肆伍陆柒捌玖〡〢〣〤〥〦〧〨〩"
 _SPELLED = re.compile(f"[{_SPOKEN}\\d](?:[ \u3000\\-.·]?[{_SPOKEN}\\d]){{6,}}")
 _DIGIT_SEPARATORS = re.compile(
-    r"(?<=\d)(?:[\s.\-·・_~～|/\u2800)]|(?<!\*)\*{1,2}(?!\*))+(?=\d)|(?<![\d)])\((?=\d{3,4}\))"
+    r"(?<=\d)(?:[\s.\-·・_~～|/\u2800)、\u2010-\u2015\u2212]|(?<!\*)\*{1,2}(?!\*))+(?=\d)"
+    r"|(?<![\d)])\((?=\d{3,4}\))"
 )
 # A letter O (or o) among digits is a zero (138O1234567); an English number word sequence
 # (one three eight …) is a number.
-_LETTER_ZERO = re.compile(r"(?<=\d)[Oo](?=[\dOo]*\d)")
 _NUMBER_WORDS = {
     w: str(d)
     for d, ws in enumerate(
@@ -405,9 +418,9 @@ _NUMBER_WORDS = {
     )
     for w in ws.split()
 }
+_NUMBER_WORD = r"(?:zero|three|seven|eight|four|five|nine|one|two|six|oh|\d)"
 _SPOKEN_ENGLISH = re.compile(
-    r"(?i)\b(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)"
-    r"(?:[\s,\-]+(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)){6,}\b"
+    f"(?i)(?<![A-Za-z]){_NUMBER_WORD}(?:[\\s,\\-]*{_NUMBER_WORD}){{6,}}(?![A-Za-z])"
 )
 # What no Chinese notice needs and a disguise does: characters that change the order a
 # reader sees (a right-to-left override shows 军建王 as 王建军), and radicals that look
@@ -462,7 +475,9 @@ def normalise_for_gate(text: str) -> str:
     characters removed, traditional characters simplified, digits spelled in Chinese
     turned into digits, and separators inside a run of digits removed (138 1234 5678,
     138.1234.5678). Offsets do not survive: findings in it name the text, not a place."""
-    text = _UNSEEN.sub("", unicodedata.normalize("NFKC", text).translate(_INVISIBLE))
+    text = _UNSEEN.sub(
+        "", unicodedata.normalize("NFKC", text.translate(_ROUND_DIGITS)).translate(_INVISIBLE)
+    )
     text = text.translate(_JAPANESE)
     # Any script's decimal digits (Arabic-Indic, Devanagari ...) as ASCII ones.
     text = re.sub(r"\d", lambda m: str(unicodedata.digit(m.group(), 0)), text)
@@ -477,13 +492,27 @@ def normalise_for_gate(text: str) -> str:
         return run.translate(_CHINESE_DIGITS) if spelled >= 3 or mixed else run
 
     text = _SPOKEN_ENGLISH.sub(
-        lambda m: "".join(_NUMBER_WORDS[w.lower()] for w in re.findall(r"[A-Za-z]+", m.group())),
+        lambda m: "".join(
+            _NUMBER_WORDS.get(w.lower(), w)
+            for w in re.findall(r"[A-Za-z]+|\d", m.group(), flags=re.I)
+        ),
         text,
     )
-    # Marks combined with a character (王̣建̣军) and the braille blank (王⠀建⠀军) hide nothing.
-    text = "".join(c for c in text if unicodedata.category(c) != "Mn").replace("\u2800", " ")
+    # Marks combined with a character (王̣建̣军, 张⃝建⃝华, Zhāng) and the braille blank
+    # (王⠀建⠀军) hide nothing.
+    text = unicodedata.normalize("NFD", text)
+    text = "".join(c for c in text if unicodedata.category(c) not in ("Mn", "Me"))
+    text = unicodedata.normalize("NFC", text).replace("\u2800", " ")
+    text = _BRACKETED_DIGIT.sub(r"\1", text)
     text = _HOUSE_NUMBER.sub(_house_number, _SPELLED.sub(digits, text))
-    text = _LETTER_ZERO.sub("0", text)
+    text = _LOOKALIKE_RUN.sub(
+        lambda m: (
+            m.group().translate(_LOOKALIKE_DIGITS)
+            if sum(c.isdigit() for c in m.group()) >= 5
+            else m.group()
+        ),
+        text,
+    )
     text = _SPACED_OUT.sub(lambda m: re.sub(r"\s+", "", m.group()), text)
     return _HAN_DOTS.sub("", _HAN_GAP.sub("", _DIGIT_SEPARATORS.sub("", text)))
 
