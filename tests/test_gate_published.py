@@ -66,6 +66,14 @@ DISGUISES = [
     ("院长 Zh\u0101ng Ji\u00e0nhu\u00e1 收受红包。", "Zhang Jianhua"),
     ("院长 zhangjianhua 收受红包。", "zhangjianhua"),
     ("院长 Zhang J.H. 收受红包。", "Zhang J.H."),
+    ("联系人姓张名建华。", "姓张名建华"),
+    ("医生张x建x华收受红包。", "张建华"),
+    ("医生张\U0001f338建\U0001f338华收受红包。", "张建华"),
+    ("邮箱 zhangjianhua (at) 163 (dot) com", "zhangjianhua@163.com"),
+    ("邮箱zhangjianhua艾特163点com", "zhangjianhua@163.com"),
+    ("企鹅号：123456789", "企鹅号：123456789"),
+    ("车牌云a12345", "云a12345"),
+    ("电话138\u20221234\u20225678", "13812345678"),
 ]
 
 

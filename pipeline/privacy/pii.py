@@ -209,8 +209,9 @@ _WECHAT = re.compile(
     r"|wxid_[A-Za-z0-9]{4,}"
 )
 _PLATE = re.compile(
-    r"(?<![A-Za-z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]\s?[A-Z]"
-    r"(?:[·•・\s\-]?[A-HJ-NP-Z0-9]{5,6}|(?:\s[A-HJ-NP-Z0-9]){5,6})(?![A-Za-z0-9])"
+    r"(?<![A-Za-z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]\s?[A-Za-z]"
+    r"(?:[·•・\s\-]?[A-HJ-NP-Za-hj-np-z0-9]{5,6}|(?:\s[A-HJ-NP-Za-hj-np-z0-9]){5,6})"
+    r"(?![A-Za-z0-9])"
 )
 _STAFF_NUMBER = re.compile(
     r"(?:工号|职工号|员工号|员工编号|职工编号|工作证号|胸牌号|胸牌编号|工牌号|工牌编号|"
@@ -234,7 +235,9 @@ _HOME_PHONE = re.compile(
 _EMAIL = re.compile(
     r"[A-Za-z0-9._%+-]+@(?![A-Za-z0-9.-]*\.(?:gov|edu|org)\.cn\b)[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
 )
-_QQ = re.compile(r"(?:QQ|qq|扣扣)[（(]?(?:号|号码)?[:：\s]*(?:为|是)?[:：\s]*\d{5,11}(?!\d)")
+_QQ = re.compile(
+    r"(?:QQ|qq|扣扣|企鹅号?)[（(]?(?:号|号码)?[:：\s]*(?:为|是)?[:：\s]*\d{5,11}(?!\d)"
+)
 # What names an office's mailbox (举报邮箱：, 电子邮箱：, a line 邮箱：).
 _OFFICE_MAIL = re.compile(
     r"(?:(?:举报|投诉|电子|联系|监督|工作|办公)邮箱|信箱|(?:^|\n)\s*邮箱)[:：\s]*(?:为|是)?$"
@@ -406,7 +409,7 @@ _CHINESE_DIGITS = str.maketrans(
 _SPOKEN = "〇零○洞一二三四五六七八九幺两拐勾壹贰叁肆伍陆柒捌玖〡〢〣〤〥〦〧〨〩"
 _SPELLED = re.compile(f"[{_SPOKEN}\\d](?:[ \u3000\\-.·]?[{_SPOKEN}\\d]){{6,}}")
 _DIGIT_SEPARATORS = re.compile(
-    r"(?<=\d)(?:[\s.\-·・_~～|/\u2800)、\u2010-\u2015\u2212]|(?<!\*)\*{1,2}(?!\*))+(?=\d)"
+    r"(?<=\d)(?:[\s.\-·・_~～|/\\\u2800)、\u2010-\u2015\u2212•∙⋅]|(?<!\*)\*{1,2}(?!\*))+(?=\d)"
     r"|(?<![\d)])\((?=\d{3,4}\))"
 )
 # A letter O (or o) among digits is a zero (138O1234567); an English number word sequence
@@ -426,6 +429,18 @@ _SPOKEN_ENGLISH = re.compile(
 # reader sees (a right-to-left override shows 军建王 as 王建军), and radicals that look
 # like the characters they come from (⻩ for 黄).
 DISGUISE = re.compile("[\u202a-\u202e\u2066-\u2069\u2e80-\u2eff]")
+# One symbol between each character of a name (张x建x华, 张🌸建🌸华).
+_HAN_CHAIN = re.compile(
+    "(?<=[\u4e00-\u9fff])([^\u4e00-\u9fff\\s\\d，。、；：！？（）《》“”])(?=[\u4e00-\u9fff]\\1[\u4e00-\u9fff])"
+    "|(?<=[\u4e00-\u9fff]([^\u4e00-\u9fff\\s\\d，。、；：！？（）《》“”])[\u4e00-\u9fff])\\2(?=[\u4e00-\u9fff])"
+)
+# An e-mail address spelled out: zhang (at) 163 (dot) com, zhang艾特163点com.
+_SPELLED_AT = re.compile(
+    r"(?i)(?<=[a-z0-9_.])\s*[(\[（【]?\s*(?:at|艾特|圈a)\s*[)\]）】]?\s*(?=[a-z0-9])"
+)
+_SPELLED_DOT = re.compile(
+    r"(?i)(?<=[a-z0-9])\s*[(\[（【]?\s*(?:dot|点)\s*[)\]）】]?\s*(?=(?:com|cn|net|org)\b)"
+)
 # A name spelled out with spaces or across a line break (张 建 华) reads as one.
 _HAN_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 # ... or with dots, dashes or stars between its characters (黄.国.平, 张-建-华); the
@@ -504,6 +519,9 @@ def normalise_for_gate(text: str) -> str:
     text = "".join(c for c in text if unicodedata.category(c) not in ("Mn", "Me"))
     text = unicodedata.normalize("NFC", text).replace("\u2800", " ")
     text = _BRACKETED_DIGIT.sub(r"\1", text)
+    text = _HAN_CHAIN.sub("", text)
+    text = _SPELLED_AT.sub("@", text)
+    text = _SPELLED_DOT.sub(".", text)
     text = _HOUSE_NUMBER.sub(_house_number, _SPELLED.sub(digits, text))
     text = _LOOKALIKE_RUN.sub(
         lambda m: (
@@ -607,6 +625,8 @@ def find_pii(
             and not _number_of_a_thing(norm, m.start())
         ):
             add("bank_card", *m.span(), "删除银行卡号等长号码")
+    for m in _SURNAME_THEN_GIVEN.finditer(norm):  # 姓张名建华
+        add("person_name", *m.span(), f"{m.group(1)}某")
     for start, end in _names(_mask(norm, places)):
         name = norm[start:end]
         surname = name[:2] if name[:2] in _COMPOUNDS else name[0]
@@ -878,6 +898,10 @@ _HUNDRED = (
     "区其漆菅展帅练綦庹笃旷哈纳海谌母普战门兰"
 )
 _MODEL_SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}{_HUNDRED}])"
+# A name told in two parts: 姓张，名建华.
+_SURNAME_THEN_GIVEN = re.compile(
+    f"姓({_COMPOUND}|[{_SINGLE}{_HUNDRED}])[，,、\\s]*名(?:叫|字)?[:：]?[\\u4e00-\\u9fff]{{1,2}}"
+)
 # Any surname the gate knows (for other modules: a masked name is this and 某).
 SURNAME_PATTERN = _MODEL_SURNAME
 # A name as the value of a labelled field (姓名：康逸鸣；, 被处理人：闻立德，) or before
