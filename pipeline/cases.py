@@ -32,7 +32,13 @@ from pipeline import ledger
 from pipeline.collect import atomic_write, cache_path
 from pipeline.ledger import audit
 from pipeline.periods import BEIJING
-from pipeline.privacy.pii import SURNAME_PATTERN, Finding, find_pii, normalise_for_gate
+from pipeline.privacy.pii import (
+    PINYIN_SURNAMES,
+    SURNAME_PATTERN,
+    Finding,
+    find_pii,
+    normalise_for_gate,
+)
 from pipeline.problems import Problem, validation_problems
 from pipeline.registry import ID_PATTERN, Registry, vocabulary
 
@@ -344,7 +350,13 @@ def pinyin_name_in_id(case_id: str, text: str) -> str | None:
 
     surnames = {"".join(lazy_pinyin(m.group(1))) for m in _MASKED.finditer(text)}
     parts = case_id.split("-")
+    syllables = _syllables()
     for i, part in enumerate(parts):
+        # Any surname, then a given name in two syllables (zhang-jian-hua). (Not one part
+        # of two syllables: English words split so too, 2026-he-yue-case.)
+        rest = parts[i + 1 : i + 3]
+        if part in PINYIN_SURNAMES and len(rest) == 2 and set(rest) <= syllables:
+            return "-".join([part, *rest])
         for surname in surnames:
             if part == surname and i + 1 < len(parts) and _given_in_pinyin(parts[i + 1]):
                 return f"{part}-{parts[i + 1]}"

@@ -256,3 +256,8 @@ def test_a_name_spelled_in_pinyin_in_the_case_id_is_refused(registry):
         assert any(p.column == "id" and p.value == spelled for p in case.problems), case.problems
     # An id of institution and matter stays clean.
     assert not any(p.column == "id" for p in load_case(source, registry).problems)
+    from pipeline.cases import pinyin_name_in_id
+
+    assert pinyin_name_in_id("2026-zhang-jian-hua", "") == "zhang-jian-hua"  # no 张某 needed
+    for clean in ["2026-renmin-red-envelope", "2026-he-yue-case", "2026-wang-kickback"]:
+        assert pinyin_name_in_id(clean, "医生王某") is None, clean

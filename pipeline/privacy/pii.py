@@ -902,6 +902,8 @@ _MODEL_SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}{_HUNDRED}])"
 _SURNAME_THEN_GIVEN = re.compile(
     f"姓({_COMPOUND}|[{_SINGLE}{_HUNDRED}])[，,、\\s]*名(?:叫|字)?[:：]?[\\u4e00-\\u9fff]{{1,2}}"
 )
+# Surnames in pinyin, lower case (for other modules: a name in a case id).
+PINYIN_SURNAMES = frozenset(_PINYIN_SURNAMES.lower().split("|"))
 # Any surname the gate knows (for other modules: a masked name is this and 某).
 SURNAME_PATTERN = _MODEL_SURNAME
 # A name as the value of a labelled field (姓名：康逸鸣；, 被处理人：闻立德，) or before
