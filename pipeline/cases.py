@@ -368,6 +368,34 @@ def pinyin_name_in_id(case_id: str, text: str) -> str | None:
 _MASKED = re.compile(f"({SURNAME_PATTERN})某")
 
 
+# Values that pass validation, to stand in for the wrong ones while the rest is checked.
+_STAND_INS: dict[str, Any] = {
+    "title": "（标题）",
+    "date": date(2000, 1, 1),
+    "category": "other",
+    "amount_yuan": None,
+    "embargo": None,
+    "published_on": None,
+    "corrections": (),
+    "retraction": None,
+    "status": "draft",
+}
+
+
+def _stand_in(meta: dict[str, Any], exc: ValidationError, case_id: str) -> CaseNotice | None:
+    """The front matter with each wrong field replaced by a value that passes (unknown
+    fields dropped), or None when that does not validate either."""
+    wrong = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+    fields = CaseNotice.model_fields
+    fixed = {k: v for k, v in meta.items() if k in fields and k not in wrong}
+    fixed |= {k: _STAND_INS.get(k, "") for k in wrong if k in fields}
+    fixed["id"] = fixed.get("id") if "id" not in wrong else case_id
+    try:
+        return CaseNotice.model_validate(fixed)
+    except ValidationError:
+        return None
+
+
 def body_start(text: str) -> int:
     """The line of a case file its body starts on (after the front matter)."""
     match = FRONT_MATTER.match(text)
@@ -478,6 +506,12 @@ def load_case(
             case.notice = CaseNotice.model_validate(meta or {})
         except ValidationError as exc:
             case.problems.extend(validation_problems(exc, name, "case_invalid"))
+            # The other checks too, on the fields that are right: one wrong field (a
+            # category) should not hide a wrong district or a future date.
+            if isinstance(meta, dict) and (rest := _stand_in(meta, exc, expected_id)):
+                wrong = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+                found = careless(rest, case.body, name, registry, today, body_start(text))
+                case.problems.extend(p for p in found if p.column not in wrong)
     n = case.notice
     if n is not None:
         case.problems.extend(careless(n, case.body, name, registry, today, body_start(text)))

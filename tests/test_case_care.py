@@ -134,3 +134,13 @@ def test_a_refused_draft_shows_what_to_fix_in_the_drafts_preview(data_dir, tmp_p
     assert drafts.poll() is not None
     html = drafts.site.joinpath("cases", DRAFT, "index.html").read_text(encoding="utf-8")
     assert "草稿预览" in html and "未通过检查" not in html
+
+
+def test_one_wrong_field_does_not_hide_the_other_problems(registry):
+    """A category the model refuses, and still the district and the date are checked."""
+    path = _edit(registry, DRAFT, "category: red_envelope", "category: 回报")
+    text = path.read_text(encoding="utf-8")
+    district = next(line for line in text.split("\n") if line.startswith("district:"))
+    path.write_text(text.replace(district, "district: 火星街道"), encoding="utf-8")
+    codes = _codes(load_case(path, registry))
+    assert {"case_invalid", "unknown_district"} <= set(codes), codes
