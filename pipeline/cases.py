@@ -28,7 +28,7 @@ import nh3
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from pipeline import ledger
+from pipeline import ledger, periods
 from pipeline.collect import atomic_write, cache_path
 from pipeline.ledger import audit
 from pipeline.periods import BEIJING
@@ -382,10 +382,9 @@ _STAND_INS: dict[str, Any] = {
 }
 
 
-def _stand_in(meta: dict[str, Any], exc: ValidationError, case_id: str) -> CaseNotice | None:
-    """The front matter with each wrong field replaced by a value that passes (unknown
-    fields dropped), or None when that does not validate either."""
-    wrong = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+def _stand_in(meta: dict[str, Any], wrong: set[str], case_id: str) -> CaseNotice | None:
+    """The front matter with each ``wrong`` field replaced by a value that passes
+    (unknown fields dropped), or None when that does not validate either."""
     fields = CaseNotice.model_fields
     fixed = {k: v for k, v in meta.items() if k in fields and k not in wrong}
     fixed |= {k: _STAND_INS.get(k, "") for k in wrong if k in fields}
@@ -414,7 +413,7 @@ def careless(
     in the body, a district the registry does not know, an institution in another
     district than the case says, a notice dated in the future. ``body_line``: the line
     of the file the body starts on."""
-    today = today or datetime.now(BEIJING).date()
+    today = today or periods.today()
     # A draft is work in progress: told, not refused, until it is published.
     severity: Literal["error", "warning"] = "warning" if notice.status == "draft" else "error"
     found = []
@@ -508,8 +507,8 @@ def load_case(
             case.problems.extend(validation_problems(exc, name, "case_invalid"))
             # The other checks too, on the fields that are right: one wrong field (a
             # category) should not hide a wrong district or a future date.
-            if isinstance(meta, dict) and (rest := _stand_in(meta, exc, expected_id)):
-                wrong = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+            wrong = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+            if isinstance(meta, dict) and (rest := _stand_in(meta, wrong, expected_id)):
                 found = careless(rest, case.body, name, registry, today, body_start(text))
                 case.problems.extend(p for p in found if p.column not in wrong)
     n = case.notice
@@ -789,11 +788,12 @@ def load_cases(
             ids[c.notice.id] = c.path
     statuses = {c.path.stem: (c.notice.status if c.notice else None, c.sha256) for c in cases}
     by_id = {c.path.stem: c for c in cases}
-    for problem in audit(registry.data_dir, statuses):
+    last = ledger.latest(ledger.read(registry.data_dir))
+    for problem in audit(registry.data_dir, statuses, last):
         stem = Path(problem.file).stem
         kept = (
-            _recorded_version(registry, stem, today)
-            if as_recorded and problem.code in _SHOWN_AS_RECORDED
+            _recorded_version(registry, last[stem], today)
+            if as_recorded and problem.code in _SHOWN_AS_RECORDED and stem in last
             else None
         )
         if kept is not None:
@@ -815,12 +815,12 @@ def load_cases(
 _SHOWN_AS_RECORDED = frozenset({"unrecorded_change", "unpublished", "case_deleted"})
 
 
-def _recorded_version(registry: Registry, case_id: str, today: date | None) -> Case | None:
-    """The case as the press office last recorded it, when that version is kept and is
-    the one the ledger names (its digest)."""
+def _recorded_version(registry: Registry, entry: ledger.Entry, today: date | None) -> Case | None:
+    """The case as the press office last recorded it (``entry``), when that version is
+    kept and is the one the ledger names (its digest)."""
+    case_id = entry.case_id
     path = ledger.recorded(registry.data_dir, case_id)
-    entry = ledger.latest(ledger.read(registry.data_dir)).get(case_id)
-    if entry is None or not path.is_file():
+    if not path.is_file():
         return None
     case = load_case(path, registry, f"cases/{case_id}.md", case_id, today=today)
     if case.sha256 != entry.sha256:

@@ -37,7 +37,7 @@ from pipeline.cases import (
 )
 from pipeline.periods import BEIJING
 from pipeline.problems import DataError, Problem, validation_problems
-from pipeline.registry import ID_PATTERN, load_registry
+from pipeline.registry import ID_PATTERN, Registry, load_registry
 
 
 class NotPossible(ValueError):
@@ -69,7 +69,8 @@ def new_case(data_dir: Path, notice: CaseNotice) -> tuple[Path, list[Problem]]:
 def publish(data_dir: Path, case_id: str, by: str, at: datetime | None = None) -> Case:
     """Publish a draft: status published, the publisher and the day in its front matter."""
     _said("发布人（--by）", by)
-    case = _case(data_dir, case_id)
+    registry = load_registry(data_dir)
+    case = _case(registry, case_id)
     if case_id in ledger.latest(ledger.read(data_dir)):
         raise NotPossible(
             f"{case_id} 已经发布过；修改后用 portal correct {case_id} --note '更正说明' "
@@ -77,7 +78,7 @@ def publish(data_dir: Path, case_id: str, by: str, at: datetime | None = None) -
         )
     at = at or now()
     changes = {"status": "published", "published_by": by, "published_on": at.date()}
-    return _act(case, "published", by, at, changes)
+    return _act(registry, case, "published", by, at, changes)
 
 
 def correct(
@@ -87,7 +88,8 @@ def correct(
     is added to its corrections; without, the entries written by hand since the last
     act are the note. Returns the note recorded."""
     _said("更正人（--by）", by)
-    case = _case(data_dir, case_id, published=True)
+    registry = load_registry(data_dir)
+    case = _case(registry, case_id, published=True)
     last = ledger.latest(ledger.read(data_dir))[case_id]
     recorded = last.corrections
     notice = case.notice
@@ -104,7 +106,7 @@ def correct(
     elif case.sha256 == last.sha256:
         raise NotPossible("案例没有改动，无需更正。")
     note = note or "；".join(c.note for c in notice.corrections[recorded:])
-    _act(case, "corrected", by, at, changes, note)
+    _act(registry, case, "corrected", by, at, changes, note)
     return note
 
 
@@ -112,10 +114,11 @@ def retract(data_dir: Path, case_id: str, by: str, reason: str, at: datetime | N
     """Retract a published case: its page keeps the title, the dates and the reason."""
     _said("撤回人（--by）", by)
     _said("撤回原因（--reason）", reason)
-    case = _case(data_dir, case_id, published=True)
+    registry = load_registry(data_dir)
+    case = _case(registry, case_id, published=True)
     at = at or now()
     changes = {"status": "retracted", "retraction": {"date": at.date(), "reason": reason}}
-    return _act(case, "retracted", by, at, changes, reason)
+    return _act(registry, case, "retracted", by, at, changes, reason)
 
 
 def _said(what: str, value: str) -> None:
@@ -124,14 +127,15 @@ def _said(what: str, value: str) -> None:
         raise NotPossible(f"{what}不能为空")
 
 
-def _case(data_dir: Path, case_id: str, published: bool = False) -> Case:
+def _case(registry: Registry, case_id: str, published: bool = False) -> Case:
     """The case an act is on; refused when it cannot be acted on."""
+    data_dir = registry.data_dir
     if not re.match(ID_PATTERN, case_id):
         raise NotPossible(f"案例编号格式不对：{case_id!r}（小写字母、数字和连字符）")
     path = data_dir / "cases" / f"{case_id}.md"
     if not path.exists():
         raise NotPossible(f"没有这个案例：{path}")
-    case = load_case(path, load_registry(data_dir), f"cases/{path.name}")
+    case = load_case(path, registry, f"cases/{path.name}")
     if published:
         last = ledger.latest(ledger.read(data_dir)).get(case_id)
         if case.notice is not None and case.notice.status == "retracted":
@@ -144,6 +148,7 @@ def _case(data_dir: Path, case_id: str, published: bool = False) -> Case:
 
 
 def _act(
+    registry: Registry,
     case: Case,
     action: ledger.Action,
     by: str,
@@ -152,8 +157,7 @@ def _act(
     note: str = "",
 ) -> Case:
     """Apply ``changes`` to the case's front matter, check it again and record the act."""
-    data_dir = case.path.parent.parent
-    registry = load_registry(data_dir)
+    data_dir = registry.data_dir
     name = f"cases/{case.path.name}"
     text, meta = update_front_matter(case.path, changes)
     # The same checks as the build, on the file as it will be after this act.

@@ -16,13 +16,13 @@ import io
 import itertools
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import ValidationError
 
+from pipeline import periods
 from pipeline.cases import PII_LABELS, place_names
 from pipeline.collect import beijing_time, read_manifest
-from pipeline.periods import BEIJING
 from pipeline.privacy.pii import find_pii, normalise_for_gate
 from pipeline.problems import Problem, validation_problems
 from pipeline.readers import decode_text
@@ -192,7 +192,7 @@ def directory(registry: Registry, today: date | None = None) -> Directory:
         for (kind, value), (channel, when) in gone.items():
             if (kind, value) not in latest_values and (owner, kind, value) not in confirmed:
                 result.vanished.append((channel, when))
-    closed = closed_by(registry, today or datetime.now(BEIJING).date())
+    closed = closed_by(registry, today or periods.today())
     result.closed = [c for c in result.channels if c.owner in closed]
     result.channels = [c for c in result.channels if c.owner not in closed]
     return result

@@ -24,27 +24,30 @@ if TYPE_CHECKING:
 speak_chinese()
 
 
-class _Command(click.Command):
-    """A command whose help reads as Chinese: no space where a line broke in the source,
-    ``[选项]`` in its usage line."""
+class _Chinese:
+    """Help that reads as Chinese: no space where a line broke in the source, ``[选项]``
+    in the usage line (for a command and for the group of them)."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         kwargs["help"] = joined(kwargs.get("help"))  # type: ignore[arg-type]
         kwargs.setdefault("options_metavar", "[选项]")
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
+
+
+class _Command(_Chinese, click.Command):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
         for param in self.params:
             if isinstance(param, click.Option) and param.metavar is None:
                 param.metavar = metavar(param.type.name)
 
 
-class _Group(click.Group):
+class _Group(_Chinese, click.Group):
     command_class = _Command
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        kwargs["help"] = joined(kwargs.get("help"))  # type: ignore[arg-type]
-        kwargs.setdefault("options_metavar", "[选项]")
         kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
 
 
 DATA_OPTION = click.option(
@@ -208,13 +211,13 @@ def check(
                 from pipeline.cases import load_case
 
                 cases = [load_case(f, registry, str(f)) for f in notices]
+                last = ledger.latest(ledger.read(data_dir))
                 for c in cases:  # a published case of the data directory: its ledger too
                     if c.notice and c.path.resolve().parent == (data_dir / "cases").resolve():
                         mine = {c.path.stem: (c.notice.status, c.sha256)}
-                        found = ledger.audit(data_dir, mine)
                         c.problems += [
                             replace(p, file=str(c.path))
-                            for p in found
+                            for p in ledger.audit(data_dir, mine, last)
                             if Path(p.file).stem == c.path.stem
                         ]
                 _report(p for c in cases for p in c.problems)

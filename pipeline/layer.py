@@ -60,17 +60,10 @@ from pipeline.registry import Institution, Registry
 
 FORMAT = "portal-parsed-layer/1"
 # The modules whose code decides what reading and checking one file gives.
-# (The PII detector names a file whose name would identify a person.)
+# (Not the PII detector: a file's label, which it decides, is part of each file's key.)
 SOURCES = tuple(
-    Path(__file__).parent / name
-    for name in (
-        "readers.py",
-        "check.py",
-        "problems.py",
-        "registry.py",
-        "layer.py",
-        "privacy/pii.py",
-    )
+    Path(__file__).with_name(name)
+    for name in ("readers.py", "check.py", "problems.py", "registry.py", "layer.py")
 )
 # Libraries that read the files' bytes.
 READER_LIBRARIES = ("python-calamine",)

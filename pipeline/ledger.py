@@ -85,12 +85,16 @@ def latest(entries: list[Entry]) -> dict[str, Entry]:
     return {e.case_id: e for e in entries}
 
 
-def audit(data_dir: Path, statuses: Mapping[str, tuple[str | None, str]]) -> list[Problem]:
+def audit(
+    data_dir: Path,
+    statuses: Mapping[str, tuple[str | None, str]],
+    last: Mapping[str, Entry] | None = None,
+) -> list[Problem]:
     """Compare the case files with the ledger. ``statuses`` maps each case file's id to
     its status (None when its front matter cannot be read: already refused) and the
     digest of its file. Returns one blocking problem per case whose published state is
     not what the ledger recorded."""
-    last = latest(read(data_dir))
+    last = latest(read(data_dir)) if last is None else last
     problems = []
     for case_id, (status, sha) in statuses.items():
         name = f"cases/{case_id}.md"

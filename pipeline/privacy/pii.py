@@ -235,6 +235,8 @@ _HOME_PHONE = re.compile(
 _EMAIL = re.compile(
     r"[A-Za-z0-9._%+-]+@(?![A-Za-z0-9.-]*\.(?:gov|edu|org)\.cn\b)[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
 )
+# What stands between a label and its value, when the value is next: 卡号：, 文号为 ….
+_VALUE_NEXT = r"[:：\s]*(?:为|是)?[:：\s]*$"
 _QQ = re.compile(
     r"(?:QQ|qq|扣扣|企鹅号?)[（(]?(?:号|号码)?[:：\s]*(?:为|是)?[:：\s]*\d{5,11}(?!\d)"
 )
@@ -249,7 +251,7 @@ _PERSONAL_MAIL = re.compile(
     r"\.(?:com|cn|net)(?:\.cn)?\b",
     re.I,
 )
-_OFFICE_MAIL_STRICT = re.compile(r"(?:举报|投诉|监督|办公)(?:邮箱|信箱)[:：\s]*(?:为|是)?$")
+_OFFICE_MAIL_STRICT = re.compile(r"(?:举报|投诉|监督|办公)(?:邮箱|信箱)" + _VALUE_NEXT)
 _ID18 = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){17}[\dXx](?![\dA-Za-z])")
 _ID15 = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){14}\d(?![\dA-Za-z])")
 _ID_NEAR_WORD = re.compile(
@@ -262,7 +264,7 @@ _ID_NEAR_WORD = re.compile(
 # when it has no other sign of a person (an ID's date of birth, a card's checksum).
 _NOT_PERSONAL_NUMBER = re.compile(
     r"(?:信用代码|文号|流水号|订单号|单号|发票号码|发票号|发票|批号|批准文号|注册证号|许可证号|"
-    r"登记号|合同号|项目编号|案号|编码|代码)[:：\s]*(?:为|是)?[:：\s]*$"
+    r"登记号|合同号|项目编号|案号|编码|代码)" + _VALUE_NEXT
 )
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d){8}(?!\d)")
 _CARD = re.compile(r"(?<!\d)(?:\d[ -]?){15,18}\d(?!\d)")
@@ -271,7 +273,7 @@ _CARD_NEAR_WORD = re.compile(
     r"[:：\s]*(?:为|是)?[:：\s]*"
     r"(?P<number>(?:\d[ -]?){15,18}\d)(?!\d)"
 )
-_MEDICAL_CARD = re.compile(r"(?:医保|社保|就诊|医疗)卡号?[:：\s]*(?:为|是)?[:：\s]*$")
+_MEDICAL_CARD = re.compile(r"(?:医保|社保|就诊|医疗)卡号?" + _VALUE_NEXT)
 _CARD_CONTEXT = re.compile(r"银行|卡号|账号|账户|储蓄卡|信用卡|转账|汇款|收款|打款")
 _RECORD_ENGLISH = (
     r"(?i:MRN|medical\s+record\s*(?:no\.?|number|#)|patient\s*(?:id|no\.?)|"
@@ -286,7 +288,7 @@ _RECORD = re.compile(
     f"(?:{_RECORD_WORDS}|{_RECORD_ENGLISH}|(?:医保|社保|就诊|医疗)卡[（(](?:卡号|号码|编号))"
     + r"[:：\s（(]*(?:为|是)?[:：\s]*[A-Za-z0-9-]{3,}"
 )
-_RECORD_BEFORE = re.compile(_RECORD_WORDS + r"[:：\s]*(?:为|是)?[:：\s]*$")
+_RECORD_BEFORE = re.compile(_RECORD_WORDS + _VALUE_NEXT)
 _ADDRESS = re.compile(
     r"(?<!办公楼|门诊楼|住院楼|医技楼|综合楼|行政楼)"
     r"(?:\d+|[A-Za-z])(?:栋|幢|号楼|座)\s*(?:\d+单元)?\s*(?:\d+(?:室|号房|户|号)|\d{3,4}(?![\d楼层]))"
@@ -417,7 +419,7 @@ _DIGIT_SEPARATORS = re.compile(
 _NUMBER_WORDS = {
     w: str(d)
     for d, ws in enumerate(
-        ["zero oh o", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+        ["zero oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
     )
     for w in ws.split()
 }
