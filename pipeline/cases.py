@@ -38,6 +38,8 @@ from pipeline.privacy.pii import (
     Finding,
     find_pii,
     normalise_for_gate,
+    pinyin_syllable_count,
+    pinyin_syllables,
 )
 from pipeline.problems import Problem, validation_problems
 from pipeline.registry import ID_PATTERN, Registry, vocabulary
@@ -321,28 +323,6 @@ def _digest(meta: Any, body: str) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-@cache
-def _syllables() -> frozenset[str]:
-    """Every syllable of Mandarin pinyin, without tones (about 420)."""
-    import unicodedata
-
-    from pypinyin.pinyin_dict import pinyin_dict
-
-    return frozenset(
-        "".join(c for c in unicodedata.normalize("NFD", p) if not unicodedata.combining(c))
-        for value in pinyin_dict.values()
-        for p in value.split(",")
-    )
-
-
-def _given_in_pinyin(word: str) -> bool:
-    """Whether ``word`` is one or two pinyin syllables (jun, jianjun)."""
-    syllables = _syllables()
-    return word in syllables or any(
-        word[:i] in syllables and word[i:] in syllables for i in range(1, len(word))
-    )
-
-
 def pinyin_name_in_id(case_id: str, text: str) -> str | None:
     """The part of a case id that spells a name in pinyin: the surname of a masked name
     in the case (王某 -> wang), then a given name (wang-jianjun, wangjianjun)."""
@@ -350,7 +330,7 @@ def pinyin_name_in_id(case_id: str, text: str) -> str | None:
 
     surnames = {"".join(lazy_pinyin(m.group(1))) for m in _MASKED.finditer(text)}
     parts = case_id.split("-")
-    syllables = _syllables()
+    syllables = pinyin_syllables()
     for i, part in enumerate(parts):
         # Any surname, then a given name in two syllables (zhang-jian-hua). (Not one part
         # of two syllables: English words split so too, 2026-he-yue-case.)
@@ -358,9 +338,9 @@ def pinyin_name_in_id(case_id: str, text: str) -> str | None:
         if part in PINYIN_SURNAMES and len(rest) == 2 and set(rest) <= syllables:
             return "-".join([part, *rest])
         for surname in surnames:
-            if part == surname and i + 1 < len(parts) and _given_in_pinyin(parts[i + 1]):
+            if part == surname and i + 1 < len(parts) and pinyin_syllable_count(parts[i + 1]):
                 return f"{part}-{parts[i + 1]}"
-            if part.startswith(surname) and _given_in_pinyin(part[len(surname) :]):
+            if part.startswith(surname) and pinyin_syllable_count(part[len(surname) :]):
                 return part
     return None
 
@@ -687,6 +667,8 @@ def _gate(
         )
     for where, f in published_findings(text, allowed, places, raw):
         row, char = _place_of(text, f.text) if where.startswith("正文") else (None, None)
+        if where.startswith("前置信息"):  # the line of the front matter, where named
+            row = _front_matter_line(text, f.text)
         problems.append(
             Problem(
                 name,
@@ -744,6 +726,15 @@ def _place_of(text: str, found: str) -> tuple[int | None, int | None]:
             )
             return n, column
     return None, None
+
+
+def _front_matter_line(text: str, found: str) -> int | None:
+    """The line of ``text``'s front matter whose value, as the gate reads it, holds
+    ``found`` (a name in the title, or in a correction's ``by``)."""
+    match = FRONT_MATTER.match(text)
+    wanted = _same(found)
+    lines = text[: match.end()].split("\n") if match else []
+    return next((n for n, line in enumerate(lines, start=1) if wanted in _same(line)), None)
 
 
 def _same(text: str) -> str:

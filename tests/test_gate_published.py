@@ -74,6 +74,18 @@ DISGUISES = [
     ("企鹅号：123456789", "企鹅号：123456789"),
     ("车牌云a12345", "云a12345"),
     ("电话138\u20221234\u20225678", "13812345678"),
+    # Tried as a careless writer or an attacker would, before the gate read them (2026-11-27):
+    ("外科医生张jian华收受回扣。", "张jian华"),  # pinyin inside a Chinese name
+    ("外科医生张Jianhua收受回扣。", "张Jianhua"),
+    ("外科医生Zhang建华收受回扣。", "Zhang建华"),
+    ("外科医生张建hua收受回扣。", "张建hua"),
+    ("涉事医生 Z.J.H. 收受回扣。", "Z.J.H."),  # initials after a post
+    ("涉事医生ZJH收受回扣。", "ZJH"),
+    ("外科医生\u2f5f建华收受回扣。", "\u2f5f"),  # a Kangxi radical for 玉
+    ("涉事医生姓张。其名为建华。", "姓张。其名为建华"),  # told in two sentences
+    ("涉事医生姓张，名字叫建华。", "姓张，名字叫建华"),
+    ("患者身份证号前六位为110105，后十二位为199003071239。", "110105，后十二位为199003071239"),
+    ("患者手机号前三位138，中间四位1234，后四位5678。", "138，中间四位1234，后四位5678"),
 ]
 
 
@@ -159,6 +171,11 @@ CLEAN = [
     "全院医务人员学习钟南山院士事迹，重温孙思邈《大医精诚》。",
     "部分门店将王老吉凉茶纳入医保刷卡范围；某区张氏正骨诊所违规发布广告。",
     "宋某、唐某、元某三人合谋伪造住院病历。",
+    # Letters among characters that are no one's name (2026-11-27).
+    "患者于ICU住院期间，医生开具CT、B超、DR和MRI检查，并经AI辅助诊断。",
+    "医院上线App，患者可通过app缴费；护士长用PPT讲解；科室主任HR面谈。",
+    "检查项目包括pH值、HIV抗体和X光片；王某在VIP病房住院。",
+    "举报电话后四位为1234的号码已停用。",
 ]
 
 
@@ -261,3 +278,16 @@ def test_a_name_spelled_in_pinyin_in_the_case_id_is_refused(registry):
     assert pinyin_name_in_id("2026-zhang-jian-hua", "") == "zhang-jian-hua"  # no 张某 needed
     for clean in ["2026-renmin-red-envelope", "2026-he-yue-case", "2026-wang-kickback"]:
         assert pinyin_name_in_id(clean, "医生王某") is None, clean
+
+
+def test_a_name_in_the_front_matter_is_placed_on_its_line(registry):
+    """A name the shown text gives away in a front-matter value (traditional characters
+    in the title, say) names the line it is on."""
+    path = registry.data_dir / "cases" / f"{DRAFT}.md"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    at = next(n for n, line in enumerate(lines) if line.startswith("title:"))
+    lines[at] = "title: 外科醫生張建華收受紅包被处理"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    case = load_case(path, registry, f"cases/{path.name}")
+    found = [p for p in case.problems if p.code == "pii_person_name"]
+    assert found and all(p.row == at + 1 for p in found), [(p.row, p.value) for p in found]

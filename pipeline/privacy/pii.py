@@ -430,7 +430,9 @@ _SPOKEN_ENGLISH = re.compile(
 # What no Chinese notice needs and a disguise does: characters that change the order a
 # reader sees (a right-to-left override shows 军建王 as 王建军), and radicals that look
 # like the characters they come from (⻩ for 黄).
-DISGUISE = re.compile("[\u202a-\u202e\u2066-\u2069\u2e80-\u2eff]")
+# Direction controls, and radicals and strokes that look like characters (⻩ for 黄, the
+# Kangxi ⽟ for 玉): no office writes them, and NFKC turns only some of them into text.
+DISGUISE = re.compile("[\u202a-\u202e\u2066-\u2069\u2e80-\u2eff\u2f00-\u2fdf\u31c0-\u31ef]")
 # One symbol between each character of a name (张x建x华, 张🌸建🌸华).
 _HAN_CHAIN = re.compile(
     "(?<=[\u4e00-\u9fff])([^\u4e00-\u9fff\\s\\d，。、；：！？（）《》“”])(?=[\u4e00-\u9fff]\\1[\u4e00-\u9fff])"
@@ -537,6 +539,32 @@ def normalise_for_gate(text: str) -> str:
     return _HAN_DOTS.sub("", _HAN_GAP.sub("", _DIGIT_SEPARATORS.sub("", text)))
 
 
+# One number told in parts (前六位为110105，后十二位为199003071239).
+_NUMBER_PART = re.compile(
+    "(?:前|后|中间|末|尾|第[一二三四五六七八九十\\d]{1,2}(?:至第?[一二三四五六七八九十\\d]{1,2})?)"
+    "[一二三四五六七八九十两\\d]{0,2}位(?:数字|数|号码)?(?:是|为)?[:：]?\\s*(\\d{2,12})(?!\\d)"
+)
+
+
+def _number_in_parts(text: str) -> list[tuple[str, int, int]]:
+    """(kind, start, end) of a mobile, resident ID or card told in two parts or more in one
+    sentence, the parts joined in the order written."""
+    out = []
+    for sentence in re.finditer(r"[^。；;！？!?\n]+", text):
+        parts = list(_NUMBER_PART.finditer(text, sentence.start(), sentence.end()))
+        if len(parts) < 2:
+            continue
+        digits = "".join(m.group(1) for m in parts)
+        start, end = parts[0].start(1), parts[-1].end(1)
+        if len(digits) == 11 and _MOBILE.fullmatch(digits):
+            out.append(("mobile", start, end))
+        elif len(digits) == 18 and (resident_id_valid(digits) or resident_id_shaped(digits)):
+            out.append(("resident_id", start, end))
+        elif 16 <= len(digits) <= 19 and luhn_valid(digits):
+            out.append(("bank_card", start, end))
+    return out
+
+
 def find_pii(
     text: str,
     allowed_numbers: frozenset[str] = frozenset(),
@@ -629,6 +657,13 @@ def find_pii(
             add("bank_card", *m.span(), "删除银行卡号等长号码")
     for m in _SURNAME_THEN_GIVEN.finditer(norm):  # 姓张名建华
         add("person_name", *m.span(), f"{m.group(1)}某")
+    for kind, start, end in _number_in_parts(norm):  # 前三位138，中间四位1234，后四位5678
+        add(kind, start, end, f"删除{'手机号' if kind == 'mobile' else '号码'}")
+    for start, end in _half_in_pinyin(norm, _frequencies()):  # 张jian华, Zhang建华
+        add("person_name", start, end, "改写为姓加某（如张某）")
+    for m in _INITIALS.finditer(norm):  # 医生ZJH
+        if re.sub(r"[. ]", "", m.group("name")) not in _ABBREVIATIONS:
+            add("person_name", *m.span("name"), "删除姓名缩写，改写为姓加某（如张某）")
     for start, end in _names(_mask(norm, places)):
         name = norm[start:end]
         surname = name[:2] if name[:2] in _COMPOUNDS else name[0]
@@ -902,10 +937,94 @@ _HUNDRED = (
 _MODEL_SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}{_HUNDRED}])"
 # A name told in two parts: 姓张，名建华.
 _SURNAME_THEN_GIVEN = re.compile(
-    f"姓({_COMPOUND}|[{_SINGLE}{_HUNDRED}])[，,、\\s]*名(?:叫|字)?[:：]?[\\u4e00-\\u9fff]{{1,2}}"
+    f"姓({_COMPOUND}|[{_SINGLE}{_HUNDRED}])[，,、。；;\\s]*(?:其|他|她|该人)?的?"
+    f"名(?!下|单|额|称|义|次)(?:字)?(?:叫|为|是)?[:：]?(?!某)[\\u4e00-\\u9fff]{{1,2}}"
 )
 # Surnames in pinyin, lower case (for other modules: a name in a case id).
 PINYIN_SURNAMES = frozenset(_PINYIN_SURNAMES.lower().split("|"))
+
+
+@cache
+def pinyin_syllables() -> frozenset[str]:
+    """Every syllable of Mandarin pinyin of two letters or more, without tones (about
+    410; not the interjections m, n, ng, hm, hng, nor a, e, o alone)."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    every = {
+        "".join(c for c in unicodedata.normalize("NFD", p) if not unicodedata.combining(c))
+        for value in pinyin_dict.values()
+        for p in value.split(",")
+    }
+    return frozenset(s for s in every if len(s) >= 2 and s not in ("ng", "hm", "hng"))
+
+
+def pinyin_syllable_count(word: str) -> int:
+    """How many pinyin syllables ``word`` is: 1 (jun), 2 (jianjun), else 0."""
+    word, syllables = word.lower(), pinyin_syllables()
+    if word in syllables:
+        return 1
+    halves = range(2, len(word) - 1)
+    return 2 if any(word[:i] in syllables and word[i:] in syllables for i in halves) else 0
+
+
+# A name written half in pinyin: 张jian华, 张Jianhua, 张建hua, Zhang建华.
+_HAN_THEN_PINYIN = re.compile(
+    f"(?<![A-Za-z])(?P<han>{_SURNAME}[\\u4e00-\\u9fff]?)(?P<latin>[A-Z]?[a-z]{{2,12}})"
+    "(?P<tail>[\\u4e00-\\u9fff]?)(?![A-Za-z])"
+)
+_PINYIN_THEN_HAN = re.compile(
+    f"(?<![A-Za-z])(?<![A-Za-z] )(?P<latin>(?:{_PINYIN_SURNAMES}))"
+    "(?P<given>[\\u4e00-\\u9fff]{1,2})"
+)
+# A name as its initials after a post (医生ZJH, 负责人 Z.J.H.), not an abbreviation.
+_INITIALS = re.compile(
+    "(?:(?<=[生士师长任员人者])|(?<=[生士师长任员人者] ))"
+    "(?P<name>[A-Z]\\.?[ ]?[A-Z]\\.?(?:[ ]?[A-Z]\\.?)?)(?![A-Za-z]|\\s[A-Za-z])"
+)
+_ABBREVIATIONS = frozenset(
+    re.findall(
+        "[A-Z]+",
+        "AI CT DR MR MRI ICU CCU HIV VIP APP PPT PET ECG EEG IT ID QQ DRG DIP OK TV PDF GCP "
+        "ISO SOP PCR CDC WHO HR OA ERP HIS LIS EMR UI BMI CEO NHS ABC",
+    )
+)
+
+
+def _half_in_pinyin(text: str, freq: dict[str, int]) -> list[tuple[int, int]]:
+    """Spans of names written half in pinyin (张jian华, Zhang建华): a surname and one or
+    two syllables, or a pinyin surname and one or two characters; a character after
+    them belongs to the name unless it starts a word with the next (张jian|收受)."""
+
+    def word_ends_at(at: int) -> bool:  # 关于|jian: the "surname" ends a word
+        return at > 0 and freq.get(text[at - 1 : at + 1], 0) >= 1000
+
+    def starts_word(at: int) -> bool:
+        return freq.get(text[at : at + 2], 0) >= 50
+
+    spans = []
+    for m in _HAN_THEN_PINYIN.finditer(text):
+        syllables = pinyin_syllable_count(m.group("latin"))
+        han = m.group("han")
+        if not syllables or word_ends_at(m.start()) or "某" in han or len(han) + syllables > 3:
+            continue
+        if len(han) == 2 and (han[1] in _NOT_GIVEN or starts_word(m.start() + 1)):
+            continue
+        end = m.end("latin")
+        if m.group("tail") and len(han) + syllables == 2 and not starts_word(m.start("tail")):
+            end = m.end("tail")
+        if len(han) + syllables + (end > m.end("latin")) >= 2:
+            spans.append((m.start(), end))
+    for m in _PINYIN_THEN_HAN.finditer(text):
+        given = m.group("given")
+        if m.group("latin")[0].islower() or given[0] in _NOT_GIVEN:
+            continue
+        end = m.end("given")
+        if len(given) == 2 and starts_word(end - 1):
+            end -= 1
+        spans.append((m.start(), end))
+    return spans
+
+
 # Any surname the gate knows (for other modules: a masked name is this and 某).
 SURNAME_PATTERN = _MODEL_SURNAME
 # A name as the value of a labelled field (姓名：康逸鸣；, 被处理人：闻立德，) or before
