@@ -49,9 +49,9 @@ def test_targets_on_the_tuning_set():
 # Floors measured on the held-out sets (docs/pii-gate.md). Each was written before it was
 # first measured; once measured and read (A after each round, E after round 5, F after
 # round 6, G and H after round 7, I to M after rounds 8 to 13, N and O after rounds 15
-# and 16) it guards against going back, and the next unread set gives the honest figure.
-# The targets are 95 % of names, every other kind whole and at most 5 % of clean texts
-# flagged: every set but O is held to them now.
+# and 16, P after 17) it guards against going back, and the next unread set gives the
+# honest figure. The targets are 95 % of names, every other kind whole and at most 5 % of
+# clean texts flagged: every set but O and P is held to them now.
 FLOORS = {
     name: {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
     for name in (
@@ -76,6 +76,11 @@ FLOORS["pii_heldout_n.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.
 # written with surnames that are ordinary characters (原, 和, 于, 安, 成, 车, 门, 全, 向) in
 # ordinary places; after reading it 92 %: the rest are those (原副院长原志强, 门卫国在…).
 FLOORS["pii_heldout_o.yaml"] = {"person_name": 0.92, "other": 1.0, "flagged": 0.05}
+# P (after round 16 and the first part of 17: 84.3 % of names at first measurement, one
+# home address short, 2 % of clean texts flagged) is written with rare surnames, forms
+# with labelled fields and tables with pipes; after reading it (round 17) 94.3 %: the rest
+# are names that are words (文明、常青, 时光明) and a minority name with no dot.
+FLOORS["pii_heldout_p.yaml"] = {"person_name": 0.94, "other": 1.0, "flagged": 0.05}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

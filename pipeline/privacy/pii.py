@@ -27,7 +27,7 @@ ROLE_WORDS = (
     "当事人|举报人|收费员|挂号员|业务员|药剂员|检验员|会计|出纳|"
     # People named in notices by what they are rather than by their post.
     "参保人|投保人|经办人|责任人|代理人|担保人|嫌疑人|申请人|被告人|实际控制人|控制人|合伙人|"
-    "投资人|承包人|出资人|开办人|股东|药商|商人|老板|老板娘|厂长|店主|店长|供货商|经销商|"
+    "投资人|承包人|出资人|开办人|股东|药商|器械商|耗材商|代理商|中间商|商人|老板|老板娘|厂长|店主|店长|供货商|经销商|"
     "推销员|麻醉师|助产士|技术员|主管|组长|护理员|神医|专家|教授|实习生|规培生|进修生|"
     "村民|居民|男子|女子|丈夫|妻子|儿子|女儿|母亲|父亲|供应商|车主|书记|会长|社长|法人|护理长|通讯员|记者|头目|处理人|被处理人|"
     "被举报人|介绍人|中间人|负责医生|同志|对象|局长|副局长|处长|副处长|科员|干部|"
@@ -46,7 +46,7 @@ SURNAMES = (
     "韶郜蓟邰鄂卓屠胥莘翟姬冀郏濮扈柴瞿阎茹艾庾暨耿匡寇殳晁敖阚鞠荆竺桓揭楚谈尤"
     "褚卫施华窦郎昌凤酆费毕皮卞齐穆萧祁禹狄米贝臧伏茅屈项阮蓝席季路娄童梅盛刁凌虞昝管"
     "房贲郁杭洪包诸吉钮滑裴荣翁荀羊於惠甄曲蓬班宫宁厉景幸蒲索咸籍蒙池鬱逄申卻璩边燕欧蔚"
-    "夔厍沙丰关冼麴邝邸仉禤谷甘谯仝笪粟佟隋苟乜亢檀赫桑弓戈丘暴牟眭毋骞朴花"
+    "夔厍沙丰关冼麴邝邸仉禤谷甘谯仝笪粟佟隋苟乜亢檀赫桑弓戈丘暴牟眭毋骞朴花郇"
 )
 _COMPOUND, _SINGLE = SURNAMES.rsplit("|", 1)
 # Surnames that are also common function characters (单, 尚, 解, 查 ...): left out of the
@@ -221,7 +221,8 @@ _STAFF_NUMBER = re.compile(
     r"[A-Za-z0-9\-〇零一二三四五六七八九]{3,}"
 )
 _HOME = re.compile(
-    r"(?:家住|住址|住在|居住在|居于|现居|暂住|租住|现住|住于|住所在|家庭住址|居住地|住(?![院宿]))[:：]?"
+    r"(?:家住|住址|住在|居住在|居于|现居|暂住|租住|现住|住于|住所在|家庭住址|居住地|住(?![院宿])"
+    r"|户籍地址|户籍地|户籍所在地|户口所在地|家庭地址|住宅地址)[:：]?"
     r"[^，。；,;\n]{0,24}?"
     r"(?:\d+(?:号楼|号|室|组|栋|幢|单元|户)|\d+-\d+(?:-\d+)?)"
     r"|(?<![\d-])\d{1,3}-\d{1,2}-\d{3,4}(?![\d-])"
@@ -446,7 +447,25 @@ _SPELLED_DOT = re.compile(
     r"(?i)(?<=[a-z0-9])\s*[(\[（【]?\s*(?:dot|点)\s*[)\]）】]?\s*(?=(?:com|cn|net|org)\b)"
 )
 # A name spelled out with spaces or across a line break (张 建 华) reads as one.
-_HAN_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+_HAN_GAPS = re.compile(r"[\u4e00-\u9fff](?:\s+[\u4e00-\u9fff])+")
+
+
+def _close_gaps(m: re.Match[str]) -> str:
+    """Characters with space between them, as read: one space or a line break joins (张 建
+    华, 司徒⏎建平); a wider gap joins only a chain of characters spaced alike (张   建   华),
+    not two fields of a form (来访人：时 雨    性别)."""
+    parts = re.split(r"(\s+)", m.group())  # a character, a gap, a character, ...
+    out = [parts[0]]
+    for i in range(1, len(parts), 2):
+        gap = parts[i]
+        chained = gap in (
+            parts[i - 2] if i > 2 else None,
+            parts[i + 2] if i + 2 < len(parts) else None,
+        )
+        out += ["" if len(gap) == 1 or chained else gap, parts[i + 1]]
+    return "".join(out)
+
+
 # ... or with dots, dashes or stars between its characters (黄.国.平, 张-建-华); the
 # middle dot of a transliterated name (阿依古丽·买买提) is left alone.
 _HAN_DOTS = re.compile(
@@ -536,7 +555,7 @@ def normalise_for_gate(text: str) -> str:
         text,
     )
     text = _SPACED_OUT.sub(lambda m: re.sub(r"\s+", "", m.group()), text)
-    return _HAN_DOTS.sub("", _HAN_GAP.sub("", _DIGIT_SEPARATORS.sub("", text)))
+    return _HAN_DOTS.sub("", _HAN_GAPS.sub(_close_gaps, _DIGIT_SEPARATORS.sub("", text)))
 
 
 # One number told in parts (前六位为110105，后十二位为199003071239).
@@ -836,7 +855,11 @@ def _full_given(
             # 乡村医生覃秀英|超范围: a given name the dictionary knows as one wins
             and not (placed and tags.get(text[end - 1 : end + 1], "").startswith("nr"))
         )
-        or (not placed and freq.get(text[end - 1 : end + 1], 0) >= 100)
+        or (
+            not placed
+            and freq.get(text[end - 1 : end + 1], 0) >= 100
+            and not tags.get(text[end - 1 : end + 1], "").startswith("nr")  # 上官|慧敏
+        )
         or text[start : end + 1] in _NOT_NAMES
     ):
         return end
@@ -932,7 +955,7 @@ _HUNDRED = (
     "劳逄姬申扶堵冉宰郦雍卻璩桑桂濮牛寿通边扈燕冀郏浦尚农温别庄晏柴瞿阎充慕连茹习宦艾鱼容"
     "向古易慎戈廖庾终暨居衡步都耿满弘匡国文寇广禄阙东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾"
     "辛阚那简饶空曾毋沙乜养鞠须丰巢关蒯相查后荆红游竺权逯盖益桓公"
-    "区其漆菅展帅练綦庹笃旷哈纳海谌母普战门兰"
+    "区其漆菅展帅练綦庹笃旷哈纳海谌母普战门兰原占"
 )
 _MODEL_SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}{_HUNDRED}])"
 # A name told in two parts: 姓张，名建华.
@@ -1027,6 +1050,8 @@ def _half_in_pinyin(text: str, freq: dict[str, int]) -> list[tuple[int, int]]:
 
 # Any surname the gate knows (for other modules: a masked name is this and 某).
 SURNAME_PATTERN = _MODEL_SURNAME
+# A character of a given name in these patterns: no mask, digit, letter or role part.
+_NAMED_GIVEN = "[^\\W\\d_a-zA-Z某甲乙丙]"
 # A name as the value of a labelled field (姓名：康逸鸣；, 被处理人：闻立德，) or before
 # 同志 (给予练金凤同志…): any surname of the Hundred counts there, unless the whole is a
 # common word (党员同志, 宣传科同志).
@@ -1044,7 +1069,21 @@ _LABELLED = re.compile(
     f"|(?<=[\\u4e00-\\u9fff][ \\t])(?P<last>{_MODEL_SURNAME}[^\\W\\d_a-zA-Z某甲乙丙*]{{1,2}})"
     "(?=[ \\t]*(?:\\n|$))"
     f"|(?<=尊敬的)(?P<dear>{_MODEL_SURNAME}[\\u4e00-\\u9fff]{{1,2}}?)(?:先生|女士)"
+    # After a role word, three characters that no dictionary knows as a word (嫌疑人麻小军、).
+    f"|(?:{ROLE_WORDS})(?P<role>{_MODEL_SURNAME}{_NAMED_GIVEN}"
+    "[^\\W\\d_a-zA-Z某甲乙丙因在被将于从向对把为和与及等的了是])"
+    "(?=[、，,。；;（(]|和|与|等|在|利用|违规|私自|擅自|收受|因|未经|多次|长期|以|通过)"
+    # An item of a numbered list (1. 占国强，原…), a cell of a table (| 原志强 |).
+    f"|(?:^|(?<=[；;\\n]))\\s*\\d{{1,3}}[.、．)）]\\s*(?P<item>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})[，,]"
+    f"|(?<=\\|)[ \\t]*(?P<cell>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})[ \\t]*(?=\\|)"
+    # What only a person is: described by sex (安静，女，), with an ID or age in brackets
+    # (原野（身份证号…）), or said to be someone (夏天系该院职工), opening a sentence.
+    f"|(?:^|(?<=[。；;\\n:：]))(?P<described>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})"
+    "(?:[，,]\\s*[男女](?![儿子士性婿])[，,、]|系(?=该|本|原|某|其|我|[县市区镇乡村省]))"
+    f"|(?P<bracketed>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})[（(](?:[男女](?![儿子士性婿])|身份证|"
+    "公民身份|\\d{1,3}岁|工号|就诊卡|住院号|病历号|门诊号|医保卡|手机|联系电话|微信)"
 )
+_STRONG_LABELS = ("described", "bracketed")
 # An item of a list of names (beside a name found, any surname of the Hundred counts but
 # those that are common characters: 技师|石磊 is not 师石磊).
 _LIST_SURNAME = "(?:{}|[{}{}])".format(
@@ -1284,10 +1323,22 @@ def _names(text: str) -> list[tuple[int, int]]:
     for pattern in (_UNMASKED, _MINORITY_ONE, _DESCRIBED, _GIVEN_TOLD, _COMRADE):
         spans += [m.span("name") for m in pattern.finditer(text)]
     for m in _LABELLED.finditer(text):
-        group = next(g for g in ("name", "comrade", "row", "last", "dear") if m.group(g))
+        group = next(g for g in m.groupdict() if m.group(g))
         value = m.group(group)
         named = tags.get(value, "").startswith("nr")  # a name the dictionary knows: 陈国强
-        if named or (freq.get(value, 0) < 50 and freq.get(value[:2], 0) < 500):
+        if group in _STRONG_LABELS:  # a word as a name (安静，女), not a role (家属（女）)
+            if not re.fullmatch(f"(?:{ROLE_WORDS})", value) and value[1] not in _NOT_GIVEN:
+                spans.append(m.span(group))
+        elif (
+            group in ("role", "item", "cell")
+            and (
+                value[1] in _NOT_GIVEN  # 医生和护士
+                or re.search(f"(?:{ROLE_WORDS})", value)
+                or freq.get(text[m.start(group) - 1 : m.start(group) + 1], 0) >= 100  # 医技|能
+            )
+        ):
+            continue
+        elif named or (freq.get(value, 0) < 50 and freq.get(value[:2], 0) < 500):
             spans.append(m.span(group))
     for m in _HALF_MASKED.finditer(text):
         start, end = m.span("name")
@@ -1344,7 +1395,9 @@ def _names(text: str) -> list[tuple[int, int]]:
     def ends(s: int, e: int) -> int:
         # 吴芳|串换: a name the model ends before a word it reads (the rules took one more)
         end = _full_given(text, s, e, freq, tags)
-        if (s, end - 1) in modelled and len(model_words.get(end - 1, "")) >= 2:
+        word = model_words.get(end - 1, "")
+        known = freq.get(word, 0) > 0 or re.match(f"(?:{ROLE_WORDS})", word)  # not 上官慧|敏任
+        if (s, end - 1) in modelled and len(word) >= 2 and known:
             return end - 1
         return end
 
