@@ -5,6 +5,13 @@ A change to case notices only re-renders pages from the figures already computed
 other change re-runs the pipeline. Either way MkDocs rebuilds only the pages whose
 Markdown changed (a dirty build), so a case edit shows in seconds. The preview's search
 index covers only rebuilt pages until the next full build.
+
+Changes are noticed by the system's file events (watchdog), not by reading every file's
+time. The pages are served by a process of their own, started fresh (not forked): the
+stages fork worker processes, and a process that forks must have no other thread (a
+lock another thread holds at the fork stays held in the child for ever). So the watch
+is stopped while the site is rebuilt, and what changed meanwhile is found by the files'
+times once, afterwards.
 """
 
 from __future__ import annotations
@@ -12,12 +19,19 @@ from __future__ import annotations
 import functools
 import gc
 import http.server
+import multiprocessing
+import os
 import shutil
+import signal
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
 
 from pipeline import ledger
 from pipeline.build import (
@@ -34,17 +48,78 @@ from pipeline.cases import Case, load_cases, visible
 from pipeline.problems import DataError
 from pipeline.render import Touched
 
+# What the pipeline itself writes into the data directory while it builds.
+_OWN_OUTPUT = "snapshots"
+# File events that change nothing (the build reads every file it watches).
+_READS = ("opened", "closed_no_write")
 
-def _stamps(folders: list[Path]) -> dict[Path, float]:
-    out = {}
+
+def _watched_file(path: Path) -> bool:
+    return _OWN_OUTPUT not in path.parts
+
+
+def _modified_since(folders: list[Path], since: float) -> set[Path]:
+    """The files under ``folders`` (not the pipeline's own output) changed after ``since``."""
+    out = set()
     for folder in folders:
-        if folder.is_file():
-            out[folder] = folder.stat().st_mtime
-        elif folder.is_dir():
-            for path in folder.rglob("*"):
-                if path.is_file():
-                    out[path] = path.stat().st_mtime
+        for path in [folder] if folder.is_file() else folder.rglob("*"):
+            try:
+                if _watched_file(path) and path.is_file() and path.stat().st_mtime > since:
+                    out.add(path)
+            except OSError:  # removed meanwhile
+                continue
     return out
+
+
+class _Changes(FileSystemEventHandler):
+    """The files created, changed, moved or removed under the watched folders, as the
+    system reports them, until they are taken."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._paths: set[Path] = set()
+        self._last = 0.0
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.is_directory or event.event_type in _READS:
+            return
+        # A file moved into place is the change (an editor's or sed's temporary file is not).
+        moved = event.event_type == "moved"
+        for raw in (getattr(event, "dest_path", ""),) if moved else (event.src_path,):
+            if raw and _watched_file(path := Path(os.fsdecode(raw))):
+                with self._lock:
+                    self._paths.add(path)
+                    self._last = time.monotonic()
+
+    def add(self, paths: set[Path]) -> None:
+        with self._lock:
+            self._paths |= paths
+
+    def take(self, wait: float = 0.0, settle: float = 0.2) -> set[Path]:
+        """What changed, once ``settle`` seconds have passed without a new event (an
+        editor saves a file in several steps); waits up to ``wait`` seconds for a first
+        change."""
+        end = time.monotonic() + wait
+        while True:
+            with self._lock:
+                pending, last = bool(self._paths), self._last
+            if pending and time.monotonic() - last >= settle:
+                with self._lock:
+                    taken, self._paths = self._paths, set()
+                return taken
+            if not pending and time.monotonic() >= end:
+                return set()
+            time.sleep(0.05)
+
+
+def _serve_pages(site: str, port: int) -> None:
+    """The preview's web server, in a process of its own: the site folder on
+    127.0.0.1:``port``, until the process is stopped."""
+    # Ctrl+C reaches every process of the terminal: the preview stops this one.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    handler = functools.partial(_Pages, directory=site)
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        server.serve_forever()
 
 
 def _touched(paths: set[Path], cases: list[Case]) -> Touched:
@@ -96,13 +171,46 @@ class Preview:
         self.prep: Prepared | None = None
         self.computed: Computed | None = None
         self.watched = [self.data_dir, self.site_src]
-        self.seen = _stamps(self.watched)
+        self.changes = _Changes()
+        self._observer: BaseObserver | None = None
+        self.watch()
+
+    def watch(self) -> None:
+        """Start noticing changes (again)."""
+        if self._observer is None:
+            self._observer = Observer()
+            for folder in self.watched:
+                if folder.is_dir():
+                    self._observer.schedule(self.changes, str(folder), recursive=True)
+            self._observer.start()
+
+    def unwatch(self) -> None:
+        """Stop noticing changes: no thread of the watch is left (see the module's notes)."""
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join()
+            self._observer = None
+
+    close = unwatch
 
     def rebuild(self, cases: set[Path] | None = None) -> float:
         """Bring the site up to date; return the seconds it took. With ``cases`` (the
         case files that changed, nothing else did) only the pages they touch are
         rendered again, from the figures already computed."""
         start = time.perf_counter()
+        began = time.time()
+        watching = self._observer is not None
+        self.unwatch()  # the stages fork: no other thread may run meanwhile
+        try:
+            self._rebuild(cases)
+        finally:
+            if watching:
+                self.watch()
+                # What changed during the rebuild, but the pipeline's own writes.
+                self.changes.add(_modified_since(self.watched, began))
+        return time.perf_counter() - start
+
+    def _rebuild(self, cases: set[Path] | None) -> None:
         now = build_clock()
         touched = None
         if cases is not None and self.prep is not None and self.computed is not None:
@@ -140,7 +248,6 @@ class Preview:
             now,
             dirty=self.site.exists(),
         )
-        return time.perf_counter() - start
 
     def _preview_unrecorded(self) -> None:
         """An edit of a published case not yet recorded as a correction is shown in the
@@ -156,13 +263,10 @@ class Preview:
                     case.problems[i] = replace(p, severity="warning")
                     self.progress(f"[提示] {p}（预览中已显示；发布前必须记录）")
 
-    def poll(self) -> float | None:
-        """Rebuild if something changed since the last look; the seconds it took, or None."""
-        stamps = _stamps(self.watched)
-        changed = {p for p in stamps.keys() | self.seen.keys() if stamps.get(p) != self.seen.get(p)}
-        # Collection writes snapshots during a rebuild: those are the pipeline's own output.
-        changed = {p for p in changed if "snapshots" not in p.parts}
-        self.seen = stamps
+    def poll(self, wait: float = 0.0) -> float | None:
+        """Rebuild if something changed since the last look (waiting up to ``wait``
+        seconds for a change); the seconds it took, or None."""
+        changed = self.changes.take(wait)
         if not changed:
             return None
         folder = self.data_dir / "cases"
@@ -174,7 +278,6 @@ class Preview:
                 self.progress(f"[错误] {p}")
             self.progress("预览未更新：请修正上述问题。")
             return None
-        self.seen = _stamps(self.watched)
         self.progress(
             f"已更新（{took:.1f} 秒）：{', '.join(sorted(p.name for p in changed))[:200]}"
         )
@@ -182,13 +285,17 @@ class Preview:
 
     def serve(self, port: int, interval: float = 0.5) -> None:
         """Serve the site on 127.0.0.1:``port`` and rebuild on changes until interrupted."""
-        handler = functools.partial(_Pages, directory=str(self.site))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        self.progress(f"预览：http://127.0.0.1:{server.server_address[1]}/ （Ctrl+C 结束）")
+        # Started fresh, not forked: this process forks while it rebuilds.
+        server = multiprocessing.get_context("spawn").Process(
+            target=_serve_pages, args=(str(self.site), port), daemon=True
+        )
+        server.start()
+        self.progress(f"预览：http://127.0.0.1:{port}/ （Ctrl+C 结束）")
         try:
-            while True:
-                time.sleep(interval)
-                self.poll()
+            while server.is_alive():
+                self.poll(wait=interval)
+            raise SystemExit(f"预览的网页服务已退出（退出码 {server.exitcode}）")
         finally:
-            server.shutdown()
+            self.unwatch()
+            server.terminate()
+            server.join()
