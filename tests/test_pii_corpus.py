@@ -49,9 +49,9 @@ def test_targets_on_the_tuning_set():
 # Floors measured on the held-out sets (docs/pii-gate.md). Each was written before it was
 # first measured; once measured and read (A after each round, E after round 5, F after
 # round 6, G and H after round 7, I to M after rounds 8 to 13, N and O after rounds 15
-# and 16, P after 17) it guards against going back, and the next unread set gives the
+# and 16, P and Q after 17 and 18) it guards against going back, and the next unread set gives the
 # honest figure. The targets are 95 % of names, every other kind whole and at most 5 % of
-# clean texts flagged: every set but O and P is held to them now.
+# clean texts flagged: every set but O, P and Q is held to them now.
 FLOORS = {
     name: {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
     for name in (
@@ -81,6 +81,12 @@ FLOORS["pii_heldout_o.yaml"] = {"person_name": 0.92, "other": 1.0, "flagged": 0.
 # with labelled fields and tables with pipes; after reading it (round 17) 94.3 %: the rest
 # are names that are words (文明、常青, 时光明) and a minority name with no dot.
 FLOORS["pii_heldout_p.yaml"] = {"person_name": 0.94, "other": 1.0, "flagged": 0.05}
+# Q (after round 17: 87.9 % of names, medical numbers, staff numbers and WeChat IDs 18 / 20
+# each, 11 % of clean texts flagged at first measurement) is written with tables (pipes,
+# tabs, slashes), lists of people in minutes and awards, and herbs, firms' seats and cities
+# among the clean texts; after reading it (round 18) 90 %, every other kind whole, none
+# flagged: the rest are bilingual lists, names that are words and Mongolian names.
+FLOORS["pii_heldout_q.yaml"] = {"person_name": 0.9, "other": 1.0, "flagged": 0.05}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

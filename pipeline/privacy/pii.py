@@ -36,6 +36,7 @@ ROLE_WORDS = (
 SURNAMES = (
     "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|长孙|宇文|司徒|夏侯|"
     "端木|万俟|独孤|南宫|西门|百里|呼延|澹台|公冶|太史|申屠|轩辕|钟离|闻人|濮阳|第五|"
+    "鲜于|东郭|拓跋|赫连|乐正|梁丘|左丘|公良|段干|"
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
     "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚"
     "邵万钱严覃武戴莫孔向汤"
@@ -119,7 +120,8 @@ _HERBS = (
     "田七 常山 黄芪 黄连 黄柏 白术 白芍 白芷 柴胡 何首乌 石斛 杜仲 连翘 甘草 牛黄 钱草 "
     "金银花 丁香 沈香 熊胆 苏木 苏叶 常青 丹参 党参 桂枝 杜若 陈皮 姜黄 高良姜 于术 马齿苋 "
     "徐长卿 刘寄奴 王不留行 胡黄连 马钱子 白头翁 石菖蒲 金樱子 郁金 牛膝 何首乌藤 杜衡 罗汉果 "
-    "白芨 白及 白前 白薇 白蔹 石韦 石斛 余甘子 吴茱萸 骆驼蓬 "
+    "白芨 白及 白前 白薇 白蔹 石韦 石斛 余甘子 吴茱萸 骆驼蓬 甘遂 黄精 当归 枸杞子 贝母 "
+    "龙胆 龙骨 牛蒡子 秦艽 葛根 车前子 车前草 防风 麻黄 甘松 夏枯草 半夏 苍术 厚朴 "
     # Words that look like a name and are not (医患之间的张力, 卫健部门).
     "张力 华佗 扁鹊 蔡桓公 卫健 "
     # Names of state leaders in the political phrases official notices open with
@@ -152,6 +154,7 @@ _MINORITY_PARTS = (
 _TRANSLITERATION = frozenset(
     "阿艾买提合力克尔木尼沙吾甫江汗古丽孜热依玉素普拉巴图赛迪努乃斯哈坎吉米曼尤塔西穆罕默德都兰托别"
 )
+_PARTS = frozenset(_MINORITY_PARTS.split("|"))
 _MINORITY = re.compile(f"(?:{_MINORITY_PARTS}){{2,4}}")
 _MINORITY_ONE = re.compile(
     f"(?:{_BEFORE_NAME})?(?P<name>(?:{_MINORITY_PARTS}))(?=(?:{_AFTER_NAME}|{ROLE_WORDS}))"
@@ -201,10 +204,12 @@ _INSTITUTION_AFTER = re.compile(
     r"(?:医院|保健院|卫生院|医馆|研究所|研究院|药业|基金会|纪念馆|学院|国医堂|医堂|"
     r"丸|散|膏|露|片|胶囊|颗粒|口服液)"
 )
-_PLACE_LIST = re.compile(r"(?:[、和及与][\u4e00-\u9fff]{1,6}){0,8}等(?:地|市|县|省|城市|地区|区县)")
+_PLACE_LIST = re.compile(
+    r"(?:[、和及与][\u4e00-\u9fff]{1,6}){0,8}等(?:\d+个)?(?:地|市|县|省|城市|地区|区县)"
+)
 _WECHAT = re.compile(
     r"(?:微信号?|微信账号|WeChat|wechat|VX|vx|V信|WX|wx|威信号?|薇信号?|维信号?|微x号?|加[Vv]|[Ww]ei[Xx]in|WEIXIN|QQ号?|qq号?)"
-    r"[:：\s]*(?:为|是)?[:：\s“\"'「（(]*(?:ID|Id|id|号)?[:：\s]*"
+    r"[:：\s]*(?:为|是)?[:：\s“\"'「（(]*(?:ID|Id|id|号|账号|帐号|名)?[:：\s]*"
     r"[A-Za-z][-_A-Za-z0-9]{5,19}"
     r"|wxid_[A-Za-z0-9]{4,}"
 )
@@ -243,7 +248,8 @@ _QQ = re.compile(
 )
 # What names an office's mailbox (举报邮箱：, 电子邮箱：, a line 邮箱：).
 _OFFICE_MAIL = re.compile(
-    r"(?:(?:举报|投诉|电子|联系|监督|工作|办公)邮箱|信箱|(?:^|\n)\s*邮箱)[:：\s]*(?:为|是)?$"
+    r"(?:(?:举报|投诉|电子|联系|监督|工作|办公|纪委|纪检|信访|院长|书记)邮箱|信箱|(?:^|\n)\s*邮箱)"
+    r"[:：\s]*(?:为|是)?$"
 )
 # Mailboxes of people (a personal mail provider's domain): an office's only after a word
 # that says it is one (举报邮箱：…@qq.com), not after 电子邮箱 or in brackets after a name.
@@ -300,6 +306,11 @@ _ADDRESS = re.compile(
     r"|\d+弄\d+号(?:\d+室)?|\d+号\d{3,4}室"
 )
 # A street address in a sentence about someone's home (在家中开设诊所，地址为…路36号).
+# What a decision says of a firm, not a person, before its 住所 (registered seat).
+_A_FIRMS_SEAT = re.compile(
+    r"(?:统一社会信用代码|有限公司|有限责任公司|股份公司|企业|医院|诊所|药店|药房)"
+    r"(?![^\n]{0,150}(?:身份证|[男女][，,]))"
+)
 _HOME_CONTEXT = re.compile(r"家中|家里|家在|住宅|民宅|民房|自家|自住|家庭")
 _STREET_NUMBER = re.compile(r"[\u4e00-\u9fff]{2,}?(?:路|街|巷|弄|道|村|组)\d+号")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -661,6 +672,10 @@ def find_pii(
         add("licence_plate", *m.span(), "删除车牌号")
     for pattern in (_ADDRESS, _HOME):
         for m in pattern.finditer(norm):
+            if re.match("住所[:：]", m.group()) and _A_FIRMS_SEAT.search(
+                norm, max(0, m.start() - 150), m.start()
+            ):
+                continue  # 当事人：…有限公司 … 住所：…: where a firm is registered
             add("home_address", *m.span(), "删除住址（小区、楼栋、单元、门牌号）")
     for sentence in re.finditer(r"[^。；;！？!?\n]+", norm):
         if _HOME_CONTEXT.search(sentence.group()):
@@ -680,6 +695,10 @@ def find_pii(
         add(kind, start, end, f"删除{'手机号' if kind == 'mobile' else '号码'}")
     for start, end in _half_in_pinyin(norm, _frequencies()):  # 张jian华, Zhang建华
         add("person_name", start, end, "改写为姓加某（如张某）")
+    for kind, start, end in _table_cells(norm):  # | 姓名 | 工号 | … under a header
+        add(kind, start, end, f"删除此列（{_COLUMN_LABELS[kind]}）")
+    for start, end in _listed_people(norm):  # 参会人员：江华、毛军
+        add("person_name", start, end, "改写为姓加某（如张某），或只写职务")
     for m in _INITIALS.finditer(norm):  # 医生ZJH
         if re.sub(r"[. ]", "", m.group("name")) not in _ABBREVIATIONS:
             add("person_name", *m.span("name"), "删除姓名缩写，改写为姓加某（如张某）")
@@ -816,7 +835,7 @@ _AFTER_GIVEN = frozenset(
 _GROUP_ROLE = re.compile(r"(?:患者|病人|家属|人员|职工|群众|居民|村民|亲属|同事)[”\"’」』]?$")
 _ADDRESSED = re.compile(
     f"{_SURNAME}(?:女士|先生|小姐|老师|师傅|阿姨|大爷|大妈|同学|"
-    "院长|副院长|主任|科长|所长|站长|局长|书记|医生|大夫|护士长|经理|老板)"
+    "院长|副院长|主任|科长|所长|站长|局长|书记|医生|大夫|护士长|经理|老板|组长|副组长|副)"
 )
 # A field that holds only a name (document_number: 邓建国).
 _NAME_ALONE = re.compile(f"{_SURNAME}[\\u4e00-\\u9fff]{{1,2}}")
@@ -1056,7 +1075,8 @@ _NAMED_GIVEN = "[^\\W\\d_a-zA-Z某甲乙丙]"
 # 同志 (给予练金凤同志…): any surname of the Hundred counts there, unless the whole is a
 # common word (党员同志, 宣传科同志).
 _LABELLED = re.compile(
-    f"(?:{ROLE_WORDS}|姓名|名字|户名|受理人|收款人|处理对象|主持|出席|列席|记录|审核|主讲)[:：]\\s*"
+    f"(?:{ROLE_WORDS}|姓名|名字|户名|受理人|收款人|处理对象|主持人?|出席|列席|记录人?|审核人?|主讲)"
+    "[:：]\\s*"
     f"(?P<name>{_MODEL_SURNAME}[^\\W\\d_a-zA-Z某甲乙丙]{{1,2}})(?=[，,；;。（(\\s]|$)"
     f"|(?:^|(?<=[对与和、，,。；;：:予]))(?!广大|全体|各位|青年|老|其他|相关)"
     f"(?P<comrade>{_MODEL_SURNAME}[\\u4e00-\\u9fff]{{1,2}})同志"
@@ -1072,16 +1092,16 @@ _LABELLED = re.compile(
     # After a role word, three characters that no dictionary knows as a word (嫌疑人麻小军、).
     f"|(?:{ROLE_WORDS})(?P<role>{_MODEL_SURNAME}{_NAMED_GIVEN}"
     "[^\\W\\d_a-zA-Z某甲乙丙因在被将于从向对把为和与及等的了是])"
-    "(?=[、，,。；;（(]|和|与|等|在|利用|违规|私自|擅自|收受|因|未经|多次|长期|以|通过)"
+    "(?=[、，,。；;（(]|和|与|等|在|利用|违规|私自|擅自|收受|因|未经|多次|长期|以|通过|系)"
     # An item of a numbered list (1. 占国强，原…), a cell of a table (| 原志强 |).
     f"|(?:^|(?<=[；;\\n]))\\s*\\d{{1,3}}[.、．)）]\\s*(?P<item>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})[，,]"
     f"|(?<=\\|)[ \\t]*(?P<cell>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})[ \\t]*(?=\\|)"
     # What only a person is: described by sex (安静，女，), with an ID or age in brackets
     # (原野（身份证号…）), or said to be someone (夏天系该院职工), opening a sentence.
-    f"|(?:^|(?<=[。；;\\n:：]))(?P<described>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})"
+    f"|(?:^|(?<=[。；;\\n:：])|(?<=[经查]查[，,])|(?<=核实[，,])|(?<=发现[，,]))(?P<described>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})"
     "(?:[，,]\\s*[男女](?![儿子士性婿])[，,、]|系(?=该|本|原|某|其|我|[县市区镇乡村省]))"
     f"|(?P<bracketed>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})[（(](?:[男女](?![儿子士性婿])|身份证|"
-    "公民身份|\\d{1,3}岁|工号|就诊卡|住院号|病历号|门诊号|医保卡|手机|联系电话|微信)"
+    "公民身份|\\d{1,3}岁|\\d{15}|工号|就诊卡|住院号|病历号|门诊号|医保卡|手机|联系电话|微信)"
 )
 _STRONG_LABELS = ("described", "bracketed")
 # An item of a list of names (beside a name found, any surname of the Hundred counts but
@@ -1107,6 +1127,8 @@ def _model_person(
         return True
     return (
         re.fullmatch(f"{_MODEL_SURNAME}[\\u4e00-\\u9fff]{{1,3}}", word) is not None
+        # 华夷愚智 in a quotation; not 吉克伍呷 (a Yi name)
+        and (len(word) < 4 or word[:2] in _COMPOUNDS or bool({word[:2], word[2:]} & _PARTS))
         and word not in _COMPOUNDS
         and not set(text[start : end + 1]) & set("某×*")  # 欧阳|某某, 元某
         and not _MODEL_NOT_NAME.fullmatch(word)
@@ -1333,6 +1355,8 @@ def _names(text: str) -> list[tuple[int, int]]:
             group in ("role", "item", "cell")
             and (
                 value[1] in _NOT_GIVEN  # 医生和护士
+                # 职工于|本周, 对象须|符合: the "given name" a time word, a verb ...
+                or (freq.get(value[1:3], 0) >= 1000 and tags.get(value[1:3], "x")[0] in "tvrdpcmq")
                 or re.search(f"(?:{ROLE_WORDS})", value)
                 or freq.get(text[m.start(group) - 1 : m.start(group) + 1], 0) >= 100  # 医技|能
             )
@@ -1386,10 +1410,15 @@ def _names(text: str) -> list[tuple[int, int]]:
             and not set(text[s + 1 : e]) <= _AMOUNT_CHARACTERS  # 壹佰贰拾叁万肆仟伍佰陆拾
             and not _NAMED_PLACE.match(text, e)
             and not _INSTITUTION_AFTER.match(text, e)
-            and text[e - 1] not in "牌楼馆堂厅阁委局署村站室氏姓办组部队处"  # 卫健委, 张氏, 纪检组
+            and text[e - 1]
+            not in "牌楼馆堂厅阁委局署村站室氏姓办组部队处县市省镇乡"  # 卫健委, 张氏, 纪检组
             and not (e < len(text) and text[e] in "村屯寨")  # 张家湾村
             and not _PLACE_LIST.match(text, e)
             and not _DOCUMENT_AFTER.match(text, e)  # 江卫|发〔2023〕45号
+            and not (e - s == 3 and text[s + 1] == "一" and text[s] == text[s + 2])  # 查一查
+            and text[s + 1] != "第"  # 院长任|第一副组长
+            # 职工于|本周五 (not 鲍国庆: a time word too)
+            and not (text[s] in "于自从至" and tags.get(text[s + 1 : s + 3]) == "t")
         )
 
     def ends(s: int, e: int) -> int:
@@ -1414,3 +1443,108 @@ def _names(text: str) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+_COLUMN_LABELS = {
+    "person_name": "姓名",
+    "staff_number": "工号",
+    "medical_record": "病历号、住院号",
+    "wechat_id": "微信、QQ、邮箱",
+    "home_address": "住址",
+}
+# Tables flattened into text (pipes, tabs, runs of spaces, slashes): a column's header says
+# what its cells hold (姓名, 工号, 住院号, 微信号 ...).
+_COLUMN_KINDS = (
+    (
+        "person_name",
+        re.compile(r"(?:患者|被处理人|人员|来访人|投诉人|被投诉人|驾驶人)?姓名|名字|被处理人"),
+    ),
+    ("staff_number", re.compile(r"工号|职工号|员工号")),
+    ("medical_record", re.compile(r"住院号|病历号|门诊号|就诊卡号|病案号|ID号")),
+    ("wechat_id", re.compile(r"微信号?|QQ号?|邮箱")),
+    ("home_address", re.compile(r"(?:家庭)?住址|家庭地址|户籍地址")),
+)
+_CELL_SEPARATOR = re.compile(r"\s*\|\s*|\t+| {2,}|\u3000+|\s*/\s*")
+_CELL_VALUE = {
+    "person_name": re.compile(f"(?:{_COMPOUND}|[{_SINGLE}{_HUNDRED}])[^\\W\\d_a-zA-Z某*]{{1,3}}"),
+    "staff_number": re.compile(r"[A-Za-z]{0,4}-?\d{3,10}"),
+    "medical_record": re.compile(r"[A-Za-z]{0,4}-?\d{5,14}"),
+    "wechat_id": re.compile(r"[A-Za-z][\w.@-]{4,40}|\d{5,12}"),
+    "home_address": re.compile(r".*\d+(?:号|室|组|栋|幢|单元).*"),
+}
+
+
+def _cells(line: str) -> list[tuple[int, int]]:
+    """(start, end) of each cell of a table row, in ``line``'s offsets."""
+    out, at = [], 0
+    for m in [*_CELL_SEPARATOR.finditer(line), None]:
+        end = m.start() if m else len(line)
+        if end > at:
+            out.append((at, end))
+        at = m.end() if m else at
+    return out
+
+
+def _table_cells(text: str) -> list[tuple[str, int, int]]:
+    """(kind, start, end) of the cells under a header that names personal data, in every
+    row of the same width below it (a blank line or a row of another width ends it)."""
+    out: list[tuple[str, int, int]] = []
+    columns: dict[int, str] = {}
+    width = 0
+    offset = 0
+    for line in text.split("\n"):
+        cells = _cells(line)
+        texts = [line[a:b].strip() for a, b in cells]
+        header = {
+            i: kind
+            for i, cell in enumerate(texts)
+            for kind, label in _COLUMN_KINDS
+            if len(cell) <= 8 and label.fullmatch(cell)
+        }
+        if header and len(cells) >= 2:
+            columns, width = header, len(cells)
+        elif columns and abs(len(cells) - width) <= 1 and len(cells) >= 2:
+            for i, kind in columns.items():
+                if i < len(cells) and _CELL_VALUE[kind].fullmatch(texts[i]):
+                    a, b = cells[i]
+                    out.append((kind, offset + a, offset + b))
+        elif not set(re.sub(r"[\s|:：-]", "", line)) <= set():  # not a rule line (|---|)
+            columns = {}
+        offset += len(line) + 1
+    return out
+
+
+# Names listed after a label of people (参会人员：…、…) or before 等N名同志.
+_PEOPLE_LABEL = (
+    r"(?:参会人员|参加人员|出席人员|与会人员|出席|列席|主持人|主持|记录人|记录|名单|"
+    r"以下同志[^:：\n]{0,24}|(?:同志|人员|医师|医生|护士)名单)[:：]\s*"
+)
+_NAME_ITEM = "[\u4e00-\u9fff·]{2,5}"
+_PEOPLE_LIST = re.compile(
+    f"{_PEOPLE_LABEL}(?P<items>{_NAME_ITEM}(?:\\s*[、，,]\\s*{_NAME_ITEM})+)(?=[。；;\\n（(]|$)"
+    f"|(?:授予|评为|表彰|推荐|确定|给予)?(?P<before>{_NAME_ITEM}(?:、{_NAME_ITEM})+)"
+    "(?=等[\\d一二三四五六七八九十]+(?:名|位|人)(?:同志|人员|医生|医务人员|护士|职工)?)"
+)
+
+
+_AWARDING = re.compile("^.*?(?:授予|评为|表彰|推荐|确定|给予|为)")
+
+
+def _listed_people(text: str) -> list[tuple[int, int]]:
+    """Spans of the names of a list of people (参会人员：江华、毛军；高明、金华等5名同志):
+    items of a surname and one to three characters, not a post or a group."""
+    spans = []
+    for m in _PEOPLE_LIST.finditer(text):
+        group = "items" if m.group("items") else "before"
+        for item in re.finditer(_NAME_ITEM, m.group(group)):
+            name, at = item.group(), m.start(group) + item.start()
+            if (verb := _AWARDING.search(name)) is not None:  # 决定授予|高明、金华…
+                name, at = name[verb.end() :], at + verb.end()
+            surname = 2 if name[:2] in _COMPOUNDS else 1
+            if (
+                re.match(_MODEL_SURNAME, name)
+                and len(name) - surname in (1, 2)
+                and not re.search(f"(?:{ROLE_WORDS})|某|等|全体|各|班子|成员|部门|科室", name)
+            ):
+                spans.append((at, at + len(name)))
+    return spans
