@@ -32,9 +32,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from pipeline.collect import collect, read_manifest
+from pipeline.collect import collect
 from pipeline.fetch import Fetcher
 from pipeline.registry import Institution, load_registry
+from pipeline.store import read_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 

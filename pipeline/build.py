@@ -24,7 +24,7 @@ from pipeline.aggregate import Aggregates, aggregate
 from pipeline.cases import Case, load_cases
 from pipeline.channels import Directory, directory
 from pipeline.check import CheckResult, check_all
-from pipeline.collect import CollectResult, collect, read_manifest
+from pipeline.collect import CollectResult, collect
 from pipeline.layer import Layer
 from pipeline.parallel import batch, beside
 from pipeline.periods import BEIJING
@@ -33,6 +33,7 @@ from pipeline.problems import DataError, Problem
 from pipeline.punctuality import Punctuality, punctuality
 from pipeline.registry import Registry, load_registry
 from pipeline.render import Renderer, Touched, copy_tree
+from pipeline.store import read_manifest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

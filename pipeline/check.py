@@ -27,13 +27,13 @@ import numpy as np
 import pandas as pd
 
 from pipeline import periods
-from pipeline.collect import Snapshot, read_manifest
 from pipeline.parallel import pmap
 from pipeline.periods import month_range
 from pipeline.privacy.pii import find_pii, normalise_for_gate
 from pipeline.problems import Problem, shown_value
 from pipeline.readers import CellNote, ReadRefused, read_json, read_sheets
 from pipeline.registry import Indicator, Registry
+from pipeline.store import Snapshot, read_manifest
 
 if TYPE_CHECKING:
     from pipeline.layer import Layer

@@ -35,7 +35,6 @@ import yaml
 
 from pipeline import ledger
 from pipeline.cases import digest
-from pipeline.collect import Snapshot, due_date, snapshot_dir, write_manifest
 from pipeline.demo import (
     CASE_RATES,
     HOSPITAL_TYPES,
@@ -49,6 +48,7 @@ from pipeline.demo import (
 from pipeline.parallel import pmap
 from pipeline.periods import BEIJING, month_range
 from pipeline.registry import Institution, Registry, load_registry
+from pipeline.store import Snapshot, due_date, snapshot_dir, write_manifest
 from pipeline.synthetic_files import Shape
 
 DEMO_DATA = Path(__file__).resolve().parent.parent / "data"

@@ -4,7 +4,8 @@ published by themselves."""
 from datetime import UTC, datetime
 
 from pipeline.cases import review_queue
-from pipeline.collect import collect, read_manifest
+from pipeline.collect import collect
+from pipeline.store import read_manifest
 
 CASE = """---
 id: {id}

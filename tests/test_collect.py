@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline import collect as collect_module
-from pipeline.collect import collect, latest_snapshots, read_manifest
+from pipeline.collect import collect
+from pipeline.store import latest_snapshots, read_manifest
 
 T1 = datetime(2026, 11, 1, tzinfo=UTC)
 T2 = datetime(2026, 11, 2, tzinfo=UTC)

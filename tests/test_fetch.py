@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.collect import collect, read_manifest
+from pipeline.collect import collect
 from pipeline.fetch import Fetcher, FetchError, sniff
 from pipeline.registry import load_registry
+from pipeline.store import read_manifest
 
 GOOD = "月份,受理投诉举报\n2026-10,3\n".encode()
 STATUS_LINE = b"HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nX-Padding: " + b"x" * 200

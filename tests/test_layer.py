@@ -18,9 +18,9 @@ import pytest
 from pipeline import layer as layer_module
 from pipeline.build import build
 from pipeline.check import CheckResult, check_all
-from pipeline.collect import read_manifest, write_manifest
 from pipeline.layer import Layer, layer_dir
 from pipeline.registry import load_registry
+from pipeline.store import read_manifest, write_manifest
 from pipeline.synthetic import generate
 from tests.conftest import NOW, ROOT
 

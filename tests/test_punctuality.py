@@ -2,8 +2,9 @@
 
 from datetime import UTC, date, datetime
 
-from pipeline.collect import collect, due_date
+from pipeline.collect import collect
 from pipeline.punctuality import LATE, MISSING, NOT_DUE, ON_TIME, punctuality
+from pipeline.store import due_date
 
 
 def test_due_date_is_the_due_day_of_the_next_month():

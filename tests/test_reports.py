@@ -3,8 +3,9 @@
 from datetime import date
 
 from pipeline.check import check_all, check_file
-from pipeline.collect import collect, read_manifest
+from pipeline.collect import collect
 from pipeline.reports import write_reports
+from pipeline.store import read_manifest
 
 TODAY = date(2026, 11, 22)
 

@@ -10,9 +10,9 @@ import pytest
 
 from pipeline import demo
 from pipeline.cases import load_cases
-from pipeline.collect import latest_snapshots, read_manifest
 from pipeline.periods import BEIJING, month_range
 from pipeline.registry import load_registry, vocabulary
+from pipeline.store import latest_snapshots, read_manifest
 from pipeline.synthetic import _figures, generate
 from pipeline.synthetic_files import Shape
 from tests.conftest import DEMO
