@@ -25,7 +25,7 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -36,7 +36,7 @@ from urllib.parse import urljoin
 from pipeline.fetch import Fetched, Fetcher, FetchError, sniff
 from pipeline.parallel import pmap
 from pipeline.periods import BEIJING
-from pipeline.problems import printable
+from pipeline.problems import Problem, printable
 from pipeline.registry import Institution, Registry
 from pipeline.store import (
     Snapshot,
@@ -130,6 +130,10 @@ def _unexpected(exc: BaseException) -> str:
 BAD_NAME = "文件名不符合要求（statistics/文件名.csv|xlsx|json、cases/编号.md 或 channels.csv）"
 # What became of one file: it was obtained, or the reason it was not.
 Outcome = tuple[str, str, Fetched | str]
+# The PII gate (:func:`pipeline.cases.gate`): a problem for each identifying piece of a
+# text, given the text, the name its problems give and the registry. The caller passes
+# it: the gate belongs to the case notices, a later stage the collection does not import.
+CaseGate = Callable[[str, str, Registry], Sequence[Problem]]
 
 
 def collect(
@@ -139,6 +143,8 @@ def collect(
     fetcher: Fetcher | None = None,
     local_only: bool = False,
     progress: Callable[[CollectResult], None] = lambda _r: None,
+    *,
+    gate: CaseGate,
 ) -> list[CollectResult]:
     """Snapshot every active institution's source files (only ``month``'s, if given).
 
@@ -151,6 +157,10 @@ def collect(
     unchanged and nothing is written. A failure of any kind is recorded for that
     institution and never touches what was stored; only an error storing a file (the
     data directory cannot be written) ends the run, with an OSError.
+
+    Each case notice stored is put through ``gate`` (:func:`pipeline.cases.gate`): one
+    it flags, or cannot check, is kept for the press office's review queue and recorded
+    as failed, to be sent back to the institution.
 
     ``progress`` is called in this thread with each institution's result when it is
     done; the results are returned in the registry's order.
@@ -222,7 +232,8 @@ def collect(
             result.late.append(name)
         if snap.kind == "case":
             try:
-                found = gate_case(got.content, inst.id, name, registry)
+                text = got.content.decode("utf-8-sig", errors="replace")
+                found = len(gate(text, f"{inst.id}/{name}", registry))
             except Exception as exc:
                 # Unchecked is not cleared: the office sees it, the institution fixes it.
                 result.failed.append(
@@ -454,14 +465,6 @@ def _committed_at(data_dir: Path, paths: list[Path]) -> dict[Path, str]:
             if name in names and name not in dirty and names[name] not in out:
                 out[names[name]] = stamp.strip()  # newest first: the current content's commit
     return out
-
-
-def gate_case(content: bytes, institution_id: str, name: str, registry: Registry) -> int:
-    """The PII gate on a case notice as it arrives: how many findings."""
-    from pipeline.cases import gate
-
-    text = content.decode("utf-8-sig", errors="replace")
-    return len(gate(text, f"{institution_id}/{name}", registry))
 
 
 # A file is known by its inode, size, modification and change times: any write to a
