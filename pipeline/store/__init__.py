@@ -11,7 +11,8 @@
   records).
 
 Fetching and choosing what to store is the collection's (:mod:`pipeline.collect`).
-Imports only the base (:mod:`pipeline.periods`), never a stage or the command line,
+May import only the base (:mod:`pipeline.periods`, :mod:`pipeline.problems`, the
+registry's types; today it needs only the periods), never a stage or the command line,
 so that every stage can import it; ``tests/test_imports.py`` holds it to that.
 """
 
