@@ -587,7 +587,7 @@ def demo(institutions: int, months: int, cases: int, out_dir: Path, seed: int) -
 
     报送月份截至上个月；所有名称和号码均为虚构。
     """
-    from pipeline.synthetic import generate
+    from pipeline.demo import generate
 
     if out_dir.exists() and any(out_dir.iterdir()):
         raise click.UsageError(f"{out_dir} 不是空目录；换一个 --out，不会覆盖已有数据。")

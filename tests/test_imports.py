@@ -1,6 +1,6 @@
 """The shape of the package: no import cycle among its modules (imports inside functions
-and under ``TYPE_CHECKING`` included), only the entry points import the command line, and
-the store imports only the base.
+and under ``TYPE_CHECKING`` included), only the entry points import the command line, the
+store imports only the base, and no stage imports the demo and synthetic data.
 
 The graph is read from the source with ``ast``, not by importing: an import inside a
 function counts as much as one at the top. An edge goes to the module named, not to the
@@ -10,6 +10,7 @@ packages above it (``from pipeline.store import X`` is an edge to ``pipeline.sto
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "pipeline"
@@ -22,6 +23,12 @@ ALLOWED_CYCLES: dict[frozenset[str], str] = {}
 CLI_IMPORTERS = {"pipeline.cli", "pipeline.__main__"}
 # What the store may import besides itself: the base.
 STORE_MAY_IMPORT = {"pipeline.periods", "pipeline.problems", "pipeline.registry"}
+# The only module outside pipeline.demo that may import it: ``portal demo``.
+DEMO_IMPORTERS = {"pipeline.cli"}
+
+
+def within(package: str, names: Iterable[str]) -> set[str]:
+    return {m for m in names if m == package or m.startswith(package + ".")}
 
 
 def modules() -> dict[str, Path]:
@@ -141,9 +148,17 @@ def test_only_the_entry_points_import_the_command_line():
 
 def test_the_store_imports_only_the_base():
     edges = graph()
-    store = {m for m in edges if m == "pipeline.store" or m.startswith("pipeline.store.")}
+    store = within("pipeline.store", edges)
     assert store >= {"pipeline.store", "pipeline.store.snapshots"}
     beyond = {
         (m, t) for m in store for t in edges[m] if t not in store and t not in STORE_MAY_IMPORT
     }
     assert not beyond, sorted(beyond)
+
+
+def test_no_stage_imports_the_demo_and_synthetic_data():
+    edges = graph()
+    demo = within("pipeline.demo", edges)
+    assert demo >= {"pipeline.demo", "pipeline.demo.synthetic"}
+    importers = {m for m, targets in edges.items() if targets & demo} - demo
+    assert importers <= DEMO_IMPORTERS, sorted(importers - DEMO_IMPORTERS)

@@ -429,12 +429,3 @@ def write_demo_sources(
         snapshots.append(snap)
         (registry.data_dir / inst.source / "channels.csv").write_bytes(content)
     write_manifest(registry.data_dir, snapshots)
-
-
-if __name__ == "__main__":  # python -m pipeline.demo DATA_DIR FIRST_MONTH LAST_MONTH UNTIL
-    import sys
-
-    from pipeline.registry import load_registry
-
-    until = datetime.fromisoformat(sys.argv[4]).replace(tzinfo=BEIJING)
-    write_demo_sources(load_registry(Path(sys.argv[1])), sys.argv[2], sys.argv[3], until)
