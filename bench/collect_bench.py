@@ -32,9 +32,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from pipeline.collect import collect, read_manifest
+from pipeline.cases import gate
+from pipeline.collect import collect
 from pipeline.fetch import Fetcher
 from pipeline.registry import Institution, load_registry
+from pipeline.store import read_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -172,7 +174,7 @@ def main(n: int, fetcher: Fetcher) -> bool:
         registry = load_registry(data)
         for run in ("first run", "second run"):
             start = time.perf_counter()
-            results = collect(registry, fetcher=fetcher)
+            results = collect(registry, fetcher=fetcher, gate=gate)
             seconds = time.perf_counter() - start
             received = sum(len(r.received) for r in results)
             failed = [r for r in results if r.failed]

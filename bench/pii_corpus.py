@@ -11,7 +11,7 @@ printed, so that they are not tuned on by accident.
 import sys
 from pathlib import Path
 
-from pipeline.pii_corpus import measure
+from pipeline.demo.pii_corpus import measure
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = {"tuning": "pii_corpus.yaml", "held-out A": "pii_heldout.yaml"}

@@ -248,8 +248,8 @@ def _prime(data: Path, run_collect: bool) -> None:
 
 def measure_layer(n: int, months: int, cases: int, work: Path) -> list[dict[str, Any]]:
     """Build ``n`` institutions in the three modes of ``--layer``."""
-    from pipeline.collect import read_manifest, write_manifest
     from pipeline.layer import layer_dir
+    from pipeline.store import read_manifest, write_manifest
 
     data = work / f"data-{n}"
     if not (data / "config.yaml").exists():

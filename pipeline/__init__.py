@@ -2,6 +2,9 @@
 
 The data flows through one module per stage, in this order:
 collect -> check -> privacy -> aggregate -> render -> build.
+Below the stages, :mod:`pipeline.store` (the snapshots and their manifest) is what every
+stage reads; beside them, :mod:`pipeline.demo` (the demo's and synthetic data's
+generators) is imported by none of them.
 """
 
 __version__ = "0.1.0"

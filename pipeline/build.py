@@ -21,10 +21,10 @@ from pathlib import Path
 
 from pipeline import uptodate
 from pipeline.aggregate import Aggregates, aggregate
-from pipeline.cases import Case, load_cases
+from pipeline.cases import Case, gate, load_cases
 from pipeline.channels import Directory, directory
 from pipeline.check import CheckResult, check_all
-from pipeline.collect import CollectResult, collect, read_manifest
+from pipeline.collect import CollectResult, collect
 from pipeline.layer import Layer
 from pipeline.parallel import batch, beside
 from pipeline.periods import BEIJING
@@ -33,6 +33,7 @@ from pipeline.problems import DataError, Problem
 from pipeline.punctuality import Punctuality, punctuality
 from pipeline.registry import Registry, load_registry
 from pipeline.render import Renderer, Touched, copy_tree
+from pipeline.store import read_manifest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -138,7 +139,7 @@ def prepare(
     today = (now or datetime.now(BEIJING)).date()
     # The case notices are read and screened by another process meanwhile.
     with beside(lambda: load_cases(registry, today, as_recorded=not preview)) as cases:
-        collected = collect(registry, local_only=True) if run_collect else []
+        collected = collect(registry, local_only=True, gate=gate) if run_collect else []
         every = read_manifest(registry.data_dir)
         # Files checked by an earlier build are taken from the parsed layer.
         layer = Layer.of(registry, today)
@@ -268,7 +269,7 @@ def build_site(
     out_dir = check_output_dir(out_dir, data_dir)
     config_file = find_config(config_file)
     progress("收集报送文件")
-    collect(load_registry(data_dir), local_only=True)
+    collect(load_registry(data_dir), local_only=True, gate=gate)
     inputs = uptodate.inputs_digest(data_dir, config_file, now)
     if not (rebuild or uptodate.rebuild_forced()):
         done = uptodate.lookup(out_dir, inputs)

@@ -29,7 +29,6 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipeline import ledger, periods
-from pipeline.collect import atomic_write, cache_path
 from pipeline.ledger import audit
 from pipeline.periods import BEIJING
 from pipeline.privacy.pii import (
@@ -43,6 +42,7 @@ from pipeline.privacy.pii import (
 )
 from pipeline.problems import Problem, validation_problems
 from pipeline.registry import ID_PATTERN, Registry, vocabulary
+from pipeline.store import atomic_write, cache_path, latest_snapshots
 
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 ALLOWED_TAGS = {
@@ -823,8 +823,6 @@ def review_queue(registry: Registry) -> list[tuple[str, Case]]:
     """Case notices institutions sent, newest version of each, for the press office to
     review: (institution id, case). They are never published from here; publishing is
     copying one into ``data/cases/`` and running ``portal publish``."""
-    from pipeline.collect import latest_snapshots
-
     queue = []
     for snap in latest_snapshots(registry.data_dir):
         if snap.kind == "case":

@@ -22,11 +22,11 @@ from pydantic import ValidationError
 
 from pipeline import periods
 from pipeline.cases import PII_LABELS, place_names
-from pipeline.collect import beijing_time, read_manifest
 from pipeline.privacy.pii import find_pii, normalise_for_gate
 from pipeline.problems import Problem, validation_problems
 from pipeline.readers import decode_text
 from pipeline.registry import Channel, Registry
+from pipeline.store import beijing_time, read_manifest
 
 FIELDS = ["kind", "value", "department", "hours", "address", "postcode", "verified_on", "note"]
 

@@ -21,22 +21,19 @@ from datetime import date, datetime
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 import pandas as pd
 
 from pipeline import periods
-from pipeline.collect import Snapshot, read_manifest
 from pipeline.parallel import pmap
 from pipeline.periods import month_range
 from pipeline.privacy.pii import find_pii, normalise_for_gate
 from pipeline.problems import Problem, shown_value
 from pipeline.readers import CellNote, ReadRefused, read_json, read_sheets
 from pipeline.registry import Indicator, Registry
-
-if TYPE_CHECKING:
-    from pipeline.layer import Layer
+from pipeline.store import Snapshot, read_manifest
 
 LONG_HEADERS = {
     "institution_id": "institution_id",
@@ -924,11 +921,23 @@ def _label_unless_personal(label: str, stem: str, sha256: str) -> str:
     return f"{folder}/文件名含个人信息-{sha256[:8]}{Path(stem).suffix}"
 
 
+class EarlierResults(Protocol):
+    """What :func:`check_all` asks of the results of files checked by earlier builds: the
+    parsed layer (:class:`pipeline.layer.Layer`), which keeps this module's rows and so
+    imports it (this module does not import the layer)."""
+
+    def take(self, snap: Snapshot, file: str) -> Submission | None: ...
+
+    def keep(self, snap: Snapshot, file: str, sub: Submission) -> None: ...
+
+    def save(self) -> None: ...
+
+
 def check_all(
     registry: Registry,
     snapshots: list[Snapshot],
     today: date | None = None,
-    layer: Layer | None = None,
+    layer: EarlierResults | None = None,
 ) -> CheckResult:
     """Check the newest version of every file; return the accepted canonical table and all
     submissions checked.

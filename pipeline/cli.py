@@ -278,6 +278,7 @@ def collect(data_dir: Path, month: str | None) -> None:
     """
     import re
 
+    from pipeline.cases import gate
     from pipeline.collect import collect as run_collect
     from pipeline.registry import load_registry
 
@@ -305,7 +306,7 @@ def collect(data_dir: Path, month: str | None) -> None:
                 click.echo(_collect_line(result))
 
         try:
-            results = run_collect(registry, month=month, progress=step)
+            results = run_collect(registry, month=month, progress=step, gate=gate)
         except OSError as exc:
             _say(f"无法写入数据目录 {data_dir}：{exc}")
             sys.exit(1)
@@ -586,7 +587,7 @@ def demo(institutions: int, months: int, cases: int, out_dir: Path, seed: int) -
 
     报送月份截至上个月；所有名称和号码均为虚构。
     """
-    from pipeline.synthetic import generate
+    from pipeline.demo import generate
 
     if out_dir.exists() and any(out_dir.iterdir()):
         raise click.UsageError(f"{out_dir} 不是空目录；换一个 --out，不会覆盖已有数据。")

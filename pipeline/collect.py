@@ -3,10 +3,10 @@
 A source is a folder of ``data/`` or an https URL, laid out the same way:
 ``statistics/<file>`` (one file per month or per year). A URL source also serves
 ``index.json`` listing its files, since HTTP cannot list a folder. Each file obtained
-is sniffed (an error page is not data) and stored once under
-``snapshots/<institution>/<sha256>.<ext>`` with a manifest row of provenance before
-anything parses it. Nothing already stored is ever rewritten or removed, whatever a
-server does.
+is sniffed (an error page is not data) and stored once in the snapshot store
+(:mod:`pipeline.store`) under ``snapshots/<institution>/<sha256>.<ext>`` with a manifest
+row of provenance before anything parses it. Nothing already stored is ever rewritten or
+removed, whatever a server does.
 
 Each institution is collected on its own: whatever goes wrong with one (a missing
 folder, a misbehaving server, an error nobody foresaw) becomes a failure with a reason
@@ -19,17 +19,13 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import fcntl
 import hashlib
-import io
 import json
-import os
 import queue
 import re
-import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -40,60 +36,23 @@ from urllib.parse import urljoin
 from pipeline.fetch import Fetched, Fetcher, FetchError, sniff
 from pipeline.parallel import pmap
 from pipeline.periods import BEIJING
-from pipeline.problems import printable
+from pipeline.problems import Problem, printable
 from pipeline.registry import Institution, Registry
+from pipeline.store import (
+    Snapshot,
+    add_to_manifest,
+    atomic_write,
+    beijing_time,
+    cache_path,
+    due_date,
+    period_of,
+    read_manifest,
+    store_file,
+)
 
-MANIFEST_FIELDS = [
-    "institution_id",
-    "kind",
-    "name",
-    "source",
-    "fetched_at",
-    "http_status",
-    "sha256",
-    "size",
-    "period",
-    "etag",
-    "last_modified",
-    "received_at",
-]
 SUBMISSION_SUFFIXES = {".csv", ".xlsx", ".json"}
 REMOTE = ("http://", "https://")
-MANIFEST_LOCK = ".manifest.lock"
 NOT_REACHED = "本次采集时间已用完，未采集"
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """One stored file with its provenance (a row of the manifest)."""
-
-    institution_id: str
-    kind: str
-    name: str
-    source: str
-    fetched_at: str
-    http_status: str
-    sha256: str
-    size: int
-    period: str
-    etag: str = ""
-    last_modified: str = ""
-    # When the file reached the authority, where that is earlier than ``fetched_at``:
-    # the commit that put a folder source's file into data/, or the day an officer
-    # recorded for a file that came by e-mail (sources/<institution>/received.csv).
-    received_at: str = ""
-
-    @property
-    def arrived_at(self) -> str:
-        """The arrival that decides on time or late: first seen by the portal, or the
-        earlier evidence in ``received_at``. A server's Last-Modified is kept as
-        evidence (``last_modified``) but never decides: a server can say anything."""
-        return self.received_at or self.fetched_at
-
-    def path(self, data_dir: Path) -> Path:
-        return (
-            snapshot_dir(data_dir) / self.institution_id / f"{self.sha256}{Path(self.name).suffix}"
-        )
 
 
 @dataclass
@@ -112,138 +71,6 @@ class CollectResult:
         if self.failed:
             return "失败"
         return "新收到" if self.received else ("未变化" if self.unchanged else "无文件")
-
-
-def snapshot_dir(data_dir: Path) -> Path:
-    return Path(data_dir) / "snapshots"
-
-
-# The manifest as last read, by path, with the file's identity then: a build reads it in
-# several stages (collection, checks, punctuality, channels), 100,000 rows at a province.
-_manifests: dict[Path, tuple[tuple[int, int, int], tuple[Snapshot, ...]]] = {}
-
-
-def read_manifest(data_dir: Path) -> list[Snapshot]:
-    """Every snapshot ever stored, oldest first."""
-    path = (snapshot_dir(data_dir) / "manifest.csv").resolve()
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
-        return []
-    # The manifest is only ever replaced whole (atomic_write): a new inode and mtime.
-    identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-    cached = _manifests.get(path)
-    if cached is None or cached[0] != identity:
-        cached = _manifests[path] = (identity, tuple(_parse_manifest(path)))
-    return list(cached[1])
-
-
-def _parse_manifest(path: Path) -> list[Snapshot]:
-    try:
-        with path.open(encoding="utf-8", newline="") as f:
-            rows: list[dict[str, Any]] = list(csv.DictReader(f))
-    except FileNotFoundError:
-        return []
-    # Columns added later (etag, last_modified) are absent from older manifests.
-    out = []
-    for row in rows:
-        fields: dict[str, Any] = {k: v or "" for k, v in row.items() if k in MANIFEST_FIELDS}
-        fields["size"] = int(row["size"])
-        out.append(Snapshot(**fields))
-    return out
-
-
-def latest_snapshots(data_dir: Path) -> list[Snapshot]:
-    """The newest snapshot of each (institution, file name): what gets published."""
-    latest: dict[tuple[str, str], Snapshot] = {}
-    for snap in read_manifest(data_dir):
-        latest[(snap.institution_id, snap.name)] = snap
-    return sorted(latest.values(), key=lambda s: (s.institution_id, s.name))
-
-
-def period_of(name: str) -> str:
-    """The month (YYYY-MM) or year a file name says it covers, or ''."""
-    stem = Path(name).stem
-    if m := re.search(r"(20\d{2})[-_.年]?(0[1-9]|1[0-2])(?!\d)", stem):
-        return f"{m.group(1)}-{m.group(2)}"
-    if m := re.search(r"(?<!\d)(20\d{2})(?!\d)", stem):
-        return m.group(1)
-    return ""
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` so that ``path`` holds either nothing new or all of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def store_file(data_dir: Path, snap: Snapshot, content: bytes) -> None:
-    """Store ``content`` under its checksum; an identical file is never written twice."""
-    target = snap.path(data_dir)
-    if not target.exists():
-        atomic_write(target, content)
-
-
-@contextlib.contextmanager
-def _manifest_lock(data_dir: Path) -> Iterator[None]:
-    """Hold the manifest for a read-modify-write. Another process doing the same (a
-    collection beside a build) waits here; the lock goes with the process if it dies."""
-    folder = snapshot_dir(data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder / MANIFEST_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
-
-
-def _write_rows(data_dir: Path, snapshots: list[Snapshot]) -> None:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for s in snapshots:
-        writer.writerow({f: getattr(s, f) for f in MANIFEST_FIELDS})
-    atomic_write(snapshot_dir(data_dir) / "manifest.csv", buf.getvalue().encode("utf-8"))
-
-
-def write_manifest(data_dir: Path, snapshots: list[Snapshot]) -> None:
-    """Rewrite the manifest atomically with ``snapshots``, every row of it (the demo
-    and synthetic data start one this way). To add rows, use :func:`add_to_manifest`."""
-    with _manifest_lock(data_dir):
-        _write_rows(data_dir, snapshots)
-
-
-def add_to_manifest(data_dir: Path, snapshots: list[Snapshot]) -> list[Snapshot]:
-    """Add ``snapshots`` (their files already stored) to the manifest; return those added.
-
-    The manifest is read again under the lock, so rows another process added since
-    this one last read it are kept. A snapshot whose bytes are already the newest of
-    its file (another collection of the same file got there first) is not added twice.
-    """
-    if not snapshots:
-        return []
-    with _manifest_lock(data_dir):
-        rows = _parse_manifest(snapshot_dir(data_dir) / "manifest.csv")
-        newest = {(s.institution_id, s.name): s.sha256 for s in rows}
-        added = []
-        for snap in snapshots:
-            key = (snap.institution_id, snap.name)
-            if newest.get(key) != snap.sha256:
-                newest[key] = snap.sha256
-                added.append(snap)
-        if added:
-            _write_rows(data_dir, rows + added)
-    return added
 
 
 NAME_PATTERN = re.compile(
@@ -303,6 +130,10 @@ def _unexpected(exc: BaseException) -> str:
 BAD_NAME = "文件名不符合要求（statistics/文件名.csv|xlsx|json、cases/编号.md 或 channels.csv）"
 # What became of one file: it was obtained, or the reason it was not.
 Outcome = tuple[str, str, Fetched | str]
+# The PII gate (:func:`pipeline.cases.gate`): a problem for each identifying piece of a
+# text, given the text, the name its problems give and the registry. The caller passes
+# it: the gate belongs to the case notices, a later stage the collection does not import.
+CaseGate = Callable[[str, str, Registry], Sequence[Problem]]
 
 
 def collect(
@@ -312,6 +143,8 @@ def collect(
     fetcher: Fetcher | None = None,
     local_only: bool = False,
     progress: Callable[[CollectResult], None] = lambda _r: None,
+    *,
+    gate: CaseGate,
 ) -> list[CollectResult]:
     """Snapshot every active institution's source files (only ``month``'s, if given).
 
@@ -324,6 +157,10 @@ def collect(
     unchanged and nothing is written. A failure of any kind is recorded for that
     institution and never touches what was stored; only an error storing a file (the
     data directory cannot be written) ends the run, with an OSError.
+
+    Each case notice stored is put through ``gate`` (:func:`pipeline.cases.gate`): one
+    it flags, or cannot check, is kept for the press office's review queue and recorded
+    as failed, to be sent back to the institution.
 
     ``progress`` is called in this thread with each institution's result when it is
     done; the results are returned in the registry's order.
@@ -395,7 +232,8 @@ def collect(
             result.late.append(name)
         if snap.kind == "case":
             try:
-                found = gate_case(got.content, inst.id, name, registry)
+                text = got.content.decode("utf-8-sig", errors="replace")
+                found = len(gate(text, f"{inst.id}/{name}", registry))
             except Exception as exc:
                 # Unchecked is not cleared: the office sees it, the institution fixes it.
                 result.failed.append(
@@ -544,12 +382,6 @@ def _download(
         yield (name, url, got)
 
 
-def beijing_time(stamp: str) -> datetime:
-    """A time stamp of the store (``2026-11-25T23:45:44Z``, or with an offset) in
-    Beijing time."""
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(BEIJING)
-
-
 def _date_arrivals(
     data_dir: Path, folder: Path, snapshots: list[Snapshot], paths: dict[str, Path]
 ) -> list[Snapshot]:
@@ -635,21 +467,6 @@ def _committed_at(data_dir: Path, paths: list[Path]) -> dict[Path, str]:
     return out
 
 
-def due_date(month: str, due_day: int) -> date:
-    """The day a month's report is due: ``due_day`` of the following month."""
-    year, mon = int(month[:4]), int(month[5:7])
-    year, mon = (year + 1, 1) if mon == 12 else (year, mon + 1)
-    return date(year, mon, due_day)
-
-
-def gate_case(content: bytes, institution_id: str, name: str, registry: Registry) -> int:
-    """The PII gate on a case notice as it arrives: how many findings."""
-    from pipeline.cases import gate
-
-    text = content.decode("utf-8-sig", errors="replace")
-    return len(gate(text, f"{institution_id}/{name}", registry))
-
-
 # A file is known by its inode, size, modification and change times: any write to a
 # file changes its change time, which no program can set back.
 # A file changed this recently could change again within the same clock tick of a
@@ -691,15 +508,6 @@ def _hashed_listing(
         settled = time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > _RACY_NS
         out.append((name, path, digest, [*identity, digest] if settled else None))
     return out
-
-
-def cache_path(kind: str, folder: Path, suffix: str = "") -> Path:
-    """Where this machine keeps data derived from ``folder`` (a data directory, an output
-    folder): ``<cache>/portal/<kind>-<key><suffix>`` in the user's cache
-    (``XDG_CACHE_HOME``, else ``~/.cache``), the key a hash of the folder's path."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    key = hashlib.sha256(str(Path(folder).resolve()).encode()).hexdigest()[:16]
-    return base / "portal" / f"{kind}-{key}{suffix}"
 
 
 def _hashes_path(data_dir: Path) -> Path:

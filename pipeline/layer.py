@@ -54,9 +54,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.check import Row, Rows, Submission
-from pipeline.collect import Snapshot, atomic_write, cache_path
 from pipeline.problems import Problem
 from pipeline.registry import Institution, Registry
+from pipeline.store import Snapshot, atomic_write, cache_path
 
 FORMAT = "portal-parsed-layer/1"
 # The modules whose code decides what reading and checking one file gives.

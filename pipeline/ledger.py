@@ -22,8 +22,8 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Literal
 
-from pipeline.collect import atomic_write
 from pipeline.problems import Problem
+from pipeline.store import atomic_write
 
 Action = Literal["published", "corrected", "retracted"]
 LEDGER = Path("cases") / "ledger.csv"

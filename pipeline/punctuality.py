@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from pipeline.check import Rows, check_stored, file_label
-from pipeline.collect import beijing_time, due_date, read_manifest
 from pipeline.registry import Registry
+from pipeline.store import beijing_time, due_date, read_manifest
 
 Parsed = Mapping[tuple[str, str, str], Rows | None]
 ON_TIME, LATE, MISSING, NOT_DUE = "按时报送", "逾期报送", "未报送", "未到期"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from pipeline.cases import Case
 from pipeline.check import Submission
-from pipeline.collect import atomic_write, beijing_time
 from pipeline.problems import Problem, printable
 from pipeline.registry import ID_PATTERN, Registry
+from pipeline.store import atomic_write, beijing_time
 
 
 def report_text(registry: Registry, sub: Submission) -> str:

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from pipeline.collect import atomic_write, cache_path, snapshot_dir
 from pipeline.problems import Problem
+from pipeline.store import atomic_write, cache_path, snapshot_dir
 
 # Record format: a change here makes every earlier record a mismatch.
 FORMAT = "uptodate-1"

@@ -3,8 +3,9 @@ published by themselves."""
 
 from datetime import UTC, datetime
 
-from pipeline.cases import review_queue
-from pipeline.collect import collect, read_manifest
+from pipeline.cases import gate, review_queue
+from pipeline.collect import collect
+from pipeline.store import read_manifest
 
 CASE = """---
 id: {id}
@@ -27,7 +28,7 @@ def send(registry, case_id, body):
 def test_cases_from_an_institution_are_gated_and_queued_not_published(registry, tmp_path):
     send(registry, "2026-renmin-clean", "医生王某收受红包2000元，已退还。")
     send(registry, "2026-renmin-named", "医生张建华收受红包2000元。")
-    results = collect(registry, local_only=True, now=datetime(2026, 11, 22, tzinfo=UTC))
+    results = collect(registry, local_only=True, now=datetime(2026, 11, 22, tzinfo=UTC), gate=gate)
     renmin = next(r for r in results if r.institution_id == "qinglan-renmin")
     assert sorted(renmin.received) == ["cases/2026-renmin-clean.md", "cases/2026-renmin-named.md"]
     assert [n for n, why in renmin.failed if "已退回" in why] == ["cases/2026-renmin-named.md"]
@@ -52,7 +53,7 @@ def test_check_lists_the_queue_and_writes_the_refusal(data_dir, tmp_path):
 
     registry = load_registry(data_dir)
     send(registry, "2026-renmin-named", "医生张建华收受红包2000元。")
-    collect(registry, local_only=True)
+    collect(registry, local_only=True, gate=gate)
     done = portal("check", "--data", str(data_dir), "--reports", str(tmp_path / "r"))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "待审核案例" in done.stdout and "已退回" in done.stdout

@@ -3,6 +3,7 @@ flagged until the authority confirms its removal."""
 
 from datetime import UTC, datetime
 
+from pipeline.cases import gate
 from pipeline.channels import directory
 from pipeline.collect import collect
 
@@ -37,7 +38,7 @@ def test_confirmed_removal_is_no_longer_flagged_and_a_bad_list_changes_nothing(r
         "kind,value,department,hours,address,postcode,verified_on,note\nfax,12,x,,,,bad-date,\n",
         encoding="utf-8",
     )
-    collect(registry, local_only=True, now=datetime(2026, 11, 22, tzinfo=UTC))
+    collect(registry, local_only=True, now=datetime(2026, 11, 22, tzinfo=UTC), gate=gate)
     d = directory(registry)
     assert d.problems and {p.column for p in d.problems} >= {"kind", "verified_on"}
     renmin = {(c.kind, c.department): c.value for c in d.channels if c.owner == "qinglan-renmin"}
@@ -61,7 +62,7 @@ def test_a_channel_list_that_names_a_person_is_refused_whole(registry):
         "phone,0000-81239999,总值班室,24小时,,,2026-11-12,找护士长李秀英或拨13912345678\n",
         encoding="utf-8",
     )
-    collect(registry, local_only=True, now=datetime(2026, 11, 22, tzinfo=UTC))
+    collect(registry, local_only=True, now=datetime(2026, 11, 22, tzinfo=UTC), gate=gate)
     d = directory(registry)
     found = {(p.row, p.column, p.value) for p in d.problems if p.code.startswith("pii_")}
     assert {(2, "department", "王建军"), (3, "note", "李秀英")} <= found, d.problems
@@ -82,7 +83,7 @@ def test_every_field_of_a_channel_is_read_and_the_registry_too(registry):
         "letter,王建国（收）,行风办,,云溪市青岚区幸福小区3栋2单元501室,999001,2026-11-20,\n",
         encoding="utf-8",
     )
-    collect(registry, local_only=True, now=datetime(2026, 11, 22, tzinfo=UTC))
+    collect(registry, local_only=True, now=datetime(2026, 11, 22, tzinfo=UTC), gate=gate)
     own = registry.data_dir / "registry" / "channels.csv"
     rows = own.read_text(encoding="utf-8").splitlines()
     header = rows[0].split(",")

@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline import collect as collect_module
-from pipeline.collect import collect, latest_snapshots, read_manifest
+from pipeline.cases import gate
+from pipeline.collect import collect
+from pipeline.store import latest_snapshots, read_manifest
 
 T1 = datetime(2026, 11, 1, tzinfo=UTC)
 T2 = datetime(2026, 11, 2, tzinfo=UTC)
@@ -15,11 +17,11 @@ T2 = datetime(2026, 11, 2, tzinfo=UTC)
 def test_every_source_file_is_snapshotted_once_with_provenance(registry):
     stats = registry.data_dir / "sources" / "qinglan-renmin" / "statistics"
     before = len(read_manifest(registry.data_dir))
-    results = collect(registry, local_only=True, now=T1)
+    results = collect(registry, local_only=True, now=T1, gate=gate)
     assert all(not r.received for r in results)  # the demo's snapshots are committed
     new = stats / "2026-11.csv"
     new.write_text("月份,受理投诉举报\n2026-11,3\n", encoding="utf-8")
-    results = collect(registry, local_only=True, now=T1)
+    results = collect(registry, local_only=True, now=T1, gate=gate)
     got = {r.institution_id: r.received for r in results if r.received}
     assert got == {"qinglan-renmin": ["statistics/2026-11.csv"]}
     manifest = read_manifest(registry.data_dir)
@@ -31,7 +33,7 @@ def test_every_source_file_is_snapshotted_once_with_provenance(registry):
     assert snap.fetched_at == "2026-11-01T00:00:00Z"
     assert snap.path(registry.data_dir).read_bytes() == content
     # Re-running is idempotent: nothing new, nothing rewritten.
-    assert all(not r.received for r in collect(registry, local_only=True, now=T2))
+    assert all(not r.received for r in collect(registry, local_only=True, now=T2, gate=gate))
     assert len(read_manifest(registry.data_dir)) == before + 1
 
 
@@ -39,10 +41,10 @@ def test_a_corrected_file_keeps_both_snapshots_and_the_newest_is_used(registry):
     stats = registry.data_dir / "sources" / "qinglan-renmin" / "statistics"
     f = stats / "2026-11.csv"
     f.write_text("月份,受理投诉举报\n2026-11,3\n", encoding="utf-8")
-    collect(registry, local_only=True, now=T1)
+    collect(registry, local_only=True, now=T1, gate=gate)
     first = latest_snapshots(registry.data_dir)
     f.write_text("月份,受理投诉举报\n2026-11,4\n", encoding="utf-8")
-    collect(registry, local_only=True, now=T2)
+    collect(registry, local_only=True, now=T2, gate=gate)
     mine = [s for s in read_manifest(registry.data_dir) if s.name == "statistics/2026-11.csv"]
     assert len(mine) == 2 and all(s.path(registry.data_dir).exists() for s in mine)
     latest = {
@@ -54,7 +56,7 @@ def test_a_corrected_file_keeps_both_snapshots_and_the_newest_is_used(registry):
     assert len(latest_snapshots(registry.data_dir)) == len(first)
     # Deleting the source file loses nothing already stored.
     f.unlink()
-    collect(registry, local_only=True, now=T2)
+    collect(registry, local_only=True, now=T2, gate=gate)
     assert mine[0].path(registry.data_dir).exists() and mine[1].path(registry.data_dir).exists()
 
 
@@ -62,7 +64,7 @@ def test_a_missing_source_folder_is_reported_not_fatal(registry):
     import shutil
 
     shutil.rmtree(registry.data_dir / "sources" / "anhe-clinic")
-    results = {r.institution_id: r for r in collect(registry, local_only=True, now=T1)}
+    results = {r.institution_id: r for r in collect(registry, local_only=True, now=T1, gate=gate)}
     assert results["anhe-clinic"].failed
     assert not results["qinglan-renmin"].failed
 
@@ -80,7 +82,7 @@ def test_source_folders_hashed_by_several_processes_collect_the_same(data_dir, t
         stats = copy / "sources" / "qinglan-renmin" / "statistics"
         (stats / "2026-11.csv").write_text("月份,受理投诉举报\n2026-11,3\n", encoding="utf-8")
         (stats / "2026-10.csv").write_text("月份,受理投诉举报\n2026-10,4\n", encoding="utf-8")
-        results = collect(load_registry(copy), local_only=True, now=T1)
+        results = collect(load_registry(copy), local_only=True, now=T1, gate=gate)
         seen[jobs] = [(r.institution_id, r.received, r.unchanged, r.failed) for r in results]
         assert len(read_manifest(copy)) == len(read_manifest(data_dir)) + 2
     assert seen[2] == seen[1]
@@ -106,11 +108,11 @@ def test_unchanged_source_files_are_not_read_again(registry, monkeypatch, own_ca
     monkeypatch.setattr(collect_module, "_RACY_NS", 0)
     sources = (registry.data_dir / "sources").resolve()
     reads = _source_reads(monkeypatch, sources)
-    collect(registry, local_only=True, now=T1)
+    collect(registry, local_only=True, now=T1, gate=gate)
     assert len(reads) > 100  # the first run hashes every file
     assert list(own_cache.glob("portal/source-hashes-*.json"))
     reads.clear()
-    assert all(not r.received for r in collect(registry, local_only=True, now=T2))
+    assert all(not r.received for r in collect(registry, local_only=True, now=T2, gate=gate))
     assert reads == []
 
 
@@ -118,11 +120,11 @@ def test_a_file_edited_to_the_same_size_and_time_is_read_again(registry, monkeyp
     monkeypatch.setattr(collect_module, "_RACY_NS", 0)
     f = registry.data_dir / "sources" / "qinglan-renmin" / "statistics" / "2026-11.csv"
     f.write_text("月份,受理投诉举报\n2026-11,3\n", encoding="utf-8")
-    collect(registry, local_only=True, now=T1)
+    collect(registry, local_only=True, now=T1, gate=gate)
     st = f.stat()
     f.write_text("月份,受理投诉举报\n2026-11,8\n", encoding="utf-8")
     os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))  # the same size and mtime as before
-    results = {r.institution_id: r for r in collect(registry, local_only=True, now=T2)}
+    results = {r.institution_id: r for r in collect(registry, local_only=True, now=T2, gate=gate)}
     assert results["qinglan-renmin"].received == ["statistics/2026-11.csv"]
     newest = latest_snapshots(registry.data_dir)
     [snap] = [
@@ -136,21 +138,21 @@ def test_a_file_edited_to_the_same_size_and_time_is_read_again(registry, monkeyp
 def test_a_file_written_just_now_is_hashed_again_next_time(registry, monkeypatch):
     f = registry.data_dir / "sources" / "qinglan-renmin" / "statistics" / "2026-11.csv"
     f.write_text("月份,受理投诉举报\n2026-11,3\n", encoding="utf-8")
-    collect(registry, local_only=True, now=T1)
+    collect(registry, local_only=True, now=T1, gate=gate)
     reads = _source_reads(monkeypatch, (registry.data_dir / "sources").resolve())
-    collect(registry, local_only=True, now=T2)
+    collect(registry, local_only=True, now=T2, gate=gate)
     # Written within the last two seconds: a coarse clock could hide a second edit.
     assert f.resolve() in reads
 
 
 def test_an_unreadable_hash_cache_only_costs_reading_every_file(registry, own_cache, monkeypatch):
     monkeypatch.setattr(collect_module, "_RACY_NS", 0)
-    collect(registry, local_only=True, now=T1)
+    collect(registry, local_only=True, now=T1, gate=gate)
     [cache] = own_cache.glob("portal/source-hashes-*.json")
     cache.write_text("{not json", encoding="utf-8")
     f = registry.data_dir / "sources" / "qinglan-renmin" / "statistics" / "2026-11.csv"
     f.write_text("月份,受理投诉举报\n2026-11,3\n", encoding="utf-8")
-    results = {r.institution_id: r for r in collect(registry, local_only=True, now=T2)}
+    results = {r.institution_id: r for r in collect(registry, local_only=True, now=T2, gate=gate)}
     assert results["qinglan-renmin"].received == ["statistics/2026-11.csv"]
     assert all(not r.failed for r in results.values())
 
@@ -163,7 +165,7 @@ def test_an_unexpected_error_in_one_source_fails_that_institution_only(registry)
     folder.symlink_to(folder.name)  # a link to itself: resolving it raises RuntimeError
     f = registry.data_dir / "sources" / "qinglan-renmin" / "statistics" / "2026-11.csv"
     f.write_text("月份,受理投诉举报\n2026-11,3\n", encoding="utf-8")
-    results = {r.institution_id: r for r in collect(registry, local_only=True, now=T1)}
+    results = {r.institution_id: r for r in collect(registry, local_only=True, now=T1, gate=gate)}
     [(name, reason)] = results["anhe-clinic"].failed
     assert name == "sources/anhe-clinic"
     assert "RuntimeError" in reason and "loop" in reason
@@ -249,3 +251,33 @@ def test_two_collections_at_once_lose_no_manifest_row(data_dir):
         if p.is_file() and not p.name.startswith(".")
     }
     assert stored <= listed
+
+
+def test_each_case_notice_stored_goes_through_the_gate_it_is_given(registry):
+    folder = registry.data_dir / "sources" / "qinglan-renmin" / "cases"
+    folder.mkdir(parents=True, exist_ok=True)
+    for case_id in ("2026-renmin-a", "2026-renmin-b"):
+        (folder / f"{case_id}.md").write_text(f"---\nid: {case_id}\n---\n正文\n", encoding="utf-8")
+    asked = []
+
+    def flags_a_breaks_on_b(text, name, _registry):
+        asked.append((name, text.splitlines()[1]))
+        if name.endswith("-b.md"):
+            raise ValueError("gate broken")
+        return ["one", "two"]
+
+    results = collect(registry, local_only=True, now=T1, gate=flags_a_breaks_on_b)
+    renmin = next(r for r in results if r.institution_id == "qinglan-renmin")
+    assert asked == [
+        ("qinglan-renmin/cases/2026-renmin-a.md", "id: 2026-renmin-a"),
+        ("qinglan-renmin/cases/2026-renmin-b.md", "id: 2026-renmin-b"),
+    ]
+    # Stored either way, for the press office's review queue; sent back to the office.
+    assert renmin.received == ["cases/2026-renmin-a.md", "cases/2026-renmin-b.md"]
+    assert renmin.failed == [
+        ("cases/2026-renmin-a.md", "案例含可识别个人的信息（2 处），已退回机构修改"),
+        (
+            "cases/2026-renmin-b.md",
+            "案例无法完成个人信息检查，已退回机构修改；采集时出错（ValueError：gate broken）",
+        ),
+    ]

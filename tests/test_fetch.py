@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.collect import collect, read_manifest
+from pipeline.cases import gate
+from pipeline.collect import collect
 from pipeline.fetch import Fetcher, FetchError, sniff
 from pipeline.registry import load_registry
+from pipeline.store import read_manifest
 
 GOOD = "月份,受理投诉举报\n2026-10,3\n".encode()
 STATUS_LINE = b"HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nX-Padding: " + b"x" * 200
@@ -174,7 +176,7 @@ def publish(server: Server, files: dict[str, list[tuple]], institution: str = "q
 
 
 def run(registry, fetcher):
-    results = collect(registry, month="2026-10", fetcher=fetcher)
+    results = collect(registry, month="2026-10", fetcher=fetcher, gate=gate)
     return next(r for r in results if r.institution_id == "qinglan-renmin")
 
 
@@ -341,7 +343,9 @@ def test_a_bad_index_fails_that_institution_only(data_dir, server, fetcher, kind
     registry = remote_registry(data_dir, server, ("qinglan-renmin", "yunxi-central-qinglan"))
     publish(server, {"statistics/2026-10.csv": [("ok", GOOD)]}, "yunxi-central-qinglan")
     server.routes["/qinglan-renmin/index.json"] = [("ok", body, {"Content-Type": "text/plain"})]
-    results = {r.institution_id: r for r in collect(registry, month="2026-10", fetcher=fetcher)}
+    results = {
+        r.institution_id: r for r in collect(registry, month="2026-10", fetcher=fetcher, gate=gate)
+    }
     bad, good = results["qinglan-renmin"], results["yunxi-central-qinglan"]
     assert [n for n, _ in bad.failed] == ["index.json"] and reason in bad.failed[0][1]
     assert good.received == ["statistics/2026-10.csv"] and not good.failed
@@ -365,7 +369,9 @@ def test_an_index_that_cannot_be_had_fails_that_institution_only(data_dir, serve
     plan = index(server.url.removeprefix("http://"))
     server.routes["/qinglan-renmin/index.json"] = plan
     start = time.monotonic()
-    results = {r.institution_id: r for r in collect(registry, month="2026-10", fetcher=fetcher)}
+    results = {
+        r.institution_id: r for r in collect(registry, month="2026-10", fetcher=fetcher, gate=gate)
+    }
     assert time.monotonic() - start < 10
     bad, good = results["qinglan-renmin"], results["yunxi-central-qinglan"]
     assert [n for n, _ in bad.failed] == ["index.json"] and bad.failed[0][1]
@@ -388,7 +394,9 @@ def test_an_error_nobody_foresaw_fails_that_institution_only(data_dir, server, s
     for inst in ("qinglan-renmin", "yunxi-central-qinglan"):
         publish(server, {"statistics/2026-10.csv": [("ok", GOOD)]}, inst)
     fetcher = Faulty(read_timeout=1, deadline=3, sleep=slept.append)
-    results = {r.institution_id: r for r in collect(registry, month="2026-10", fetcher=fetcher)}
+    results = {
+        r.institution_id: r for r in collect(registry, month="2026-10", fetcher=fetcher, gate=gate)
+    }
     assert results["qinglan-renmin"].failed == [
         ("statistics/2026-10.csv", "采集时出错（KeyError：'etag'）")
     ]
@@ -421,7 +429,9 @@ def test_a_slow_institution_does_not_hold_up_the_others(data_dir, server, slept)
     start = time.monotonic()
     results = {
         r.institution_id: r
-        for r in collect(registry, month="2026-10", fetcher=fetcher, progress=done.append)
+        for r in collect(
+            registry, month="2026-10", fetcher=fetcher, progress=done.append, gate=gate
+        )
     }
     assert time.monotonic() - start < 5
     # The others came in (on the second worker) while the slow one was still trickling.
@@ -438,7 +448,9 @@ def test_the_run_ends_within_its_budget(data_dir, server, slept):
     for inst in others:
         publish(server, {"statistics/2026-10.csv": [("ok", GOOD)]}, inst)
     start = time.monotonic()
-    results = {r.institution_id: r for r in collect(registry, month="2026-10", fetcher=fetcher)}
+    results = {
+        r.institution_id: r for r in collect(registry, month="2026-10", fetcher=fetcher, gate=gate)
+    }
     assert time.monotonic() - start < 3.5  # the slow file alone would take 30 s
     slow = results["qinglan-renmin"]
     assert slow.failed == [("statistics/2026-10.csv", "本次采集时间已用完，下载未完成")]
@@ -447,7 +459,9 @@ def test_the_run_ends_within_its_budget(data_dir, server, slept):
     assert all(not r.failed for i, r in results.items() if i not in (*others, slow.institution_id))
     assert not mine(registry)
     fetcher.run_budget, fetcher.deadline = 60, 1
-    results = {r.institution_id: r for r in collect(registry, month="2026-10", fetcher=fetcher)}
+    results = {
+        r.institution_id: r for r in collect(registry, month="2026-10", fetcher=fetcher, gate=gate)
+    }
     assert all(results[i].received for i in others)
 
 
@@ -478,7 +492,7 @@ def test_connection_refused_and_a_broken_index_are_reported(data_dir, fetcher):
     assert result.failed and "无法连接" in result.failed[0][1]
     others = [
         r
-        for r in collect(registry, month="2026-10", fetcher=fetcher)
+        for r in collect(registry, month="2026-10", fetcher=fetcher, gate=gate)
         if r.institution_id != "qinglan-renmin"
     ]
     assert all(not r.failed for r in others)

@@ -18,10 +18,10 @@ import pytest
 from pipeline import layer as layer_module
 from pipeline.build import build
 from pipeline.check import CheckResult, check_all
-from pipeline.collect import read_manifest, write_manifest
+from pipeline.demo import generate
 from pipeline.layer import Layer, layer_dir
 from pipeline.registry import load_registry
-from pipeline.synthetic import generate
+from pipeline.store import read_manifest, write_manifest
 from tests.conftest import NOW, ROOT
 
 TODAY = NOW.date()

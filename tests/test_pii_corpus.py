@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.pii_corpus import measure
+from pipeline.demo.pii_corpus import measure
 
 HERE = Path(__file__).parent
 CORPUS = HERE / "pii_corpus.yaml"

@@ -2,8 +2,10 @@
 
 from datetime import UTC, date, datetime
 
-from pipeline.collect import collect, due_date
+from pipeline.cases import gate
+from pipeline.collect import collect
 from pipeline.punctuality import LATE, MISSING, NOT_DUE, ON_TIME, punctuality
+from pipeline.store import due_date
 
 
 def test_due_date_is_the_due_day_of_the_next_month():
@@ -15,12 +17,16 @@ def test_statuses_follow_arrival_dates(registry):
     folder = registry.data_dir / "sources" / "qinglan-renmin" / "statistics"
     (folder / "2026-11.csv").write_text("月份,受理投诉举报\n2026-11,3\n", encoding="utf-8")
     # Collected on the due day, 23:30 Beijing time (15:30 UTC): still on time.
-    first = collect(registry, local_only=True, now=datetime(2026, 12, 20, 15, 30, tzinfo=UTC))
+    first = collect(
+        registry, local_only=True, now=datetime(2026, 12, 20, 15, 30, tzinfo=UTC), gate=gate
+    )
     assert not next(r for r in first if r.institution_id == "qinglan-renmin").late
     (registry.data_dir / "sources" / "qinglan-tcm" / "statistics" / "2026-11.csv").write_text(
         "月份,受理投诉举报\n2026-11,4\n", encoding="utf-8"
     )
-    late = collect(registry, local_only=True, now=datetime(2026, 12, 21, 1, 0, tzinfo=UTC))
+    late = collect(
+        registry, local_only=True, now=datetime(2026, 12, 21, 1, 0, tzinfo=UTC), gate=gate
+    )
     assert next(r for r in late if r.institution_id == "qinglan-tcm").late == [
         "statistics/2026-11.csv"
     ]
@@ -87,7 +93,7 @@ def test_a_sanctioned_count_is_never_shown_in_a_correction(data_dir, tmp_path):
         (folder / "2026-10-fix.csv").write_text(
             f"月份,处理人数：批评教育\n2026-10,{value}\n", encoding="utf-8"
         )
-        collect(registry, local_only=True, now=datetime(2026, 11, 22, 1 + n, tzinfo=UTC))
+        collect(registry, local_only=True, now=datetime(2026, 11, 22, 1 + n, tzinfo=UTC), gate=gate)
     _first, changes = history(registry, NOW.date())
     assert [(c.old, c.new) for c in changes if c.indicator == "sanctioned_education"][-1] == (2, 3)
     build(data_dir, tmp_path / "out", now=NOW, config_file=ROOT / "mkdocs.yml")
@@ -112,7 +118,7 @@ def test_every_correction_is_listed_in_the_order_files_arrived(registry):
     ]
     for hour, (name, text) in enumerate(sends):
         (folder / name).write_text(text, encoding="utf-8")
-        collect(registry, local_only=True, now=datetime(2026, 11, 10, hour, tzinfo=UTC))
+        collect(registry, local_only=True, now=datetime(2026, 11, 10, hour, tzinfo=UTC), gate=gate)
     first, changes = history(registry, date(2026, 11, 22))
     mine = [
         (c.indicator, c.old, c.new, c.file)

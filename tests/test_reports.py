@@ -2,9 +2,11 @@
 
 from datetime import date
 
+from pipeline.cases import gate
 from pipeline.check import check_all, check_file
-from pipeline.collect import collect, read_manifest
+from pipeline.collect import collect
 from pipeline.reports import write_reports
+from pipeline.store import read_manifest
 
 TODAY = date(2026, 11, 22)
 
@@ -36,7 +38,7 @@ def test_a_newer_file_replaces_figures_of_an_older_one_and_says_so(registry):
     (folder / "2026-10-correction.csv").write_text(
         "月份,受理投诉举报\n2026-10,99\n", encoding="utf-8"
     )
-    collect(registry, local_only=True)
+    collect(registry, local_only=True, gate=gate)
     statistics = [s for s in read_manifest(registry.data_dir) if s.kind == "statistics"]
     checked = check_all(registry, statistics, TODAY)
     t = checked.table
@@ -67,9 +69,9 @@ def test_a_refused_resubmission_does_not_take_a_good_month_off_the_site(registry
     folder = registry.data_dir / "sources" / "qinglan-tcm" / "statistics"
     good = folder / "2026-10-extra.csv"
     good.write_text("月份,约谈\n2026-10,4\n", encoding="utf-8")
-    collect(registry, local_only=True)
+    collect(registry, local_only=True, gate=gate)
     good.write_text("月份,约谈\n2026-10,约4\n", encoding="utf-8")
-    collect(registry, local_only=True)
+    collect(registry, local_only=True, gate=gate)
     statistics = [s for s in read_manifest(registry.data_dir) if s.kind == "statistics"]
     checked = check_all(registry, statistics, TODAY)
     t = checked.table

@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline import demo
 from pipeline.cases import load_cases
-from pipeline.collect import latest_snapshots, read_manifest
+from pipeline.demo import submissions
+from pipeline.demo.files import Shape
+from pipeline.demo.synthetic import _figures, generate
 from pipeline.periods import BEIJING, month_range
 from pipeline.registry import load_registry, vocabulary
-from pipeline.synthetic import _figures, generate
-from pipeline.synthetic_files import Shape
+from pipeline.store import latest_snapshots, read_manifest
 from tests.conftest import DEMO
 from tests.conftest import run_portal as portal
 
@@ -104,25 +104,27 @@ def test_the_fast_writers_write_what_the_demo_s_writers_write(institution_id):
     # same bytes, for a hospital, another larger institution and a clinic's indicators.
     registry = load_registry(DEMO)
     inst = registry.institutions[institution_id]
-    codes = demo._codes(registry, inst)
+    codes = submissions._codes(registry, inst)
     shape = Shape(registry, codes)
-    rows = list(demo.figures(inst, month_range("2024-11", "2026-02"), random.Random(3)))
+    rows = list(submissions.figures(inst, month_range("2024-11", "2026-02"), random.Random(3)))
     if "funds_recovered_yuan" in rows[1]:
         rows[1]["funds_recovered_yuan"] = 1_234_500  # thousands separators, quoted in CSV
     for i, row in enumerate(rows):
         period, values = row["period"], [row.get(c) for c in codes]
-        assert shape.csv_gbk_month(inst.name, period, values) == demo.csv_gbk_month(
+        assert shape.csv_gbk_month(inst.name, period, values) == submissions.csv_gbk_month(
             registry, inst, row
         )
-        assert shape.csv_long_month(inst.id, period, values) == demo.csv_long_month(
+        assert shape.csv_long_month(inst.id, period, values) == submissions.csv_long_month(
             registry, inst, row
         )
-        assert shape.json_month(inst.id, period, values) == demo.json_month(registry, inst, row)
+        assert shape.json_month(inst.id, period, values) == submissions.json_month(
+            registry, inst, row
+        )
         year = [r for r in rows[: i + 1] if r["period"][:4] == period[:4]]
         made = shape.xlsx_year(
             inst.name, period[:4], [(r["period"], [r.get(c) for c in codes]) for r in year]
         )
-        assert made == demo.xlsx_year(registry, inst, period[:4], year), period
+        assert made == submissions.xlsx_year(registry, inst, period[:4], year), period
 
 
 def test_running_totals_start_with_an_institution_that_starts_late():

@@ -12,8 +12,8 @@ number of processes.
 Every figure, style, skipped month, arrival time and planted mistake is drawn first, for
 all institutions and months at once (numpy, one generator seeded with ``--seed``); the
 files are then written institution by institution in forked processes that draw
-nothing, from strings, with the bytes :mod:`pipeline.demo`'s writers make
-(:mod:`pipeline.synthetic_files`).
+nothing, from strings, with the bytes the writers of :mod:`pipeline.demo.submissions`
+make (:mod:`pipeline.demo.files`).
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ import yaml
 
 from pipeline import ledger
 from pipeline.cases import digest
-from pipeline.collect import Snapshot, due_date, snapshot_dir, write_manifest
-from pipeline.demo import (
+from pipeline.demo.files import Shape
+from pipeline.demo.submissions import (
     CASE_RATES,
     HOSPITAL_TYPES,
     SMALL_INDICATORS,
@@ -49,9 +49,9 @@ from pipeline.demo import (
 from pipeline.parallel import pmap
 from pipeline.periods import BEIJING, month_range
 from pipeline.registry import Institution, Registry, load_registry
-from pipeline.synthetic_files import Shape
+from pipeline.store import Snapshot, due_date, snapshot_dir, write_manifest
 
-DEMO_DATA = Path(__file__).resolve().parent.parent / "data"
+DEMO_DATA = Path(__file__).resolve().parents[2] / "data"
 
 # Institution types: share of institutions, level, staff range, id prefix, name word.
 TYPES = [
@@ -314,10 +314,11 @@ BATCH = 500
 def _figures(
     insts: list[Institution], months: list[str], codes: list[str], gen: np.random.Generator
 ) -> np.ndarray:
-    """Every institution's figures for every month at once, as :func:`pipeline.demo.figures`
-    draws them one institution and month at a time (the same rates, seasons and running
-    totals): an array (institution, month, indicator) with NaN where there is no figure
-    (a month not active, an indicator the institution's type does not report)."""
+    """Every institution's figures for every month at once, as
+    :func:`pipeline.demo.submissions.figures` draws them one institution and month at a
+    time (the same rates, seasons and running totals): an array (institution, month,
+    indicator) with NaN where there is no figure (a month not active, an indicator the
+    institution's type does not report)."""
     n, m_count = len(insts), len(months)
     col = {c: j for j, c in enumerate(codes)}
     out = np.full((n, m_count, len(codes)), np.nan)

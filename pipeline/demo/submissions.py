@@ -24,9 +24,9 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.xml.functions import tostring
 
-from pipeline.collect import Snapshot, due_date, period_of, store_file, write_manifest
 from pipeline.periods import BEIJING, month_range
 from pipeline.registry import Institution, Registry
+from pipeline.store import Snapshot, due_date, period_of, store_file, write_manifest
 from pipeline.template import HEADER_ROW, monthly_sheet
 
 HOSPITAL_TYPES = {"综合医院", "中医医院", "妇幼保健院", "专科医院", "民营医院"}
@@ -429,12 +429,3 @@ def write_demo_sources(
         snapshots.append(snap)
         (registry.data_dir / inst.source / "channels.csv").write_bytes(content)
     write_manifest(registry.data_dir, snapshots)
-
-
-if __name__ == "__main__":  # python -m pipeline.demo DATA_DIR FIRST_MONTH LAST_MONTH UNTIL
-    import sys
-
-    from pipeline.registry import load_registry
-
-    until = datetime.fromisoformat(sys.argv[4]).replace(tzinfo=BEIJING)
-    write_demo_sources(load_registry(Path(sys.argv[1])), sys.argv[2], sys.argv[3], until)

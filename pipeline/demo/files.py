@@ -1,8 +1,9 @@
-"""The four file styles of :mod:`pipeline.demo`, written straight from strings.
+"""The four file styles of :mod:`pipeline.demo.submissions`, written straight from
+strings.
 
 ``portal demo`` writes a file per institution and month, 100,000 of them at 3,000
-institutions and 36 months; the writers of :mod:`pipeline.demo` (the csv module,
-``json.dumps`` with indentation, openpyxl) cost more there than everything else. These
+institutions and 36 months; the writers of :mod:`pipeline.demo.submissions` (the csv
+module, ``json.dumps`` with indentation, openpyxl) cost more there than everything else. These
 make the same bytes from a row of values (tests/test_synthetic.py compares the two on
 every shape): the yearly workbook is openpyxl's own, laid out once per indicator set
 and year, with only its title and figures written here.
@@ -22,7 +23,7 @@ from xml.sax.saxutils import escape
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from pipeline.demo import stable_bytes, zip_parts
+from pipeline.demo.submissions import stable_bytes, zip_parts
 from pipeline.periods import label as period_label
 from pipeline.registry import Registry
 from pipeline.template import HEADER_ROW, monthly_sheet
@@ -58,7 +59,7 @@ class Shape:
         self.json_codes = [json.dumps(c) for c in self.codes]
 
     def csv_gbk_month(self, name: str, period: str, values: Values) -> bytes:
-        """:func:`pipeline.demo.csv_gbk_month`: GB18030, Chinese headers, 98.5%, 1,234."""
+        """:func:`submissions.csv_gbk_month`: GB18030, Chinese headers, 98.5%, 1,234."""
         cells = []
         for value, kind in zip(values, self.kinds, strict=True):
             if value is None:
@@ -73,7 +74,7 @@ class Shape:
         return (self.gbk_header + line).encode("gb18030")
 
     def csv_long_month(self, institution_id: str, period: str, values: Values) -> bytes:
-        """:func:`pipeline.demo.csv_long_month`: UTF-8 with BOM, a row per indicator."""
+        """:func:`submissions.csv_long_month`: UTF-8 with BOM, a row per indicator."""
         head = f"{_cell(institution_id)},{period},"
         lines = [
             f"{head}{code},{_number(value)}\n"
@@ -84,7 +85,7 @@ class Shape:
         return text.encode("utf-8")
 
     def json_month(self, institution_id: str, period: str, values: Values) -> bytes:
-        """:func:`pipeline.demo.json_month`: ``json.dumps(..., indent=1)``."""
+        """:func:`submissions.json_month`: ``json.dumps(..., indent=1)``."""
         head = f'  {{\n   "period": {json.dumps(period)},\n   "indicator": '
         records = ",\n".join(
             f'{head}{code},\n   "value": {_number(value)}\n  }}'
@@ -96,7 +97,7 @@ class Shape:
         return f'{{\n "institution_id": {ident},\n "records": {body}\n}}\n'.encode()
 
     def xlsx_year(self, name: str, year: str, rows: Sequence[tuple[str, Values]]) -> bytes:
-        """:func:`pipeline.demo.xlsx_year`: the year's months so far, a row each, under a
+        """:func:`submissions.xlsx_year`: the year's months so far, a row each, under a
         merged title, a notes row and the headers, and the 合计 row offices add."""
         parts, head, top, tail = self._xlsx_template(year)
         out = [top.replace(_TITLE, escape(f"{name}{year}年行风建设工作月报表"))]

@@ -1,0 +1,201 @@
+"""The snapshot store: every file an institution sent, stored once by its SHA-256 under
+``snapshots/<institution>/``, and the manifest (``snapshots/manifest.csv``) that gives
+each its provenance. Rows are only ever added; nothing stored is rewritten or removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import fcntl
+import io
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline.periods import BEIJING
+from pipeline.store.files import atomic_write
+
+MANIFEST_FIELDS = [
+    "institution_id",
+    "kind",
+    "name",
+    "source",
+    "fetched_at",
+    "http_status",
+    "sha256",
+    "size",
+    "period",
+    "etag",
+    "last_modified",
+    "received_at",
+]
+MANIFEST_LOCK = ".manifest.lock"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One stored file with its provenance (a row of the manifest)."""
+
+    institution_id: str
+    kind: str
+    name: str
+    source: str
+    fetched_at: str
+    http_status: str
+    sha256: str
+    size: int
+    period: str
+    etag: str = ""
+    last_modified: str = ""
+    # When the file reached the authority, where that is earlier than ``fetched_at``:
+    # the commit that put a folder source's file into data/, or the day an officer
+    # recorded for a file that came by e-mail (sources/<institution>/received.csv).
+    received_at: str = ""
+
+    @property
+    def arrived_at(self) -> str:
+        """The arrival that decides on time or late: first seen by the portal, or the
+        earlier evidence in ``received_at``. A server's Last-Modified is kept as
+        evidence (``last_modified``) but never decides: a server can say anything."""
+        return self.received_at or self.fetched_at
+
+    def path(self, data_dir: Path) -> Path:
+        return (
+            snapshot_dir(data_dir) / self.institution_id / f"{self.sha256}{Path(self.name).suffix}"
+        )
+
+
+def snapshot_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / "snapshots"
+
+
+# The manifest as last read, by path, with the file's identity then: a build reads it in
+# several stages (collection, checks, punctuality, channels), 100,000 rows at a province.
+_manifests: dict[Path, tuple[tuple[int, int, int], tuple[Snapshot, ...]]] = {}
+
+
+def read_manifest(data_dir: Path) -> list[Snapshot]:
+    """Every snapshot ever stored, oldest first."""
+    path = (snapshot_dir(data_dir) / "manifest.csv").resolve()
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return []
+    # The manifest is only ever replaced whole (atomic_write): a new inode and mtime.
+    identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    cached = _manifests.get(path)
+    if cached is None or cached[0] != identity:
+        cached = _manifests[path] = (identity, tuple(_parse_manifest(path)))
+    return list(cached[1])
+
+
+def _parse_manifest(path: Path) -> list[Snapshot]:
+    try:
+        with path.open(encoding="utf-8", newline="") as f:
+            rows: list[dict[str, Any]] = list(csv.DictReader(f))
+    except FileNotFoundError:
+        return []
+    # Columns added later (etag, last_modified) are absent from older manifests.
+    out = []
+    for row in rows:
+        fields: dict[str, Any] = {k: v or "" for k, v in row.items() if k in MANIFEST_FIELDS}
+        fields["size"] = int(row["size"])
+        out.append(Snapshot(**fields))
+    return out
+
+
+def latest_snapshots(data_dir: Path) -> list[Snapshot]:
+    """The newest snapshot of each (institution, file name): what gets published."""
+    latest: dict[tuple[str, str], Snapshot] = {}
+    for snap in read_manifest(data_dir):
+        latest[(snap.institution_id, snap.name)] = snap
+    return sorted(latest.values(), key=lambda s: (s.institution_id, s.name))
+
+
+def period_of(name: str) -> str:
+    """The month (YYYY-MM) or year a file name says it covers, or ''."""
+    stem = Path(name).stem
+    if m := re.search(r"(20\d{2})[-_.年]?(0[1-9]|1[0-2])(?!\d)", stem):
+        return f"{m.group(1)}-{m.group(2)}"
+    if m := re.search(r"(?<!\d)(20\d{2})(?!\d)", stem):
+        return m.group(1)
+    return ""
+
+
+def store_file(data_dir: Path, snap: Snapshot, content: bytes) -> None:
+    """Store ``content`` under its checksum; an identical file is never written twice."""
+    target = snap.path(data_dir)
+    if not target.exists():
+        atomic_write(target, content)
+
+
+@contextlib.contextmanager
+def _manifest_lock(data_dir: Path) -> Iterator[None]:
+    """Hold the manifest for a read-modify-write. Another process doing the same (a
+    collection beside a build) waits here; the lock goes with the process if it dies."""
+    folder = snapshot_dir(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / MANIFEST_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _write_rows(data_dir: Path, snapshots: list[Snapshot]) -> None:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for s in snapshots:
+        writer.writerow({f: getattr(s, f) for f in MANIFEST_FIELDS})
+    atomic_write(snapshot_dir(data_dir) / "manifest.csv", buf.getvalue().encode("utf-8"))
+
+
+def write_manifest(data_dir: Path, snapshots: list[Snapshot]) -> None:
+    """Rewrite the manifest atomically with ``snapshots``, every row of it (the demo
+    and synthetic data start one this way). To add rows, use :func:`add_to_manifest`."""
+    with _manifest_lock(data_dir):
+        _write_rows(data_dir, snapshots)
+
+
+def add_to_manifest(data_dir: Path, snapshots: list[Snapshot]) -> list[Snapshot]:
+    """Add ``snapshots`` (their files already stored) to the manifest; return those added.
+
+    The manifest is read again under the lock, so rows another process added since
+    this one last read it are kept. A snapshot whose bytes are already the newest of
+    its file (another collection of the same file got there first) is not added twice.
+    """
+    if not snapshots:
+        return []
+    with _manifest_lock(data_dir):
+        rows = _parse_manifest(snapshot_dir(data_dir) / "manifest.csv")
+        newest = {(s.institution_id, s.name): s.sha256 for s in rows}
+        added = []
+        for snap in snapshots:
+            key = (snap.institution_id, snap.name)
+            if newest.get(key) != snap.sha256:
+                newest[key] = snap.sha256
+                added.append(snap)
+        if added:
+            _write_rows(data_dir, rows + added)
+    return added
+
+
+# The store's time stamps are UTC; the campaign's days are Beijing's.
+def beijing_time(stamp: str) -> datetime:
+    """A time stamp of the store (``2026-11-25T23:45:44Z``, or with an offset) in
+    Beijing time."""
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(BEIJING)
+
+
+def due_date(month: str, due_day: int) -> date:
+    """The day a month's report is due: ``due_day`` of the following month."""
+    year, mon = int(month[:4]), int(month[5:7])
+    year, mon = (year + 1, 1) if mon == 12 else (year, mon + 1)
+    return date(year, mon, due_day)

@@ -1,0 +1,164 @@
+"""The shape of the package: no import cycle among its modules (imports inside functions
+and under ``TYPE_CHECKING`` included), only the entry points import the command line, the
+store imports only the base, and no stage imports the demo and synthetic data.
+
+The graph is read from the source with ``ast``, not by importing: an import inside a
+function counts as much as one at the top. An edge goes to the module named, not to the
+packages above it (``from pipeline.store import X`` is an edge to ``pipeline.store``).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "pipeline"
+
+# Cycles tolerated for now, each as the set of modules that import one another, with why
+# it could not be removed yet. None today; an entry that is no longer a cycle fails too.
+ALLOWED_CYCLES: dict[frozenset[str], str] = {}
+
+# The only modules that may import the command line: it and ``python -m pipeline``.
+CLI_IMPORTERS = {"pipeline.cli", "pipeline.__main__"}
+# What the store may import besides itself: the base.
+STORE_MAY_IMPORT = {"pipeline.periods", "pipeline.problems", "pipeline.registry"}
+# The only module outside pipeline.demo that may import it: ``portal demo``.
+DEMO_IMPORTERS = {"pipeline.cli"}
+
+
+def within(package: str, names: Iterable[str]) -> set[str]:
+    return {m for m in names if m == package or m.startswith(package + ".")}
+
+
+def modules() -> dict[str, Path]:
+    """Every module of the package by dotted name (a package by its own name)."""
+    out = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        out[".".join(parts)] = path
+    return out
+
+
+def imported(name: str, path: Path, known: dict[str, Path]) -> set[str]:
+    """The package's modules that module ``name`` imports anywhere in its source."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                target = ".".join([*base, node.module] if node.module else base)
+            else:
+                target = node.module or ""
+            for alias in node.names:
+                # ``from pipeline import ledger`` imports a module; ``from pipeline import
+                # __version__`` imports from the package.
+                sub = f"{target}.{alias.name}"
+                found.add(sub if sub in known else target)
+    return {m for m in found if m.split(".")[0] == "pipeline" and m != name}
+
+
+def graph() -> dict[str, set[str]]:
+    known = modules()
+    return {name: imported(name, path, known) for name, path in known.items()}
+
+
+def cycles(edges: dict[str, set[str]]) -> list[frozenset[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(edges.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = set()
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.add(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(frozenset(component))
+
+    for v in sorted(edges):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def path_within(edges: dict[str, set[str]], component: frozenset[str]) -> list[str]:
+    """One cycle through ``component``, as a path of imports, for the failure message."""
+    start = min(component)
+    seen = {start: [start]}
+    todo = [start]
+    while todo:
+        v = todo.pop(0)
+        for w in sorted(edges[v] & component):
+            if w == start:
+                return [*seen[v], start]
+            if w not in seen:
+                seen[w] = [*seen[v], w]
+                todo.append(w)
+    return sorted(component)
+
+
+def test_the_graph_sees_imports_at_the_top_inside_functions_and_relative():
+    edges = graph()
+    assert "pipeline.collect" in edges["pipeline.build"]  # at the top
+    assert "pipeline.serve" in edges["pipeline.cli"]  # inside a function
+    assert "pipeline.sitebuild" in edges["pipeline.build"]  # relative, inside a function
+    assert "pipeline.store" in edges["pipeline.cases"]
+    assert "pipeline.privacy.pii" in edges["pipeline.check"]
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [frozenset("abc")]
+
+
+def test_no_module_of_the_package_imports_another_that_imports_it_back():
+    edges = graph()
+    found = cycles(edges)
+    unexpected = [c for c in found if c not in ALLOWED_CYCLES]
+    assert not unexpected, "import cycles:\n" + "\n".join(
+        " -> ".join(path_within(edges, c)) for c in unexpected
+    )
+    stale = [sorted(c) for c in ALLOWED_CYCLES if c not in found]
+    assert not stale, f"no longer cycles, remove them from ALLOWED_CYCLES: {stale}"
+
+
+def test_only_the_entry_points_import_the_command_line():
+    edges = graph()
+    importers = {m for m, targets in edges.items() if "pipeline.cli" in targets}
+    assert importers <= CLI_IMPORTERS, sorted(importers - CLI_IMPORTERS)
+
+
+def test_the_store_imports_only_the_base():
+    edges = graph()
+    store = within("pipeline.store", edges)
+    assert store >= {"pipeline.store", "pipeline.store.snapshots"}
+    beyond = {
+        (m, t) for m in store for t in edges[m] if t not in store and t not in STORE_MAY_IMPORT
+    }
+    assert not beyond, sorted(beyond)
+
+
+def test_no_stage_imports_the_demo_and_synthetic_data():
+    edges = graph()
+    demo = within("pipeline.demo", edges)
+    assert demo >= {"pipeline.demo", "pipeline.demo.synthetic"}
+    importers = {m for m, targets in edges.items() if targets & demo} - demo
+    assert importers <= DEMO_IMPORTERS, sorted(importers - DEMO_IMPORTERS)
