@@ -102,12 +102,14 @@ def test_a_new_case_is_dated_in_beijing_and_cannot_be_published_as_scaffolded(da
     assert "status: draft" in (data_dir / "cases" / "2026-night-case.md").read_text("utf-8")
 
 
-def test_drafts_show_in_the_preview_only_when_asked_and_marked(data_dir, tmp_path):
+def test_drafts_show_in_the_preview_only_when_asked_and_marked(data_dir, tmp_path, request):
     page = ("cases", DRAFT, "index.html")
     plain = Preview(data_dir, tmp_path / "a", ROOT / "mkdocs.yml")
+    request.addfinalizer(plain.close)
     plain.rebuild()
     assert not plain.site.joinpath(*page).exists()
     drafts = Preview(data_dir, tmp_path / "b", ROOT / "mkdocs.yml", drafts=True)
+    request.addfinalizer(drafts.close)
     drafts.rebuild()
     html = drafts.site.joinpath(*page).read_text(encoding="utf-8")
     assert "草稿预览" in html and "【草稿】" in html
@@ -121,17 +123,18 @@ def test_a_retracted_case_keeps_its_notice_and_drops_the_allegation(site):
     assert "批评教育" not in html  # and the sanctions
 
 
-def test_a_refused_draft_shows_what_to_fix_in_the_drafts_preview(data_dir, tmp_path):
+def test_a_refused_draft_shows_what_to_fix_in_the_drafts_preview(data_dir, tmp_path, request):
     case = data_dir / "cases" / f"{DRAFT}.md"
     case.write_text(case.read_text(encoding="utf-8") + "\n医生张建华收受红包。\n", "utf-8")
     drafts = Preview(data_dir, tmp_path / "b", ROOT / "mkdocs.yml", drafts=True)
+    request.addfinalizer(drafts.close)
     drafts.rebuild()
     html = drafts.site.joinpath("cases", DRAFT, "index.html").read_text(encoding="utf-8")
     assert "未通过检查" in html and "人名" in html and "张某" in html
     assert "收受红包。" not in html.split("portal-problems")[0]  # the body is not shown
     # Fixed and saved: the preview follows the edit and shows the draft itself.
     case.write_text(case.read_text(encoding="utf-8").replace("张建华", "张某"), "utf-8")
-    assert drafts.poll() is not None
+    assert drafts.poll(wait=10) is not None
     html = drafts.site.joinpath("cases", DRAFT, "index.html").read_text(encoding="utf-8")
     assert "草稿预览" in html and "未通过检查" not in html
 
