@@ -26,7 +26,7 @@ from pipeline.channels import Directory, directory
 from pipeline.check import CheckResult, check_all
 from pipeline.collect import CollectResult, collect
 from pipeline.layer import Layer
-from pipeline.parallel import batch, beside
+from pipeline.parallel import beside
 from pipeline.periods import BEIJING
 from pipeline.privacy.suppression import suppress
 from pipeline.problems import DataError, Problem
@@ -125,7 +125,6 @@ def find_config(config: Path | None = None) -> Path:
     return here if here.exists() else PROJECT_ROOT / "mkdocs.yml"
 
 
-@batch
 def prepare(
     data_dir: Path,
     now: datetime | None = None,
@@ -163,7 +162,6 @@ class Computed:
     directory: Directory
 
 
-@batch
 def compute(prep: Prepared, now: datetime, progress: Callable[[str], None]) -> Computed:
     """Aggregate and suppress the figures, and derive reporting history and channels;
     raise :class:`BuildRefused` when there is nothing to publish. The rows read from
@@ -191,7 +189,6 @@ def compute(prep: Prepared, now: datetime, progress: Callable[[str], None]) -> C
     return Computed(aggregates, on_time, channels)
 
 
-@batch
 def render_docs(
     prep: Prepared,
     computed: Computed,
@@ -218,7 +215,6 @@ def render_docs(
     ).render(touched)
 
 
-@batch
 def mkdocs_site(
     config_file: Path,
     docs: Path,

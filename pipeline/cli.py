@@ -95,10 +95,14 @@ def main() -> None:
     """医疗卫生行风建设信息公开平台：收集、校验、汇总并生成静态网站。"""
     import logging
 
+    from pipeline.parallel import collector_paused
+
     # jieba (word segmentation for the PII gate and the search index) announces in
     # English how it loads its dictionary; nothing a user needs to read. A filter, as
     # importing jieba sets its logger's level back to DEBUG.
     logging.getLogger("jieba").addFilter(lambda record: record.levelno >= logging.WARNING)
+    # Process-wide: the cycle collector paused for the command's run (pipeline.parallel).
+    click.get_current_context().with_resource(collector_paused())
 
 
 @main.command()

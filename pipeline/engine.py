@@ -9,8 +9,6 @@ connection set-up here is DuckDB's.
 
 from __future__ import annotations
 
-import atexit
-import gc
 import os
 import tempfile
 from collections.abc import Iterator
@@ -19,11 +17,6 @@ from contextlib import contextmanager
 import duckdb
 
 from pipeline.parallel import jobs
-
-# The pipeline's stages freeze what they leave for the collector (pipeline.parallel.batch),
-# the engine module's own objects too; at exit they must be collectable again, or the
-# module reports them as leaked on stderr.
-atexit.register(gc.unfreeze)
 
 # What the engine may hold in memory before it spills to disk: enough for 10,000
 # institutions x 36 months (about 23 million cells), little next to what the page

@@ -1,6 +1,11 @@
 """Use the machine well: spread independent work over its cores, and keep Python's
 cycle collector out of the way while millions of figures are read.
 
+The contract: :func:`pmap`, :func:`each` and :func:`beside` fork, so the process that
+calls them must run no other thread meanwhile (``portal serve`` stops its watch while
+it rebuilds); before forking they give freed memory back to the system.
+:func:`collector_paused` is for a command's entry, never for a library function.
+
 Reading thousands of submission files and writing thousands of institution pages are
 each a loop over independent items. On Linux the worker processes are forked: they
 start with the parent's registry and figures already in memory, nothing is pickled but
@@ -20,9 +25,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import Any, TypeVar, cast
 
-P = ParamSpec("P")
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -71,6 +75,7 @@ def pmap(
         size = max(1, len(items) // (n * 4))
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
         context = multiprocessing.get_context("fork")
+        _give_back_free_memory()
         with ProcessPoolExecutor(n, mp_context=context) as pool:
             parts = pool.map(_call, chunks)  # the workers are forked and start here
             if meanwhile:
@@ -107,6 +112,7 @@ def beside(work: Callable[[], T]) -> Iterator[Callable[[], T]]:
         yield functools.cache(work)
         return
     context = multiprocessing.get_context("fork")
+    _give_back_free_memory()
     receive, send = context.Pipe(duplex=False)
     # Not a daemon: work may start worker processes of its own.
     process = context.Process(target=_send_result, args=(work, send))
@@ -150,30 +156,23 @@ def _send_result(work: Callable[[], Any], send: Connection) -> None:
         send.close()
 
 
-def batch(stage: Callable[P, T]) -> Callable[P, T]:
-    """Run a pipeline stage with the cycle collector paused.
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """A command's whole run with Python's cycle collector paused (the command's entry
+    sets it: a process-wide setting, not a library's).
 
-    A stage creates millions of small objects (a row per figure) and frees few: the
-    collector, triggered by allocations, walks them again and again for nothing (a
-    third of the check stage at 3,000 institutions). Whatever a stage leaves is kept
-    by the next, so at its end the survivors are frozen (never walked again) rather
-    than collected, which alone took over a second. Freed objects are still freed at
-    once by reference counting; only reference cycles would wait, and the stages
-    make few."""
-
-    @functools.wraps(stage)
-    def run(*args: P.args, **kwargs: P.kwargs) -> T:
-        if not gc.isenabled():
-            return stage(*args, **kwargs)
-        gc.disable()
-        try:
-            return stage(*args, **kwargs)
-        finally:
-            gc.freeze()
+    A build creates millions of small objects (a row per figure) and frees few: the
+    collector, triggered by allocations, walks them again and again for nothing (a third
+    of the check stage at 3,000 institutions). Freed objects are still freed at once by
+    reference counting; only reference cycles wait, and the stages make few. Processes
+    forked meanwhile inherit the setting."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
             gc.enable()
-            _give_back_free_memory()
-
-    return run
 
 
 @functools.cache
@@ -185,10 +184,9 @@ def _libc() -> Any:
 
 
 def _give_back_free_memory() -> None:
-    """Return the memory a stage freed to the system (glibc keeps freed heap memory for
-    the process otherwise): the next stage's worker processes, forked from this one,
-    then share less, and the peak of the build falls (220 MB after the checks at
-    3,000 institutions)."""
+    """Before forking: return the memory freed so far to the system (glibc keeps freed
+    heap memory for the process otherwise), so the forked processes share less and the
+    peak of the build falls (220 MB after the checks at 3,000 institutions)."""
     libc = _libc()
     if libc is not None and hasattr(libc, "malloc_trim"):
         libc.malloc_trim(0)

@@ -219,10 +219,9 @@ class Preview:
             self._preview_unrecorded()
             touched = _touched(cases, before + self.prep.cases)
         else:
-            # The stages freeze what they leave (see parallel.batch): let the previous
-            # full build's leftovers go before the next one.
+            # The command pauses the cycle collector (parallel.collector_paused): let
+            # the previous full build's leftovers go before the next one.
             self.prep = self.computed = None
-            gc.unfreeze()
             gc.collect()
             self.prep = prepare(self.data_dir, now, preview=True)
             self._preview_unrecorded()
