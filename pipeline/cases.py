@@ -41,6 +41,7 @@ from pipeline.privacy.pii import (
     pinyin_syllables,
 )
 from pipeline.problems import Problem, validation_problems
+from pipeline.readers import decode_text
 from pipeline.registry import ID_PATTERN, Registry, vocabulary
 from pipeline.store import atomic_write, cache_path, latest_snapshots
 
@@ -469,9 +470,9 @@ def load_case(
             raise FrontMatterError(
                 f"文件过大（超过 {MAX_CASE_BYTES // 1024} KB），不是一篇案例通报"
             )
-        text = content.decode("utf-8-sig")
+        text, _ = decode_text(content)
     except (OSError, UnicodeDecodeError, FrontMatterError) as exc:
-        reason = exc if isinstance(exc, FrontMatterError) else "文件应为 UTF-8 编码的文本"
+        reason = exc if isinstance(exc, FrontMatterError) else "文件应为 UTF-8 或 GBK 编码的文本"
         case = Case(path=path, notice=None, body="")
         case.problems.append(Problem(name, "unreadable", f"无法读取：{reason}"))
         return case
@@ -868,8 +869,8 @@ def scaffold(notice: CaseNotice) -> str:
 def update_front_matter(path: Path, changes: Mapping[str, object]) -> tuple[str, dict[str, Any]]:
     """The case file with ``changes`` applied to its front matter; the body and every
     other field are kept as they are. Returns the new text and front matter."""
-    text = path.read_text(encoding="utf-8-sig")
-    meta, body = read_front_matter(text)
+    text, _ = decode_text(path.read_bytes())
+    meta, body = read_front_matter(text.replace("\r\n", "\n"))
     if not isinstance(meta, dict):
         raise FrontMatterError("前置信息应为“字段: 值”的列表")
     meta.update(changes)

@@ -37,6 +37,7 @@ from pipeline.cases import (
 )
 from pipeline.periods import BEIJING
 from pipeline.problems import DataError, Problem, validation_problems
+from pipeline.readers import decode_text
 from pipeline.registry import ID_PATTERN, Registry, load_registry
 
 
@@ -175,7 +176,7 @@ def _act(
             case.body,
             name,
             registry,
-            body_line=body_start(case.path.read_text(encoding="utf-8")),
+            body_line=body_start(decode_text(case.path.read_bytes())[0]),
         )
     except ValidationError as exc:
         problems += validation_problems(exc, name, "case_invalid")

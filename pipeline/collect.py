@@ -37,6 +37,7 @@ from pipeline.fetch import Fetched, Fetcher, FetchError, sniff
 from pipeline.parallel import pmap
 from pipeline.periods import BEIJING
 from pipeline.problems import Problem, printable
+from pipeline.readers import decode_text
 from pipeline.registry import Institution, Registry
 from pipeline.store import (
     Snapshot,
@@ -232,7 +233,7 @@ def collect(
             result.late.append(name)
         if snap.kind == "case":
             try:
-                text = got.content.decode("utf-8-sig", errors="replace")
+                text, _ = decode_text(got.content)  # sniff() let only text through
                 found = len(gate(text, f"{inst.id}/{name}", registry))
             except Exception as exc:
                 # Unchecked is not cleared: the office sees it, the institution fixes it.

@@ -29,6 +29,7 @@ import urllib3
 from requests.adapters import HTTPAdapter
 
 from pipeline import __version__
+from pipeline.readers import decode_text
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
@@ -413,9 +414,9 @@ def sniff(name: str, content: bytes) -> str | None:
         return "内容是网页（HTML），不是数据文件（可能是错误页或登录页）"
     if suffix == ".md":
         try:
-            content.decode("utf-8-sig")
+            decode_text(content)
         except UnicodeDecodeError:
-            return "案例文件应为 UTF-8 编码的 Markdown"
+            return "案例文件应为 UTF-8 或 GBK 编码的 Markdown"
         return (
             None
             if content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"---")

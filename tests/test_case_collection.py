@@ -62,3 +62,27 @@ def test_check_lists_the_queue_and_writes_the_refusal(data_dir, tmp_path):
         encoding="utf-8"
     )
     assert "张建华" in report and "张某" in report
+
+
+def test_a_case_an_institution_saved_in_gbk_is_read_not_garbled(registry):
+    """Many offices' editors save Chinese text as GBK: the gate must read the names in
+    it (decoding with replacement characters hid them), and the review queue shows it."""
+    folder = registry.data_dir / "sources" / "qinglan-renmin" / "cases"
+    folder.mkdir(parents=True, exist_ok=True)
+    text = CASE.format(id="2026-renmin-gbk", body="医生张建华收受红包2000元。")
+    (folder / "2026-renmin-gbk.md").write_bytes(text.encode("gb18030"))
+    results = collect(registry, local_only=True, now=datetime(2026, 11, 22, tzinfo=UTC), gate=gate)
+    renmin = next(r for r in results if r.institution_id == "qinglan-renmin")
+    assert [n for n, why in renmin.failed if "已退回" in why] == ["cases/2026-renmin-gbk.md"]
+    queue = {case.notice.id: case for _inst, case in review_queue(registry)}
+    assert [p.value for p in queue["2026-renmin-gbk"].problems] == ["张建华"]
+
+
+def test_a_press_office_case_saved_in_gbk_is_checked_like_any_other(registry):
+    from pipeline.cases import load_case
+
+    path = registry.data_dir / "cases" / "2026-gbk-case.md"
+    text = CASE.format(id="2026-gbk-case", body="医生王某收受红包2000元，已退还。")
+    path.write_bytes(text.replace("status: published", "status: draft").encode("gb18030"))
+    case = load_case(path, registry, "cases/2026-gbk-case.md")
+    assert case.notice is not None and "王某" in case.body, case.problems
