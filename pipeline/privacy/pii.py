@@ -578,9 +578,9 @@ _NUMBER_PART = re.compile(
 
 def _number_in_parts(text: str) -> list[tuple[str, int, int]]:
     """(kind, start, end) of a mobile, resident ID or card told in two parts or more in one
-    sentence, the parts joined in the order written."""
+    paragraph (in one sentence or several), the parts joined in the order written."""
     out = []
-    for sentence in re.finditer(r"[^。；;！？!?\n]+", text):
+    for sentence in re.finditer(r"[^\n]+", text):
         parts = list(_NUMBER_PART.finditer(text, sentence.start(), sentence.end()))
         if len(parts) < 2:
             continue
