@@ -100,7 +100,7 @@ def test_a_rate_over_nothing_has_no_value_and_reads_not_applicable(registry, tmp
     from datetime import datetime
 
     from pipeline.privacy.suppression import suppress
-    from pipeline.render import Renderer
+    from pipeline.site.render import Renderer
 
     clinic = "anhe-clinic"
     rows = [

@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.aggregate import aggregate
 from pipeline.privacy.suppression import suppress
-from pipeline.render import Renderer
+from pipeline.site.render import Renderer
 from tests.test_build import page
 
 

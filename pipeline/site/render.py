@@ -30,19 +30,19 @@ from pipeline.aggregate import Aggregates
 from pipeline.cases import Case, listed, shown_text, visible
 from pipeline.channels import Directory, closed_by
 from pipeline.check import CheckResult
-from pipeline.opendata import (
-    descriptor,
-    institution_months_table,
-    integer_codes,
-    statistics_table,
-    write_parquet,
-)
 from pipeline.parallel import each
 from pipeline.periods import label as period_label
 from pipeline.periods import quarter_of, year_of
 from pipeline.privacy.suppression import display_value
 from pipeline.punctuality import MISSING, Punctuality
 from pipeline.registry import Channel, Institution, Registry, vocabulary
+from pipeline.site.opendata import (
+    descriptor,
+    institution_months_table,
+    integer_codes,
+    statistics_table,
+    write_parquet,
+)
 
 TEMPLATES = Path(__file__).with_name("templates")
 # A group on the report page: its heading, owner id, channels and institution.
