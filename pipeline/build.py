@@ -32,7 +32,7 @@ from pipeline.privacy.suppression import suppress
 from pipeline.problems import DataError, Problem
 from pipeline.punctuality import Punctuality, punctuality
 from pipeline.registry import Registry, load_registry
-from pipeline.site import Renderer, Touched, copy_tree
+from pipeline.site import Site, Touched, copy_tree, render
 from pipeline.store import read_manifest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -205,17 +205,20 @@ def render_docs(
     # plotly.js comes from site/assets/js/plotly-basic.min.js: the basic partial bundle
     # (scatter, bar, pie) of the plotly.js version plotly.py ships, a third of the full one.
     copy_tree(site_dir / "assets", docs / "assets")
-    Renderer(
-        prep.registry,
-        prep.checked,
-        computed.aggregates,
-        computed.punctuality,
-        computed.directory,
-        prep.cases,
-        docs,
-        site_dir,
-        now,
-    ).render(touched)
+    render(
+        Site(
+            prep.registry,
+            prep.checked,
+            computed.aggregates,
+            computed.punctuality,
+            computed.directory,
+            prep.cases,
+            docs,
+            site_dir,
+            now,
+            touched,
+        )
+    )
 
 
 @batch
