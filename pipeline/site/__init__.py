@@ -15,8 +15,8 @@ Parquet files and ``datapackage.json`` (:mod:`~pipeline.site.opendata`), the tem
 
 It may import the earlier stages' data types and functions (registry, check, cases,
 channels, punctuality, aggregate, privacy), the store and the base (periods, problems,
-parallel); never the command line, the build or the preview, which with the command
-line are the only modules that import it (``tests/test_imports.py`` checks both).
+parallel); never the command line, the build or the preview, which are the only modules
+outside the package that import it (``tests/test_imports.py`` checks both).
 """
 
 from pipeline.site.context import Site, Touched

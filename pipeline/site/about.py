@@ -12,6 +12,7 @@ from pipeline.site.context import Site
 
 
 def about_page(site: Site) -> None:
+    """``about/index.md``."""
     site.page(
         "about/index.md",
         "about.md.j2",

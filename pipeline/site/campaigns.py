@@ -39,6 +39,7 @@ def summaries(site: Site) -> list[tuple[str, str, str]]:
 
 
 def summary_pages(site: Site) -> None:
+    """``campaigns/<id>/<period>.md``: a printable summary per year, quarter and month."""
     campaign = site.agg.campaign
     fig = site.fig
     reported = _reported(site)

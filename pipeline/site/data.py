@@ -25,6 +25,7 @@ PUNCTUALITY_HEADER = ["institution_id", "period", "due", "arrived", "status"]
 
 
 def data_page(site: Site) -> None:
+    """``data/index.md``: what each file of ``/data/`` holds."""
     site.page("data/index.md", "data.md.j2", "开放数据")
 
 
