@@ -32,7 +32,7 @@ from pipeline.privacy.suppression import suppress
 from pipeline.problems import DataError, Problem
 from pipeline.punctuality import Punctuality, punctuality
 from pipeline.registry import Registry, load_registry
-from pipeline.render import Renderer, Touched, copy_tree
+from pipeline.site import Site, Touched, copy_tree, render
 from pipeline.store import read_manifest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -202,17 +202,20 @@ def render_docs(
     # plotly.js comes from site/assets/js/plotly-basic.min.js: the basic partial bundle
     # (scatter, bar, pie) of the plotly.js version plotly.py ships, a third of the full one.
     copy_tree(site_dir / "assets", docs / "assets")
-    Renderer(
-        prep.registry,
-        prep.checked,
-        computed.aggregates,
-        computed.punctuality,
-        computed.directory,
-        prep.cases,
-        docs,
-        site_dir,
-        now,
-    ).render(touched)
+    render(
+        Site(
+            prep.registry,
+            prep.checked,
+            computed.aggregates,
+            computed.punctuality,
+            computed.directory,
+            prep.cases,
+            docs,
+            site_dir,
+            now,
+            touched,
+        )
+    )
 
 
 def mkdocs_site(
@@ -224,12 +227,12 @@ def mkdocs_site(
     dirty: bool = False,
 ) -> None:
     """Build ``docs`` into ``site`` with MkDocs (strict: a warning is an error), its pages
-    shared over worker processes (:mod:`pipeline.sitebuild`). A dirty build redoes only
+    shared over worker processes (:mod:`pipeline.site.mkdocs_build`). A dirty build redoes only
     the pages whose source changed (the preview uses it), with MkDocs's own loop."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
-    from .sitebuild import build as shared_build
+    from .site.mkdocs_build import build as shared_build
 
     cfg = load_config(
         str(config_file),

@@ -46,7 +46,7 @@ from pipeline.build import (
 )
 from pipeline.cases import Case, load_cases, visible
 from pipeline.problems import DataError
-from pipeline.render import Touched
+from pipeline.site import Touched
 
 # What the pipeline itself writes into the data directory while it builds.
 _OWN_OUTPUT = "snapshots"

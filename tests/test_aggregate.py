@@ -95,12 +95,11 @@ def test_district_and_type_levels_add_up(site_data):
     assert direct.value.sum() == total
 
 
-def test_a_rate_over_nothing_has_no_value_and_reads_not_applicable(registry, tmp_path):
+def test_a_rate_over_nothing_has_no_value_and_reads_not_applicable(registry):
     import math
-    from datetime import datetime
 
     from pipeline.privacy.suppression import suppress
-    from pipeline.render import Renderer
+    from pipeline.site.figures import Figures
 
     clinic = "anhe-clinic"
     rows = [
@@ -111,7 +110,7 @@ def test_a_rate_over_nothing_has_no_value_and_reads_not_applicable(registry, tmp
     agg.table = suppress(agg.table, registry)
     cell = agg.cell("complaint_resolution_rate", "month", "2024-09", "institution", clinic)
     assert math.isnan(cell["value"])  # not infinity
-    r = Renderer(registry, None, agg, None, None, [], tmp_path, tmp_path, datetime(2024, 10, 30))
-    shown = r.show("complaint_resolution_rate", "month", "2024-09", "institution", clinic)
+    fig = Figures(registry, agg)
+    shown = fig.show("complaint_resolution_rate", "month", "2024-09", "institution", clinic)
     assert shown == "不适用"
-    assert r.show("complaints_resolved", "month", "2024-09", "institution", clinic) == "1"
+    assert fig.show("complaints_resolved", "month", "2024-09", "institution", clinic) == "1"

@@ -474,15 +474,15 @@ def test_site_built_by_worker_processes_is_byte_for_byte_mkdocs_own_build(
 ):
     import mkdocs.commands.build
 
-    from pipeline import sitebuild
     from pipeline.build import mkdocs_site
+    from pipeline.site import mkdocs_build
 
     processes(2)
     docs = tmp_path / "docs"
     registry = _demo_docs(site_data, docs)
     shared = tmp_path / "shared"
     mkdocs_site(ROOT / "mkdocs.yml", docs, shared, registry, NOW)
-    monkeypatch.setattr(sitebuild, "build", mkdocs.commands.build.build)
+    monkeypatch.setattr(mkdocs_build, "build", mkdocs.commands.build.build)
     own = tmp_path / "own"
     mkdocs_site(ROOT / "mkdocs.yml", docs, own, registry, NOW)
 

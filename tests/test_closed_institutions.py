@@ -22,7 +22,7 @@ from pipeline.build import build, prepare
 from pipeline.channels import closed_by, directory
 from pipeline.punctuality import MISSING, punctuality
 from pipeline.registry import load_registry
-from pipeline.render import month_after
+from pipeline.site.figures import month_after
 from tests.conftest import NOW, ROOT
 from tests.test_build import page
 

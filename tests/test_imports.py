@@ -1,6 +1,7 @@
 """The shape of the package: no import cycle among its modules (imports inside functions
 and under ``TYPE_CHECKING`` included), only the entry points import the command line, the
-store imports only the base, and no stage imports the demo and synthetic data.
+store imports only the base, no stage imports the demo and synthetic data, and only the
+build, the preview and the command line import the site stage (which imports none of them).
 
 The graph is read from the source with ``ast``, not by importing: an import inside a
 function counts as much as one at the top. An edge goes to the module named, not to the
@@ -25,6 +26,9 @@ CLI_IMPORTERS = {"pipeline.cli", "pipeline.__main__"}
 STORE_MAY_IMPORT = {"pipeline.periods", "pipeline.problems", "pipeline.registry"}
 # The only module outside pipeline.demo that may import it: ``portal demo``.
 DEMO_IMPORTERS = {"pipeline.cli"}
+# The only modules outside pipeline.site that may import it: the build, the preview and
+# the command line; the site stage imports none of them.
+SITE_IMPORTERS = {"pipeline.build", "pipeline.serve", "pipeline.cli"}
 
 
 def within(package: str, names: Iterable[str]) -> set[str]:
@@ -123,7 +127,7 @@ def test_the_graph_sees_imports_at_the_top_inside_functions_and_relative():
     edges = graph()
     assert "pipeline.collect" in edges["pipeline.build"]  # at the top
     assert "pipeline.serve" in edges["pipeline.cli"]  # inside a function
-    assert "pipeline.sitebuild" in edges["pipeline.build"]  # relative, inside a function
+    assert "pipeline.site.mkdocs_build" in edges["pipeline.build"]  # relative, inside a function
     assert "pipeline.store" in edges["pipeline.cases"]
     assert "pipeline.privacy.pii" in edges["pipeline.check"]
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [frozenset("abc")]
@@ -162,3 +166,14 @@ def test_no_stage_imports_the_demo_and_synthetic_data():
     assert demo >= {"pipeline.demo", "pipeline.demo.synthetic"}
     importers = {m for m, targets in edges.items() if targets & demo} - demo
     assert importers <= DEMO_IMPORTERS, sorted(importers - DEMO_IMPORTERS)
+
+
+def test_only_the_build_the_preview_and_the_command_line_import_the_site_stage():
+    edges = graph()
+    site = within("pipeline.site", edges)
+    assert site >= {"pipeline.site", "pipeline.site.render", "pipeline.site.mkdocs_hooks"}
+    importers = {m for m, targets in edges.items() if targets & site} - site
+    assert importers <= SITE_IMPORTERS, sorted(importers - SITE_IMPORTERS)
+    assert "pipeline.build" in importers and "pipeline.serve" in importers
+    back = {(m, t) for m in site for t in edges[m] if t in SITE_IMPORTERS}
+    assert not back, sorted(back)

@@ -17,7 +17,7 @@ import pytest
 
 from pipeline.build import build, compute, prepare
 from pipeline.registry import Registry, load_registry
-from pipeline.render import FORMULA_PREFIXES, csv_safe
+from pipeline.site.files import FORMULA_PREFIXES, csv_safe
 from tests.conftest import NOW, ROOT
 
 TABLES = ("statistics", "institution-months")

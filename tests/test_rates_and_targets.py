@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.aggregate import aggregate
 from pipeline.privacy.suppression import suppress
-from pipeline.render import Renderer
+from pipeline.site.figures import Figures
 from tests.test_build import page
 
 
@@ -48,14 +48,10 @@ def test_resolution_rate_counts_the_backlog_carried_in(registry):
     assert agg.table[agg.table.indicator == "complaint_resolution_rate"].value.max() <= 100
 
 
-def _renderer(registry, rows, until):
-    r = Renderer.__new__(Renderer)
-    r.reg = registry
-    r.agg = aggregate(registry, table(rows), registry.campaigns[0], until)
-    r.agg.table = suppress(r.agg.table, registry)
-    r.threshold = registry.config.suppression_threshold
-    r._rows_cache = {}
-    return r
+def _figures(registry, rows, until):
+    agg = aggregate(registry, table(rows), registry.campaigns[0], until)
+    agg.table = suppress(agg.table, registry)
+    return Figures(registry, agg)
 
 
 def test_a_rate_above_100_is_never_met(registry):
@@ -64,7 +60,7 @@ def test_a_rate_above_100_is_never_met(registry):
         (BIG, "2024-09", "complaints_received", 2),
         (BIG, "2024-09", "complaints_resolved", 3),
     ]
-    r = _renderer(registry, rows, "2024-09")
+    r = _figures(registry, rows, "2024-09")
     (t,) = [t for t in r.targets("2024-09", "month") if t["target"].measure.startswith("compl")]
     assert t["met"] is False and t["status"] == "check"
     assert "待核实" in t["actual"]
@@ -74,10 +70,10 @@ def test_a_rate_above_100_is_never_met(registry):
 def test_annual_targets_are_progress_until_the_year_is_over(registry):
     rows = [(BIG, m, "staff_trained", 1348) for m in ("2024-11", "2024-12")]
     rows += [(BIG, m, "warning_education_sessions", 1) for m in ("2024-11", "2024-12")]
-    done = {t["target"].measure: t for t in _renderer(registry, rows, "2024-12").targets("2024")}
+    done = {t["target"].measure: t for t in _figures(registry, rows, "2024-12").targets("2024")}
     going = {
         t["target"].measure: t
-        for t in _renderer(registry, [x for x in rows if x[1] == "2024-11"], "2024-11").targets(
+        for t in _figures(registry, [x for x in rows if x[1] == "2024-11"], "2024-11").targets(
             "2024"
         )
     }

@@ -35,7 +35,7 @@ from mkdocs.structure.files import InclusionLevel, get_files, set_exclusions
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
-from .parallel import pmap
+from pipeline.parallel import pmap
 
 log = logging.getLogger("mkdocs")
 

@@ -131,7 +131,7 @@ def write_parquet(path: Path, table: pa.Table) -> None:
 
 
 def rounded(values: np.ndarray) -> np.ndarray:
-    """The figures as the CSV writes them (``render._number``: whole numbers as such,
+    """The figures as the CSV writes them (``files.number``: whole numbers as such,
     others to four decimals), as numbers: a reader of the Parquet file gets the same
     figure as one of the CSV file. NaN stays NaN."""
     out = values.astype(np.float64, copy=True)
