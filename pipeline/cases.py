@@ -288,7 +288,11 @@ def _published_texts(text: str) -> list[tuple[str, str]]:
 
     walk(meta, "")
     html = render_body(body)
-    out.append(("正文（网页上显示的文字）", shown_text(html)))
+    shown = shown_text(html)
+    out.append(("正文（网页上显示的文字）", shown))
+    # A name split between the title's end and the body's start (…医生张 | 建华收受…).
+    if isinstance(meta, dict) and isinstance(title := meta.get("title"), str):
+        out.append(("标题末尾与正文开头相接处", title.strip()[-3:] + shown.strip()[:4]))
     # Link targets are published too (高志远.pdf, mailto:wang…@…): read them decoded.
     targets = [unquote(htmllib.unescape(t)) for t in _LINK_TARGET.findall(html)]
     if targets:  # and each run of characters on its own (…/jueding/高志远.pdf)
@@ -752,7 +756,7 @@ PII_LABELS = {
     "wechat_id": "微信号、QQ号或邮箱",
     "licence_plate": "车牌号",
     "staff_number": "工号",
-    "disguise": "改变显示顺序的控制字符或形似汉字的部首",
+    "disguise": "改变显示顺序的控制字符、形似汉字的部首或其他文字",
 }
 
 

@@ -22,7 +22,12 @@ from pydantic import ValidationError
 
 from pipeline import periods
 from pipeline.cases import PII_LABELS, place_names
-from pipeline.privacy.pii import find_pii, normalise_for_gate
+from pipeline.privacy.pii import (
+    PINYIN_SURNAMES,
+    find_pii,
+    normalise_for_gate,
+    pinyin_syllable_count,
+)
 from pipeline.problems import Problem, validation_problems
 from pipeline.readers import decode_text
 from pipeline.registry import Channel, Registry
@@ -107,20 +112,54 @@ _REGISTRY = "registry/channels.csv"
 _RESIDENTIAL = re.compile(r"小区|家属院|家属楼|花园|公寓|宿舍|家中|家住|住宅")
 
 
-def _expected(channel: Channel, column: str, kind: str) -> bool:
-    """Whether a finding of ``kind`` in ``column`` is what the channel is, not a person."""
+def _expected(channel: Channel, column: str, kind: str, vouched: frozenset[str] | None) -> bool:
+    """Whether a finding of ``kind`` in ``column`` is what the channel is, not a person.
+    ``vouched``: in an institution's own list, the numbers the authority's list has too
+    (a mobile is a channel only where the authority vouches for it; None: the authority's
+    own list)."""
     if column == "value":
         if channel.kind in ("phone", "sms"):
+            digits = re.sub(r"\D", "", channel.value)[-11:]
+            if kind == "mobile" and vouched is not None and _A_MOBILE.fullmatch(digits):
+                return digits in vouched
             return kind in ("mobile", "resident_id", "bank_card", "staff_number")
+        if channel.kind == "email" and vouched is not None and _named_mailbox(channel.value):
+            return False  # zhangjianhua1990@163.com: a person's mailbox
         return channel.kind in ("email", "wechat", "web") and kind == "wechat_id"
     if column == "address":
         return kind == "home_address" and not _RESIDENTIAL.search(channel.address)
     return False
 
 
-def _personal(channels: list[Channel], file: str, places: frozenset[str]) -> list[Problem]:
+_A_MOBILE = re.compile(r"1[3-9]\d{9}")
+# A mailbox named after a person: a pinyin surname and a given name of two syllables
+# (zhangjianhua@); not an office's, whose name says what it is for (jubao@, xinfangban@).
+_MAILBOX = re.compile(r"(?i)([a-z]+)[._-]?([a-z]*?)[._-]?\d*@")
+_OFFICE_WORDS = re.compile(
+    "jubao|tousu|xinfang|jiandu|jijian|jiwei|hangfeng|xingfeng|lianzheng|lianjie|yuanzhang|"
+    "bangong|zhengfeng|yiyuan|weijian|weisheng|zhenzhou|zongzhiban|zhiban|fuwu|kefu"
+)
+
+
+def _named_mailbox(value: str) -> bool:
+    m = _MAILBOX.match(value)
+    if m is None or _OFFICE_WORDS.search(value.lower()):
+        return False
+    letters = (m.group(1) + m.group(2)).lower()
+    return any(
+        letters[:cut] in PINYIN_SURNAMES and pinyin_syllable_count(letters[cut:]) == 2
+        for cut in range(2, min(len(letters), 9))
+    )
+
+
+def _personal(
+    channels: list[Channel],
+    file: str,
+    places: frozenset[str],
+    vouched: frozenset[str] | None = None,
+) -> list[Problem]:
     """A problem for each personal detail in a list of channels (row numbers as in the
-    file: the header is row 1)."""
+    file: the header is row 1). ``vouched``: see :func:`_expected`."""
     problems = []
     for n, channel in enumerate(channels, start=2):
         for column in _SAID:
@@ -129,7 +168,7 @@ def _personal(channels: list[Channel], file: str, places: frozenset[str]) -> lis
             for f in find_pii(text, places=places) + find_pii(
                 normalise_for_gate(text), places=places
             ):
-                if (f.kind, f.text) in seen or _expected(channel, column, f.kind):
+                if (f.kind, f.text) in seen or _expected(channel, column, f.kind, vouched):
                     continue
                 seen.add((f.kind, f.text))
                 whole = "整份渠道表不予采用" if file != _REGISTRY else "该行不予采用"
@@ -141,7 +180,10 @@ def _personal(channels: list[Channel], file: str, places: frozenset[str]) -> lis
                         row=n,
                         column=column,
                         value=f.text,
-                        expected="写部门或岗位（如：行风建设办公室、总值班室），不写个人姓名和手机号",
+                        expected=(
+                            "写部门或岗位（如：行风建设办公室、总值班室），不写个人姓名和手机号"
+                            "；作为举报渠道的手机号须由主管部门登记在 registry/channels.csv"
+                        ),
                     )
                 )
     return problems
@@ -152,6 +194,8 @@ def directory(registry: Registry, today: date | None = None) -> Directory:
     the channels of institutions closed by ``today`` (Beijing's, by default) apart."""
     versions: dict[str, list[tuple[date, list[Channel]]]] = {}
     problems: list[Problem] = []
+    # The numbers the authority's own list vouches for (an institution's mobile among them).
+    vouched = frozenset(re.sub(r"\D", "", c.value)[-11:] for c in registry.channels)
     for snap in sorted(read_manifest(registry.data_dir), key=lambda s: s.fetched_at):
         if snap.kind != "channels":
             continue
@@ -159,7 +203,7 @@ def directory(registry: Registry, today: date | None = None) -> Directory:
         parsed, found = parse_channels(
             snap.path(registry.data_dir).read_bytes(), snap.institution_id, file
         )
-        found += _personal(parsed, file, place_names(registry))
+        found += _personal(parsed, file, place_names(registry), vouched)
         problems += found
         if parsed and not found:  # an invalid list never replaces a valid one
             at = beijing_time(snap.fetched_at)

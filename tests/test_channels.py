@@ -109,3 +109,29 @@ def test_every_field_of_a_channel_is_read_and_the_registry_too(registry):
     assert "13822223333" in shown and "qlwjw_jb" in shown  # what the channels are
     assert "0000-81439999" not in shown and "0000-81439998" not in shown  # left out alone
     assert "王建国（收）" not in shown
+
+
+def test_a_personal_mobile_or_mailbox_as_an_institutions_channel_is_refused(registry):
+    """Tried by an attacker (2026-11-27): a mobile or a mailbox named after a person as
+    the value of an institution's channel went onto its page. An office's mailbox at a
+    mail provider stays, and a mobile stays where the authority's list vouches for it."""
+    source = registry.data_dir / "sources" / "qinglan-renmin" / "channels.csv"
+    header = "kind,value,department,hours,address,postcode,verified_on,note\n"
+    source.write_text(
+        header + "phone,13812345678,行风建设办公室,工作日,,,2026-10-12,\n"
+        "email,zhangjianhua1990@163.com,行风建设办公室,全天受理,,,2026-10-12,\n",
+        encoding="utf-8",
+    )
+    collect(registry, local_only=True, now=datetime(2026, 11, 22, tzinfo=UTC), gate=gate)
+    d = directory(registry)
+    found = {(p.row, p.column) for p in d.problems if p.code.startswith("pii_")}
+    assert {(2, "value"), (3, "value")} <= found, d.problems
+    shown = {c.value for c in d.channels}
+    assert "13812345678" not in shown and "zhangjianhua1990@163.com" not in shown
+    # The office's mailbox at a mail provider is a channel.
+    source.write_text(
+        header + "email,qlrmyy_jubao@163.com,行风建设办公室,全天受理,,,2026-11-20,\n",
+        encoding="utf-8",
+    )
+    collect(registry, local_only=True, now=datetime(2026, 11, 22, tzinfo=UTC), gate=gate)
+    assert "qlrmyy_jubao@163.com" in {c.value for c in directory(registry).channels}

@@ -87,6 +87,21 @@ DISGUISES = [
     ("患者身份证号前六位为110105，后十二位为199003071239。", "110105，后十二位为199003071239"),
     ("患者手机号前三位138，中间四位1234，后四位5678。", "138，中间四位1234，后四位5678"),
     ("手机号前三位是138。中间四位是1234。后四位是5678。", "138。中间四位是1234。后四位是5678"),
+    # Tried by an attacker who had not read the gate, after rounds 17 and 18 (2026-11-27):
+    ("医生张某（Чжан Цзяньхуа）收受红包。", "Цзяньхуа"),  # other scripts
+    ("医生张某（チャン・ジェンファ）收受红包。", "チャン・ジェンファ"),
+    ("医生张某（장건화）收受红包。", "장건화"),
+    ("医生ㄓㄤ ㄐㄧㄢˋ ㄏㄨㄚˊ收受红包。", "ㄓㄤ"),
+    ("Jianhua ZHANG, a surgeon at the district hospital, accepted 2000 yuan.", "Jianhua ZHANG"),
+    ("医生\U00020bb7建华收受红包。", "\U00020bb7建华"),  # a rare character outside the common block
+    ("普外科ZJH医生收受患者家属红包。", "ZJH"),  # initials before the post
+    ("举报人反映张某的联系电话开头是138。结尾是12345678。", "138。结尾是12345678"),
+    ("当事人电话尾号5678，前七位1381234。", "5678，前七位1381234"),
+    (
+        "电话是一个以138开头、以5678结尾的号码，中间是1234。",
+        "138开头、以5678结尾的号码，中间是1234",
+    ),
+    ("医生张\u3164建华收受红包。", "张建华"),  # a Hangul filler between characters
 ]
 
 
@@ -196,6 +211,10 @@ CLEAN = [
     "石家庄、张家口、周口、许昌等12个城市被确定为示范城市。",
     "膏方药材包括何首乌、杜仲、黄精、枸杞子、当归等；马钱子、甘遂等毒性药材双人复核。",
     "院纪委邮箱：jjjc@jzdyrmyy.com.cn；院长信箱：yzxx@jzdyrmyy.com.cn。",
+    "| 科室 | 问题 | 整改情况 |\n| --- | --- | --- |\n"
+    "| 普外科 | 收受红包 | 已整改 |\n| 麻醉科 | 回扣 | 已整改 |",
+    "张家湾村卫生室、李家庄卫生所、王府井社区、马家堡街道的村医参加了培训。",
+    "向阳花开志愿服务队走进社区。",
 ]
 
 
@@ -311,3 +330,27 @@ def test_a_name_in_the_front_matter_is_placed_on_its_line(registry):
     case = load_case(path, registry, f"cases/{path.name}")
     found = [p for p in case.problems if p.code == "pii_person_name"]
     assert found and all(p.row == at + 1 for p in found), [(p.row, p.value) for p in found]
+
+
+def test_a_name_split_between_the_title_and_the_body_is_refused(registry):
+    """Tried by an attacker (2026-11-27): the title ends with the surname, the body starts
+    with the given name; the page shows them one above the other."""
+    path = registry.data_dir / "cases" / f"{DRAFT}.md"
+    text = path.read_text(encoding="utf-8")
+    title = next(line for line in text.split("\n") if line.startswith("title:"))
+    front, _body = text.split("\n---\n", 1)
+    text = front.replace(title, "title: 区人民医院普外科医生张") + "\n---\n\n建华收受红包2000元。\n"
+    path.write_text(text, encoding="utf-8")
+    case = load_case(path, registry, f"cases/{path.name}")
+    assert any(
+        p.code == "pii_person_name" and "张建华" in (p.value or "") for p in case.problems
+    ), [(p.code, p.value) for p in case.problems]
+
+
+def test_a_name_as_a_document_number_is_refused(registry):
+    path = registry.data_dir / "cases" / f"{DRAFT}.md"
+    text = path.read_text(encoding="utf-8")
+    line = next(x for x in text.split("\n") if x.startswith("document_number:"))
+    path.write_text(text.replace(line, "document_number: 张建华〔2026〕1号"), encoding="utf-8")
+    case = load_case(path, registry, f"cases/{path.name}")
+    assert any(p.code == "pii_person_name" for p in case.problems), case.problems

@@ -36,7 +36,7 @@ ROLE_WORDS = (
 SURNAMES = (
     "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|长孙|宇文|司徒|夏侯|"
     "端木|万俟|独孤|南宫|西门|百里|呼延|澹台|公冶|太史|申屠|轩辕|钟离|闻人|濮阳|第五|"
-    "鲜于|东郭|拓跋|赫连|乐正|梁丘|左丘|公良|段干|"
+    "鲜于|东郭|拓跋|赫连|乐正|梁丘|左丘|公良|段干|亓官|"
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
     "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚"
     "邵万钱严覃武戴莫孔向汤"
@@ -123,7 +123,7 @@ _HERBS = (
     "白芨 白及 白前 白薇 白蔹 石韦 石斛 余甘子 吴茱萸 骆驼蓬 甘遂 黄精 当归 枸杞子 贝母 "
     "龙胆 龙骨 牛蒡子 秦艽 葛根 车前子 车前草 防风 麻黄 甘松 夏枯草 半夏 苍术 厚朴 "
     # Words that look like a name and are not (医患之间的张力, 卫健部门).
-    "张力 华佗 扁鹊 蔡桓公 卫健 "
+    "张力 华佗 扁鹊 蔡桓公 卫健 向阳花 "
     # Names of state leaders in the political phrases official notices open with
     # (学习贯彻习近平新时代中国特色社会主义思想): public, not personal data.
     "习近平 毛泽东 邓小平 "
@@ -183,6 +183,8 @@ _PINYIN_NAME = re.compile(
     f"|(?:(?<=[生士师长任员人])|(?<=[生士师长任员人] ))"
     f"[A-Z][a-z]{{1,7}} (?:{_PINYIN_SURNAMES})(?![A-Za-z])"
     f"|(?<![A-Za-z])(?:{_PINYIN_SURNAMES}) [A-Z]\\. ?[A-Z]\\.?(?![A-Za-z])"
+    # The given name first and the surname in capitals, as English writes it (Jianhua ZHANG).
+    f"|(?<![A-Za-z])[A-Z][a-z]{{1,7}}[ -](?:{_PINYIN_SURNAMES.upper()})(?![A-Za-z])"
     # The given name first, after a title (Dr. Xinyu Qian).
     f"|(?:(?<=Dr\\. )|(?<=Dr )|(?<=Mr\\. )|(?<=Ms\\. )|(?<=Mr )|(?<=Ms ))"
     f"[A-Z][a-z]{{1,7}} (?:{_PINYIN_SURNAMES})(?![A-Za-z])"
@@ -382,14 +384,21 @@ def normalise_width(text: str) -> str:
     offsets in the result are offsets in the original."""
     # A full-width full stop between two characters is the middle dot of a transliterated
     # name typed in a full-width input mode (吾买尔江．艾力).
-    text = _WIDE_DOT.sub("·", text)
+    text = _RARE_HAN.sub("吉", _WIDE_DOT.sub("·", text))
     return "".join(n if len(n := unicodedata.normalize("NFKC", ch)) == 1 else ch for ch in text)
+
+
+# Characters outside the common block (𠮷, 㙟): the patterns know only 一 to 鿿, so each is
+# read as one common character that can start or end a name.
+_RARE_HAN = re.compile("[\u3400-\u4dbf\U00020000-\U0003134f]")
 
 
 _WIDE_DOT = re.compile(r"(?<=[\u4e00-\u9fff]{2})\uff0e(?=[\u4e00-\u9fff]{2})")
 
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"))
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u3164\uffa0\u115f\u1160")
+)
 # What a reader never sees between two characters: format characters (Cf: bidi controls,
 # tags, U+180E, U+061C ...), variation selectors, the combining grapheme joiner and the
 # Mongolian free variation selectors.
@@ -444,7 +453,13 @@ _SPOKEN_ENGLISH = re.compile(
 # like the characters they come from (⻩ for 黄).
 # Direction controls, and radicals and strokes that look like characters (⻩ for 黄, the
 # Kangxi ⽟ for 玉): no office writes them, and NFKC turns only some of them into text.
-DISGUISE = re.compile("[\u202a-\u202e\u2066-\u2069\u2e80-\u2eff\u2f00-\u2fdf\u31c0-\u31ef]")
+DISGUISE = re.compile(
+    "[\u202a-\u202e\u2066-\u2069\u2e80-\u2eff\u2f00-\u2fdf\u31c0-\u31ef]"
+    # ... and a word in a script a notice in Chinese has no use for, which can spell a
+    # name (Чжан Цзяньхуа, チャン・ジェンファ, 장건화, ㄓㄤ): Cyrillic, kana, Hangul, bopomofo.
+    "|[\u0400-\u04ff]{2,}|[\u30a1-\u30ff\u3041-\u3096]{2,}"
+    "|[\u1100-\u11ff\u3131-\u318e\uac00-\ud7a3]+|[\u3105-\u312f\u31a0-\u31bf]+"
+)
 # One symbol between each character of a name (张x建x华, 张🌸建🌸华).
 _HAN_CHAIN = re.compile(
     "(?<=[\u4e00-\u9fff])([^\u4e00-\u9fff\\s\\d，。、；：！？（）《》“”])(?=[\u4e00-\u9fff]\\1[\u4e00-\u9fff])"
@@ -569,29 +584,61 @@ def normalise_for_gate(text: str) -> str:
     return _HAN_DOTS.sub("", _HAN_GAPS.sub(_close_gaps, _DIGIT_SEPARATORS.sub("", text)))
 
 
-# One number told in parts (前六位为110105，后十二位为199003071239).
+# One number told in parts (前六位为110105，后十二位为199003071239; 开头是138。结尾是…;
+# 以138开头、以5678结尾，中间是1234; 尾号5678，前七位1381234), each part with its place:
+# 0 the start, 1 the middle, 2 the end.
 _NUMBER_PART = re.compile(
-    "(?:前|后|中间|末|尾|第[一二三四五六七八九十\\d]{1,2}(?:至第?[一二三四五六七八九十\\d]{1,2})?)"
-    "[一二三四五六七八九十两\\d]{0,2}位(?:数字|数|号码)?(?:是|为)?[:：]?\\s*(\\d{2,12})(?!\\d)"
+    "(?:(?P<first>前|开头|开始|头)|(?P<middle>中间|之后|然后|接着|后续)|(?P<last>后|末|尾|结尾|最后))"
+    "(?:[一二三四五六七八九十两\\d]{0,2}位)?(?:数字|数|号码|号)?(?:是|为|的是)?[:：]?\\s*"
+    "(?P<digits>\\d{2,12}X?)(?![\\dX])"
+    "|以(?P<digits2>\\d{2,12})(?:(?P<first2>开头|开始)|(?P<last2>结尾|结束))"
 )
+_REGION = re.compile(r"(?<!\d)\d{6}(?!\d)")
+_BIRTH_DATE = re.compile(r"(?:出生|生于)[^\d\n]{0,6}(\d{4})年(\d{1,2})月(\d{1,2})日")
 
 
 def _number_in_parts(text: str) -> list[tuple[str, int, int]]:
     """(kind, start, end) of a mobile, resident ID or card told in two parts or more in one
-    paragraph (in one sentence or several), the parts joined in the order written."""
+    paragraph (in one sentence or several), the parts put in the places they say they
+    have (the start, the middle, the end), else in the order written; an ID's middle may
+    be a date of birth (前六位为110101，出生日期为1990年3月7日，末四位为1234)."""
     out = []
-    for sentence in re.finditer(r"[^\n]+", text):
-        parts = list(_NUMBER_PART.finditer(text, sentence.start(), sentence.end()))
+    for paragraph in re.finditer(r"[^\n]+", text):
+        parts = []
+        for m in _NUMBER_PART.finditer(text, paragraph.start(), paragraph.end()):
+            group = "digits" if m.group("digits") else "digits2"
+            place = (
+                0
+                if m.group("first") or m.group("first2")
+                else 2
+                if m.group("last") or m.group("last2")
+                else 1
+            )
+            parts.append((place, m.group(group), *m.span(group)))
+        for m in _BIRTH_DATE.finditer(text, paragraph.start(), paragraph.end()):
+            year, month, day = m.groups()
+            parts.append((1, f"{year}{int(month):02d}{int(day):02d}", *m.span()))
+            # ... and then a number of six digits anywhere in it is a region code
+            taken = {p[2] for p in parts}
+            parts += [
+                (0, r.group(), *r.span())
+                for r in _REGION.finditer(text, paragraph.start(), paragraph.end())
+                if r.start() not in taken
+            ]
         if len(parts) < 2:
             continue
-        digits = "".join(m.group(1) for m in parts)
-        start, end = parts[0].start(1), parts[-1].end(1)
-        if len(digits) == 11 and _MOBILE.fullmatch(digits):
-            out.append(("mobile", start, end))
-        elif len(digits) == 18 and (resident_id_valid(digits) or resident_id_shaped(digits)):
-            out.append(("resident_id", start, end))
-        elif 16 <= len(digits) <= 19 and luhn_valid(digits):
-            out.append(("bank_card", start, end))
+        start, end = min(p[2] for p in parts), max(p[3] for p in parts)
+        for ordered in (sorted(parts, key=lambda p: p[0]), sorted(parts, key=lambda p: p[2])):
+            digits = "".join(p[1] for p in ordered)
+            if len(digits) == 11 and _MOBILE.fullmatch(digits):
+                out.append(("mobile", start, end))
+            elif len(digits) == 18 and (resident_id_valid(digits) or resident_id_shaped(digits)):
+                out.append(("resident_id", start, end))
+            elif 16 <= len(digits) <= 19 and digits.isdigit() and luhn_valid(digits):
+                out.append(("bank_card", start, end))
+            else:
+                continue
+            break
     return out
 
 
@@ -613,7 +660,11 @@ def find_pii(
     for m in DISGUISE.finditer(text):
         found.append(
             Finding(
-                "disguise", *m.span(), m.group(), f"删除或改用常用汉字（U+{ord(m.group()):04X}）"
+                "disguise",
+                *m.span(),
+                m.group(),
+                "删除或改用常用汉字"
+                + (f"（U+{ord(m.group()):04X}）" if len(m.group()) == 1 else "；案例应使用中文"),
             )
         )
 
@@ -699,9 +750,10 @@ def find_pii(
         add(kind, start, end, f"删除此列（{_COLUMN_LABELS[kind]}）")
     for start, end in _listed_people(norm):  # 参会人员：江华、毛军
         add("person_name", start, end, "改写为姓加某（如张某），或只写职务")
-    for m in _INITIALS.finditer(norm):  # 医生ZJH
-        if re.sub(r"[. ]", "", m.group("name")) not in _ABBREVIATIONS:
-            add("person_name", *m.span("name"), "删除姓名缩写，改写为姓加某（如张某）")
+    for m in _INITIALS.finditer(norm):  # 医生ZJH, ZJH医生
+        group = "name" if m.group("name") else "before"
+        if re.sub(r"[. ]", "", m.group(group)) not in _ABBREVIATIONS:
+            add("person_name", *m.span(group), "删除姓名缩写，改写为姓加某（如张某）")
     for start, end in _names(_mask(norm, places)):
         name = norm[start:end]
         surname = name[:2] if name[:2] in _COMPOUNDS else name[0]
@@ -1020,6 +1072,7 @@ _PINYIN_THEN_HAN = re.compile(
 )
 # A name as its initials after a post (医生ZJH, 负责人 Z.J.H.), not an abbreviation.
 _INITIALS = re.compile(
+    "(?<![A-Za-z])(?P<before>[A-Z]{2,3})(?= ?(?:医生|医师|护士|主任|院长|药师|大夫|科长))|"
     "(?:(?<=[生士师长任员人者])|(?<=[生士师长任员人者] ))"
     "(?P<name>[A-Z]\\.?[ ]?[A-Z]\\.?(?:[ ]?[A-Z]\\.?)?)(?![A-Za-z]|\\s[A-Za-z])"
 )
@@ -1027,7 +1080,8 @@ _ABBREVIATIONS = frozenset(
     re.findall(
         "[A-Z]+",
         "AI CT DR MR MRI ICU CCU HIV VIP APP PPT PET ECG EEG IT ID QQ DRG DIP OK TV PDF GCP "
-        "ISO SOP PCR CDC WHO HR OA ERP HIS LIS EMR UI BMI CEO NHS ABC",
+        "ISO SOP PCR CDC WHO HR OA ERP HIS LIS EMR UI BMI CEO NHS ABC ENT PICU NICU EICU "
+        "RICU MDT VTE DSA PACS OR ER",
     )
 )
 
@@ -1095,7 +1149,6 @@ _LABELLED = re.compile(
     "(?=[、，,。；;（(]|和|与|等|在|利用|违规|私自|擅自|收受|因|未经|多次|长期|以|通过|系)"
     # An item of a numbered list (1. 占国强，原…), a cell of a table (| 原志强 |).
     f"|(?:^|(?<=[；;\\n]))\\s*\\d{{1,3}}[.、．)）]\\s*(?P<item>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})[，,]"
-    f"|(?<=\\|)[ \\t]*(?P<cell>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})[ \\t]*(?=\\|)"
     # What only a person is: described by sex (安静，女，), with an ID or age in brackets
     # (原野（身份证号…）), or said to be someone (夏天系该院职工), opening a sentence.
     f"|(?:^|(?<=[。；;\\n:：])|(?<=[经查]查[，,])|(?<=核实[，,])|(?<=发现[，,]))(?P<described>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})"
@@ -1352,7 +1405,7 @@ def _names(text: str) -> list[tuple[int, int]]:
             if not re.fullmatch(f"(?:{ROLE_WORDS})", value) and value[1] not in _NOT_GIVEN:
                 spans.append(m.span(group))
         elif (
-            group in ("role", "item", "cell")
+            group in ("role", "item")
             and (
                 value[1] in _NOT_GIVEN  # 医生和护士
                 # 职工于|本周, 对象须|符合: the "given name" a time word, a verb ...
@@ -1410,11 +1463,15 @@ def _names(text: str) -> list[tuple[int, int]]:
             and not set(text[s + 1 : e]) <= _AMOUNT_CHARACTERS  # 壹佰贰拾叁万肆仟伍佰陆拾
             and not _NAMED_PLACE.match(text, e)
             and not _INSTITUTION_AFTER.match(text, e)
-            and text[e - 1]
-            not in "牌楼馆堂厅阁委局署村站室氏姓办组部队处县市省镇乡"  # 卫健委, 张氏, 纪检组
+            # 卫健委, 张氏, 纪检组, 夏邑县, 普外科, 李家庄, 王府井
+            and text[e - 1] not in "牌楼馆堂厅阁委局署村站室氏姓办组部队处县市省镇乡科庄井堡"
             and not (e < len(text) and text[e] in "村屯寨")  # 张家湾村
             and not _PLACE_LIST.match(text, e)
-            and not _DOCUMENT_AFTER.match(text, e)  # 江卫|发〔2023〕45号
+            # 江卫|发〔2023〕45号 (a prefix with an office's character), not 张建华〔2026〕1号
+            and not (
+                _DOCUMENT_AFTER.match(text, e)
+                and re.search("[发通函字办卫医政纪监党委府保药人社局]", text[s : e + 4]) is not None
+            )
             and not (e - s == 3 and text[s + 1] == "一" and text[s] == text[s + 2])  # 查一查
             and text[s + 1] != "第"  # 院长任|第一副组长
             # 职工于|本周五 (not 鲍国庆: a time word too)
