@@ -55,7 +55,12 @@ _READS = ("opened", "closed_no_write")
 
 
 def _watched_file(path: Path) -> bool:
-    return _OWN_OUTPUT not in path.parts
+    """Not the pipeline's own output, nor an editor's temporary file (.x.md.swp, x.md~,
+    .x.md.4f2a.tmp, sedXYZ)."""
+    name = path.name
+    return _OWN_OUTPUT not in path.parts and not (
+        name.startswith((".", "#", "sed")) or name.endswith(("~", ".swp", ".swx", ".tmp", ".bak"))
+    )
 
 
 def _modified_since(folders: list[Path], since: float) -> set[Path]:
