@@ -21,6 +21,7 @@ import gc
 import http.server
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import threading
@@ -59,7 +60,9 @@ def _watched_file(path: Path) -> bool:
     .x.md.4f2a.tmp, sedXYZ)."""
     name = path.name
     return _OWN_OUTPUT not in path.parts and not (
-        name.startswith((".", "#", "sed")) or name.endswith(("~", ".swp", ".swx", ".tmp", ".bak"))
+        name.startswith((".", "#"))
+        or name.endswith(("~", ".swp", ".swx", ".tmp", ".bak"))
+        or re.fullmatch("sed[A-Za-z0-9]{6}", name) is not None
     )
 
 
