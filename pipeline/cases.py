@@ -33,6 +33,7 @@ from pipeline.ledger import audit
 from pipeline.periods import BEIJING
 from pipeline.privacy.pii import (
     PINYIN_SURNAMES,
+    ROLE_WORDS,
     SURNAME_PATTERN,
     Finding,
     find_pii,
@@ -290,9 +291,11 @@ def _published_texts(text: str) -> list[tuple[str, str]]:
     html = render_body(body)
     shown = shown_text(html)
     out.append(("正文（网页上显示的文字）", shown))
-    # A name split between the title's end and the body's start (…医生张 | 建华收受…).
-    if isinstance(meta, dict) and isinstance(title := meta.get("title"), str):
-        out.append(("标题末尾与正文开头相接处", title.strip()[-3:] + shown.strip()[:4]))
+    # A name split between the title's end and the body's start (…医生张 | 建华收受…): a
+    # title that ends with a role and a surname says no more than that.
+    title = meta.get("title") if isinstance(meta, dict) else None
+    if isinstance(title, str) and (cut := _ROLE_AND_SURNAME.search(title.strip())) is not None:
+        out.append(("标题末尾与正文开头相接处", cut.group() + shown.strip()[:4]))
     # Link targets are published too (高志远.pdf, mailto:wang…@…): read them decoded.
     targets = [unquote(htmllib.unescape(t)) for t in _LINK_TARGET.findall(html)]
     if targets:  # and each run of characters on its own (…/jueding/高志远.pdf)
@@ -351,6 +354,7 @@ def pinyin_name_in_id(case_id: str, text: str) -> str | None:
 
 
 _MASKED = re.compile(f"({SURNAME_PATTERN})某")
+_ROLE_AND_SURNAME = re.compile(f"(?:{ROLE_WORDS}){SURNAME_PATTERN}$")
 
 
 # Values that pass validation, to stand in for the wrong ones while the rest is checked.
