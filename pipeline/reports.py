@@ -64,16 +64,22 @@ def _report_path(folder: Path, institution_id: str | None, stem: str) -> Path:
 
 def write_reports(registry: Registry, submissions: list[Submission], folder: Path) -> list[Path]:
     """Write ``<folder>/<institution>/<file period or name>.txt`` for each submission
-    with problems, and remove the one a submission without problems may have left from
-    an earlier check; return the paths written."""
-    written, clean = [], []
+    with problems (the files of one month in one report), and remove the one a
+    submission without problems may have left from an earlier check; return the paths
+    written."""
+    reports: dict[Path, list[str]] = {}
+    clean = []
     for sub in submissions:
         stem = (sub.snapshot.period if sub.snapshot else "") or Path(sub.file).stem
         path = _report_path(folder, sub.institution_id, stem)
         if not sub.problems:
             clean.append(path)
             continue
-        atomic_write(path, printable(report_text(registry, sub)).encode("utf-8"))
+        # Files of one month share its report, one after the other (none replaces another).
+        reports.setdefault(path, []).append(report_text(registry, sub))
+    written = []
+    for path, texts in reports.items():
+        atomic_write(path, printable(("\n" + "-" * 40 + "\n\n").join(texts)).encode("utf-8"))
         written.append(path)
     # A report of an earlier version that failed is no longer true once the file passes:
     # an office must not be sent it back (unless another version of it still fails).

@@ -98,3 +98,19 @@ def test_a_build_lists_the_first_problems_and_counts_the_rest(capsys):
     assert len(lines) == BUILD_PROBLEMS_SHOWN + 1
     assert "inst-0/2026-10.csv" in lines[0] and "约12" in lines[0]
     assert "另有 7 个问题" in lines[-1] and "portal check" in lines[-1]
+
+
+def test_two_files_of_one_month_with_problems_share_one_report_and_lose_nothing(registry, tmp_path):
+    """Found when tried as an office would (2026-11-27): two files of the same month each
+    wrote the month's report, and the second replaced the first."""
+    folder = registry.data_dir / "sources" / "qinglan-tcm" / "statistics"
+    (folder / "2026-09-a.csv").write_text("月份,约谈\n2026-09,约4\n", encoding="utf-8")
+    (folder / "2026-09-b.csv").write_text("月份,受理投诉举报\n2026-09,大约5\n", encoding="utf-8")
+    collect(registry, local_only=True, gate=gate)
+    statistics = [s for s in read_manifest(registry.data_dir) if s.kind == "statistics"]
+    checked = check_all(registry, statistics, TODAY)
+    written = write_reports(registry, checked.submissions, tmp_path)
+    [path] = [p for p in written if p.parent.name == "qinglan-tcm" and p.stem == "2026-09"]
+    report = path.read_text(encoding="utf-8")
+    assert "2026-09-a.csv" in report and "2026-09-b.csv" in report
+    assert "约4" in report and "大约5" in report
