@@ -51,10 +51,7 @@ def one(data: Path, out: Path, floor: bool = True) -> dict[str, float]:
     import markdown
 
     from pipeline.build import compute, mkdocs_site, prepare, render_docs
-    from pipeline.parallel import collector_paused
 
-    # As the command runs it (pipeline.cli).
-    collector_paused().__enter__()
     now = datetime.fromisoformat(NOW)
     times: dict[str, float] = {}
     start = time.perf_counter()
@@ -335,7 +332,11 @@ def layer_table(rows: list[dict[str, Any]]) -> str:
 
 def main() -> None:
     if sys.argv[1:2] == ["--one"]:
-        print(json.dumps(one(Path(sys.argv[2]), Path(sys.argv[3]), "--no-floor" not in sys.argv)))
+        from pipeline.parallel import collector_paused
+
+        with collector_paused():  # as the command runs a build (pipeline.cli)
+            times = one(Path(sys.argv[2]), Path(sys.argv[3]), "--no-floor" not in sys.argv)
+        print(json.dumps(times))
         return
     if sys.argv[1:2] == ["--prime"]:
         _prime(Path(sys.argv[2]), "--no-collect" not in sys.argv)

@@ -70,12 +70,15 @@ def _modified_since(folders: list[Path], since: float) -> set[Path]:
     """The files under ``folders`` (not the pipeline's own output) changed after ``since``."""
     out = set()
     for folder in folders:
-        for path in [folder] if folder.is_file() else folder.rglob("*"):
-            try:
-                if _watched_file(path) and path.is_file() and path.stat().st_mtime > since:
-                    out.add(path)
-            except OSError:  # removed meanwhile
-                continue
+        for root, dirs, files in os.walk(folder):
+            dirs[:] = [d for d in dirs if d != _OWN_OUTPUT]  # not walked at all: the largest
+            for name in files:
+                path = Path(root, name)
+                try:
+                    if _watched_file(path) and path.stat().st_mtime > since:
+                        out.add(path)
+                except OSError:  # removed meanwhile
+                    continue
     return out
 
 

@@ -307,12 +307,12 @@ _ADDRESS = re.compile(
     # A flat: a lane and a number, or a number and a room (幸福路88弄5号, 12号1202室).
     r"|\d+弄\d+号(?:\d+室)?|\d+号\d{3,4}室"
 )
-# A street address in a sentence about someone's home (在家中开设诊所，地址为…路36号).
 # What a decision says of a firm, not a person, before its 住所 (registered seat).
 _A_FIRMS_SEAT = re.compile(
     r"(?:统一社会信用代码|有限公司|有限责任公司|股份公司|企业|医院|诊所|药店|药房)"
     r"(?![^\n]{0,150}(?:身份证|[男女][，,]))"
 )
+# A street address in a sentence about someone's home (在家中开设诊所，地址为…路36号).
 _HOME_CONTEXT = re.compile(r"家中|家里|家在|住宅|民宅|民房|自家|自住|家庭")
 _STREET_NUMBER = re.compile(r"[\u4e00-\u9fff]{2,}?(?:路|街|巷|弄|道|村|组)\d+号")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -449,10 +449,9 @@ _SPOKEN_ENGLISH = re.compile(
     f"(?i)(?<![A-Za-z]){_NUMBER_WORD}(?:[\\s,\\-]*{_NUMBER_WORD}){{6,}}(?![A-Za-z])"
 )
 # What no Chinese notice needs and a disguise does: characters that change the order a
-# reader sees (a right-to-left override shows 军建王 as 王建军), and radicals that look
-# like the characters they come from (⻩ for 黄).
-# Direction controls, and radicals and strokes that look like characters (⻩ for 黄, the
-# Kangxi ⽟ for 玉): no office writes them, and NFKC turns only some of them into text.
+# reader sees (a right-to-left override shows 军建王 as 王建军), and radicals and strokes
+# that look like the characters they come from (⻩ for 黄, the Kangxi ⽟ for 玉; NFKC
+# turns only some of them into text).
 DISGUISE = re.compile(
     "[\u202a-\u202e\u2066-\u2069\u2e80-\u2eff\u2f00-\u2fdf\u31c0-\u31ef]"
     # ... and a word in a script a notice in Chinese has no use for, which can spell a
@@ -615,12 +614,13 @@ def _number_in_parts(text: str) -> list[tuple[str, int, int]]:
                 else 1
             )
             parts.append((place, m.group(group), *m.span(group)))
-        for m in _BIRTH_DATE.finditer(text, paragraph.start(), paragraph.end()):
-            year, month, day = m.groups()
-            parts.append((1, f"{year}{int(month):02d}{int(day):02d}", *m.span()))
-            # ... and then a number of six digits anywhere in it is a region code
+        births = [
+            (1, f"{m[1]}{int(m[2]):02d}{int(m[3]):02d}", *m.span())
+            for m in _BIRTH_DATE.finditer(text, paragraph.start(), paragraph.end())
+        ]
+        if births:  # ... and then a number of six digits anywhere in it is a region code
             taken = {p[2] for p in parts}
-            parts += [
+            parts += births + [
                 (0, r.group(), *r.span())
                 for r in _REGION.finditer(text, paragraph.start(), paragraph.end())
                 if r.start() not in taken
@@ -1523,7 +1523,7 @@ _COLUMN_KINDS = (
 )
 _CELL_SEPARATOR = re.compile(r"\s*\|\s*|\t+| {2,}|\u3000+|\s*/\s*")
 _CELL_VALUE = {
-    "person_name": re.compile(f"(?:{_COMPOUND}|[{_SINGLE}{_HUNDRED}])[^\\W\\d_a-zA-Z某*]{{1,3}}"),
+    "person_name": re.compile(f"{_MODEL_SURNAME}[^\\W\\d_a-zA-Z某*]{{1,3}}"),
     "staff_number": re.compile(r"[A-Za-z]{0,4}-?\d{3,10}"),
     "medical_record": re.compile(r"[A-Za-z]{0,4}-?\d{5,14}"),
     "wechat_id": re.compile(r"[A-Za-z][\w.@-]{4,40}|\d{5,12}"),
@@ -1565,7 +1565,7 @@ def _table_cells(text: str) -> list[tuple[str, int, int]]:
                 if i < len(cells) and _CELL_VALUE[kind].fullmatch(texts[i]):
                     a, b = cells[i]
                     out.append((kind, offset + a, offset + b))
-        elif not set(re.sub(r"[\s|:：-]", "", line)) <= set():  # not a rule line (|---|)
+        elif re.sub(r"[\s|:：-]", "", line):  # any line but a rule line (|---|) ends it
             columns = {}
         offset += len(line) + 1
     return out
@@ -1579,7 +1579,7 @@ _PEOPLE_LABEL = (
 _NAME_ITEM = "[\u4e00-\u9fff·]{2,5}"
 _PEOPLE_LIST = re.compile(
     f"{_PEOPLE_LABEL}(?P<items>{_NAME_ITEM}(?:\\s*[、，,]\\s*{_NAME_ITEM})+)(?=[。；;\\n（(]|$)"
-    f"|(?:授予|评为|表彰|推荐|确定|给予)?(?P<before>{_NAME_ITEM}(?:、{_NAME_ITEM})+)"
+    f"|(?P<before>{_NAME_ITEM}(?:、{_NAME_ITEM})+)"
     "(?=等[\\d一二三四五六七八九十]+(?:名|位|人)(?:同志|人员|医生|医务人员|护士|职工)?)"
 )
 
@@ -1595,7 +1595,8 @@ def _listed_people(text: str) -> list[tuple[int, int]]:
         group = "items" if m.group("items") else "before"
         for item in re.finditer(_NAME_ITEM, m.group(group)):
             name, at = item.group(), m.start(group) + item.start()
-            if (verb := _AWARDING.search(name)) is not None:  # 决定授予|高明、金华…
+            # 决定授予|高明、金华…: the verb before the first item (not 李为民's 为)
+            if len(name) > 3 and (verb := _AWARDING.search(name)) is not None:
                 name, at = name[verb.end() :], at + verb.end()
             surname = 2 if name[:2] in _COMPOUNDS else 1
             if (
