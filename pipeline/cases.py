@@ -14,7 +14,7 @@ import html as htmllib
 import importlib.metadata
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -675,15 +675,20 @@ def _gate(
             )
         )
     for where, f in published_findings(text, allowed, places, raw):
-        row, char = _place_of(text, f.text) if where.startswith("正文") else (None, None)
-        if where.startswith("前置信息"):  # the line of the front matter, where named
-            row = _front_matter_line(text, f.text)
+        row, char, written = (None, None, None)
+        if where.startswith("正文"):
+            row, char, written = _place_of(text, f.text)
+        elif where.startswith("前置信息"):  # the line of the front matter, where named
+            row, written = _front_matter_line(text, f.text)
+        # As the file writes it, where that is not what the gate read (張建華, 张<!-- -->建华):
+        # the office searches its file for what the message shows.
+        as_written = f"；文件中写作 {written!r}" if written and written != f.text else ""
         problems.append(
             Problem(
                 name,
                 f"pii_{f.kind}",
                 # (where, when the body's character is not found: e.g. 正文（网页上显示的文字）)
-                f"含有可识别个人的信息（{PII_LABELS[f.kind]}，网页上显示时可见）",
+                f"含有可识别个人的信息（{PII_LABELS[f.kind]}，网页上显示时可见{as_written}）",
                 row=row,
                 column=f"第{char}字" if char else where,
                 value=f.text,
@@ -713,37 +718,59 @@ def published_findings(
     return out
 
 
-def _place_of(text: str, found: str) -> tuple[int | None, int | None]:
+def _place_of(text: str, found: str) -> tuple[int | None, int | None, str | None]:
     """The line of a case file whose shown text holds ``found`` (a finding in the text as
-    published, where offsets into the source are lost), and the character of that line
-    where it starts: the first from which the line, as shown, begins with it (醫生張建華,
-    张<!-- -->建华, &#26361;文博, 138**1234**5678)."""
+    published, where offsets into the source are lost), the character of that line
+    where it starts (the first from which the line, as shown, begins with it: 醫生張建華,
+    张<!-- -->建华, &#26361;文博, 138**1234**5678), and the source from there as written."""
     match = FRONT_MATTER.match(text)
     start = text[: match.end()].count("\n") if match else 0
     body = text[match.end() :] if match else text
     wanted = _same(found)
+
+    def shown(source: str) -> str:
+        return _same(shown_text(render_body(source)))
+
     for n, line in enumerate(body.split("\n"), start=start + 1):
-        if wanted in _same(shown_text(render_body(line))):
+        if wanted in shown(line):
             column = next(
                 (
-                    i + 1
+                    i
                     for i in range(len(line))
-                    if not line[i].isspace()
-                    and _same(shown_text(render_body(line[i:]))).startswith(wanted)
+                    if not line[i].isspace() and shown(line[i:]).startswith(wanted)
                 ),
                 None,
             )
-            return n, column
-    return None, None
+            if column is None:
+                return n, None, None
+            return n, column + 1, _written(line[column:], wanted, shown)
+    return None, None, None
 
 
-def _front_matter_line(text: str, found: str) -> int | None:
+def _front_matter_line(text: str, found: str) -> tuple[int | None, str | None]:
     """The line of ``text``'s front matter whose value, as the gate reads it, holds
-    ``found`` (a name in the title, or in a correction's ``by``)."""
+    ``found`` (a name in the title, or in a correction's ``by``), and ``found`` as that
+    line writes it."""
     match = FRONT_MATTER.match(text)
     wanted = _same(found)
     lines = text[: match.end()].split("\n") if match else []
-    return next((n for n, line in enumerate(lines, start=1) if wanted in _same(line)), None)
+    for n, line in enumerate(lines, start=1):
+        if wanted in _same(line):
+            return n, _written(line, wanted, _same, anywhere=True)
+    return None, None
+
+
+def _written(source: str, wanted: str, shown: Callable[[str], str], anywhere: bool = False) -> str:
+    """The shortest start of ``source`` that reads as ``wanted`` (holds it, ``anywhere``),
+    trimmed of what reads as nothing at its start."""
+    for end in range(1, len(source) + 1):
+        read = shown(source[:end])
+        if read.startswith(wanted) or (anywhere and wanted in read):
+            piece = source[:end]
+            while len(piece) > 1 and wanted in shown(piece[1:]):
+                piece = piece[1:]
+            return piece.strip()
+    return source.strip()
 
 
 def _same(text: str) -> str:

@@ -79,7 +79,7 @@ def publish(data_dir: Path, case_id: str, by: str, at: datetime | None = None) -
         )
     at = at or now()
     changes = {"status": "published", "published_by": by, "published_on": at.date()}
-    return _act(registry, case, "published", by, at, changes)
+    return _act(registry, case, "published", by, at, changes, given={"--by": by})
 
 
 def correct(
@@ -106,8 +106,9 @@ def correct(
         raise NotPossible("没有新的更正说明：用 --note 写明改了什么。")
     elif case.sha256 == last.sha256:
         raise NotPossible("案例没有改动，无需更正。")
+    given = {"--by": by, "--note": note}
     note = note or "；".join(c.note for c in notice.corrections[recorded:])
-    _act(registry, case, "corrected", by, at, changes, note)
+    _act(registry, case, "corrected", by, at, changes, note, given)
     return note
 
 
@@ -119,7 +120,12 @@ def retract(data_dir: Path, case_id: str, by: str, reason: str, at: datetime | N
     case = _case(registry, case_id, published=True)
     at = at or now()
     changes = {"status": "retracted", "retraction": {"date": at.date(), "reason": reason}}
-    return _act(registry, case, "retracted", by, at, changes, reason)
+    given = {"--by": by, "--reason": reason}
+    return _act(registry, case, "retracted", by, at, changes, reason, given)
+
+
+# What an option's words should be, said when the gate refuses them.
+_ASKED = {"--by": "：请写部门或岗位"}
 
 
 def _said(what: str, value: str) -> None:
@@ -156,19 +162,30 @@ def _act(
     at: datetime,
     changes: Mapping[str, object],
     note: str = "",
+    given: Mapping[str, str] | None = None,
 ) -> Case:
-    """Apply ``changes`` to the case's front matter, check it again and record the act."""
+    """Apply ``changes`` to the case's front matter, check it again and record the act.
+    ``given``: the words given on the command line, by option (--by, --note, --reason):
+    what the gate finds in them is reported under the option's name, not at a line of a
+    file the refused act never wrote."""
     data_dir = registry.data_dir
     name = f"cases/{case.path.name}"
     text, meta = update_front_matter(case.path, changes)
-    # The same checks as the build, on the file as it will be after this act.
-    problems = gate(text, name, registry)
-    # Who acted goes into the public ledger (cases/ledger.csv): no person's name there
-    # (a publisher is also in the front matter, checked above).
-    problems += [
-        replace(p, message=f"{p.message}（--by {by}：请写部门或岗位）", row=None, column=None)
-        for p in (gate(by, name, registry) if action != "published" else [])
+    # Who acted goes into the public ledger (cases/ledger.csv) as well as the file.
+    in_options = [
+        replace(
+            p,
+            message=f"{p.message}（{option} {value}{_ASKED.get(option, '')}）",
+            row=None,
+            column=None,
+        )
+        for option, value in (given or {}).items()
+        if value
+        for p in gate(value, name, registry)
     ]
+    found = {p.value for p in in_options}
+    # The same checks as the build, on the file as it will be after this act.
+    problems = in_options + [p for p in gate(text, name, registry) if p.value not in found]
     try:
         notice = CaseNotice.model_validate(meta)
         problems += careless(

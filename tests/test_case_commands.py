@@ -272,20 +272,36 @@ def test_a_name_in_a_correction_or_a_retraction_is_refused(data_dir):
     case.write_text(case.read_text(encoding="utf-8") + "\n通报日期已更正。\n", encoding="utf-8")
     before = case.read_text(encoding="utf-8")
     ledger = (data_dir / "cases" / "ledger.csv").read_text(encoding="utf-8")
-    for act in [
-        lambda: casework.correct(
-            data_dir, case.stem, "宣传科", "当事人欧阳某某即欧阳国栋，更正其职务"
+    for option, act in [
+        (
+            "--note",
+            lambda: casework.correct(
+                data_dir, case.stem, "宣传科", "当事人欧阳某某即欧阳国栋，更正其职务"
+            ),
         ),
-        lambda: casework.correct(data_dir, case.stem, "宣传科", "经办医生柯\ufe00建\ufe00明已确认"),
-        lambda: casework.retract(
-            data_dir, case.stem, "宣传科", "表扬对象陈\u180e秀\u180e珍本人不同意公开"
+        (
+            "--note",
+            lambda: casework.correct(
+                data_dir, case.stem, "宣传科", "经办医生柯\ufe00建\ufe00明已确认"
+            ),
         ),
+        (
+            "--reason",
+            lambda: casework.retract(
+                data_dir, case.stem, "宣传科", "表扬对象陈\u180e秀\u180e珍本人不同意公开"
+            ),
+        ),
+        ("--by", lambda: casework.retract(data_dir, case.stem, "宣传科刘晓梅", "事实不实")),
     ]:
-        with pytest.raises(DataError, match="含有可识别个人的信息"):
+        with pytest.raises(DataError, match="含有可识别个人的信息") as refused:
             act()
+        # Named by the option the words came from, not by a line of a file never written.
+        (found,) = refused.value.problems
+        assert option in found.message and found.row is None, str(found)
     # As the command line says it: refused data, exit 1, nothing recorded.
     done = portal("correct", "--data", data_dir, case.stem, "--note", "更正金额", "--by", "刘晓梅")
     assert done.returncode == 1 and "含有可识别个人的信息" in done.stdout + done.stderr
+    assert "--by 刘晓梅：请写部门或岗位" in done.stdout
     assert "未记录" in done.stdout + done.stderr
     assert case.read_text(encoding="utf-8") == before
     assert (data_dir / "cases" / "ledger.csv").read_text(encoding="utf-8") == ledger

@@ -296,6 +296,10 @@ def test_a_finding_in_the_shown_text_says_where_it_starts_in_the_source(registry
     assert places["张建华"] == (row, f"第{line.index('張') + 1}字"), places
     assert places["13812345678"] == (row, f"第{line.index('138') + 1}字"), places
     assert places["曹文博"] == (row, f"第{line.index('&#26361;') + 1}字"), places
+    # And as the file writes it: the office searches its file for 張建華, not 张建华.
+    shown = "\n".join(str(p) for p in case.problems)
+    for written in ["'張建華'", "'138**1234**5678'", "'&#26361;文博'"]:
+        assert f"文件中写作 {written}" in shown, shown
 
 
 def test_a_name_spelled_in_pinyin_in_the_case_id_is_refused(registry):
@@ -330,6 +334,7 @@ def test_a_name_in_the_front_matter_is_placed_on_its_line(registry):
     case = load_case(path, registry, f"cases/{path.name}")
     found = [p for p in case.problems if p.code == "pii_person_name"]
     assert found and all(p.row == at + 1 for p in found), [(p.row, p.value) for p in found]
+    assert any("文件中写作 '張建華'" in p.message for p in found), [str(p) for p in found]
 
 
 def test_a_name_split_between_the_title_and_the_body_is_refused(registry):
