@@ -56,6 +56,8 @@ class Directory:
     vanished: list[tuple[Channel, date]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     closed: list[Channel] = field(default_factory=list)
+    # Each institution's newest stored list: its file and its problems (none: published).
+    newest: dict[str, tuple[str, list[Problem]]] = field(default_factory=dict)
 
 
 def parse_channels(content: bytes, owner: str, file: str) -> tuple[list[Channel], list[Problem]]:
@@ -194,6 +196,7 @@ def directory(registry: Registry, today: date | None = None) -> Directory:
     the channels of institutions closed by ``today`` (Beijing's, by default) apart."""
     versions: dict[str, list[tuple[date, list[Channel]]]] = {}
     problems: list[Problem] = []
+    newest: dict[str, tuple[str, list[Problem]]] = {}
     # The numbers the authority's own list vouches for (an institution's mobile among them).
     vouched = frozenset(re.sub(r"\D", "", c.value)[-11:] for c in registry.channels)
     for snap in sorted(read_manifest(registry.data_dir), key=lambda s: s.fetched_at):
@@ -204,17 +207,21 @@ def directory(registry: Registry, today: date | None = None) -> Directory:
             snap.path(registry.data_dir).read_bytes(), snap.institution_id, file
         )
         found += _personal(parsed, file, place_names(registry), vouched)
-        problems += found
+        # Only the newest list's problems are told: one a later good list replaced is done.
+        newest[snap.institution_id] = (file, found)
         if parsed and not found:  # an invalid list never replaces a valid one
             at = beijing_time(snap.fetched_at)
             versions.setdefault(snap.institution_id, []).append((at.date(), parsed))
+    problems += [p for _, found in newest.values() for p in found]
     # The authority's own list: a row that names a person is left out alone.
     mine = _personal(list(registry.channels), _REGISTRY, place_names(registry))
     problems += mine
     named = {p.row for p in mine}
     own = [c for n, c in enumerate(registry.channels, start=2) if n not in named]
     confirmed = _confirmed(registry)
-    result = Directory(channels=[c for c in own if c.owner not in versions], problems=problems)
+    result = Directory(
+        channels=[c for c in own if c.owner not in versions], problems=problems, newest=newest
+    )
     for owner, history in versions.items():
         base = [c for c in own if c.owner == owner]
         if base:

@@ -182,12 +182,12 @@ def build(
     "--reports",
     "reports_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("reports"),
-    show_default=True,
-    help="每个有问题的报送文件写一份校验报告到此目录（机构/月份.txt）。",
+    default=None,
+    show_default="reports（在数据目录中运行时为数据目录旁的 reports）",
+    help="每个有问题的报送文件写一份校验报告到此目录（机构/月份.txt）；不能在数据目录之内。",
 )
 def check(
-    data_dir: Path, files: tuple[Path, ...], institution: str | None, reports_dir: Path
+    data_dir: Path, files: tuple[Path, ...], institution: str | None, reports_dir: Path | None
 ) -> None:
     """检查全部数据，或只检查给定的报送文件或案例（不生成网站）。
 
@@ -200,9 +200,10 @@ def check(
     from pipeline.channels import directory
     from pipeline.check import check_as_sent
     from pipeline.registry import load_registry
-    from pipeline.reports import write_case_reports, write_reports
+    from pipeline.reports import write_case_reports, write_channel_reports, write_reports
 
     _require_data(data_dir)
+    reports_dir = _reports_folder(reports_dir, data_dir)
     files = tuple(_given_file(f, data_dir) for f in files)
     try:
         if files:
@@ -252,7 +253,8 @@ def check(
         sys.exit(1)
     _report(prep.checked.problems)
     _report(p for c in prep.cases for p in c.problems)
-    _report(directory(prep.registry).problems)
+    channels = directory(prep.registry)
+    _report(channels.problems)
     queue = review_queue(prep.registry)
     if queue:
         click.echo(f"待审核案例（机构报送，{len(queue)} 个，不会自动发布）：")
@@ -262,7 +264,8 @@ def check(
             which = case.notice.id if case.notice else case.path.name
             click.echo(f"  {inst_id}：{title}（{verdict}；编号 {which}）")
     written = write_reports(prep.registry, prep.checked.submissions, reports_dir)
-    _written(written + write_case_reports(prep.registry, queue, reports_dir))
+    written += write_case_reports(prep.registry, queue, reports_dir)
+    _written(written + write_channel_reports(prep.registry, channels, reports_dir))
     q = prep.checked.quarantined
     _say(
         f"报送文件 {len(prep.checked.submissions)} 个，未通过校验 {len(q)} 个；"
@@ -613,6 +616,22 @@ def _casework() -> Iterator[None]:
         _report(exc.problems)
         _say("未记录：请先修正上述问题。")
         sys.exit(1)
+
+
+def _reports_folder(given: Path | None, data_dir: Path) -> Path:
+    """Where the check reports go: never inside the data directory (it is published with
+    the site's sources, and a report quotes what a refused file holds). By default
+    ./reports, or beside the data directory when the command runs inside it."""
+    data = data_dir.resolve()
+    folder = (given or Path("reports")).resolve()
+    if folder == data or data in folder.parents:
+        if given is not None:
+            raise click.UsageError(
+                f"校验报告目录 {given} 位于数据目录 {data_dir} 之内（报告会引用报送文件的内容，"
+                "不应随数据公开）；请用 --reports 另选目录，如 ./reports"
+            )
+        folder = data.parent / "reports"
+    return folder
 
 
 def _written(paths: list[Path]) -> None:

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from pipeline.cases import Case
+from pipeline.channels import Directory
 from pipeline.check import Submission
 from pipeline.problems import Problem, printable
 from pipeline.registry import ID_PATTERN, Registry
@@ -108,6 +109,33 @@ def write_case_reports(
         lines += problem_lines(case.problems, "内容", "建议")
         stem = case.notice.id if case.notice else Path(case.path).stem
         path = _report_path(folder, institution_id, f"case-{stem}")
+        atomic_write(path, printable("\n".join(lines) + "\n").encode("utf-8"))
+        written.append(path)
+    return written
+
+
+def write_channel_reports(registry: Registry, found: Directory, folder: Path) -> list[Path]:
+    """``<folder>/<institution>/channels.txt`` for each institution whose newest list of
+    reporting channels was refused (the site keeps its last good list, or the
+    authority's); the report of a list since replaced by a good one is removed."""
+    written = []
+    for institution_id, (file, problems) in sorted(found.newest.items()):
+        path = _report_path(folder, institution_id, "channels")
+        if not problems:
+            path.unlink(missing_ok=True)
+            continue
+        inst = registry.institutions.get(institution_id)
+        lines = [
+            "举报渠道表校验报告",
+            "",
+            f"机构：{inst.name if inst else institution_id}（{institution_id}）",
+            f"文件：{file}",
+            f"结论：未通过校验，整份渠道表不予采用（{len(problems)} 个问题）；"
+            "网站继续显示上一份通过校验的渠道表（没有则显示主管部门登记的渠道）。",
+            "请逐项修改后重新报送整份渠道表。",
+            "",
+            *problem_lines(problems, "读到的值", "应为"),
+        ]
         atomic_write(path, printable("\n".join(lines) + "\n").encode("utf-8"))
         written.append(path)
     return written

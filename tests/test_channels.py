@@ -135,3 +135,25 @@ def test_a_personal_mobile_or_mailbox_as_an_institutions_channel_is_refused(regi
     )
     collect(registry, local_only=True, now=datetime(2026, 11, 22, tzinfo=UTC), gate=gate)
     assert "qlrmyy_jubao@163.com" in {c.value for c in directory(registry).channels}
+
+
+def test_a_refused_channel_list_is_reported_back_until_a_good_one_replaces_it(registry, tmp_path):
+    """The office whose list was refused gets a report it can act on; once its next list
+    passes, the report and the complaint are gone (the old list is history, not news)."""
+    from pipeline.reports import write_channel_reports
+
+    source = registry.data_dir / "sources" / "qinglan-renmin" / "channels.csv"
+    good = source.read_bytes()
+    source.write_bytes(good + "phone,13812345678,行风办张建华,工作日,,,2026-10-12,\n".encode())
+    collect(registry, local_only=True, now=datetime(2026, 11, 22, tzinfo=UTC), gate=gate)
+    found = directory(registry)
+    [report] = write_channel_reports(registry, found, tmp_path)
+    assert report == tmp_path / "qinglan-renmin" / "channels.txt"
+    text = report.read_text(encoding="utf-8")
+    assert "整份渠道表不予采用" in text and "13812345678" in text and "第6行" in text
+    assert {p.value for p in found.problems} >= {"13812345678", "张建华"}
+    source.write_bytes(good.replace(b"81439563", b"81439564"))
+    collect(registry, local_only=True, now=datetime(2026, 11, 23, tzinfo=UTC), gate=gate)
+    found = directory(registry)
+    assert write_channel_reports(registry, found, tmp_path) == [] and not report.exists()
+    assert not [p for p in found.problems if p.file.startswith("qinglan-renmin/")]

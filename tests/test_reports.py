@@ -65,6 +65,22 @@ def test_check_command_writes_reports(data_dir, tmp_path):
     assert (out / "heyue-eye" / "2026-08.txt").exists()
 
 
+def test_check_run_inside_the_data_directory_writes_no_report_into_it(data_dir):
+    """The data directory is published with the site's sources, and a report quotes what
+    a refused file holds: run from inside it, the reports go beside it; asked for inside
+    it, the command refuses before checking anything."""
+    from tests.conftest import run_portal as portal
+
+    done = portal("check", "--data", ".", cwd=data_dir)
+    assert done.returncode == 0, done.stderr
+    assert not (data_dir / "reports").exists()
+    beside = data_dir.parent / "reports"
+    assert (beside / "heyue-eye" / "2026-08.txt").exists() and str(beside) in done.stderr
+    refused = portal("check", "--data", str(data_dir), "--reports", str(data_dir / "out"))
+    assert refused.returncode == 2 and "位于数据目录" in refused.stderr
+    assert not (data_dir / "out").exists()
+
+
 def test_a_refused_resubmission_does_not_take_a_good_month_off_the_site(registry):
     folder = registry.data_dir / "sources" / "qinglan-tcm" / "statistics"
     good = folder / "2026-10-extra.csv"
