@@ -14,7 +14,7 @@ import html as htmllib
 import importlib.metadata
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -813,6 +813,9 @@ def load_cases(
             )
         elif c.notice:
             ids[c.notice.id] = c.path
+    for c in cases:
+        if c.notice and c.notice.status == "draft" and (problem := copied(c, cases)):
+            c.problems.append(problem)
     statuses = {c.path.stem: (c.notice.status if c.notice else None, c.sha256) for c in cases}
     by_id = {c.path.stem: c for c in cases}
     last = ledger.latest(ledger.read(registry.data_dir))
@@ -835,6 +838,46 @@ def load_cases(
             cases.append(by_id[stem])
         by_id[stem].problems.append(problem)
     return sorted(cases, key=lambda c: c.notice.date if c.notice else date.min, reverse=True)
+
+
+def copied(
+    case: Case, others: Iterable[Case], severity: Literal["error", "warning"] = "warning"
+) -> Problem | None:
+    """A draft whose facts are another case's, word for word: a notice started from a
+    copy of another and not yet rewritten (told while a draft, refused at publishing)."""
+    words = _facts(case.body)
+    if not words:
+        return None
+    same = next(
+        (o for o in others if o.path.stem != case.path.stem and _facts(o.body) == words), None
+    )
+    if same is None:
+        return None
+    return Problem(
+        f"cases/{case.path.name}",
+        "copied_case",
+        f"正文与 cases/{same.path.name} 完全相同（复制后未改写？）",
+        expected="写明本案的基本情况",
+        severity=severity,
+    )
+
+
+def case_bodies(data_dir: Path) -> list[Case]:
+    """The case files of ``data_dir``, their bodies only (to find a copy among them)."""
+    cases = []
+    for path in sorted((data_dir / "cases").glob("*.md")):
+        try:
+            _, body = read_front_matter(decode_text(path.read_bytes())[0].replace("\r\n", "\n"))
+        except (FrontMatterError, UnicodeDecodeError):
+            continue  # a broken file is its own problem, told by check and build
+        cases.append(Case(path=path, notice=None, body=body))
+    return cases
+
+
+def _facts(body: str) -> str:
+    """A body as compared for copies: its words, whitespace aside; none while it is still
+    the template's placeholder."""
+    return "" if PLACEHOLDER in body else " ".join(body.split())
 
 
 # A published case whose file changed without a correction, went back to draft or was

@@ -16,7 +16,7 @@ nothing changed; the command line's usage error) and :class:`~pipeline.problems.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +29,8 @@ from pipeline.cases import (
     CaseNotice,
     body_start,
     careless,
+    case_bodies,
+    copied,
     digest,
     gate,
     load_case,
@@ -79,7 +81,8 @@ def publish(data_dir: Path, case_id: str, by: str, at: datetime | None = None) -
         )
     at = at or now()
     changes = {"status": "published", "published_by": by, "published_on": at.date()}
-    return _act(registry, case, "published", by, at, changes, given={"--by": by})
+    copy = copied(case, case_bodies(data_dir), severity="error")
+    return _act(registry, case, "published", by, at, changes, given={"--by": by}, more=[copy])
 
 
 def correct(
@@ -163,6 +166,7 @@ def _act(
     changes: Mapping[str, object],
     note: str = "",
     given: Mapping[str, str] | None = None,
+    more: Iterable[Problem | None] = (),
 ) -> Case:
     """Apply ``changes`` to the case's front matter, check it again and record the act.
     ``given``: the words given on the command line, by option (--by, --note, --reason):
@@ -186,6 +190,7 @@ def _act(
     found = {p.value for p in in_options}
     # The same checks as the build, on the file as it will be after this act.
     problems = in_options + [p for p in gate(text, name, registry) if p.value not in found]
+    problems += [p for p in more if p is not None]
     try:
         notice = CaseNotice.model_validate(meta)
         problems += careless(

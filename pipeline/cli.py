@@ -213,9 +213,12 @@ def check(
             notices = [f for f in files if f.suffix.lower() == ".md"]
             cases_refused = False
             if notices:  # a case notice, checked as the build and publish would
-                from pipeline.cases import load_case
+                from pipeline.cases import case_bodies, copied, load_case
 
                 cases = [load_case(f, registry, str(f)) for f in notices]
+                for c in cases:  # a draft copied from another case, not yet rewritten
+                    if c.notice and c.notice.status == "draft":
+                        c.problems += filter(None, [copied(c, case_bodies(data_dir))])
                 last = ledger.latest(ledger.read(data_dir))
                 for c in cases:  # a published case of the data directory: its ledger too
                     if c.notice and c.path.resolve().parent == (data_dir / "cases").resolve():

@@ -147,3 +147,28 @@ def test_one_wrong_field_does_not_hide_the_other_problems(registry):
     path.write_text(text.replace(district, "district: 火星街道"), encoding="utf-8")
     codes = _codes(load_case(path, registry))
     assert {"case_invalid", "unknown_district"} <= set(codes), codes
+
+
+def test_a_draft_copied_from_another_case_is_told_and_not_published(data_dir):
+    """A press officer starts a notice from a copy of last month's and forgets to rewrite
+    the facts: check tells it, publish refuses it, the build lists it; rewritten, it goes."""
+    from pipeline.cases import FRONT_MATTER, load_cases
+    from pipeline.registry import load_registry
+
+    cases = data_dir / "cases"
+    draft = cases / f"{DRAFT}.md"
+    facts = FRONT_MATTER.sub("", (cases / f"{PUBLISHED}.md").read_text(encoding="utf-8"))
+    mine = draft.read_text(encoding="utf-8")
+    draft.write_text(FRONT_MATTER.match(mine).group(0) + facts, encoding="utf-8")
+    checked = run_portal("check", "--data", data_dir, f"cases/{DRAFT}.md")
+    said = checked.stdout + checked.stderr
+    assert checked.returncode == 0 and f"cases/{PUBLISHED}.md 完全相同" in said, said
+    assert "发布时会被拒绝" in said
+    built = {c.path.stem: c for c in load_cases(load_registry(data_dir))}
+    assert any(p.code == "copied_case" for p in built[DRAFT].problems)
+    assert not any(p.code == "copied_case" for p in built[PUBLISHED].problems)
+    refused = run_portal("publish", "--data", data_dir, DRAFT, "--by", "宣传科")
+    assert refused.returncode == 1 and "完全相同" in refused.stdout + refused.stderr
+    draft.write_text(draft.read_text(encoding="utf-8") + "\n经复核，另有一名护士长受到诫勉谈话。\n")
+    done = run_portal("publish", "--data", data_dir, DRAFT, "--by", "宣传科")
+    assert done.returncode == 0, done.stdout + done.stderr
