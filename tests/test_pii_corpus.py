@@ -49,7 +49,7 @@ def test_targets_on_the_tuning_set():
 # Floors measured on the held-out sets (docs/pii-gate.md). Each was written before it was
 # first measured; once measured and read (A after each round, E after round 5, F after
 # round 6, G and H after round 7, I to M after rounds 8 to 13, N and O after rounds 15
-# and 16, P and Q after 17 and 18) it guards against going back, and the next unread set gives the
+# and 16, P and Q after 17 and 18, R after 19) it guards against going back, and the next unread set gives the
 # honest figure. The targets are 95 % of names, every other kind whole and at most 5 % of
 # clean texts flagged: every set but O, P and Q is held to them now.
 FLOORS = {
@@ -87,6 +87,13 @@ FLOORS["pii_heldout_p.yaml"] = {"person_name": 0.94, "other": 1.0, "flagged": 0.
 # among the clean texts; after reading it (round 18) 90 %, every other kind whole, none
 # flagged: the rest are bilingual lists, names that are words and Mongolian names.
 FLOORS["pii_heldout_q.yaml"] = {"person_name": 0.9, "other": 1.0, "flagged": 0.05}
+# R (after round 18: 85.3 % of names, staff numbers, WeChat IDs and home addresses 19 / 20,
+# medical numbers 18 / 20, 9.4 % of clean texts flagged at first measurement) is written
+# with hotline work orders, 120 dispatch records, English complaint logs, judgments with
+# married names (刘陈氏), tables flattened onto one line and villages among the clean
+# texts; after reading it (round 19) 96.5 %, every other kind whole, none flagged: the
+# rest are Yi and Mongolian names, and names that are verbs (全胜利, 乔建设).
+FLOORS["pii_heldout_r.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

@@ -31,7 +31,9 @@ ROLE_WORDS = (
     "推销员|麻醉师|助产士|技术员|主管|组长|护理员|神医|专家|教授|实习生|规培生|进修生|"
     "村民|居民|男子|女子|丈夫|妻子|儿子|女儿|母亲|父亲|供应商|车主|书记|会长|社长|法人|护理长|通讯员|记者|头目|处理人|被处理人|"
     "被举报人|介绍人|中间人|负责医生|同志|对象|局长|副局长|处长|副处长|科员|干部|"
-    "监督员|联络员|网格员|志愿者|来信人|来访人|反映人|主讲人|其子|其女|其妻|其夫|之子|之女"
+    "监督员|联络员|网格员|志愿者|来信人|来访人|反映人|主讲人|其子|其女|其妻|其夫|之子|之女|"
+    "投诉人|被投诉人|信访人|诉求人|来电人|呼救人|求助人|付款人|汇款人|开户人|驾驶员|驾驶人|老伴|配偶|"
+    "其父|其母|其兄|其弟|其姐|其妹|其孙|其侄"
 )
 SURNAMES = (
     "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|长孙|宇文|司徒|夏侯|"
@@ -47,7 +49,7 @@ SURNAMES = (
     "韶郜蓟邰鄂卓屠胥莘翟姬冀郏濮扈柴瞿阎茹艾庾暨耿匡寇殳晁敖阚鞠荆竺桓揭楚谈尤"
     "褚卫施华窦郎昌凤酆费毕皮卞齐穆萧祁禹狄米贝臧伏茅屈项阮蓝席季路娄童梅盛刁凌虞昝管"
     "房贲郁杭洪包诸吉钮滑裴荣翁荀羊於惠甄曲蓬班宫宁厉景幸蒲索咸籍蒙池鬱逄申卻璩边燕欧蔚"
-    "夔厍沙丰关冼麴邝邸仉禤谷甘谯仝笪粟佟隋苟乜亢檀赫桑弓戈丘暴牟眭毋骞朴花郇"
+    "夔厍沙丰关冼麴邝邸仉禤谷甘谯仝笪粟佟隋苟乜亢檀赫桑弓戈丘暴牟眭毋骞朴花郇缑芈"
 )
 _COMPOUND, _SINGLE = SURNAMES.rsplit("|", 1)
 # Surnames that are also common function characters (单, 尚, 解, 查 ...): left out of the
@@ -123,7 +125,9 @@ _HERBS = (
     "白芨 白及 白前 白薇 白蔹 石韦 石斛 余甘子 吴茱萸 骆驼蓬 甘遂 黄精 当归 枸杞子 贝母 "
     "龙胆 龙骨 牛蒡子 秦艽 葛根 车前子 车前草 防风 麻黄 甘松 夏枯草 半夏 苍术 厚朴 "
     # Words that look like a name and are not (医患之间的张力, 卫健部门).
-    "张力 华佗 扁鹊 蔡桓公 卫健 向阳花 "
+    "张力 华佗 扁鹊 蔡桓公 卫健 向阳花 白芥子 "
+    # Words the segmenter's dictionary lists as names (关于陈述申辩, 关于张贴, 白大褂).
+    "陈述 张贴 白大褂 "
     # Names of state leaders in the political phrases official notices open with
     # (学习贯彻习近平新时代中国特色社会主义思想): public, not personal data.
     "习近平 毛泽东 邓小平 "
@@ -196,13 +200,14 @@ _NAMED_PLACE = re.compile(
 )
 # A place named after a person: the name, at most four characters, then a kind of place.
 _PLACE_AFTER = re.compile(
-    r"(?:(?![在于向对和与被将把等的了是为从到])[\u4e00-\u9fff]){0,4}?"
+    r"(?:(?![在于向对和与被将把等的了是为从到要去来送找让请给称])[\u4e00-\u9fff]){0,4}?"
     r"(?:医院|医馆|保健院|卫生院|诊所|门诊部|中心|基金会|学校|大学|区|县|市|路|街|镇|乡|村|楼|广场|"
     r"研究所|研究院|药业)"
 )
 # An institution named after a person, a few characters on: 宋庆龄妇幼保健院.
 _INSTITUTION_AFTER = re.compile(
-    r"(?:(?![在于向对和与被将把等的了是为从到所系某原任])[\u4e00-\u9fff]){0,3}?"
+    # (not across a verb: 柏海军|要求医院, 张建华|到卫生院)
+    r"(?:(?![在于向对和与被将把等的了是为从到所系某原任要去来送找让请给称])[\u4e00-\u9fff]){0,3}?"
     r"(?:医院|保健院|卫生院|医馆|研究所|研究院|药业|基金会|纪念馆|学院|国医堂|医堂|"
     r"丸|散|膏|露|片|胶囊|颗粒|口服液)"
 )
@@ -214,6 +219,9 @@ _WECHAT = re.compile(
     r"[:：\s]*(?:为|是)?[:：\s“\"'「（(]*(?:ID|Id|id|号|账号|帐号|名)?[:：\s]*"
     r"[A-Za-z][-_A-Za-z0-9]{5,19}"
     r"|wxid_[A-Za-z0-9]{4,}"
+    # Told in a sentence (微信换了，新的是 lin_doc_77): an ID with a digit or an underscore.
+    r"|(?:微信|WeChat|wechat|VX|vx)[^。！？\n]{1,10}?(?:是|为|[:：])\s*[“\"'「]?"
+    r"(?=[A-Za-z][-A-Za-z0-9]*[_\d])[A-Za-z][-_A-Za-z0-9]{5,19}"
 )
 _PLATE = re.compile(
     r"(?<![A-Za-z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]\s?[A-Za-z]"
@@ -233,7 +241,9 @@ _HOME = re.compile(
     r"[^，。；,;\n]{0,24}?"
     r"(?:\d+(?:号楼|号|室|组|栋|幢|单元|户)|\d+-\d+(?:-\d+)?)"
     r"|(?<![\d-])\d{1,3}-\d{1,2}-\d{3,4}(?![\d-])"
+    # (a village's group, not its office: 下湾村二组村部)
     r"|(?:(?![在于住到的和与是])[\u4e00-\u9fff]){1,5}村[一二三四五六七八九十\d]+组(?:\d+号)?"
+    r"(?!村部|村委|卫生室|活动室|办公|会议室)"
 )
 _HOME_PHONE = re.compile(
     r"(?:家中|家庭|住宅|宅|家里|私人|个人)(?:电话|座机|固话)(?:号码)?[:：\s]*(?:为|是)?[:：\s]*"
@@ -291,16 +301,18 @@ _RECORD_ENGLISH = (
 _RECORD_WORDS = (
     r"(?:病历号|病案号|住院号|门诊号|就诊卡号|就诊号|医保卡号|社保卡号|床号|处方号|检查单号|"
     r"检验单号|报告单号|医嘱号|影像号|申请单号|体检编号|体检号|医保编号|医保号|参保编号|"
-    r"社保编号|社保号|健康档案号|档案编号|出生医学证明编号|出生证编号|出生证明编号)"
+    r"社保编号|社保号|健康档案号|档案编号|出生医学证明编号|出生证编号|出生证明编号|"
+    r"入院登记号|住院登记号|门诊登记号|就诊登记号)"
 )
 _RECORD = re.compile(
     f"(?:{_RECORD_WORDS}|{_RECORD_ENGLISH}|(?:医保|社保|就诊|医疗)卡[（(](?:卡号|号码|编号))"
-    + r"[:：\s（(]*(?:为|是)?[:：\s]*[A-Za-z0-9-]{3,}"
+    # (as one recalls it: 住院号好像是0021573)
+    + r"[:：\s（(]*(?:(?:好像|大概|应该|可能|似乎|大约|记得)?(?:为|是))?[:：\s]*[A-Za-z0-9-]{3,}"
 )
 _RECORD_BEFORE = re.compile(_RECORD_WORDS + _VALUE_NEXT)
 _ADDRESS = re.compile(
     r"(?<!办公楼|门诊楼|住院楼|医技楼|综合楼|行政楼)"
-    r"(?:\d+|[A-Za-z])(?:栋|幢|号楼|座)\s*(?:\d+单元)?\s*(?:\d+(?:室|号房|户|号)|\d{3,4}(?![\d楼层]))"
+    r"(?:\d+|[A-Za-z])(?:栋|幢|号楼|座)\s*(?:\d+(?:单元|门))?\s*(?:\d+(?:室|号房|户|号)|\d{3,4}(?![\d楼层]))"
     r"|(?<!办公楼|门诊楼|住院楼|医技楼|综合楼|行政楼)(?<!楼\d)(?<!楼\d\d)\d+单元\s*\d+(?:室|号)"
     # Written in English: Room 602, Unit 3, Building 12.
     r"|(?i:(?:room|rm\.?|flat|apt\.?)\s*\d+[,，\s]+(?:unit\s*\d+[,，\s]+)?(?:building|bldg\.?)\s*\d+)"
@@ -481,14 +493,22 @@ def _close_gaps(m: re.Match[str]) -> str:
     not two fields of a form (来访人：时 雨    性别)."""
     parts = re.split(r"(\s+)", m.group())  # a character, a gap, a character, ...
     out = [parts[0]]
+    at = m.start() + len(parts[0])
     for i in range(1, len(parts), 2):
         gap = parts[i]
         chained = gap in (
             parts[i - 2] if i > 2 else None,
             parts[i + 2] if i + 2 < len(parts) else None,
         )
-        out += ["" if len(gap) == 1 or chained else gap, parts[i + 1]]
+        at += len(gap)
+        # A line that opens with a field's label (联系电话：) starts anew: 冷峻⏎联系电话.
+        label = "\n" in gap and _LABEL_AHEAD.match(m.string, at) is not None
+        out += ["" if (len(gap) == 1 or chained) and not label else gap, parts[i + 1]]
+        at += len(parts[i + 1])
     return "".join(out)
+
+
+_LABEL_AHEAD = re.compile(r"[\u4e00-\u9fff]{1,7}[:：]")
 
 
 # ... or with dots, dashes or stars between its characters (黄.国.平, 张-建-华); the
@@ -754,11 +774,22 @@ def find_pii(
         group = "name" if m.group("name") else "before"
         if re.sub(r"[. ]", "", m.group(group)) not in _ABBREVIATIONS:
             add("person_name", *m.span(group), "删除姓名缩写，改写为姓加某（如张某）")
+    for m in _ENGLISH_NAME.finditer(norm):  # Mr. Kevin Lam, a nurse named Grace Ho
+        add("person_name", *m.span("name"), "删除姓名，只写身份（英文姓名同样可识别个人）")
+    for m in _MARRIED_NAME.finditer(norm):  # 原告张李氏: a woman by her and her father's surnames
+        add("person_name", *m.span("name"), f"{m.group('name')[0]}某氏")
     for start, end in _names(_mask(norm, places)):
         name = norm[start:end]
         surname = name[:2] if name[:2] in _COMPOUNDS else name[0]
         add("person_name", start, end, f"{surname}某")
     return sorted(found, key=lambda f: f.start)
+
+
+# A name in English after a title or "named": two capitalised words at least.
+_ENGLISH_NAME = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Madam)\.?\s+|\b(?:named|called)\s+)"
+    r"(?P<name>[A-Z][a-z]{1,12}(?:[ -][A-Z][a-z]{1,12})+)"
+)
 
 
 # Part-of-speech tags (jieba) that a given name never is: preposition, conjunction,
@@ -881,6 +912,9 @@ _AFTER_GIVEN = frozenset(
     "在被与和及等的了是于因将把向对为已曾也都就又还均系称说讲从自所之以由给让未不没无非并即仍"
     "却便亦现后前时内一两二三四五六七八九十年月日"
 )
+
+
+_FUNCTION_CHARACTERS = frozenset("在被与和及等的了是于因将把向对为已曾以由给让")
 
 
 # Role words that come before a thing as often as before a name (患者费用, 家属意见).
@@ -1026,9 +1060,15 @@ _HUNDRED = (
     "劳逄姬申扶堵冉宰郦雍卻璩桑桂濮牛寿通边扈燕冀郏浦尚农温别庄晏柴瞿阎充慕连茹习宦艾鱼容"
     "向古易慎戈廖庾终暨居衡步都耿满弘匡国文寇广禄阙东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾"
     "辛阚那简饶空曾毋沙乜养鞠须丰巢关蒯相查后荆红游竺权逯盖益桓公"
-    "区其漆菅展帅练綦庹笃旷哈纳海谌母普战门兰原占"
+    "区其漆菅展帅练綦庹笃旷哈纳海谌母普战门兰原占芦"
 )
 _MODEL_SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}{_HUNDRED}])"
+# A woman named by her husband's and her father's surnames (刘陈氏), not a clan (王氏宗祠).
+_MARRIED_NAME = re.compile(
+    f"(?P<name>[{_SINGLE}{_HUNDRED}][{_SINGLE}]氏)"
+    # (and then what follows a person, not a firm's trade: 某区张氏正骨诊所)
+    "(?=[（(，,、。；;：:\\s]|$|之|系|为|在|等|与|和|向|于|的|称|诉|反映|要求|开具|报销)"
+)
 # A name told in two parts: 姓张，名建华.
 _SURNAME_THEN_GIVEN = re.compile(
     f"姓({_COMPOUND}|[{_SINGLE}{_HUNDRED}])[，,、。；;\\s]*(?:其|他|她|该人)?的?"
@@ -1146,7 +1186,8 @@ _LABELLED = re.compile(
     # After a role word, three characters that no dictionary knows as a word (嫌疑人麻小军、).
     f"|(?:{ROLE_WORDS})(?P<role>{_MODEL_SURNAME}{_NAMED_GIVEN}"
     "[^\\W\\d_a-zA-Z某甲乙丙因在被将于从向对把为和与及等的了是])"
-    "(?=[、，,。；;（(]|和|与|等|在|利用|违规|私自|擅自|收受|因|未经|多次|长期|以|通过|系)"
+    "(?=[、，,。；;（(]|和|与|等|在|利用|违规|私自|擅自|收受|因|未经|多次|长期|以|通过|系|"
+    "反映|要求|提供|称|表示|声称|自称|供述|投诉|举报|报警|拨打|来电|陪同|共|先后|分别|均)"
     # An item of a numbered list (1. 占国强，原…), a cell of a table (| 原志强 |).
     f"|(?:^|(?<=[；;\\n]))\\s*\\d{{1,3}}[.、．)）]\\s*(?P<item>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})[，,]"
     # What only a person is: described by sex (安静，女，), with an ID or age in brackets
@@ -1157,6 +1198,7 @@ _LABELLED = re.compile(
     "公民身份|\\d{1,3}岁|\\d{15}|工号|就诊卡|住院号|病历号|门诊号|医保卡|手机|联系电话|微信)"
 )
 _STRONG_LABELS = ("described", "bracketed")
+_ROLE_THEN_SPACE = re.compile(f"(?:{ROLE_WORDS})[ \t]+$")
 # An item of a list of names (beside a name found, any surname of the Hundred counts but
 # those that are common characters: 技师|石磊 is not 师石磊).
 _LIST_SURNAME = "(?:{}|[{}{}])".format(
@@ -1300,8 +1342,10 @@ def _names(text: str) -> list[tuple[int, int]]:
             continue  # 相关检查 tagged a name: 关 glued to a common word, not a name
         if glued:
             start, word = start + 1, word[1:]  # 师郑凯: the tagger glued a character on
-        if len(word) == 3 and word[-1] in "系在因被将于已曾":
-            word = word[:2]  # 仇立|系: the tagger glued the verb that follows
+        if word[-1] in "系在因被将于已曾以为向对把与和及" and len(word) - 1 > (
+            2 if word[:2] in _COMPOUNDS else 1
+        ):
+            word = word[:-1]  # 仇立|系, 司马倩|以: the tagger glued the word that follows
         end = start + len(word)
         surname = word[:2] if word[:2] in _COMPOUNDS else word[:1]
         rare = len(word) == 3 and tag == "nr" and not glued and freq.get(word, 0) == 0
@@ -1337,11 +1381,16 @@ def _names(text: str) -> list[tuple[int, int]]:
             if n == 1 and (found := after_role(start, end)):
                 spans.append(found)  # 法定代表人|司马俊峰, 科技师|庄卫平: whatever the segmenter
                 continue
+            surname = 2 if text[start : start + 2] in _COMPOUNDS else 1
+            if n == 0 and end - start > surname + 1 and text[end - 1] in _FUNCTION_CHARACTERS:
+                end -= 1  # 司马倩|以|患者: the word before the role word is not the name's
             if start not in words or ordinary(start, end, 100):
                 continue  # the "surname" is inside a word, or starts an ordinary one
             word, tag = words[start]
             if len(word) == 1 and tag in ("p", "c"):
                 continue  # 向, 于, 和 used as a preposition or conjunction
+            if len(word) == 1 and tag == "d" and words.get(start + 1, ("", "x"))[1] == "v":
+                continue  # 承认曾|收受: an adverb before a verb
             if word in _COMPOUNDS or len(word) == 1:
                 given_at = start + len(word)
                 given = words.get(given_at)
@@ -1417,6 +1466,8 @@ def _names(text: str) -> list[tuple[int, int]]:
             continue
         elif named or (freq.get(value, 0) < 50 and freq.get(value[:2], 0) < 500):
             spans.append(m.span(group))
+        elif group == "last" and _ROLE_THEN_SPACE.search(text, 0, m.start(group)):
+            spans.append(m.span(group))  # 项目经理 冷峻⏎: a word as a name, after a post
     for m in _HALF_MASKED.finditer(text):
         start, end = m.span("name")
         shown = text[end - 1]
@@ -1464,7 +1515,8 @@ def _names(text: str) -> list[tuple[int, int]]:
             and not _NAMED_PLACE.match(text, e)
             and not _INSTITUTION_AFTER.match(text, e)
             # 卫健委, 张氏, 纪检组, 夏邑县, 普外科, 李家庄, 王府井
-            and text[e - 1] not in "牌楼馆堂厅阁委局署村站室氏姓办组部队处县市省镇乡科庄井堡"
+            # (and 欧阳路, 陈家坝, 鲁迅公园: a road, a dam, a park)
+            and text[e - 1] not in "牌楼馆堂厅阁委局署村站室氏姓办组部队处县市省镇乡科庄井堡路街巷坝园"
             and not (e < len(text) and text[e] in "村屯寨")  # 张家湾村
             and not _PLACE_LIST.match(text, e)
             # 江卫|发〔2023〕45号 (a prefix with an office's character), not 张建华〔2026〕1号
@@ -1487,10 +1539,16 @@ def _names(text: str) -> list[tuple[int, int]]:
             return end - 1
         return end
 
-    spans = [(s, ends(s, e)) for s, e in spans if person(s, e)]
+    # (a place is vetoed on the name as found and as it ends: 陈家 -> 陈家坝|村)
+    spans = [(s, end) for s, e in spans if person(s, e) and person(s, end := ends(s, e))]
     spans += [(s, e) for s, e in _listed_with(text, spans, freq) if person(s, e)]
     # A surname and a form of address or a post is not a full name: 李女士, 刘院长.
     spans = [(s, e) for s, e in spans if not _ADDRESSED.fullmatch(text, s, e)]
+    # 技|师常青: a name found from the last character of the post before it.
+    spans = [
+        (s + 1, e) if e - s >= 3 and _ROLE_BEFORE.search(text, max(0, s - 6), s + 1) else (s, e)
+        for s, e in spans
+    ]
     if _NAME_ALONE.fullmatch(text.strip()) and freq.get(text.strip(), 0) < 50:
         spans.append((text.index(text.strip()), text.index(text.strip()) + len(text.strip())))
     merged: list[tuple[int, int]] = []
@@ -1542,6 +1600,31 @@ def _cells(line: str) -> list[tuple[int, int]]:
     return out
 
 
+def _one_line_table(line: str, offset: int) -> list[tuple[str, int, int]]:
+    """A table flattened onto one line with single spaces: 序号 姓名 工号 科室 1 王某某 01127
+    骨科 2 …: the header runs from 序号 to the first row number; each row is as wide."""
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", line)]
+    texts = [line[a:b] for a, b in words]
+    if "序号" not in texts or "1" not in texts[texts.index("序号") :]:
+        return []
+    first = texts.index("序号")
+    width = texts.index("1", first) - first
+    columns = {
+        i: kind
+        for i, cell in enumerate(texts[first : first + width])
+        for kind, label in _COLUMN_KINDS
+        if label.fullmatch(cell)
+    }
+    out = []
+    row, at = 1, first + width
+    while columns and texts[at : at + 1] == [str(row)] and at + width <= len(texts):
+        for i, kind in columns.items():
+            if _CELL_VALUE[kind].fullmatch(texts[at + i]):
+                out.append((kind, offset + words[at + i][0], offset + words[at + i][1]))
+        row, at = row + 1, at + width
+    return out
+
+
 def _table_cells(text: str) -> list[tuple[str, int, int]]:
     """(kind, start, end) of the cells under a header that names personal data, in every
     row of the same width below it (a blank line or a row of another width ends it)."""
@@ -1550,6 +1633,7 @@ def _table_cells(text: str) -> list[tuple[str, int, int]]:
     width = 0
     offset = 0
     for line in text.split("\n"):
+        out += _one_line_table(line, offset)
         cells = _cells(line)
         texts = [line[a:b].strip() for a, b in cells]
         header = {
