@@ -102,6 +102,7 @@ DISGUISES = [
         "138开头、以5678结尾的号码，中间是1234",
     ),
     ("医生张\u3164建华收受红包。", "张建华"),  # a Hangul filler between characters
+    ("外科医生张某收受红包，同事们平时都叫他“建华”。", "建华"),  # the given name let slip
 ]
 
 

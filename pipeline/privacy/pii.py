@@ -774,6 +774,12 @@ def find_pii(
         group = "name" if m.group("name") else "before"
         if re.sub(r"[. ]", "", m.group(group)) not in _ABBREVIATIONS:
             add("person_name", *m.span(group), "删除姓名缩写，改写为姓加某（如张某）")
+    if _MASKED.search(norm):  # 张某……同事称他“建华”: the given name the masked form hides
+        freq = _frequencies()
+        for m in _GIVEN_CALLED.finditer(norm):
+            given = m.group("name")
+            if freq.get(given, 0) < 1000 and not re.fullmatch(f"(?:{ROLE_WORDS})", given):
+                add("person_name", *m.span("name"), "删除名字（与“某”字写法合起来可识别个人）")
     for m in _ENGLISH_NAME.finditer(norm):  # Mr. Kevin Lam, a nurse named Grace Ho
         add("person_name", *m.span("name"), "删除姓名，只写身份（英文姓名同样可识别个人）")
     for m in _MARRIED_NAME.finditer(norm):  # 原告张李氏: a woman by her and her father's surnames
@@ -785,6 +791,12 @@ def find_pii(
     return sorted(found, key=lambda f: f.start)
 
 
+# A given name a notice lets slip after masking the name (张某……同事都叫他“建华”).
+_MASKED = re.compile(f"{_SURNAME}某")
+_GIVEN_CALLED = re.compile(
+    "(?:称|叫|喊|唤|管)(?:他|她|其)(?:为|作|做)?[“\"「‘']"
+    "(?P<name>(?![老小阿大])[\u4e00-\u9fff]{1,2})[”\"」’']"
+)
 # A name in English after a title or "named": two capitalised words at least.
 _ENGLISH_NAME = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Madam)\.?\s+|\b(?:named|called)\s+)"
