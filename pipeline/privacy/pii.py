@@ -1210,6 +1210,8 @@ _LABELLED = re.compile(
     "公民身份|\\d{1,3}岁|\\d{15}|工号|就诊卡|住院号|病历号|门诊号|医保卡|手机|联系电话|微信)"
 )
 _STRONG_LABELS = ("described", "bracketed")
+# What a "name" never ends with: a place, an office, a unit (卫健委, 张氏, 李家庄, 欧阳路).
+_PLACE_ENDS = frozenset("牌楼馆堂厅阁委局署村站室氏姓办组部队处县市省镇乡科庄井堡路街巷坝园")
 _ROLE_THEN_SPACE = re.compile(f"(?:{ROLE_WORDS})[ \t]+$")
 # An item of a list of names (beside a name found, any surname of the Hundred counts but
 # those that are common characters: 技师|石磊 is not 师石磊).
@@ -1528,7 +1530,7 @@ def _names(text: str) -> list[tuple[int, int]]:
             and not _INSTITUTION_AFTER.match(text, e)
             # 卫健委, 张氏, 纪检组, 夏邑县, 普外科, 李家庄, 王府井
             # (and 欧阳路, 陈家坝, 鲁迅公园: a road, a dam, a park)
-            and text[e - 1] not in "牌楼馆堂厅阁委局署村站室氏姓办组部队处县市省镇乡科庄井堡路街巷坝园"
+            and text[e - 1] not in _PLACE_ENDS
             and not (e < len(text) and text[e] in "村屯寨")  # 张家湾村
             and not _PLACE_LIST.match(text, e)
             # 江卫|发〔2023〕45号 (a prefix with an office's character), not 张建华〔2026〕1号
