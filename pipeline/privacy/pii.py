@@ -1395,8 +1395,8 @@ def _names(text: str) -> list[tuple[int, int]]:
             if n == 1 and (found := after_role(start, end)):
                 spans.append(found)  # 法定代表人|司马俊峰, 科技师|庄卫平: whatever the segmenter
                 continue
-            surname = 2 if text[start : start + 2] in _COMPOUNDS else 1
-            if n == 0 and end - start > surname + 1 and text[end - 1] in _FUNCTION_CHARACTERS:
+            family = 2 if text[start : start + 2] in _COMPOUNDS else 1
+            if n == 0 and end - start > family + 1 and text[end - 1] in _FUNCTION_CHARACTERS:
                 end -= 1  # 司马倩|以|患者: the word before the role word is not the name's
             if start not in words or ordinary(start, end, 100):
                 continue  # the "surname" is inside a word, or starts an ordinary one
