@@ -49,7 +49,8 @@ def test_targets_on_the_tuning_set():
 # Floors measured on the held-out sets (docs/pii-gate.md). Each was written before it was
 # first measured; once measured and read (A after each round, E after round 5, F after
 # round 6, G and H after round 7, I to M after rounds 8 to 13, N and O after rounds 15
-# and 16, P and Q after 17 and 18, R after 19) it guards against going back, and the
+# and 16, P and Q after 17 and 18, R and S after 19 and 20) it guards against going back,
+# and the
 # next unread set gives the honest figure. The targets are 95 % of names, every other
 # kind whole and at most 5 % of clean texts flagged: every set but O, P and Q is held to
 # them now.
@@ -95,6 +96,15 @@ FLOORS["pii_heldout_q.yaml"] = {"person_name": 0.9, "other": 1.0, "flagged": 0.0
 # texts; after reading it (round 19) 96.5 %, every other kind whole, none flagged: the
 # rest are Yi and Mongolian names, and names that are verbs (全胜利, 乔建设).
 FLOORS["pii_heldout_r.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
+# S (after round 19: 85.4 % of names, IDs 19 / 20, medical numbers 17 / 20, addresses
+# 18 / 20, staff numbers and WeChat IDs 19 / 20, 14 % of clean texts flagged at first
+# measurement) is written as grassroots documents: minutes, Q&A records of interviews,
+# signed pledges, chat logs, news reports, with Yi, Mongolian, Uyghur and Hui names; after
+# reading it (round 20) 88.2 %, every other kind whole, 5 % flagged: three are half-masked
+# names (李某华), which the gate refuses on purpose, one a masked name whose star the page
+# would render as emphasis (王*华…李** shows 王华); the names missed are minority names and
+# names that are words (严明, 关山, 蓝天).
+FLOORS["pii_heldout_s.yaml"] = {"person_name": 0.88, "other": 1.0, "flagged": 0.05}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

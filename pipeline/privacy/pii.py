@@ -33,7 +33,7 @@ ROLE_WORDS = (
     "被举报人|介绍人|中间人|负责医生|同志|对象|局长|副局长|处长|副处长|科员|干部|"
     "监督员|联络员|网格员|志愿者|来信人|来访人|反映人|主讲人|其子|其女|其妻|其夫|之子|之女|"
     "投诉人|被投诉人|信访人|诉求人|来电人|呼救人|求助人|付款人|汇款人|开户人|驾驶员|驾驶人|老伴|配偶|"
-    "其父|其母|其兄|其弟|其姐|其妹|其孙|其侄"
+    "其父|其母|其兄|其弟|其姐|其妹|其孙|其侄|承诺人|约谈人|被约谈人|签字人|受访人|被询问人"
 )
 SURNAMES = (
     "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|长孙|宇文|司徒|夏侯|"
@@ -127,7 +127,9 @@ _HERBS = (
     # Words that look like a name and are not (医患之间的张力, 卫健部门).
     "张力 华佗 扁鹊 蔡桓公 卫健 向阳花 白芥子 "
     # Words the segmenter's dictionary lists as names (关于陈述申辩, 关于张贴, 白大褂).
-    "陈述 张贴 白大褂 "
+    "陈述 张贴 白大褂 黄染 戴眼镜 谢谢你们 "
+    # Brands of gifts a reminder names (杜康, 张飞牛肉).
+    "杜康 张飞牛肉 "
     # Names of state leaders in the political phrases official notices open with
     # (学习贯彻习近平新时代中国特色社会主义思想): public, not personal data.
     "习近平 毛泽东 邓小平 "
@@ -136,7 +138,8 @@ _HERBS = (
     # Physicians the notices hold up as models, of today and of history (学习钟南山精神,
     # 孙思邈《大医精诚》), and a set phrase (全面从严治党).
     "钟南山 林巧稚 吴孟超 屠呦呦 袁隆平 孙思邈 张仲景 李时珍 白求恩 南丁格尔 严治党 "
-    "裘法祖 张孝骞 叶天士 薛雪 吴鞠通 王孟英 黄家驷 汤飞凡 曾有 钟长鸣 吴阶平"
+    "裘法祖 张孝骞 叶天士 薛雪 吴鞠通 王孟英 黄家驷 汤飞凡 曾有 钟长鸣 吴阶平 柯棣华 宋庆龄 "
+    "雷锋"
 )
 _NOT_NAMES = frozenset(_HERBS.split())
 _MINORITY_PARTS = (
@@ -237,7 +240,7 @@ _STAFF_NUMBER = re.compile(
 )
 _HOME = re.compile(
     r"(?:家住|住址|住在|居住在|居于|现居|暂住|租住|现住|住于|住所在|家庭住址|居住地|住(?![院宿])"
-    r"|户籍地址|户籍地|户籍所在地|户口所在地|家庭地址|住宅地址)[:：]?"
+    r"|户籍地址|户籍地|户籍所在地|户口所在地|家庭地址|住宅地址|联系地址|通讯地址|通信地址)[:：]?"
     r"[^，。；,;\n]{0,24}?"
     r"(?:\d+(?:号楼|号|室|组|栋|幢|单元|户)|\d+-\d+(?:-\d+)?)"
     r"|(?<![\d-])\d{1,3}-\d{1,2}-\d{3,4}(?![\d-])"
@@ -302,12 +305,14 @@ _RECORD_WORDS = (
     r"(?:病历号|病案号|住院号|门诊号|就诊卡号|就诊号|医保卡号|社保卡号|床号|处方号|检查单号|"
     r"检验单号|报告单号|医嘱号|影像号|申请单号|体检编号|体检号|医保编号|医保号|参保编号|"
     r"社保编号|社保号|健康档案号|档案编号|出生医学证明编号|出生证编号|出生证明编号|"
-    r"入院登记号|住院登记号|门诊登记号|就诊登记号)"
+    r"入院登记号|住院登记号|门诊登记号|就诊登记号|检查号|检验号|标本号|化验单号)"
 )
 _RECORD = re.compile(
     f"(?:{_RECORD_WORDS}|{_RECORD_ENGLISH}|(?:医保|社保|就诊|医疗)卡[（(](?:卡号|号码|编号))"
     # (as one recalls it: 住院号好像是0021573)
-    + r"[:：\s（(]*(?:(?:好像|大概|应该|可能|似乎|大约|记得)?(?:为|是))?[:：\s]*[A-Za-z0-9-]{3,}"
+    # (标注为, 登记为: a verb between the label and the value)
+    + r"[:：\s（(]*(?:(?:好像|大概|应该|可能|似乎|大约|记得|标注|登记|写|记)?(?:为|是|成))?"
+    + r"[:：\s]*[A-Za-z0-9-]{3,}"
 )
 _RECORD_BEFORE = re.compile(_RECORD_WORDS + _VALUE_NEXT)
 _ADDRESS = re.compile(
@@ -318,12 +323,16 @@ _ADDRESS = re.compile(
     r"|(?i:(?:room|rm\.?|flat|apt\.?)\s*\d+[,，\s]+(?:unit\s*\d+[,，\s]+)?(?:building|bldg\.?)\s*\d+)"
     # A flat: a lane and a number, or a number and a room (幸福路88弄5号, 12号1202室).
     r"|\d+弄\d+号(?:\d+室)?|\d+号\d{3,4}室"
+    # A courtyard and a building in it (27号院3号楼1单元): where people live.
+    r"|\d+号院\s*\d+(?:号楼|栋|幢)(?:\s*\d+(?:单元|门))?"
 )
 # What a decision says of a firm, not a person, before its 住所 (registered seat).
 _A_FIRMS_SEAT = re.compile(
     r"(?:统一社会信用代码|有限公司|有限责任公司|股份公司|企业|医院|诊所|药店|药房)"
     r"(?![^\n]{0,150}(?:身份证|[男女][，,]))"
 )
+# A firm named right before: 被告单位××医药有限公司，住所地…
+_FIRM = re.compile(r"(?:有限公司|有限责任公司|股份公司|企业|医院|诊所|药店|药房|单位)[，,]?$")
 # A street address in a sentence about someone's home (在家中开设诊所，地址为…路36号).
 _HOME_CONTEXT = re.compile(r"家中|家里|家在|住宅|民宅|民房|自家|自住|家庭")
 _STREET_NUMBER = re.compile(r"[\u4e00-\u9fff]{2,}?(?:路|街|巷|弄|道|村|组)\d+号")
@@ -365,12 +374,18 @@ def resident_id_shaped(number: str) -> bool:
     return 1900 <= born.year <= 2099
 
 
+_LISTED_NUMBERS = re.compile(r"(?:\d{6,}[、，,和及]\s*)+$")
+
+
 def _number_of_a_thing(text: str, start: int) -> bool:
     """Whether the number at ``start`` follows a word for the number of a thing (文号,
     统一社会信用代码, 发票号码, 医保卡号…), not of a person's ID or bank card."""
     before = max(0, start - 12)
+    # (or the next of a list of them: 流水号：2024…、2024…、2024…)
+    listed = _LISTED_NUMBERS.search(text, max(0, start - 80), start)
     return bool(
-        _NOT_PERSONAL_NUMBER.search(text, before, start)
+        (listed and _NOT_PERSONAL_NUMBER.search(text, max(0, listed.start() - 12), listed.start()))
+        or _NOT_PERSONAL_NUMBER.search(text, before, start)
         or _MEDICAL_CARD.search(text, before, start)
         or _RECORD_BEFORE.search(text, before, start)
     )
@@ -443,10 +458,30 @@ _CHINESE_DIGITS = str.maketrans(
 # Arabic ones: seven or more in a row, three of them Chinese.
 _SPOKEN = "〇零○洞一二三四五六七八九幺两拐勾壹贰叁肆伍陆柒捌玖〡〢〣〤〥〦〧〨〩"
 _SPELLED = re.compile(f"[{_SPOKEN}\\d](?:[ \u3000\\-.·]?[{_SPOKEN}\\d]){{6,}}")
-_DIGIT_SEPARATORS = re.compile(
-    r"(?<=\d)(?:[\s.\-·・_~～|/\\\u2800)、\u2010-\u2015\u2212•∙⋅]|(?<!\*)\*{1,2}(?!\*))+(?=\d)"
-    r"|(?<![\d)])\((?=\d{3,4}\))"
-)
+_SEPARATOR = r"(?:[\s.\-·・_~～|/\\\u2800)、\u2010-\u2015\u2212•∙⋅]|(?<!\*)\*{1,2}(?!\*))+"
+# An area code's opening bracket ((010)12345678: its closing one is a separator).
+_AREA_BRACKET = re.compile(r"(?<![\d)])\((?=\d{3,4}\))")
+# Groups of digits with separators between them (138 1234 5678; an ID across a line break).
+_DIGIT_GROUPS = re.compile(f"\\d+(?:{_SEPARATOR}\\d+)+")
+# The longest number the gate looks for: a bank card of 19 digits.
+_LONGEST_NUMBER = 19
+
+
+def _join_digit_groups(m: re.Match[str]) -> str:
+    """Groups of digits joined, as long as the number stays no longer than a card: an ID
+    split across a line break joins, the year on the line after it does not
+    (370124⏎196904234131⏎2024年)."""
+    out, run, gap = "", 0, ""
+    for part in re.split(f"({_SEPARATOR})", m.group()):
+        if not part[:1].isdigit():
+            gap = part  # kept where the number ends (流水号：2024…、2024…: a list)
+        elif run and run + len(part) > _LONGEST_NUMBER:
+            out, run = out + gap + part, len(part)
+        else:
+            out, run = out + part, run + len(part)
+    return out
+
+
 # A letter O (or o) among digits is a zero (138O1234567); an English number word sequence
 # (one three eight …) is a number.
 _NUMBER_WORDS = {
@@ -503,7 +538,9 @@ def _close_gaps(m: re.Match[str]) -> str:
         at += len(gap)
         # A line that opens with a field's label (联系电话：) starts anew: 冷峻⏎联系电话.
         label = "\n" in gap and _LABEL_AHEAD.match(m.string, at) is not None
-        out += ["" if (len(gap) == 1 or chained) and not label else gap, parts[i + 1]]
+        # (one ideographic space separates a table's columns: 王*华　女　2403…)
+        single = len(gap) == 1 and gap != "\u3000"
+        out += ["" if (single or chained) and not label else gap, parts[i + 1]]
         at += len(parts[i + 1])
     return "".join(out)
 
@@ -575,9 +612,14 @@ def normalise_for_gate(text: str) -> str:
         return run.translate(_CHINESE_DIGITS) if spelled >= 3 or mixed else run
 
     text = _SPOKEN_ENGLISH.sub(
-        lambda m: "".join(
-            _NUMBER_WORDS.get(w.lower(), w)
-            for w in re.findall(r"[A-Za-z]+|\d", m.group(), flags=re.I)
+        lambda m: (
+            "".join(
+                _NUMBER_WORDS.get(w.lower(), w)
+                for w in re.findall(r"[A-Za-z]+|\d", m.group(), flags=re.I)
+            )
+            # (digits alone are joined below, no longer than a card)
+            if re.search("[A-Za-z]", m.group())
+            else m.group()
         ),
         text,
     )
@@ -600,7 +642,8 @@ def normalise_for_gate(text: str) -> str:
         text,
     )
     text = _SPACED_OUT.sub(lambda m: re.sub(r"\s+", "", m.group()), text)
-    return _HAN_DOTS.sub("", _HAN_GAPS.sub(_close_gaps, _DIGIT_SEPARATORS.sub("", text)))
+    text = _DIGIT_GROUPS.sub(_join_digit_groups, _AREA_BRACKET.sub("", text))
+    return _HAN_DOTS.sub("", _HAN_GAPS.sub(_close_gaps, text))
 
 
 # One number told in parts (前六位为110105，后十二位为199003071239; 开头是138。结尾是…;
@@ -743,8 +786,9 @@ def find_pii(
         add("licence_plate", *m.span(), "删除车牌号")
     for pattern in (_ADDRESS, _HOME):
         for m in pattern.finditer(norm):
-            if re.match("住所[:：]", m.group()) and _A_FIRMS_SEAT.search(
-                norm, max(0, m.start() - 150), m.start()
+            if re.match("住所(?:地|[:：])", m.group()) and (
+                _A_FIRMS_SEAT.search(norm, max(0, m.start() - 150), m.start())
+                or _FIRM.search(norm, max(0, m.start() - 8), m.start())
             ):
                 continue  # 当事人：…有限公司 … 住所：…: where a firm is registered
             add("home_address", *m.span(), "删除住址（小区、楼栋、单元、门牌号）")
@@ -780,6 +824,9 @@ def find_pii(
             given = m.group("name")
             if freq.get(given, 0) < 1000 and not re.fullmatch(f"(?:{ROLE_WORDS})", given):
                 add("person_name", *m.span("name"), "删除名字（与“某”字写法合起来可识别个人）")
+    for m in _ASKED_AND_ANSWERED.finditer(norm):  # 问：你的工号是多少？⏎答：HL-0625。
+        kind = _ASKED_KINDS[m.group("label")[:2]]
+        add(kind, *m.span("value"), f"删除此编号（{_COLUMN_LABELS[kind]}）")
     for m in _ENGLISH_NAME.finditer(norm):  # Mr. Kevin Lam, a nurse named Grace Ho
         add("person_name", *m.span("name"), "删除姓名，只写身份（英文姓名同样可识别个人）")
     for m in _MARRIED_NAME.finditer(norm):  # 原告张李氏: a woman by her and her father's surnames
@@ -797,9 +844,28 @@ _GIVEN_CALLED = re.compile(
     "(?:称|叫|喊|唤|管)(?:他|她|其)(?:为|作|做)?[“\"「‘']"
     "(?P<name>(?![老小阿大])[\u4e00-\u9fff]{1,2})[”\"」’']"
 )
+# A number asked for in a record of questions and answers (问：你用的哪个微信号？⏎答：…).
+_ASKED_AND_ANSWERED = re.compile(
+    r"问[:：][^\n]*?(?P<label>工号|职工号|微信|QQ|qq|住院号|病历号|门诊号|病案号)[^\n]*\n"
+    r"\s*答[:：][^\n]*?(?<![A-Za-z0-9])"
+    r"(?P<value>(?=[-_A-Za-z]*\d)[A-Za-z0-9][-_A-Za-z0-9]{3,})"
+)
+_ASKED_KINDS = {
+    "工号": "staff_number",
+    "职工": "staff_number",
+    "微信": "wechat_id",
+    "QQ": "wechat_id",
+    "qq": "wechat_id",
+    "住院": "medical_record",
+    "病历": "medical_record",
+    "门诊": "medical_record",
+    "病案": "medical_record",
+}
 # A name in English after a title or "named": two capitalised words at least.
 _ENGLISH_NAME = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Madam)\.?\s+|\b(?:named|called)\s+)"
+    r"(?:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Madam)\.?\s+|\b(?:named|called)\s+"
+    # or in brackets after the name in Chinese characters (艾米莉·卡特（Emily Carter）)
+    r"|[\u4e00-\u9fff]·[\u4e00-\u9fff]{1,6}[（(])"
     r"(?P<name>[A-Z][a-z]{1,12}(?:[ -][A-Z][a-z]{1,12})+)"
 )
 
@@ -933,7 +999,7 @@ _FUNCTION_CHARACTERS = frozenset("在被与和及等的了是于因将把向对�
 _GROUP_ROLE = re.compile(r"(?:患者|病人|家属|人员|职工|群众|居民|村民|亲属|同事)[”\"’」』]?$")
 _ADDRESSED = re.compile(
     f"{_SURNAME}(?:女士|先生|小姐|老师|师傅|阿姨|大爷|大妈|同学|"
-    "院长|副院长|主任|科长|所长|站长|局长|书记|医生|大夫|护士长|经理|老板|组长|副组长|副)"
+    "院长|副院长|主任|科长|所长|站长|局长|书记|医生|大夫|护士长|经理|老板|组长|副组长|副|工|总)"
 )
 # A field that holds only a name (document_number: 邓建国).
 _NAME_ALONE = re.compile(f"{_SURNAME}[\\u4e00-\\u9fff]{{1,2}}")
@@ -1072,7 +1138,7 @@ _HUNDRED = (
     "劳逄姬申扶堵冉宰郦雍卻璩桑桂濮牛寿通边扈燕冀郏浦尚农温别庄晏柴瞿阎充慕连茹习宦艾鱼容"
     "向古易慎戈廖庾终暨居衡步都耿满弘匡国文寇广禄阙东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾"
     "辛阚那简饶空曾毋沙乜养鞠须丰巢关蒯相查后荆红游竺权逯盖益桓公"
-    "区其漆菅展帅练綦庹笃旷哈纳海谌母普战门兰原占芦"
+    "区其漆菅展帅练綦庹笃旷哈纳海谌母普战门兰原占芦佴冶商"
 )
 _MODEL_SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}{_HUNDRED}])"
 # A woman named by her husband's and her father's surnames (刘陈氏), not a clan (王氏宗祠).
@@ -1206,12 +1272,17 @@ _LABELLED = re.compile(
     # (原野（身份证号…）), or said to be someone (夏天系该院职工), opening a sentence.
     f"|(?:^|(?<=[。；;\\n:：])|(?<=[经查]查[，,])|(?<=核实[，,])|(?<=发现[，,]))(?P<described>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})"
     "(?:[，,]\\s*[男女](?![儿子士性婿])[，,、]|系(?=该|本|原|某|其|我|[县市区镇乡村省]))"
+    # A name after a post and a space (记者 常青 通讯员 …), before a space or a bracket.
+    f"|(?:{ROLE_WORDS})[ \t]+(?P<spaced>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})(?=[ \t）)、，,])"
     f"|(?P<bracketed>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})[（(](?:[男女](?![儿子士性婿])|身份证|"
+    f"(?:{ROLE_WORDS})[)）]|"
     "公民身份|\\d{1,3}岁|\\d{15}|工号|就诊卡|住院号|病历号|门诊号|医保卡|手机|联系电话|微信)"
 )
 _STRONG_LABELS = ("described", "bracketed")
 # What a "name" never ends with: a place, an office, a unit (卫健委, 张氏, 李家庄, 欧阳路).
-_PLACE_ENDS = frozenset("牌楼馆堂厅阁委局署村站室氏姓办组部队处县市省镇乡科庄井堡路街巷坝园")
+_PLACE_ENDS = frozenset(
+    "牌楼馆堂厅阁委局署村站室氏姓办组部队处县市省镇乡科庄井堡路街巷坝园湾坪洼沟"
+)
 _ROLE_THEN_SPACE = re.compile(f"(?:{ROLE_WORDS})[ \t]+$")
 # An item of a list of names (beside a name found, any surname of the Hundred counts but
 # those that are common characters: 技师|石磊 is not 师石磊).
@@ -1531,7 +1602,7 @@ def _names(text: str) -> list[tuple[int, int]]:
             # 卫健委, 张氏, 纪检组, 夏邑县, 普外科, 李家庄, 王府井
             # (and 欧阳路, 陈家坝, 鲁迅公园: a road, a dam, a park)
             and text[e - 1] not in _PLACE_ENDS
-            and not (e < len(text) and text[e] in "村屯寨")  # 张家湾村
+            and not (e < len(text) and text[e] in "村屯寨坪湾坝沟岭坡洼铺")  # 张家湾村, 刘家|坪
             and not _PLACE_LIST.match(text, e)
             # 江卫|发〔2023〕45号 (a prefix with an office's character), not 张建华〔2026〕1号
             and not (
