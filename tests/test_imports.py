@@ -60,7 +60,7 @@ def imported(name: str, path: Path, known: dict[str, Path]) -> set[str]:
             else:
                 target = node.module or ""
             for alias in node.names:
-                # ``from pipeline import ledger`` imports a module; ``from pipeline import
+                # ``from pipeline.cases import ledger`` imports a module; ``from pipeline import
                 # __version__`` imports from the package.
                 sub = f"{target}.{alias.name}"
                 found.add(sub if sub in known else target)

@@ -1528,7 +1528,8 @@ def _names(text: str) -> list[tuple[int, int]]:
             and not _INSTITUTION_AFTER.match(text, e)
             # 卫健委, 张氏, 纪检组, 夏邑县, 普外科, 李家庄, 王府井
             # (and 欧阳路, 陈家坝, 鲁迅公园: a road, a dam, a park)
-            and text[e - 1] not in "牌楼馆堂厅阁委局署村站室氏姓办组部队处县市省镇乡科庄井堡路街巷坝园"
+            and text[e - 1]
+            not in "牌楼馆堂厅阁委局署村站室氏姓办组部队处县市省镇乡科庄井堡路街巷坝园"
             and not (e < len(text) and text[e] in "村屯寨")  # 张家湾村
             and not _PLACE_LIST.match(text, e)
             # 江卫|发〔2023〕45号 (a prefix with an office's character), not 张建华〔2026〕1号
