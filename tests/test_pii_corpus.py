@@ -49,9 +49,10 @@ def test_targets_on_the_tuning_set():
 # Floors measured on the held-out sets (docs/pii-gate.md). Each was written before it was
 # first measured; once measured and read (A after each round, E after round 5, F after
 # round 6, G and H after round 7, I to M after rounds 8 to 13, N and O after rounds 15
-# and 16, P and Q after 17 and 18, R after 19) it guards against going back, and the next unread set gives the
-# honest figure. The targets are 95 % of names, every other kind whole and at most 5 % of
-# clean texts flagged: every set but O, P and Q is held to them now.
+# and 16, P and Q after 17 and 18, R after 19) it guards against going back, and the
+# next unread set gives the honest figure. The targets are 95 % of names, every other
+# kind whole and at most 5 % of clean texts flagged: every set but O, P and Q is held to
+# them now.
 FLOORS = {
     name: {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
     for name in (

@@ -1210,6 +1210,8 @@ _LABELLED = re.compile(
     "公民身份|\\d{1,3}岁|\\d{15}|工号|就诊卡|住院号|病历号|门诊号|医保卡|手机|联系电话|微信)"
 )
 _STRONG_LABELS = ("described", "bracketed")
+# What a "name" never ends with: a place, an office, a unit (卫健委, 张氏, 李家庄, 欧阳路).
+_PLACE_ENDS = frozenset("牌楼馆堂厅阁委局署村站室氏姓办组部队处县市省镇乡科庄井堡路街巷坝园")
 _ROLE_THEN_SPACE = re.compile(f"(?:{ROLE_WORDS})[ \t]+$")
 # An item of a list of names (beside a name found, any surname of the Hundred counts but
 # those that are common characters: 技师|石磊 is not 师石磊).
@@ -1393,8 +1395,8 @@ def _names(text: str) -> list[tuple[int, int]]:
             if n == 1 and (found := after_role(start, end)):
                 spans.append(found)  # 法定代表人|司马俊峰, 科技师|庄卫平: whatever the segmenter
                 continue
-            surname = 2 if text[start : start + 2] in _COMPOUNDS else 1
-            if n == 0 and end - start > surname + 1 and text[end - 1] in _FUNCTION_CHARACTERS:
+            family = 2 if text[start : start + 2] in _COMPOUNDS else 1
+            if n == 0 and end - start > family + 1 and text[end - 1] in _FUNCTION_CHARACTERS:
                 end -= 1  # 司马倩|以|患者: the word before the role word is not the name's
             if start not in words or ordinary(start, end, 100):
                 continue  # the "surname" is inside a word, or starts an ordinary one
@@ -1528,8 +1530,7 @@ def _names(text: str) -> list[tuple[int, int]]:
             and not _INSTITUTION_AFTER.match(text, e)
             # 卫健委, 张氏, 纪检组, 夏邑县, 普外科, 李家庄, 王府井
             # (and 欧阳路, 陈家坝, 鲁迅公园: a road, a dam, a park)
-            and text[e - 1]
-            not in "牌楼馆堂厅阁委局署村站室氏姓办组部队处县市省镇乡科庄井堡路街巷坝园"
+            and text[e - 1] not in _PLACE_ENDS
             and not (e < len(text) and text[e] in "村屯寨")  # 张家湾村
             and not _PLACE_LIST.match(text, e)
             # 江卫|发〔2023〕45号 (a prefix with an office's character), not 张建华〔2026〕1号
