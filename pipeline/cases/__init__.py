@@ -4,7 +4,7 @@
   written back with the body untouched, the model of its fields (:class:`CaseNotice`,
   :class:`Case`), the body as the public sees it, the digest the ledger records, and
   when the public sees it (:func:`visible`, :func:`listed`).
-- :mod:`pipeline.cases.gate`: the PII gate (:func:`gate`) on every text of a notice as
+- :mod:`pipeline.cases.pii_gate`: the PII gate (:func:`gate`) on every text of a notice as
   the public reads it, with the verdicts kept between builds.
 - :mod:`pipeline.cases.care`: what a careful press officer would not publish
   (:func:`careless`, :func:`copied`).
@@ -20,16 +20,6 @@ stage's detector; never the figures' stages, the site or the command line.
 """
 
 from pipeline.cases.care import careless, case_bodies, copied
-from pipeline.cases.gate import (
-    PII_LABELS,
-    allowed_numbers,
-    allowed_words,
-    gate,
-    pinyin_name_in_id,
-    place_names,
-    published_findings,
-    remembered_verdicts,
-)
 from pipeline.cases.load import load_case, load_cases, review_queue
 from pipeline.cases.notice import (
     FRONT_MATTER,
@@ -46,6 +36,16 @@ from pipeline.cases.notice import (
     shown_text,
     update_front_matter,
     visible,
+)
+from pipeline.cases.pii_gate import (
+    PII_LABELS,
+    allowed_numbers,
+    allowed_words,
+    gate,
+    pinyin_name_in_id,
+    place_names,
+    published_findings,
+    remembered_verdicts,
 )
 
 __all__ = [

