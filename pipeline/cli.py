@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pipeline import __version__, ledger, periods
+from pipeline import __version__, periods
+from pipeline.cases import ledger
 from pipeline.clitext import joined, metavar, speak_chinese
 from pipeline.problems import DataError, Problem, printable
 
@@ -478,9 +479,9 @@ def new_case(data_dir: Path, case_id: str | None, case_date: str | None, **field
         if key == "category":
             _say("类别：" + "，".join(f"{c}={n}" for c, n in categories.items()))
         values[key] = click.prompt(CASE_FIELDS[key], value_proc=asks.get(key, str.strip))
-    from pipeline import casework
+    from pipeline.cases import workflow
 
-    values["date"] = case_date or casework.now().date().isoformat()
+    values["date"] = case_date or workflow.now().date().isoformat()
     values = {k: v for k, v in values.items() if v not in (None, "")}
     try:
         notice = CaseNotice.model_validate({**values, "status": "draft"})
@@ -491,8 +492,8 @@ def new_case(data_dir: Path, case_id: str | None, case_date: str | None, **field
             option = {"amount_yuan": "amount"}.get(p.column or "", p.column or "")
             _say(f"--{option.replace('_', '-')}：{p.message}（读到的值：{p.value!r}）")
         sys.exit(2)
-    with _casework():
-        path, problems = casework.new_case(data_dir, notice)
+    with _acting():
+        path, problems = workflow.new_case(data_dir, notice)
     _report(problems)
     _say(
         f"已新建草稿：{path}（补充基本情况后，用 portal publish {notice.id} --by 部门或岗位 发布）"
@@ -517,11 +518,11 @@ def publish(data_dir: Path, case_id: str, publisher: str) -> None:
     发布前运行全部检查；案例含有可识别个人的信息时拒绝发布（退出码 1）。
     已发布的案例再修改，用 portal correct 记为更正。
     """
-    from pipeline import casework
+    from pipeline.cases import workflow
 
     _require_data(data_dir)
-    with _casework():
-        case = casework.publish(data_dir, case_id, publisher)
+    with _acting():
+        case = workflow.publish(data_dir, case_id, publisher)
     embargo = "，禁发时间前不显示" if case.notice and case.notice.embargo else ""
     _say(f"已发布：{case_id}（下次构建时上线{embargo}）")
 
@@ -537,11 +538,11 @@ def correct(data_dir: Path, case_id: str, note: str, editor: str) -> None:
 
     先修改案例文件，再运行本命令。不给 --note 时，使用文件中手写的新更正条目。
     """
-    from pipeline import casework
+    from pipeline.cases import workflow
 
     _require_data(data_dir)
-    with _casework():
-        casework.correct(data_dir, case_id, editor, note)
+    with _acting():
+        workflow.correct(data_dir, case_id, editor, note)
     _say(f"已记录更正：{case_id}（更正说明显示在案例页和“关于”页的更正记录中）")
 
 
@@ -552,11 +553,11 @@ def correct(data_dir: Path, case_id: str, note: str, editor: str) -> None:
 @click.option("--by", "editor", required=True, help="撤回人：部门或岗位，不写个人姓名。")
 def retract(data_dir: Path, case_id: str, reason: str, editor: str) -> None:
     """撤回已发布的案例：页面保留并显示撤回说明，案例从列表、订阅和搜索中移除。"""
-    from pipeline import casework
+    from pipeline.cases import workflow
 
     _require_data(data_dir)
-    with _casework():
-        casework.retract(data_dir, case_id, editor, reason)
+    with _acting():
+        workflow.retract(data_dir, case_id, editor, reason)
     _say(f"已撤回：{case_id}（页面保留撤回说明，下次构建时从列表中移除）")
 
 
@@ -606,10 +607,10 @@ def demo(institutions: int, months: int, cases: int, out_dir: Path, seed: int) -
 
 
 @contextmanager
-def _casework() -> Iterator[None]:
+def _acting() -> Iterator[None]:
     """The case workflow's refusals as the command line reports them: an act that makes
     no sense as asked is a usage error (2); a case with problems is refused data (1)."""
-    from pipeline.casework import NotPossible
+    from pipeline.cases.workflow import NotPossible
 
     try:
         yield

@@ -34,7 +34,6 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
-from pipeline import ledger
 from pipeline.build import (
     Computed,
     Prepared,
@@ -45,7 +44,7 @@ from pipeline.build import (
     prepare,
     render_docs,
 )
-from pipeline.cases import Case, load_cases, visible
+from pipeline.cases import Case, ledger, load_cases, visible
 from pipeline.problems import DataError
 from pipeline.site import Touched
 

@@ -44,8 +44,7 @@ def run_portal(
 
 def record_edit(case: Path) -> None:
     """Record an edit of a published case in the ledger, as ``portal correct`` does."""
-    from pipeline import ledger
-    from pipeline.cases import digest
+    from pipeline.cases import digest, ledger
 
     last = ledger.latest(ledger.read(case.parent.parent))[case.stem]
     sha = digest(case.read_text(encoding="utf-8"))

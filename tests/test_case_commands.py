@@ -1,13 +1,12 @@
 """The press office's workflow from a draft to a published, corrected or retracted case:
-through its Python API (pipeline.casework), and through ``portal`` where what a person
+through its Python API (pipeline.cases.workflow), and through ``portal`` where what a person
 sees (exit codes, messages, prompts) is the point."""
 
 import pytest
 import yaml
 
-from pipeline import casework
-from pipeline.cases import FRONT_MATTER, load_cases
-from pipeline.casework import NotPossible
+from pipeline.cases import FRONT_MATTER, load_cases, workflow
+from pipeline.cases.workflow import NotPossible
 from pipeline.problems import DataError
 from pipeline.registry import load_registry
 from tests.conftest import run_portal as portal
@@ -109,8 +108,8 @@ def test_a_silent_edit_of_a_published_case_is_refused_until_recorded_as_a_correc
     assert alone.returncode == 1 and "没有记为更正" in alone.stdout
     # Correcting needs a note the public will read.
     with pytest.raises(NotPossible, match="用 --note 写明改了什么"):
-        casework.correct(data_dir, "2024-renmin-red-envelope", "宣传科")
-    casework.correct(data_dir, "2024-renmin-red-envelope", "宣传科", "更正涉及金额：应为 2000 元。")
+        workflow.correct(data_dir, "2024-renmin-red-envelope", "宣传科")
+    workflow.correct(data_dir, "2024-renmin-red-envelope", "宣传科", "更正涉及金额：应为 2000 元。")
     assert front(case)["corrections"][-1]["note"] == "更正涉及金额：应为 2000 元。"
     assert not refusals(data_dir)
     rows = (data_dir / "cases" / "ledger.csv").read_text(encoding="utf-8").splitlines()
@@ -167,10 +166,10 @@ def test_a_hand_written_correction_is_recorded_without_a_second_note(data_dir):
     )
     case.write_text(text, encoding="utf-8")
     assert "没有记为更正" in refusals(data_dir)
-    assert casework.correct(data_dir, "2024-second-kickback", "宣传科") == "更正处理结果。"
+    assert workflow.correct(data_dir, "2024-second-kickback", "宣传科") == "更正处理结果。"
     assert len(front(case)["corrections"]) == 1 and not refusals(data_dir)
     with pytest.raises(NotPossible, match="没有新的更正说明"):
-        casework.correct(data_dir, "2024-second-kickback", "宣传科")
+        workflow.correct(data_dir, "2024-second-kickback", "宣传科")
 
 
 def test_a_published_case_is_taken_down_only_by_retraction(data_dir):
@@ -182,9 +181,9 @@ def test_a_published_case_is_taken_down_only_by_retraction(data_dir):
     assert "cases/2025-kangning-overtreatment.md：已发布的案例文件不见了" in refusals(data_dir)
     case.write_text(text, encoding="utf-8")
     with pytest.raises(NotPossible, match="portal correct"):
-        casework.publish(data_dir, "2025-kangning-overtreatment", "宣传科")
+        workflow.publish(data_dir, "2025-kangning-overtreatment", "宣传科")
     reason = "经复核，通报所述情况与事实有出入，予以撤回。"
-    casework.retract(data_dir, "2025-kangning-overtreatment", "宣传科", reason)
+    workflow.retract(data_dir, "2025-kangning-overtreatment", "宣传科", reason)
     meta = front(case)
     assert meta["status"] == "retracted" and meta["retraction"]["reason"] == reason
     assert not refusals(data_dir)
@@ -197,7 +196,7 @@ def test_a_case_set_to_published_by_hand_is_refused_until_published(data_dir):
         encoding="utf-8",
     )
     assert "发布记录（cases/ledger.csv）中没有这个案例" in refusals(data_dir)
-    published = casework.publish(data_dir, "2026-second-red-envelope-draft", "宣传科")
+    published = workflow.publish(data_dir, "2026-second-red-envelope-draft", "宣传科")
     assert published.notice and published.notice.status == "published"
     assert not refusals(data_dir)
 
@@ -268,30 +267,30 @@ def test_a_name_in_a_correction_or_a_retraction_is_refused(data_dir):
     case page, the corrections log, the ledger in the repository): the same gate."""
     case = data_dir / "cases" / "2025-kangning-overtreatment.md"
     with pytest.raises(NotPossible, match="没有改动"):
-        casework.correct(data_dir, case.stem, "宣传科", "无修改")
+        workflow.correct(data_dir, case.stem, "宣传科", "无修改")
     case.write_text(case.read_text(encoding="utf-8") + "\n通报日期已更正。\n", encoding="utf-8")
     before = case.read_text(encoding="utf-8")
     ledger = (data_dir / "cases" / "ledger.csv").read_text(encoding="utf-8")
     for option, act in [
         (
             "--note",
-            lambda: casework.correct(
+            lambda: workflow.correct(
                 data_dir, case.stem, "宣传科", "当事人欧阳某某即欧阳国栋，更正其职务"
             ),
         ),
         (
             "--note",
-            lambda: casework.correct(
+            lambda: workflow.correct(
                 data_dir, case.stem, "宣传科", "经办医生柯\ufe00建\ufe00明已确认"
             ),
         ),
         (
             "--reason",
-            lambda: casework.retract(
+            lambda: workflow.retract(
                 data_dir, case.stem, "宣传科", "表扬对象陈\u180e秀\u180e珍本人不同意公开"
             ),
         ),
-        ("--by", lambda: casework.retract(data_dir, case.stem, "宣传科刘晓梅", "事实不实")),
+        ("--by", lambda: workflow.retract(data_dir, case.stem, "宣传科刘晓梅", "事实不实")),
     ]:
         with pytest.raises(DataError, match="含有可识别个人的信息") as refused:
             act()
@@ -334,12 +333,12 @@ def test_a_retraction_takes_the_corrections_down_with_the_facts(data_dir, tmp_pa
 
     case = data_dir / "cases" / "2025-kangning-overtreatment.md"
     case.write_text(case.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
-    casework.correct(data_dir, case.stem, "宣传科", "更正涉及金额：应为1500元")
-    casework.retract(data_dir, case.stem, "宣传科", "经复核与事实不符，予以撤回。")
+    workflow.correct(data_dir, case.stem, "宣传科", "更正涉及金额：应为1500元")
+    workflow.retract(data_dir, case.stem, "宣传科", "经复核与事实不符，予以撤回。")
     with pytest.raises(NotPossible, match="已经撤回"):
-        casework.retract(data_dir, case.stem, "宣传科", "再次撤回")
+        workflow.retract(data_dir, case.stem, "宣传科", "再次撤回")
     with pytest.raises(NotPossible, match="不能为空"):
-        casework.publish(data_dir, "2026-second-red-envelope-draft", " ")
+        workflow.publish(data_dir, "2026-second-red-envelope-draft", " ")
     out = tmp_path / "site"
     build(data_dir, out, now=NOW, config_file=ROOT / "mkdocs.yml")
     for page in ["cases/2025-kangning-overtreatment/index.html", "about/index.html"]:

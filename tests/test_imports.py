@@ -1,7 +1,8 @@
 """The shape of the package: no import cycle among its modules (imports inside functions
 and under ``TYPE_CHECKING`` included), only the entry points import the command line, the
-store imports only the base, no stage imports the demo and synthetic data, and only the
-build, the preview and the command line import the site stage (which imports none of them).
+store imports only the base, no stage imports the demo and synthetic data, the case
+notices import only the base and the PII detector, and only the build, the preview and
+the command line import the site stage (which imports none of them).
 
 The graph is read from the source with ``ast``, not by importing: an import inside a
 function counts as much as one at the top. An edge goes to the module named, not to the
@@ -24,6 +25,15 @@ ALLOWED_CYCLES: dict[frozenset[str], str] = {}
 CLI_IMPORTERS = {"pipeline.cli", "pipeline.__main__"}
 # What the store may import besides itself: the base.
 STORE_MAY_IMPORT = {"pipeline.periods", "pipeline.problems", "pipeline.registry"}
+# What the case notices may import besides themselves: the base and the PII detector.
+CASES_MAY_IMPORT = {
+    "pipeline.periods",
+    "pipeline.problems",
+    "pipeline.readers",
+    "pipeline.registry",
+    "pipeline.store",
+    "pipeline.privacy.pii",
+}
 # The only module outside pipeline.demo that may import it: ``portal demo``.
 DEMO_IMPORTERS = {"pipeline.cli"}
 # The only modules outside pipeline.site that may import it: the build, the preview and
@@ -60,7 +70,7 @@ def imported(name: str, path: Path, known: dict[str, Path]) -> set[str]:
             else:
                 target = node.module or ""
             for alias in node.names:
-                # ``from pipeline import ledger`` imports a module; ``from pipeline import
+                # ``from pipeline.cases import ledger`` imports a module; ``from pipeline import
                 # __version__`` imports from the package.
                 sub = f"{target}.{alias.name}"
                 found.add(sub if sub in known else target)
@@ -128,7 +138,7 @@ def test_the_graph_sees_imports_at_the_top_inside_functions_and_relative():
     assert "pipeline.collect" in edges["pipeline.build"]  # at the top
     assert "pipeline.serve" in edges["pipeline.cli"]  # inside a function
     assert "pipeline.site.mkdocs_build" in edges["pipeline.build"]  # relative, inside a function
-    assert "pipeline.store" in edges["pipeline.cases"]
+    assert "pipeline.store" in edges["pipeline.cases.pii_gate"]
     assert "pipeline.privacy.pii" in edges["pipeline.check"]
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [frozenset("abc")]
 
@@ -177,3 +187,13 @@ def test_only_the_build_the_preview_and_the_command_line_import_the_site_stage()
     assert "pipeline.build" in importers and "pipeline.serve" in importers
     back = {(m, t) for m in site for t in edges[m] if t in SITE_IMPORTERS}
     assert not back, sorted(back)
+
+
+def test_the_case_notices_import_only_the_base_and_the_pii_detector():
+    edges = graph()
+    cases = within("pipeline.cases", edges)
+    assert cases >= {"pipeline.cases", "pipeline.cases.pii_gate", "pipeline.cases.workflow"}
+    beyond = {
+        (m, t) for m in cases for t in edges[m] if t not in cases and t not in CASES_MAY_IMPORT
+    }
+    assert not beyond, sorted(beyond)

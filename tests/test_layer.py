@@ -301,8 +301,8 @@ def test_the_gate_reads_a_case_text_once_across_builds(data_dir, monkeypatch):
         raise AssertionError("the gate read a text it had read before")
 
     # A new build (a new process: nothing remembered in memory) reads no text again.
-    cases_module._gate.cache_clear()
-    monkeypatch.setattr(cases_module, "find_pii", unread)
+    cases_module.pii_gate._gate.cache_clear()
+    monkeypatch.setattr(cases_module.pii_gate, "find_pii", unread)
     assert verdicts(load_registry(data_dir)) == first
     # A name written into a case is read, and found.
     monkeypatch.undo()

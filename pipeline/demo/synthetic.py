@@ -33,8 +33,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from pipeline import ledger
-from pipeline.cases import digest
+from pipeline.cases import digest, ledger
 from pipeline.demo.files import Shape
 from pipeline.demo.submissions import (
     CASE_RATES,

@@ -5,7 +5,7 @@ functions with arguments parsed and problems printed.
 Every act checks the case file as it will be after the act with the same checks as the
 build (the PII gate on what the public reads, the careless-case checks, the front
 matter's model); only then does it write the file, append a row to the ledger
-(``cases/ledger.csv``) and keep the file as recorded (:mod:`pipeline.ledger`).
+(``cases/ledger.csv``) and keep the file as recorded (:mod:`pipeline.cases.ledger`).
 
 Two kinds of refusal, for the caller to tell apart:
 :class:`NotPossible` (the act makes no sense as asked: no such case, published already,
@@ -23,7 +23,6 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from pipeline import ledger
 from pipeline.cases import (
     Case,
     CaseNotice,
@@ -33,6 +32,7 @@ from pipeline.cases import (
     copied,
     digest,
     gate,
+    ledger,
     load_case,
     scaffold,
     update_front_matter,
