@@ -125,8 +125,9 @@ def _expected(channel: Channel, column: str, kind: str, vouched: frozenset[str] 
             if kind == "mobile" and vouched is not None and _A_MOBILE.fullmatch(digits):
                 return digits in vouched
             return kind in ("mobile", "resident_id", "bank_card", "staff_number")
-        if channel.kind == "email" and vouched is not None and _named_mailbox(channel.value):
-            return False  # zhangjianhua1990@163.com: a person's mailbox
+        named = _named_mailbox(channel.value) or _PERSONAL_WECHAT.search(channel.value)
+        if channel.kind in ("email", "wechat") and vouched is not None and named:
+            return False  # zhangjianhua1990@163.com, wang_jianjun_78, wxid_…: a person's
         return channel.kind in ("email", "wechat", "web") and kind == "wechat_id"
     if column == "address":
         return kind == "home_address" and not _RESIDENTIAL.search(channel.address)
@@ -136,7 +137,9 @@ def _expected(channel: Channel, column: str, kind: str, vouched: frozenset[str] 
 _A_MOBILE = re.compile(r"1[3-9]\d{9}")
 # A mailbox named after a person: a pinyin surname and a given name of two syllables
 # (zhangjianhua@); not an office's, whose name says what it is for (jubao@, xinfangban@).
-_MAILBOX = re.compile(r"(?i)([a-z]+)[._-]?([a-z]*?)[._-]?\d*@")
+_MAILBOX = re.compile(r"(?i)([a-z]+)[._-]?([a-z]*?)[._-]?\d*(?:@|$)")
+# A WeChat ID the app gives a person's account (wxid_…), not an office's public account.
+_PERSONAL_WECHAT = re.compile(r"(?i)\bwxid_")
 _OFFICE_WORDS = re.compile(
     "jubao|tousu|xinfang|jiandu|jijian|jiwei|hangfeng|xingfeng|lianzheng|lianjie|yuanzhang|"
     "bangong|zhengfeng|yiyuan|weijian|weisheng|zhenzhou|zongzhiban|zhiban|fuwu|kefu"
@@ -144,7 +147,8 @@ _OFFICE_WORDS = re.compile(
 
 
 def _named_mailbox(value: str) -> bool:
-    m = _MAILBOX.match(value)
+    """A mailbox or an account named after a person (zhangjianhua@…, wang_jianjun_78)."""
+    m = _MAILBOX.match(re.sub(r"^[^A-Za-z]*", "", value))
     if m is None or _OFFICE_WORDS.search(value.lower()):
         return False
     letters = (m.group(1) + m.group(2)).lower()

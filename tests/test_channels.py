@@ -157,3 +157,20 @@ def test_a_refused_channel_list_is_reported_back_until_a_good_one_replaces_it(re
     found = directory(registry)
     assert write_channel_reports(registry, found, tmp_path) == [] and not report.exists()
     assert not [p for p in found.problems if p.file.startswith("qinglan-renmin/")]
+
+
+def test_a_personal_wechat_account_in_a_channel_list_is_refused(registry):
+    """An office's public account passes; an account the app gave a person (wxid_…) or
+    one named after a person (wang_jianjun_78) does not."""
+    source = registry.data_dir / "sources" / "qinglan-renmin" / "channels.csv"
+    good = source.read_bytes()
+    for value in ["wxid_wjj1978", "wang_jianjun_78"]:
+        row = f"wechat,{value},行风建设办公室,全天,,,2026-10-12,\n"
+        source.write_bytes(good + row.encode())
+        collect(registry, local_only=True, now=datetime(2026, 11, 22, tzinfo=UTC), gate=gate)
+        found = directory(registry)
+        assert any(p.file.startswith("qinglan-renmin/") for p in found.problems), value
+        assert value not in {c.value for c in found.channels}
+    source.write_bytes(good + "wechat,qinglanrmyy,行风建设办公室,全天,,,2026-10-12,\n".encode())
+    collect(registry, local_only=True, now=datetime(2026, 11, 23, tzinfo=UTC), gate=gate)
+    assert "qinglanrmyy" in {c.value for c in directory(registry).channels}

@@ -8,6 +8,7 @@ import contextlib
 import hashlib
 import html as htmllib
 import importlib.metadata
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -70,11 +71,20 @@ def _published_texts(text: str) -> list[tuple[str, str]]:
     html = render_body(body)
     shown = shown_text(html)
     out.append(("正文（网页上显示的文字）", shown))
-    # A name split between the title's end and the body's start (…医生张 | 建华收受…): a
-    # title that ends with a role and a surname says no more than that.
+    # A name split between two pieces the page shows one after another: the title's end
+    # and the body's start (…医生张 | 建华收受…), two fields' values (role: 医生张,
+    # sanctions: 建华…), two paragraphs, items of a list, cells of a table (当事医生：⏎- 张⏎
+    # - 建华). A piece that ends with a role and a surname, or a surname alone, says no
+    # more than that: read it with the start of the next.
     title = meta.get("title") if isinstance(meta, dict) else None
-    if isinstance(title, str) and (cut := _ROLE_AND_SURNAME.search(title.strip())) is not None:
-        out.append(("标题末尾与正文开头相接处", cut.group() + shown.strip()[:4]))
+    fields = [t for w, t in out if w.startswith("前置信息")]
+    blocks = [t.strip() for t in shown.split("\n") if t.strip()]
+    pairs = list(itertools.pairwise([*fields, *blocks]))
+    if isinstance(title, str) and blocks:
+        pairs.append((title, blocks[0]))
+    for before, after in pairs:
+        if (cut := _ROLE_AND_SURNAME.search(before.strip())) is not None:
+            out.append(("相邻两处文字相接处", cut.group() + after.strip()[:4]))
     # Link targets are published too (高志远.pdf, mailto:wang…@…): read them decoded.
     targets = [unquote(htmllib.unescape(t)) for t in LINK_TARGET.findall(html)]
     if targets:  # and each run of characters on its own (…/jueding/高志远.pdf)
@@ -109,7 +119,9 @@ def pinyin_name_in_id(case_id: str, text: str) -> str | None:
 _MASKED = re.compile(f"({SURNAME_PATTERN})某")
 
 
-_ROLE_AND_SURNAME = re.compile(f"(?:{ROLE_WORDS}){SURNAME_PATTERN}$")
+# The end of a piece that could be a name's start: a role and a surname (…医生张), or a
+# surname alone (a list's item, a table's cell: 张).
+_ROLE_AND_SURNAME = re.compile(f"(?:(?:{ROLE_WORDS})[:：]?\\s*|^){SURNAME_PATTERN}$")
 
 
 def allowed_numbers(registry: Registry) -> frozenset[str]:

@@ -305,10 +305,13 @@ _RECORD_WORDS = (
     r"(?:病历号|病案号|住院号|门诊号|就诊卡号|就诊号|医保卡号|社保卡号|床号|处方号|检查单号|"
     r"检验单号|报告单号|医嘱号|影像号|申请单号|体检编号|体检号|医保编号|医保号|参保编号|"
     r"社保编号|社保号|健康档案号|档案编号|出生医学证明编号|出生证编号|出生证明编号|"
-    r"入院登记号|住院登记号|门诊登记号|就诊登记号|检查号|检验号|标本号|化验单号)"
+    r"入院登记号|住院登记号|门诊登记号|就诊登记号|检查号|检验号|标本号|化验单号|"
+    r"住院编号|门诊编号|病历编号|病案编号|就诊编号)"
 )
 _RECORD = re.compile(
-    f"(?:{_RECORD_WORDS}|{_RECORD_ENGLISH}|(?:医保|社保|就诊|医疗)卡[（(](?:卡号|号码|编号))"
+    f"(?:{_RECORD_WORDS}|{_RECORD_ENGLISH}|(?:医保|社保|就诊|医疗)卡[（(](?:卡号|号码|编号)"
+    # (a card and its number with no word between: 就诊卡0012345678)
+    "|(?:医保|社保|就诊|医疗)卡(?=\\s*[A-Za-z]?\\d{6}))"
     # (as one recalls it: 住院号好像是0021573)
     # (标注为, 登记为: a verb between the label and the value)
     + r"[:：\s（(]*(?:(?:好像|大概|应该|可能|似乎|大约|记得|标注|登记|写|记)?(?:为|是|成))?"
@@ -556,6 +559,12 @@ _HAN_DOTS = re.compile(
     r"|(?<=[\u4e00-\u9fff])\*(?=[\u4e00-\u9fff]\*[\u4e00-\u9fff])"
     r"|(?<=[\u4e00-\u9fff]\*[\u4e00-\u9fff])\*(?=[\u4e00-\u9fff])"
 )
+_LETTERS_UNDERSCORE = re.compile(r"(?<=[A-Za-z])_(?=[A-Za-z])(?![\w.-]*@)")
+# A licence plate with its digits spelled (云A一二三四五).
+_PLATE_SPELLED = re.compile(
+    "([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]\\s?[A-Za-z][·•・\\s\\-]?)"
+    "((?=(?:[A-Za-z0-9]*[〇零一二三四五六七八九幺]){3})[〇零一二三四五六七八九幺A-Za-z0-9]{5,6})"
+)
 # Letters and digits written one by one (h e n g x i n 8 8 8): an account name.
 _SPACED_OUT = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z0-9_] ){4,}[A-Za-z0-9_](?![A-Za-z0-9])")
 # Numbers of a house written in Chinese (一百二十八号, 五栋, 七零二室).
@@ -633,6 +642,7 @@ def normalise_for_gate(text: str) -> str:
     text = _SPELLED_AT.sub("@", text)
     text = _SPELLED_DOT.sub(".", text)
     text = _HOUSE_NUMBER.sub(_house_number, _SPELLED.sub(digits, text))
+    text = _PLATE_SPELLED.sub(lambda m: m.group(1) + m.group(2).translate(_CHINESE_DIGITS), text)
     text = _LOOKALIKE_RUN.sub(
         lambda m: (
             m.group().translate(_LOOKALIKE_DIGITS)
@@ -642,6 +652,7 @@ def normalise_for_gate(text: str) -> str:
         text,
     )
     text = _SPACED_OUT.sub(lambda m: re.sub(r"\s+", "", m.group()), text)
+    text = _LETTERS_UNDERSCORE.sub(" ", text)  # Zhang_Jianhua reads as Zhang Jianhua
     text = _DIGIT_GROUPS.sub(_join_digit_groups, _AREA_BRACKET.sub("", text))
     return _HAN_DOTS.sub("", _HAN_GAPS.sub(_close_gaps, text))
 
@@ -820,6 +831,8 @@ def find_pii(
             add("person_name", *m.span(group), "删除姓名缩写，改写为姓加某（如张某）")
     if _MASKED.search(norm):  # 张某……同事称他“建华”: the given name the masked form hides
         freq = _frequencies()
+        for m in _GIVEN_NAMED.finditer(norm):  # 张某，名建华; 张姓医生……名叫建华
+            add("person_name", *m.span("name"), "删除名字（与“某”字写法合起来可识别个人）")
         for m in _GIVEN_CALLED.finditer(norm):
             given = m.group("name")
             if freq.get(given, 0) < 1000 and not re.fullmatch(f"(?:{ROLE_WORDS})", given):
@@ -839,7 +852,11 @@ def find_pii(
 
 
 # A given name a notice lets slip after masking the name (张某……同事都叫他“建华”).
-_MASKED = re.compile(f"{_SURNAME}某")
+_MASKED = re.compile(f"{_SURNAME}(?:某|姓)")
+_GIVEN_NAMED = re.compile(
+    "(?:(?<=[，,。；;：:])\\s*名(?![单额称义次下额])|名叫|名字(?:是|叫|为)?|单名)[:：]?"
+    "(?P<name>(?![某甲乙丙])[\\u4e00-\\u9fff]{1,2})(?=[，,。；;、）)\\s]|$)"
+)
 _GIVEN_CALLED = re.compile(
     "(?:称|叫|喊|唤|管)(?:他|她|其)(?:为|作|做)?[“\"「‘']"
     "(?P<name>(?![老小阿大])[\u4e00-\u9fff]{1,2})[”\"」’']"
