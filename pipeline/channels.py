@@ -17,6 +17,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -24,6 +25,7 @@ from pipeline import periods
 from pipeline.cases import PII_LABELS, place_names
 from pipeline.privacy.pii import (
     PINYIN_SURNAMES,
+    Finding,
     find_pii,
     normalise_for_gate,
     pinyin_syllable_count,
@@ -125,8 +127,7 @@ def _expected(channel: Channel, column: str, kind: str, vouched: frozenset[str] 
             if kind == "mobile" and vouched is not None and _A_MOBILE.fullmatch(digits):
                 return digits in vouched
             return kind in ("mobile", "resident_id", "bank_card", "staff_number")
-        named = _named_mailbox(channel.value) or _PERSONAL_WECHAT.search(channel.value)
-        if channel.kind in ("email", "wechat") and vouched is not None and named:
+        if vouched is not None and _personal_account(channel):
             return False  # zhangjianhua1990@163.com, wang_jianjun_78, wxid_…: a person's
         return channel.kind in ("email", "wechat", "web") and kind == "wechat_id"
     if column == "address":
@@ -158,6 +159,26 @@ def _named_mailbox(value: str) -> bool:
     )
 
 
+# What an office should write instead, by what was found.
+_INSTEAD = {
+    "person_name": "写部门或岗位（如：行风建设办公室、总值班室），不写个人姓名",
+    "mobile": (
+        "写办公电话；个人手机号只有由主管部门登记在其渠道表（registry/channels.csv）中"
+        "才能作为举报渠道，请联系主管部门"
+    ),
+    "wechat_id": "写机构的公众号或办公邮箱（如 jubao@…），不写个人微信号、QQ 或个人邮箱",
+    "home_address": "写机构的办公地址，不写个人住址",
+}
+
+
+def _personal_account(channel: Channel) -> bool:
+    """A WeChat account or mailbox that is a person's (wxid_…, zhangjianhua1990@…)."""
+    value = channel.value
+    return channel.kind in ("email", "wechat") and bool(
+        _named_mailbox(value) or _PERSONAL_WECHAT.search(value)
+    )
+
+
 def _personal(
     channels: list[Channel],
     file: str,
@@ -170,13 +191,17 @@ def _personal(
     for n, channel in enumerate(channels, start=2):
         for column in _SAID:
             text = getattr(channel, column) or ""
-            seen = set()
-            for f in find_pii(text, places=places) + find_pii(
+            found = find_pii(text, places=places) + find_pii(
                 normalise_for_gate(text), places=places
-            ):
-                if (f.kind, f.text) in seen or _expected(channel, column, f.kind, vouched):
+            )
+            if column == "value" and vouched is not None and _personal_account(channel):
+                found.append(Finding("wechat_id", 0, len(text), text, "删除个人账号"))
+            seen = set()
+            for f in found:
+                same = (f.kind, re.sub(r"\W", "", f.text))  # 139 1234 5678 = 13912345678
+                if same in seen or _expected(channel, column, f.kind, vouched):
                     continue
-                seen.add((f.kind, f.text))
+                seen.add(same)
                 whole = "整份渠道表不予采用" if file != _REGISTRY else "该行不予采用"
                 problems.append(
                     Problem(
@@ -186,13 +211,31 @@ def _personal(
                         row=n,
                         column=column,
                         value=f.text,
-                        expected=(
-                            "写部门或岗位（如：行风建设办公室、总值班室），不写个人姓名和手机号"
-                            "；作为举报渠道的手机号须由主管部门登记在 registry/channels.csv"
-                        ),
+                        expected=_INSTEAD.get(f.kind, _INSTEAD["person_name"]),
                     )
                 )
     return problems
+
+
+def is_channel_list(name: str, content: bytes) -> bool:
+    """Whether a file an office gives is a list of channels (channels.csv, or a CSV whose
+    header has the list's columns), not a month's figures."""
+    if Path(name).name.lower() == "channels.csv":
+        return True
+    try:
+        head = decode_text(content[:4096])[0].lstrip("\ufeff").split("\n", 1)[0]
+    except UnicodeDecodeError:
+        return False
+    columns = {c.strip() for c in head.split(",")}
+    return {"kind", "value", "department"} <= columns
+
+
+def check_channel_list(registry: Registry, content: bytes, owner: str, file: str) -> list[Problem]:
+    """What a build would say of this list of channels if ``owner`` sent it now (``portal
+    check channels.csv``): the same reading and the same personal-data checks."""
+    vouched = frozenset(re.sub(r"\D", "", c.value)[-11:] for c in registry.channels)
+    parsed, found = parse_channels(content, owner, file)
+    return found + _personal(parsed, file, place_names(registry), vouched)
 
 
 def directory(registry: Registry, today: date | None = None) -> Directory:

@@ -51,12 +51,24 @@ class _Group(_Chinese, click.Group):
         super().__init__(*args, **kwargs)
 
 
+def _data_dir(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path:
+    """The data directory: as given; by default ./data, or the current directory when the
+    command runs inside one (it holds config.yaml and ./data does not exist)."""
+    if value is not None:
+        return value
+    here = Path(".")
+    if not (Path("data") / "config.yaml").exists() and (here / "config.yaml").exists():
+        return here
+    return Path("data")
+
+
 DATA_OPTION = click.option(
     "--data",
     "data_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("data"),
-    show_default=True,
+    default=None,
+    callback=_data_dir,
+    show_default="data（在数据目录中运行时为当前目录）",
     help="数据目录（名录、报送文件、典型案例）。",
 )
 
@@ -240,6 +252,20 @@ def check(
                     _say(f"{c.path}：{verdict}")
                 files = tuple(f for f in files if f not in notices)
                 cases_refused = any(c.refused for c in cases)
+                if not files:
+                    sys.exit(1 if cases_refused else 0)
+            from pipeline.channels import check_channel_list, is_channel_list
+
+            lists = [f for f in files if is_channel_list(f.name, _read(f))]
+            if lists:  # a list of reporting channels, checked as a build would read it
+                owner = institution or "unknown"
+                found = [check_channel_list(registry, _read(f), owner, str(f)) for f in lists]
+                _report(p for problems in found for p in problems)
+                for f, problems in zip(lists, found, strict=True):
+                    bad = any(p.blocking for p in problems)
+                    _say(f"{f}：{'未通过检查，整份渠道表不会采用' if bad else '通过（渠道表）'}")
+                files = tuple(f for f in files if f not in lists)
+                cases_refused = cases_refused or any(p.blocking for ps in found for p in ps)
                 if not files:
                     sys.exit(1 if cases_refused else 0)
             subs = [check_as_sent(registry, _read(f), str(f), institution) for f in files]

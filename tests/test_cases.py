@@ -115,3 +115,12 @@ def test_a_category_may_be_written_as_its_label_or_a_part_of_one():
         raise AssertionError("an ambiguous category was taken")
     except ValidationError as exc:
         assert "kickback（收受回扣）" in str(exc)
+
+
+def test_a_yaml_mistake_is_told_in_chinese_with_its_line(registry):
+    path = registry.data_dir / "cases" / "2025-mch-conduct.md"
+    text = path.read_text(encoding="utf-8").replace("\ntitle: ", "\ntitle: 说明: ", 1)
+    path.write_text(text, encoding="utf-8")
+    [problem] = [p for p in load_case(path, registry).problems if p.code == "yaml_invalid"]
+    assert "第" in problem.message and "加引号" in problem.message, problem.message
+    assert "mapping values" not in problem.message

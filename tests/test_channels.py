@@ -174,3 +174,23 @@ def test_a_personal_wechat_account_in_a_channel_list_is_refused(registry):
     source.write_bytes(good + "wechat,qinglanrmyy,行风建设办公室,全天,,,2026-10-12,\n".encode())
     collect(registry, local_only=True, now=datetime(2026, 11, 23, tzinfo=UTC), gate=gate)
     assert "qinglanrmyy" in {c.value for c in directory(registry).channels}
+
+
+def test_an_office_checks_its_channel_list_before_sending_it(data_dir, tmp_path):
+    """``portal check`` on a list of channels reads it as one (not as a month's figures),
+    says what a build would refuse, and writes no report over the real one."""
+    from tests.conftest import run_portal
+
+    header = "kind,value,department,hours,address,postcode,verified_on,note\n"
+    draft = tmp_path / "我们的渠道.csv"
+    draft.write_text(header + "phone,13812345678,行风办张建华,工作日,,,2026-10-12,\n", "utf-8")
+    done = run_portal(
+        "check", "--data", data_dir, "--institution", "qinglan-renmin", draft, cwd=tmp_path
+    )
+    said = done.stdout + done.stderr
+    assert done.returncode == 1 and "13812345678" in said and "张建华" in said, said
+    assert "表头" not in said and "整份渠道表不会采用" in said
+    assert not (tmp_path / "reports").exists()
+    live = data_dir / "sources" / "qinglan-renmin" / "channels.csv"
+    done = run_portal("check", "--data", data_dir, "--institution", "qinglan-renmin", live)
+    assert done.returncode == 0 and "通过（渠道表）" in done.stderr, done.stdout + done.stderr

@@ -71,7 +71,7 @@ def test_check_run_inside_the_data_directory_writes_no_report_into_it(data_dir):
     it, the command refuses before checking anything."""
     from tests.conftest import run_portal as portal
 
-    done = portal("check", "--data", ".", cwd=data_dir)
+    done = portal("check", cwd=data_dir)  # inside it, --data defaults to it
     assert done.returncode == 0, done.stderr
     assert not (data_dir / "reports").exists()
     beside = data_dir.parent / "reports"

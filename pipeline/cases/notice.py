@@ -86,11 +86,28 @@ class _StrictLoader(yaml.SafeLoader):
 _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
 
 
+# PyYAML's commonest complaints, as the writer would understand them.
+_YAML_SAID = (
+    (
+        "mapping values are not allowed",
+        "这里不能再写“字段: 值”：值里有冒号时请给整个值加引号，或检查缩进",
+    ),
+    ("could not find expected ':'", "缺少冒号：每行应为“字段: 值”"),
+    ("cannot start any token", "含有不能出现在这里的字符（如制表符缩进，请改用空格）"),
+    ("expected <block end>", "缩进不一致：同一层的字段应对齐"),
+    ("found duplicate anchor", "不允许使用 YAML 锚点（&…）"),
+    ("found unexpected end of stream", "引号没有配对"),
+    ("while scanning a quoted scalar", "引号没有配对"),
+    ("found undefined alias", "不允许使用 YAML 别名（*…），请直接写出内容"),
+)
+
+
 def _yaml_message(exc: yaml.YAMLError) -> str:
     """One line for the writer: where (the line of the file) and what."""
     problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
     if "could not determine a constructor" in problem:
         problem = "不支持的 YAML 标签（以 ! 开头的写法）"
+    problem = next((said for english, said in _YAML_SAID if english in problem), problem)
     mark = getattr(exc, "problem_mark", None)
     # The front matter starts on the file's second line, after the opening ---.
     where = f"第{mark.line + 2}行" if mark is not None else ""

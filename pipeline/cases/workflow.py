@@ -182,6 +182,7 @@ def _act(
             message=f"{p.message}（{option} {value}{_ASKED.get(option, '')}）",
             row=None,
             column=None,
+            expected="部门或岗位（如：宣传科）" if option == "--by" else p.expected,
         )
         for option, value in (given or {}).items()
         if value
