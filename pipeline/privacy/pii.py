@@ -11,6 +11,7 @@ Baidu's LAC model. ``docs/pii-gate.md`` has how it was measured.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -672,13 +673,16 @@ _BIRTH_DATE = re.compile(r"(?:出生|生于)[^\d\n]{0,6}(\d{4})年(\d{1,2})月(\
 
 def _number_in_parts(text: str) -> list[tuple[str, int, int]]:
     """(kind, start, end) of a mobile, resident ID or card told in two parts or more in one
-    paragraph (in one sentence or several), the parts put in the places they say they
-    have (the start, the middle, the end), else in the order written; an ID's middle may
-    be a date of birth (前六位为110101，出生日期为1990年3月7日，末四位为1234)."""
+    paragraph or two in a row (in one sentence or several), the parts put in the places
+    they say they have (the start, the middle, the end), else in the order written; an
+    ID's middle may be a date of birth (前六位为110101，出生日期为1990年3月7日，末四位为1234)."""
     out = []
-    for paragraph in re.finditer(r"[^\n]+", text):
+    lines = [m.span() for m in re.finditer(r"[^\n]+", text)]
+    # Each line, and each line with the next (前三位139。⏎⏎后八位12345678。: two paragraphs).
+    windows = [*lines, *((a[0], b[1]) for a, b in itertools.pairwise(lines))]
+    for begin, finish in windows:
         parts = []
-        for m in _NUMBER_PART.finditer(text, paragraph.start(), paragraph.end()):
+        for m in _NUMBER_PART.finditer(text, begin, finish):
             group = "digits" if m.group("digits") else "digits2"
             place = (
                 0
@@ -690,13 +694,13 @@ def _number_in_parts(text: str) -> list[tuple[str, int, int]]:
             parts.append((place, m.group(group), *m.span(group)))
         births = [
             (1, f"{m[1]}{int(m[2]):02d}{int(m[3]):02d}", *m.span())
-            for m in _BIRTH_DATE.finditer(text, paragraph.start(), paragraph.end())
+            for m in _BIRTH_DATE.finditer(text, begin, finish)
         ]
         if births:  # ... and then a number of six digits anywhere in it is a region code
             taken = {p[2] for p in parts}
             parts += births + [
                 (0, r.group(), *r.span())
-                for r in _REGION.finditer(text, paragraph.start(), paragraph.end())
+                for r in _REGION.finditer(text, begin, finish)
                 if r.start() not in taken
             ]
         if len(parts) < 2:
