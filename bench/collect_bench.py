@@ -34,7 +34,7 @@ from pathlib import Path
 
 from pipeline.cases import gate
 from pipeline.collect import collect
-from pipeline.fetch import Fetcher
+from pipeline.collect.fetch import Fetcher
 from pipeline.registry import Institution, load_registry
 from pipeline.store import read_manifest
 

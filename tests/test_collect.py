@@ -5,9 +5,9 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline import collect as collect_module
 from pipeline.cases import gate
 from pipeline.collect import collect
+from pipeline.collect import collection as collect_module
 from pipeline.store import latest_snapshots, read_manifest
 
 T1 = datetime(2026, 11, 1, tzinfo=UTC)

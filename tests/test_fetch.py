@@ -15,7 +15,7 @@ import pytest
 
 from pipeline.cases import gate
 from pipeline.collect import collect
-from pipeline.fetch import Fetcher, FetchError, sniff
+from pipeline.collect.fetch import Fetcher, FetchError, sniff
 from pipeline.registry import load_registry
 from pipeline.store import read_manifest
 

@@ -1,8 +1,9 @@
 """The shape of the package: no import cycle among its modules (imports inside functions
 and under ``TYPE_CHECKING`` included), only the entry points import the command line, the
-store imports only the base, no stage imports the demo and synthetic data, the case
-notices import only the base and the PII detector, and only the build, the preview and
-the command line import the site stage (which imports none of them).
+store imports only the base, no stage imports the demo and synthetic data, the
+collection imports no later stage, the case notices import only the base and the PII
+detector, and only the build, the preview and the command line import the site stage
+(which imports none of them).
 
 The graph is read from the source with ``ast``, not by importing: an import inside a
 function counts as much as one at the top. An edge goes to the module named, not to the
@@ -33,6 +34,16 @@ CASES_MAY_IMPORT = {
     "pipeline.registry",
     "pipeline.store",
     "pipeline.privacy.pii",
+}
+# What the collection may import besides itself: the base, the store, the pool helpers.
+COLLECT_MAY_IMPORT = {
+    "pipeline",  # its version, in the User-Agent
+    "pipeline.parallel",
+    "pipeline.periods",
+    "pipeline.problems",
+    "pipeline.readers",
+    "pipeline.registry",
+    "pipeline.store",
 }
 # The only module outside pipeline.demo that may import it: ``portal demo``.
 DEMO_IMPORTERS = {"pipeline.cli"}
@@ -187,6 +198,19 @@ def test_only_the_build_the_preview_and_the_command_line_import_the_site_stage()
     assert "pipeline.build" in importers and "pipeline.serve" in importers
     back = {(m, t) for m in site for t in edges[m] if t in SITE_IMPORTERS}
     assert not back, sorted(back)
+
+
+def test_the_collection_imports_no_later_stage():
+    edges = graph()
+    collect = within("pipeline.collect", edges)
+    assert collect >= {"pipeline.collect", "pipeline.collect.fetch"}
+    beyond = {
+        (m, t)
+        for m in collect
+        for t in edges[m]
+        if t not in collect and t not in COLLECT_MAY_IMPORT
+    }
+    assert not beyond, sorted(beyond)
 
 
 def test_the_case_notices_import_only_the_base_and_the_pii_detector():

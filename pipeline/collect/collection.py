@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from pipeline.fetch import Fetched, Fetcher, FetchError, sniff
+from pipeline.collect.fetch import Fetched, Fetcher, FetchError, sniff
 from pipeline.parallel import pmap
 from pipeline.periods import BEIJING
 from pipeline.problems import Problem, printable
@@ -51,7 +51,6 @@ from pipeline.store import (
     store_file,
 )
 
-SUBMISSION_SUFFIXES = {".csv", ".xlsx", ".json"}
 REMOTE = ("http://", "https://")
 NOT_REACHED = "本次采集时间已用完，未采集"
 
@@ -151,7 +150,7 @@ def collect(
 
     Folder sources are read directly; URL sources are fetched (unless ``local_only``,
     which the build uses so that it never needs the network), several institutions at
-    a time and within the run's time budget (:class:`~pipeline.fetch.Fetcher` holds
+    a time and within the run's time budget (:class:`~pipeline.collect.fetch.Fetcher` holds
     the settings and their defaults): institutions not reached in time are recorded
     as failed. Re-running is idempotent: a file whose bytes are already the newest
     snapshot of its name, or that the server says is unchanged, is reported as
