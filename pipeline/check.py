@@ -1002,9 +1002,11 @@ def check_all(
     table = frame.loc[keep, ["institution_id", "period", "indicator", "value"]]
     table = table.iloc[order].reset_index(drop=True)
     origin = origin[keep][order]
-    sha = np.array([s.snapshot.sha256 if s.snapshot else "" for s in submissions], dtype=object)
-    table["sha256"] = sha[origin]
-    table["file"] = np.array([s.file for s in submissions], dtype=object)[origin]
+    # The file of each row as categories (a text per row took 233 MB at 3,000 institutions).
+    table["sha256"] = _per_row(
+        [s.snapshot.sha256 if s.snapshot else "" for s in submissions], origin
+    )
+    table["file"] = _per_row([s.file for s in submissions], origin)
     # (Its keys are categories, from _frame: later groupings and sorts work on codes.)
     keys = ["institution_id", "period", "indicator"]
     # The newest accepted submission of a figure wins (a corrected month replaces the old one).
@@ -1020,6 +1022,12 @@ def check_all(
         files_checked=len(todo),
         files_from_layer=len(files) - len(todo),
     )
+
+
+def _per_row(values: list[str], origin: np.ndarray) -> pd.Categorical:
+    """``values`` (one per submission) for each row, ``origin`` giving its submission."""
+    codes, names = pd.factorize(np.array(values, dtype=object))
+    return pd.Categorical.from_codes(codes[origin], categories=names)
 
 
 def check_as_sent(

@@ -20,6 +20,7 @@ import functools
 import gc
 import multiprocessing
 import os
+import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -185,8 +186,13 @@ def _libc() -> Any:
 
 def _give_back_free_memory() -> None:
     """Before forking: return the memory freed so far to the system (glibc keeps freed
-    heap memory for the process otherwise), so the forked processes share less and the
-    peak of the build falls (220 MB after the checks at 3,000 institutions)."""
+    heap memory for the process otherwise, and Arrow's allocator what it freed), so the
+    forked processes share less and the peak of the build falls (at 3,000 institutions
+    after the checks: 200 MB of glibc's, 260 MB of Arrow's, left by reading the parsed
+    layer)."""
     libc = _libc()
     if libc is not None and hasattr(libc, "malloc_trim"):
         libc.malloc_trim(0)
+    arrow = sys.modules.get("pyarrow")  # (not imported for it)
+    if arrow is not None:
+        arrow.default_memory_pool().release_unused()
