@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -104,6 +104,9 @@ class Prepared:
     collected: list[CollectResult]
     checked: CheckResult
     cases: list[Case]
+    # The problems of the channel lists (a refused list fails alone: the last good one
+    # or the authority's channels are published), known once the build has computed.
+    channel_problems: list[Problem] = field(default_factory=list)
 
     @property
     def blocking(self) -> list[Problem]:
@@ -280,7 +283,7 @@ def build_site(
     outcome = uptodate.Outcome(
         [c.path.name for c in prep.left_out],
         prep.blocking,
-        prep.checked.problems,
+        prep.checked.problems + prep.channel_problems,
         len(prep.checked.quarantined),
     )
     uptodate.remember(out_dir, inputs, outcome)
@@ -311,6 +314,7 @@ def build(
     with tempfile.TemporaryDirectory(prefix="portal-docs-") as staging:
         docs = Path(staging) / "docs"
         computed = compute(prep, now, progress)
+        prep.channel_problems = computed.directory.problems
         progress("生成页面")
         render_docs(prep, computed, now, docs, config_file.parent / "site")
         progress("MkDocs 构建网站")

@@ -194,3 +194,22 @@ def test_an_office_checks_its_channel_list_before_sending_it(data_dir, tmp_path)
     live = data_dir / "sources" / "qinglan-renmin" / "channels.csv"
     done = run_portal("check", "--data", data_dir, "--institution", "qinglan-renmin", live)
     assert done.returncode == 0 and "通过（渠道表）" in done.stderr, done.stdout + done.stderr
+
+
+def test_the_build_tells_a_refused_channel_list_and_publishes_the_rest(data_dir, tmp_path):
+    """A build (what CI runs every month) names the refused list, as `portal check` does;
+    the site is built with the institution's last good channels."""
+    from tests.conftest import run_portal
+
+    source = data_dir / "sources" / "qinglan-renmin" / "channels.csv"
+    source.write_bytes(
+        source.read_bytes() + "phone,13812345678,行风办张建华,工作日,,,2026-10-12,\n".encode()
+    )
+    done = run_portal("build", "--data", data_dir, "--out", tmp_path / "site", cwd=tmp_path)
+    said = done.stdout + done.stderr
+    assert done.returncode == 0, said
+    assert "qinglan-renmin/channels.csv" in said and "整份渠道表不予采用" in said, said
+    site = (tmp_path / "site" / "institutions" / "qinglan-renmin" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    assert "13812345678" not in site and "0000-81239999" in site
