@@ -77,6 +77,24 @@ def test_publish_refuses_a_case_with_a_name_and_new_case_needs_its_fields(data_d
         "医生",
     )
     assert bad.returncode == 2 and "category" in bad.stderr
+    # A name in the title: told, and no draft written (the cases folder is in the repository).
+    named = portal(
+        "new-case",
+        "--data",
+        str(data_dir),
+        "--id",
+        "2026-named",
+        "--title",
+        "外科医生张建华收受红包",
+        "--category",
+        "red_envelope",
+        "--district",
+        "城东街道",
+        "--role",
+        "医生",
+    )
+    assert named.returncode == 1 and "张建华" in named.stdout + named.stderr
+    assert "未记录" in named.stderr and not (data_dir / "cases" / "2026-named.md").exists()
     case = data_dir / "cases" / "2025-chengdong-conduct.md"
     case.write_text(
         case.read_text(encoding="utf-8").replace("护士许某", "护士许文静"), encoding="utf-8"

@@ -54,8 +54,9 @@ def now() -> datetime:
 
 def new_case(data_dir: Path, notice: CaseNotice) -> tuple[Path, list[Problem]]:
     """Write a draft for ``notice`` (``cases/<id>.md``, the template's placeholder as its
-    body). Returns its path and what the PII gate finds in it: a draft is written even
-    then, to be edited before it is published."""
+    body). Returns its path and what the PII gate finds in it that does not refuse it.
+    A draft whose fields identify a person (a name in the title) is not written: the
+    cases folder is kept in the repository, drafts included."""
     registry = load_registry(data_dir)
     if notice.institution and notice.institution not in registry.institutions:
         raise NotPossible(f"机构名录中没有 {notice.institution}")
@@ -64,6 +65,8 @@ def new_case(data_dir: Path, notice: CaseNotice) -> tuple[Path, list[Problem]]:
         raise NotPossible(f"{path} 已存在；换一个 --id。")
     text = scaffold(notice)
     problems = gate(text, f"cases/{path.name}", registry)
+    if any(p.blocking for p in problems):
+        raise DataError(problems)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path, problems
