@@ -9,7 +9,7 @@ import json
 import pytest
 
 from pipeline.build import build
-from pipeline.cases import load_case
+from pipeline.cases import FRONT_MATTER, load_case
 from tests.conftest import NOW, ROOT, run_portal
 
 DRAFT = "2026-second-red-envelope-draft"
@@ -369,3 +369,23 @@ def test_a_name_as_a_document_number_is_refused(registry):
     path.write_text(text.replace(line, "document_number: 张建华〔2026〕1号"), encoding="utf-8")
     case = load_case(path, registry, f"cases/{path.name}")
     assert any(p.code == "pii_person_name" for p in case.problems), case.problems
+
+
+def test_a_number_split_between_two_pieces_of_the_page_is_refused(registry):
+    """A mobile told across the title's end and the body's start, or across a field and
+    the body, as the page shows them one after another."""
+    source = registry.data_dir / "cases" / f"{DRAFT}.md"
+    original = source.read_text(encoding="utf-8")
+    lines = FRONT_MATTER.match(original).group(0).split("\n")
+    title = next(n for n, line in enumerate(lines) if line.startswith("title:"))
+    for field, value, body in [
+        ("title", "某医院医生收受红包139", "12345678为当事人手机号后八位。"),
+        ("sanctions", "退还红包，手机号前三位139", "手机后八位12345678。"),
+    ]:
+        edited = [line for line in lines if not line.startswith(f"{field}:")]
+        edited.insert(title, f"{field}: {value}")
+        source.write_text("\n".join(edited) + f"\n{body}\n", encoding="utf-8")
+        case = load_case(source, registry, f"cases/{source.name}")
+        assert any(p.code == "pii_mobile" for p in case.problems), (field, case.problems)
+    source.write_text(original, encoding="utf-8")
+    assert not any(p.code == "pii_mobile" for p in load_case(source, registry).problems)

@@ -28,6 +28,7 @@ from pipeline.cases.notice import (
     shown_text,
 )
 from pipeline.privacy.pii import (
+    NUMBER_PART,
     PINYIN_SURNAMES,
     ROLE_WORDS,
     SURNAME_PATTERN,
@@ -76,15 +77,22 @@ def _published_texts(text: str) -> list[tuple[str, str]]:
     # sanctions: 建华…), two paragraphs, items of a list, cells of a table (当事医生：⏎- 张⏎
     # - 建华). A piece that ends with a role and a surname, or a surname alone, says no
     # more than that: read it with the start of the next.
-    title = meta.get("title") if isinstance(meta, dict) else None
     fields = [t for w, t in out if w.startswith("前置信息")]
     blocks = [t.strip() for t in shown.split("\n") if t.strip()]
+    # (where each field stands on the page beside the body is the template's to decide:
+    # every field is read with the body's start)
     pairs = list(itertools.pairwise([*fields, *blocks]))
-    if isinstance(title, str) and blocks:
-        pairs.append((title, blocks[0]))
+    pairs += [(value, blocks[0]) for value in fields if blocks]
     for before, after in pairs:
-        if (cut := _ROLE_AND_SURNAME.search(before.strip())) is not None:
-            out.append(("相邻两处文字相接处", cut.group() + after.strip()[:4]))
+        before, after = before.strip(), after.strip()
+        if (cut := _ROLE_AND_SURNAME.search(before)) is not None:
+            out.append(("相邻两处文字相接处", cut.group() + after[:4]))
+        # ... and a number told across them (…收受红包139 | 12345678为当事人手机号; 前三位139 |
+        # 后八位12345678): the end of the one and the start of the other, read together.
+        if re.search(r"\d$", before) and re.match(r"\d", after):
+            out.append(("相邻两处文字相接处", before[-16:] + after[:24]))
+        elif NUMBER_PART.search(before[-16:]) and NUMBER_PART.search(after[:24]):
+            out.append(("相邻两处文字相接处", before[-16:] + "\n" + after[:24]))
     # Link targets are published too (高志远.pdf, mailto:wang…@…): read them decoded.
     targets = [unquote(htmllib.unescape(t)) for t in LINK_TARGET.findall(html)]
     if targets:  # and each run of characters on its own (…/jueding/高志远.pdf)

@@ -667,6 +667,8 @@ _NUMBER_PART = re.compile(
     "(?P<digits>\\d{2,12}X?)(?![\\dX])"
     "|以(?P<digits2>\\d{2,12})(?:(?P<first2>开头|开始)|(?P<last2>结尾|结束))"
 )
+# (for the gate: a part of a number at the edge of a piece the page shows)
+NUMBER_PART = _NUMBER_PART
 _REGION = re.compile(r"(?<!\d)\d{6}(?!\d)")
 _BIRTH_DATE = re.compile(r"(?:出生|生于)[^\d\n]{0,6}(\d{4})年(\d{1,2})月(\d{1,2})日")
 
