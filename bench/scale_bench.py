@@ -13,7 +13,7 @@ ratio of the build to the floor. ``--no-memory`` skips the second build.
 
     python bench/scale_bench.py 300 --layer
 
-times the parsed layer (pipeline/layer.py) instead, each build with its floor: "cold"
+times the parsed layer (pipeline/check/layer.py) instead, each build with its floor: "cold"
 (no layer: every file read), "month" (the layer holds everything but the newest month's
 arrivals, then they arrive: one month changed for every institution) and "unchanged"
 (the layer holds every file), each built stage by stage; then "unchanged, `portal
@@ -248,7 +248,7 @@ def _prime(data: Path, run_collect: bool) -> None:
 
 def measure_layer(n: int, months: int, cases: int, work: Path) -> list[dict[str, Any]]:
     """Build ``n`` institutions in the three modes of ``--layer``."""
-    from pipeline.layer import layer_dir
+    from pipeline.check.layer import layer_dir
     from pipeline.store import read_manifest, write_manifest
 
     data = work / f"data-{n}"

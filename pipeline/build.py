@@ -24,8 +24,8 @@ from pipeline.aggregate import Aggregates, aggregate
 from pipeline.cases import Case, gate, load_cases
 from pipeline.channels import Directory, directory
 from pipeline.check import CheckResult, check_all
+from pipeline.check.layer import Layer
 from pipeline.collect import CollectResult, collect
-from pipeline.layer import Layer
 from pipeline.parallel import beside
 from pipeline.periods import BEIJING
 from pipeline.privacy.suppression import suppress

@@ -429,8 +429,8 @@ def template(
 ) -> None:
     """生成空白的月度报送模板（中文表头、填报说明、Excel 数据校验）。"""
 
+    from pipeline.check.template import template_csv, template_xlsx
     from pipeline.registry import load_registry
-    from pipeline.template import template_csv, template_xlsx
 
     _require_data(data_dir)
     try:

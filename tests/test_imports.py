@@ -1,9 +1,9 @@
 """The shape of the package: no import cycle among its modules (imports inside functions
 and under ``TYPE_CHECKING`` included), only the entry points import the command line, the
 store imports only the base, no stage imports the demo and synthetic data, the
-collection imports no later stage, the case notices import only the base and the PII
-detector, and only the build, the preview and the command line import the site stage
-(which imports none of them).
+collection and the checks import no later stage, the case notices import only the base
+and the PII detector, and only the build, the preview and the command line import the
+site stage (which imports none of them).
 
 The graph is read from the source with ``ast``, not by importing: an import inside a
 function counts as much as one at the top. An edge goes to the module named, not to the
@@ -26,6 +26,17 @@ ALLOWED_CYCLES: dict[frozenset[str], str] = {}
 CLI_IMPORTERS = {"pipeline.cli", "pipeline.__main__"}
 # What the store may import besides itself: the base.
 STORE_MAY_IMPORT = {"pipeline.periods", "pipeline.problems", "pipeline.registry"}
+# What the checks may import besides themselves: the base, the store, the pool helpers and
+# the PII detector (a file's name is screened).
+CHECK_MAY_IMPORT = {
+    "pipeline.parallel",
+    "pipeline.periods",
+    "pipeline.privacy.pii",
+    "pipeline.problems",
+    "pipeline.readers",
+    "pipeline.registry",
+    "pipeline.store",
+}
 # What the case notices may import besides themselves: the base and the PII detector.
 CASES_MAY_IMPORT = {
     "pipeline.periods",
@@ -150,7 +161,7 @@ def test_the_graph_sees_imports_at_the_top_inside_functions_and_relative():
     assert "pipeline.serve" in edges["pipeline.cli"]  # inside a function
     assert "pipeline.site.mkdocs_build" in edges["pipeline.build"]  # relative, inside a function
     assert "pipeline.store" in edges["pipeline.cases.pii_gate"]
-    assert "pipeline.privacy.pii" in edges["pipeline.check"]
+    assert "pipeline.privacy.pii" in edges["pipeline.check.checks"]
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [frozenset("abc")]
 
 
@@ -209,6 +220,16 @@ def test_the_collection_imports_no_later_stage():
         for m in collect
         for t in edges[m]
         if t not in collect and t not in COLLECT_MAY_IMPORT
+    }
+    assert not beyond, sorted(beyond)
+
+
+def test_the_checks_import_no_later_stage():
+    edges = graph()
+    check = within("pipeline.check", edges)
+    assert check >= {"pipeline.check", "pipeline.check.layer", "pipeline.check.template"}
+    beyond = {
+        (m, t) for m in check for t in edges[m] if t not in check and t not in CHECK_MAY_IMPORT
     }
     assert not beyond, sorted(beyond)
 

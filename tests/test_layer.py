@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import layer as layer_module
 from pipeline.build import build
 from pipeline.check import CheckResult, check_all
+from pipeline.check import layer as layer_module
+from pipeline.check.layer import Layer, layer_dir
 from pipeline.demo import generate
-from pipeline.layer import Layer, layer_dir
 from pipeline.registry import load_registry
 from pipeline.store import read_manifest, write_manifest
 from tests.conftest import NOW, ROOT

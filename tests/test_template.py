@@ -6,7 +6,7 @@ from datetime import date
 from openpyxl import load_workbook
 
 from pipeline.check import check_file
-from pipeline.template import HEADER_ROW, template_csv, template_xlsx
+from pipeline.check.template import HEADER_ROW, template_csv, template_xlsx
 
 TODAY = date(2026, 11, 22)
 

@@ -1,7 +1,7 @@
 """The blank monthly submission template that institutions fill in (XLSX or CSV).
 
 Headers are the indicators' Chinese labels with their units, exactly what
-:mod:`pipeline.check` reads back; the XLSX adds Excel data validation and an
+:mod:`pipeline.check.checks` reads back; the XLSX adds Excel data validation and an
 instructions sheet generated from the indicator registry.
 """
 

@@ -145,7 +145,7 @@ class Submission:
     rows: Rows = field(default_factory=Rows)
     problems: list[Problem] = field(default_factory=list)
     # The latest month the checks compared with the day of the check ("" if none): the
-    # result holds on any later day, as long as that month has ended (pipeline.layer).
+    # result holds on any later day, as long as that month has ended (pipeline.check.layer).
     latest_month: str = ""
 
     @property
@@ -167,7 +167,7 @@ class CheckResult:
     # snapshot (sha256, institution, name), before the rules between files ran.
     parsed: dict[tuple[str, str, str], Rows | None] = field(default_factory=dict)
     # How many stored files were read and checked, and how many results were taken from
-    # the parsed layer instead (pipeline.layer).
+    # the parsed layer instead (pipeline.check.layer).
     files_checked: int = 0
     files_from_layer: int = 0
 
@@ -923,7 +923,7 @@ def _label_unless_personal(label: str, stem: str, sha256: str) -> str:
 
 class EarlierResults(Protocol):
     """What :func:`check_all` asks of the results of files checked by earlier builds: the
-    parsed layer (:class:`pipeline.layer.Layer`), which keeps this module's rows and so
+    parsed layer (:class:`pipeline.check.layer.Layer`), which keeps this module's rows and so
     imports it (this module does not import the layer)."""
 
     def take(self, snap: Snapshot, file: str) -> Submission | None: ...
@@ -946,7 +946,7 @@ def check_all(
     refused, it is listed as quarantined and the newest version that passes is published
     instead, so a bad resubmission never takes a good month off the site.
 
-    ``layer``: the results of files checked by earlier builds (:mod:`pipeline.layer`):
+    ``layer``: the results of files checked by earlier builds (:mod:`pipeline.check.layer`):
     only the files it does not hold are read and checked, and their results are added
     to it. The outcome is the same with or without it.
     """

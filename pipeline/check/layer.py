@@ -53,7 +53,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.check import Row, Rows, Submission
+from pipeline.check.checks import Row, Rows, Submission
 from pipeline.problems import Problem
 from pipeline.registry import Institution, Registry
 from pipeline.store import Snapshot, atomic_write, cache_path
@@ -62,8 +62,8 @@ FORMAT = "portal-parsed-layer/1"
 # The modules whose code decides what reading and checking one file gives.
 # (Not the PII detector: a file's label, which it decides, is part of each file's key.)
 SOURCES = tuple(
-    Path(__file__).with_name(name)
-    for name in ("readers.py", "check.py", "problems.py", "registry.py", "layer.py")
+    Path(__file__).parent.parent / name
+    for name in ("readers.py", "check/checks.py", "problems.py", "registry.py", "check/layer.py")
 )
 # Libraries that read the files' bytes.
 READER_LIBRARIES = ("python-calamine",)
