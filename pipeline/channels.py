@@ -233,9 +233,14 @@ def is_channel_list(name: str, content: bytes) -> bool:
 def check_channel_list(registry: Registry, content: bytes, owner: str, file: str) -> list[Problem]:
     """What a build would say of this list of channels if ``owner`` sent it now (``portal
     check channels.csv``): the same reading and the same personal-data checks."""
-    vouched = frozenset(re.sub(r"\D", "", c.value)[-11:] for c in registry.channels)
     parsed, found = parse_channels(content, owner, file)
-    return found + _personal(parsed, file, place_names(registry), vouched)
+    return found + _personal(parsed, file, place_names(registry), _vouched(registry))
+
+
+def _vouched(registry: Registry) -> frozenset[str]:
+    """The numbers the authority's own list vouches for (an institution's mobile among
+    them): the last eleven digits of each."""
+    return frozenset(re.sub(r"\D", "", c.value)[-11:] for c in registry.channels)
 
 
 def directory(registry: Registry, today: date | None = None) -> Directory:
@@ -244,8 +249,7 @@ def directory(registry: Registry, today: date | None = None) -> Directory:
     versions: dict[str, list[tuple[date, list[Channel]]]] = {}
     problems: list[Problem] = []
     newest: dict[str, tuple[str, list[Problem]]] = {}
-    # The numbers the authority's own list vouches for (an institution's mobile among them).
-    vouched = frozenset(re.sub(r"\D", "", c.value)[-11:] for c in registry.channels)
+    vouched = _vouched(registry)
     for snap in sorted(read_manifest(registry.data_dir), key=lambda s: s.fetched_at):
         if snap.kind != "channels":
             continue

@@ -229,9 +229,10 @@ def check(
                 from pipeline.cases import case_bodies, copied, load_case
 
                 cases = [load_case(f, registry, str(f)) for f in notices]
+                others = case_bodies(data_dir)
                 for c in cases:  # a draft copied from another case, not yet rewritten
                     if c.notice and c.notice.status == "draft":
-                        c.problems += filter(None, [copied(c, case_bodies(data_dir))])
+                        c.problems += filter(None, [copied(c, others)])
                 last = ledger.latest(ledger.read(data_dir))
                 for c in cases:  # a published case of the data directory: its ledger too
                     if c.notice and c.path.resolve().parent == (data_dir / "cases").resolve():
@@ -256,10 +257,11 @@ def check(
                     sys.exit(1 if cases_refused else 0)
             from pipeline.channels import check_channel_list, is_channel_list
 
-            lists = [f for f in files if is_channel_list(f.name, _read(f))]
+            content = {f: _read(f) for f in files}  # each file read once
+            lists = [f for f in files if is_channel_list(f.name, content[f])]
             if lists:  # a list of reporting channels, checked as a build would read it
                 owner = institution or "unknown"
-                found = [check_channel_list(registry, _read(f), owner, str(f)) for f in lists]
+                found = [check_channel_list(registry, content[f], owner, str(f)) for f in lists]
                 _report(p for problems in found for p in problems)
                 for f, problems in zip(lists, found, strict=True):
                     bad = any(p.blocking for p in problems)
@@ -268,7 +270,7 @@ def check(
                 cases_refused = cases_refused or any(p.blocking for ps in found for p in ps)
                 if not files:
                     sys.exit(1 if cases_refused else 0)
-            subs = [check_as_sent(registry, _read(f), str(f), institution) for f in files]
+            subs = [check_as_sent(registry, content[f], str(f), institution) for f in files]
             problems = [p for s in subs for p in s.problems]
             _report(problems)
             _written(write_reports(registry, subs, reports_dir))

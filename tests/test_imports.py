@@ -24,38 +24,17 @@ ALLOWED_CYCLES: dict[frozenset[str], str] = {}
 
 # The only modules that may import the command line: it and ``python -m pipeline``.
 CLI_IMPORTERS = {"pipeline.cli", "pipeline.__main__"}
-# What the store may import besides itself: the base.
+# The base every stage may import; the store may import only the first three of it.
 STORE_MAY_IMPORT = {"pipeline.periods", "pipeline.problems", "pipeline.registry"}
-# What the checks may import besides themselves: the base, the store, the pool helpers and
-# the PII detector (a file's name is screened).
-CHECK_MAY_IMPORT = {
-    "pipeline.parallel",
-    "pipeline.periods",
-    "pipeline.privacy.pii",
-    "pipeline.problems",
-    "pipeline.readers",
-    "pipeline.registry",
-    "pipeline.store",
-}
-# What the case notices may import besides themselves: the base and the PII detector.
-CASES_MAY_IMPORT = {
-    "pipeline.periods",
-    "pipeline.problems",
-    "pipeline.readers",
-    "pipeline.registry",
-    "pipeline.store",
-    "pipeline.privacy.pii",
-}
-# What the collection may import besides itself: the base, the store, the pool helpers.
-COLLECT_MAY_IMPORT = {
-    "pipeline",  # its version, in the User-Agent
-    "pipeline.parallel",
-    "pipeline.periods",
-    "pipeline.problems",
-    "pipeline.readers",
-    "pipeline.registry",
-    "pipeline.store",
-}
+BASE = STORE_MAY_IMPORT | {"pipeline.readers", "pipeline.store"}
+# What the collection may import besides itself: the base, the pool helpers, and the
+# package's version (in the User-Agent).
+COLLECT_MAY_IMPORT = BASE | {"pipeline", "pipeline.parallel"}
+# What the checks may import: the base, the pool helpers and the PII detector (a file's
+# name is screened).
+CHECK_MAY_IMPORT = BASE | {"pipeline.parallel", "pipeline.privacy.pii"}
+# What the case notices may import: the base and the PII detector.
+CASES_MAY_IMPORT = BASE | {"pipeline.privacy.pii"}
 # The only module outside pipeline.demo that may import it: ``portal demo``.
 DEMO_IMPORTERS = {"pipeline.cli"}
 # The only modules outside pipeline.site that may import it: the build, the preview and
@@ -97,6 +76,14 @@ def imported(name: str, path: Path, known: dict[str, Path]) -> set[str]:
                 sub = f"{target}.{alias.name}"
                 found.add(sub if sub in known else target)
     return {m for m in found if m.split(".")[0] == "pipeline" and m != name}
+
+
+def imports_beyond(package: str, allowed: set[str]) -> list[tuple[str, str]]:
+    """(module, import) for each import of ``package``'s modules that is neither inside it
+    nor ``allowed``."""
+    edges = graph()
+    inside = within(package, edges)
+    return sorted((m, t) for m in inside for t in edges[m] if t not in inside | allowed)
 
 
 def graph() -> dict[str, set[str]]:
@@ -183,13 +170,9 @@ def test_only_the_entry_points_import_the_command_line():
 
 
 def test_the_store_imports_only_the_base():
-    edges = graph()
-    store = within("pipeline.store", edges)
-    assert store >= {"pipeline.store", "pipeline.store.snapshots"}
-    beyond = {
-        (m, t) for m in store for t in edges[m] if t not in store and t not in STORE_MAY_IMPORT
-    }
-    assert not beyond, sorted(beyond)
+    package = within("pipeline.store", graph())
+    assert package >= {"pipeline.store", "pipeline.store.snapshots"}
+    assert not imports_beyond("pipeline.store", STORE_MAY_IMPORT)
 
 
 def test_no_stage_imports_the_demo_and_synthetic_data():
@@ -212,33 +195,18 @@ def test_only_the_build_the_preview_and_the_command_line_import_the_site_stage()
 
 
 def test_the_collection_imports_no_later_stage():
-    edges = graph()
-    collect = within("pipeline.collect", edges)
-    assert collect >= {"pipeline.collect", "pipeline.collect.fetch"}
-    beyond = {
-        (m, t)
-        for m in collect
-        for t in edges[m]
-        if t not in collect and t not in COLLECT_MAY_IMPORT
-    }
-    assert not beyond, sorted(beyond)
+    package = within("pipeline.collect", graph())
+    assert package >= {"pipeline.collect", "pipeline.collect.fetch"}
+    assert not imports_beyond("pipeline.collect", COLLECT_MAY_IMPORT)
 
 
 def test_the_checks_import_no_later_stage():
-    edges = graph()
-    check = within("pipeline.check", edges)
-    assert check >= {"pipeline.check", "pipeline.check.layer", "pipeline.check.template"}
-    beyond = {
-        (m, t) for m in check for t in edges[m] if t not in check and t not in CHECK_MAY_IMPORT
-    }
-    assert not beyond, sorted(beyond)
+    package = within("pipeline.check", graph())
+    assert package >= {"pipeline.check", "pipeline.check.layer", "pipeline.check.template"}
+    assert not imports_beyond("pipeline.check", CHECK_MAY_IMPORT)
 
 
 def test_the_case_notices_import_only_the_base_and_the_pii_detector():
-    edges = graph()
-    cases = within("pipeline.cases", edges)
-    assert cases >= {"pipeline.cases", "pipeline.cases.pii_gate", "pipeline.cases.workflow"}
-    beyond = {
-        (m, t) for m in cases for t in edges[m] if t not in cases and t not in CASES_MAY_IMPORT
-    }
-    assert not beyond, sorted(beyond)
+    package = within("pipeline.cases", graph())
+    assert package >= {"pipeline.cases", "pipeline.cases.pii_gate", "pipeline.cases.workflow"}
+    assert not imports_beyond("pipeline.cases", CASES_MAY_IMPORT)

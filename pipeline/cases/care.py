@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -147,6 +148,7 @@ def case_bodies(data_dir: Path) -> list[Case]:
     return cases
 
 
+@lru_cache(maxsize=4096)
 def _facts(body: str) -> str:
     """A body as compared for copies: its words, whitespace aside; none while it is still
     the template's placeholder."""

@@ -81,9 +81,8 @@ def _published_texts(text: str) -> list[tuple[str, str]]:
     blocks = [t.strip() for t in shown.split("\n") if t.strip()]
     # (where each field stands on the page beside the body is the template's to decide:
     # every field is read with the body's start)
-    pairs = list(itertools.pairwise([*fields, *blocks]))
-    pairs += [(value, blocks[0]) for value in fields if blocks]
-    for before, after in pairs:
+    pairs = [*itertools.pairwise([*fields, *blocks]), *((v, blocks[0]) for v in fields if blocks)]
+    for before, after in dict.fromkeys(pairs):  # (the last field and the body: once)
         before, after = before.strip(), after.strip()
         if (cut := _ROLE_AND_SURNAME.search(before)) is not None:
             out.append(("相邻两处文字相接处", cut.group() + after[:4]))

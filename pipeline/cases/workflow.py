@@ -130,8 +130,9 @@ def retract(data_dir: Path, case_id: str, by: str, reason: str, at: datetime | N
     return _act(registry, case, "retracted", by, at, changes, reason, given)
 
 
-# What an option's words should be, said when the gate refuses them.
-_ASKED = {"--by": "：请写部门或岗位"}
+# What an option's words should be, said when the gate refuses them, and what to write
+# instead (by default, the gate's own suggestion: 张某).
+_ASKED = {"--by": ("：请写部门或岗位", "部门或岗位（如：宣传科）")}
 
 
 def _said(what: str, value: str) -> None:
@@ -182,10 +183,10 @@ def _act(
     in_options = [
         replace(
             p,
-            message=f"{p.message}（{option} {value}{_ASKED.get(option, '')}）",
+            message=f"{p.message}（{option} {value}{_ASKED.get(option, ('', ''))[0]}）",
             row=None,
             column=None,
-            expected="部门或岗位（如：宣传科）" if option == "--by" else p.expected,
+            expected=_ASKED[option][1] if option in _ASKED else p.expected,
         )
         for option, value in (given or {}).items()
         if value

@@ -1574,7 +1574,9 @@ def _names(text: str) -> list[tuple[int, int]]:
             continue
         elif named or (freq.get(value, 0) < 50 and freq.get(value[:2], 0) < 500):
             spans.append(m.span(group))
-        elif group == "last" and _ROLE_THEN_SPACE.search(text, 0, m.start(group)):
+        elif group == "last" and _ROLE_THEN_SPACE.search(
+            text, max(0, m.start(group) - 16), m.start(group)
+        ):
             spans.append(m.span(group))  # 项目经理 冷峻⏎: a word as a name, after a post
     for m in _HALF_MASKED.finditer(text):
         start, end = m.span("name")
