@@ -1,6 +1,8 @@
 """Case notices institutions send: stored, gated on arrival, queued for review, never
 published by themselves."""
 
+import hashlib
+import subprocess
 from datetime import UTC, datetime
 
 from pipeline.cases import gate, review_queue
@@ -32,7 +34,7 @@ def test_cases_from_an_institution_are_gated_and_queued_not_published(registry, 
     renmin = next(r for r in results if r.institution_id == "qinglan-renmin")
     assert sorted(renmin.received) == ["cases/2026-renmin-clean.md", "cases/2026-renmin-named.md"]
     assert [n for n, why in renmin.failed if "已退回" in why] == ["cases/2026-renmin-named.md"]
-    kinds = {s.name: s.kind for s in read_manifest(registry.data_dir)}
+    kinds = {s.name: s.kind for s in read_manifest(registry.data_dir, held=True)}
     assert kinds["cases/2026-renmin-clean.md"] == "case"
     queue = {case.notice.id: case for _inst, case in review_queue(registry)}
     assert not queue["2026-renmin-clean"].problems
@@ -86,3 +88,70 @@ def test_a_press_office_case_saved_in_gbk_is_checked_like_any_other(registry):
     path.write_bytes(text.replace("status: published", "status: draft").encode("gb18030"))
     case = load_case(path, registry, "cases/2026-gbk-case.md")
     assert case.notice is not None and "王某" in case.body, case.problems
+
+
+def git(folder, *args):
+    done = subprocess.run(
+        ["git", "-C", str(folder), *args], capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def test_case_notices_never_reach_the_data_repository(registry):
+    """The monthly workflow commits the data directory's snapshots, and the repository
+    may be public: a notice an institution sent (refused for a name, or not yet
+    reviewed) and its file name stay on the machine that collected them."""
+    data = registry.data_dir
+    git(data, "init", "--quiet")
+    git(data, "add", "-A")
+    git(data, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "data")
+    folder = data / "sources" / "qinglan-renmin" / "cases"
+    folder.mkdir(parents=True, exist_ok=True)
+    named = "zhang-jianhua-hongbao"
+    (folder / f"{named}.md").write_text(
+        CASE.format(id="2026-renmin-x", body="医生邝振邦收受红包2000元。"), encoding="utf-8"
+    )
+    send(registry, "2026-renmin-clean", "医生王某收受红包2000元，已退还。")
+    collect(registry, local_only=True, now=datetime(2026, 11, 22, tzinfo=UTC), gate=gate)
+    # Kept, and in the review queue: nothing is lost.
+    queue = {case.path.name for _inst, case in review_queue(registry)}
+    assert len(queue) == 2
+    # What the workflow and a careless officer would add: nothing of either notice.
+    git(data, "add", "snapshots")
+    git(data, "add", "-A")
+    staged = git(data, "diff", "--cached", "--name-only")
+    assert "held" not in staged and "cases/" not in staged, staged
+    everything = b"".join(
+        subprocess.run(
+            ["git", "-C", str(data), "show", f":{name}"], capture_output=True, check=True
+        ).stdout
+        for name in git(data, "ls-files").splitlines()
+    )
+    for told in (named, "邝振邦", "2026-renmin-clean", "王某收受红包"):
+        assert told.encode() not in everything, told
+
+
+def test_notices_an_earlier_version_kept_in_snapshots_move_to_held(registry):
+    """A data directory collected by an earlier version has case notices (and their
+    manifest rows) in snapshots/: the next collection moves them, losing none."""
+    data = registry.data_dir
+    text = CASE.format(id="2026-renmin-old", body="医生张建华收受红包2000元。").encode()
+    digest = hashlib.sha256(text).hexdigest()
+    (data / "snapshots" / "qinglan-renmin").mkdir(parents=True, exist_ok=True)
+    (data / "snapshots" / "qinglan-renmin" / f"{digest}.md").write_bytes(text)
+    manifest = data / "snapshots" / "manifest.csv"
+    before = read_manifest(data)
+    with manifest.open("a", encoding="utf-8") as f:  # the row as an earlier version wrote it
+        f.write(
+            "qinglan-renmin,case,cases/2026-renmin-old.md,"
+            "sources/qinglan-renmin/cases/2026-renmin-old.md,"
+            f"2026-10-02T01:00:00Z,,{digest},{len(text)},,,,\n"
+        )
+    collect(registry, local_only=True, gate=gate)
+    assert "2026-renmin-old" not in manifest.read_text(encoding="utf-8")
+    assert read_manifest(data) == before
+    assert not (data / "snapshots" / "qinglan-renmin" / f"{digest}.md").exists()
+    (held,) = read_manifest(data, held=True)
+    assert held.fetched_at == "2026-10-02T01:00:00Z"  # its provenance kept
+    assert held.path(data).read_bytes() == text
+    assert [c.notice.id for _i, c in review_queue(registry) if c.notice] == ["2026-renmin-old"]

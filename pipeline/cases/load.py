@@ -182,7 +182,7 @@ def review_queue(registry: Registry) -> list[tuple[str, Case]]:
     review: (institution id, case). They are never published from here; publishing is
     copying one into ``data/cases/`` and running ``portal publish``."""
     queue = []
-    for snap in latest_snapshots(registry.data_dir):
+    for snap in latest_snapshots(registry.data_dir, held=True):
         if snap.kind == "case":
             display = f"{snap.institution_id}/{snap.name}"
             case = load_case(snap.path(registry.data_dir), registry, display, Path(snap.name).stem)

@@ -46,6 +46,7 @@ from pipeline.store import (
     beijing_time,
     cache_path,
     due_date,
+    hold_case_notices,
     period_of,
     read_manifest,
     store_file,
@@ -158,9 +159,10 @@ def collect(
     institution and never touches what was stored; only an error storing a file (the
     data directory cannot be written) ends the run, with an OSError.
 
-    Each case notice stored is put through ``gate`` (:func:`pipeline.cases.gate`): one
-    it flags, or cannot check, is kept for the press office's review queue and recorded
-    as failed, to be sent back to the institution.
+    Each case notice is stored in ``held/``, never committed (see
+    :mod:`pipeline.store.snapshots`), and put through ``gate``
+    (:func:`pipeline.cases.gate`): one it flags, or cannot check, is kept for the press
+    office's review queue and recorded as failed, to be sent back to the institution.
 
     ``progress`` is called in this thread with each institution's result when it is
     done; the results are returned in the registry's order.
@@ -171,7 +173,9 @@ def collect(
     stamp = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     today = moment.astimezone(BEIJING).date()
     due_day = registry.campaigns[0].report_due_day if registry.campaigns else 20
-    newest = {(s.institution_id, s.name): s for s in read_manifest(data_dir)}
+    hold_case_notices(data_dir)  # stored in snapshots/ by an earlier version
+    stored_before = read_manifest(data_dir) + read_manifest(data_dir, held=True)
+    newest = {(s.institution_id, s.name): s for s in stored_before}
     institutions = [i for i in registry.reporting_institutions if not month or i.active_in(month)]
     remote = [] if local_only else [i for i in institutions if i.source.startswith(REMOTE)]
     # Local folders are listed and every file hashed by worker processes first: most

@@ -3,8 +3,10 @@
 - :mod:`pipeline.store.snapshots`: the snapshot store (``data/snapshots/``), each file
   an institution sent kept once under its SHA-256, and the manifest that gives each its
   provenance (:class:`Snapshot`, :func:`read_manifest`, :func:`write_manifest`,
-  :func:`add_to_manifest`, :func:`latest_snapshots`); its time stamps read in Beijing
-  time (:func:`beijing_time`) and the day a month's report is due (:func:`due_date`).
+  :func:`add_to_manifest`, :func:`latest_snapshots`); case notices held apart in
+  ``data/held/``, never committed (:func:`held_dir`, :func:`hold_case_notices`); its time
+  stamps read in Beijing time (:func:`beijing_time`) and the day a month's report is due
+  (:func:`due_date`).
 - :mod:`pipeline.store.files`: a file written whole or not at all
   (:func:`atomic_write`), and where this machine keeps what it derives from a folder
   (:func:`cache_path`: source hashes, the parsed layer, the gate's verdicts, build
@@ -18,11 +20,14 @@ so that every stage can import it; ``tests/test_imports.py`` holds it to that.
 
 from pipeline.store.files import atomic_write, cache_path
 from pipeline.store.snapshots import (
+    HELD_KINDS,
     MANIFEST_FIELDS,
     Snapshot,
     add_to_manifest,
     beijing_time,
     due_date,
+    held_dir,
+    hold_case_notices,
     latest_snapshots,
     period_of,
     read_manifest,
@@ -32,6 +37,7 @@ from pipeline.store.snapshots import (
 )
 
 __all__ = [
+    "HELD_KINDS",
     "MANIFEST_FIELDS",
     "Snapshot",
     "add_to_manifest",
@@ -39,6 +45,8 @@ __all__ = [
     "beijing_time",
     "cache_path",
     "due_date",
+    "held_dir",
+    "hold_case_notices",
     "latest_snapshots",
     "period_of",
     "read_manifest",

@@ -1,6 +1,13 @@
 """The snapshot store: every file an institution sent, stored once by its SHA-256 under
 ``snapshots/<institution>/``, and the manifest (``snapshots/manifest.csv``) that gives
-each its provenance. Rows are only ever added; nothing stored is rewritten or removed.
+each its provenance. Rows are only ever added; nothing stored is rewritten or removed
+(once, :func:`hold_case_notices` moves case notices an earlier version kept there).
+
+Case notices are held apart, in ``held/`` (the same layout, its own manifest): a notice
+an institution sends is an allegation not yet reviewed and may still name people (the
+gate refuses many), while ``snapshots/`` is committed to the data repository, which may
+be public. ``held/`` carries a ``.gitignore`` that keeps git from adding any of it, so a
+notice and its file name stay on the machine that collected them.
 """
 
 from __future__ import annotations
@@ -65,13 +72,32 @@ class Snapshot:
         return self.received_at or self.fetched_at
 
     def path(self, data_dir: Path) -> Path:
-        return (
-            snapshot_dir(data_dir) / self.institution_id / f"{self.sha256}{Path(self.name).suffix}"
-        )
+        folder = store_dir(data_dir, self.kind)
+        return folder / self.institution_id / f"{self.sha256}{Path(self.name).suffix}"
+
+
+# The kinds of file kept out of the repository (see the module's docstring).
+HELD_KINDS = frozenset({"case"})
+# Written into held/: git then ignores the folder, this file included.
+_IGNORE_ALL = b"# Case notices institutions sent: kept on this machine, never committed.\n*\n"
 
 
 def snapshot_dir(data_dir: Path) -> Path:
     return Path(data_dir) / "snapshots"
+
+
+def held_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / "held"
+
+
+def store_dir(data_dir: Path, kind: str) -> Path:
+    """Where a file of ``kind`` is stored: ``held/`` or ``snapshots/``."""
+    return held_dir(data_dir) if kind in HELD_KINDS else snapshot_dir(data_dir)
+
+
+def _keep_out_of_git(folder: Path) -> None:
+    if folder.name == "held" and not (folder / ".gitignore").exists():
+        atomic_write(folder / ".gitignore", _IGNORE_ALL)
 
 
 # The manifest as last read, by path, with the file's identity then: a build reads it in
@@ -79,9 +105,9 @@ def snapshot_dir(data_dir: Path) -> Path:
 _manifests: dict[Path, tuple[tuple[int, int, int], tuple[Snapshot, ...]]] = {}
 
 
-def read_manifest(data_dir: Path) -> list[Snapshot]:
-    """Every snapshot ever stored, oldest first."""
-    path = (snapshot_dir(data_dir) / "manifest.csv").resolve()
+def read_manifest(data_dir: Path, *, held: bool = False) -> list[Snapshot]:
+    """Every snapshot ever stored, oldest first: of ``snapshots/``, or of ``held/``."""
+    path = ((held_dir if held else snapshot_dir)(data_dir) / "manifest.csv").resolve()
     try:
         stat = path.stat()
     except FileNotFoundError:
@@ -109,10 +135,11 @@ def _parse_manifest(path: Path) -> list[Snapshot]:
     return out
 
 
-def latest_snapshots(data_dir: Path) -> list[Snapshot]:
-    """The newest snapshot of each (institution, file name): what gets published."""
+def latest_snapshots(data_dir: Path, *, held: bool = False) -> list[Snapshot]:
+    """The newest snapshot of each (institution, file name): what gets published (of
+    ``held/``: the case notices waiting for review)."""
     latest: dict[tuple[str, str], Snapshot] = {}
-    for snap in read_manifest(data_dir):
+    for snap in read_manifest(data_dir, held=held):
         latest[(snap.institution_id, snap.name)] = snap
     return sorted(latest.values(), key=lambda s: (s.institution_id, s.name))
 
@@ -131,15 +158,17 @@ def store_file(data_dir: Path, snap: Snapshot, content: bytes) -> None:
     """Store ``content`` under its checksum; an identical file is never written twice."""
     target = snap.path(data_dir)
     if not target.exists():
+        _keep_out_of_git(store_dir(data_dir, snap.kind))
         atomic_write(target, content)
 
 
 @contextlib.contextmanager
-def _manifest_lock(data_dir: Path) -> Iterator[None]:
-    """Hold the manifest for a read-modify-write. Another process doing the same (a
-    collection beside a build) waits here; the lock goes with the process if it dies."""
-    folder = snapshot_dir(data_dir)
+def _manifest_lock(folder: Path) -> Iterator[None]:
+    """Hold the manifest of ``folder`` (a store) for a read-modify-write. Another process
+    doing the same (a collection beside a build) waits here; the lock goes with the
+    process if it dies."""
     folder.mkdir(parents=True, exist_ok=True)
+    _keep_out_of_git(folder)
     fd = os.open(folder / MANIFEST_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
@@ -148,20 +177,22 @@ def _manifest_lock(data_dir: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def _write_rows(data_dir: Path, snapshots: list[Snapshot]) -> None:
+def _write_rows(folder: Path, snapshots: list[Snapshot]) -> None:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
     writer.writeheader()
     for s in snapshots:
         writer.writerow({f: getattr(s, f) for f in MANIFEST_FIELDS})
-    atomic_write(snapshot_dir(data_dir) / "manifest.csv", buf.getvalue().encode("utf-8"))
+    atomic_write(folder / "manifest.csv", buf.getvalue().encode("utf-8"))
 
 
 def write_manifest(data_dir: Path, snapshots: list[Snapshot]) -> None:
     """Rewrite the manifest atomically with ``snapshots``, every row of it (the demo
     and synthetic data start one this way). To add rows, use :func:`add_to_manifest`."""
-    with _manifest_lock(data_dir):
-        _write_rows(data_dir, snapshots)
+    assert not any(s.kind in HELD_KINDS for s in snapshots), "held files have their own"
+    folder = snapshot_dir(data_dir)
+    with _manifest_lock(folder):
+        _write_rows(folder, snapshots)
 
 
 def add_to_manifest(data_dir: Path, snapshots: list[Snapshot]) -> list[Snapshot]:
@@ -171,10 +202,17 @@ def add_to_manifest(data_dir: Path, snapshots: list[Snapshot]) -> list[Snapshot]
     this one last read it are kept. A snapshot whose bytes are already the newest of
     its file (another collection of the same file got there first) is not added twice.
     """
-    if not snapshots:
-        return []
-    with _manifest_lock(data_dir):
-        rows = _parse_manifest(snapshot_dir(data_dir) / "manifest.csv")
+    added = []
+    for held in (False, True):
+        mine = [s for s in snapshots if (s.kind in HELD_KINDS) == held]
+        if mine:
+            added += _add_rows(held_dir(data_dir) if held else snapshot_dir(data_dir), mine)
+    return added
+
+
+def _add_rows(folder: Path, snapshots: list[Snapshot]) -> list[Snapshot]:
+    with _manifest_lock(folder):
+        rows = _parse_manifest(folder / "manifest.csv")
         newest = {(s.institution_id, s.name): s.sha256 for s in rows}
         added = []
         for snap in snapshots:
@@ -183,8 +221,31 @@ def add_to_manifest(data_dir: Path, snapshots: list[Snapshot]) -> list[Snapshot]
                 newest[key] = snap.sha256
                 added.append(snap)
         if added:
-            _write_rows(data_dir, rows + added)
+            _write_rows(folder, rows + added)
     return added
+
+
+def hold_case_notices(data_dir: Path) -> int:
+    """Move the case notices an earlier version stored in ``snapshots/`` (files and
+    manifest rows) to ``held/``; return how many rows moved. The repository's history
+    still has them: the data directory's README says how to remove them from it."""
+    public = snapshot_dir(data_dir)
+    if not (public / "manifest.csv").exists():
+        return 0
+    with _manifest_lock(public):
+        rows = _parse_manifest(public / "manifest.csv")
+        moving = [s for s in rows if s.kind in HELD_KINDS]
+        if not moving:
+            return 0
+        for snap in moving:  # files first: a crash leaves a copy, never a lost file
+            old = public / snap.institution_id / snap.path(data_dir).name
+            if old.exists():
+                store_file(data_dir, snap, old.read_bytes())
+        _add_rows(held_dir(data_dir), moving)
+        _write_rows(public, [s for s in rows if s.kind not in HELD_KINDS])
+        for snap in moving:
+            (public / snap.institution_id / snap.path(data_dir).name).unlink(missing_ok=True)
+    return len(moving)
 
 
 # The store's time stamps are UTC; the campaign's days are Beijing's.
