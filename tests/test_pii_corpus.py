@@ -49,11 +49,12 @@ def test_targets_on_the_tuning_set():
 # Floors measured on the held-out sets (docs/pii-gate.md). Each was written before it was
 # first measured; once measured and read (A after each round, E after round 5, F after
 # round 6, G and H after round 7, I to M after rounds 8 to 13, N and O after rounds 15
-# and 16, P and Q after 17 and 18, R and S after 19 and 20) it guards against going back,
+# and 16, P and Q after 17 and 18, R and S after 19 and 20, T after 21) it guards against
+# going back,
 # and the
 # next unread set gives the honest figure. The targets are 95 % of names, every other
-# kind whole and at most 5 % of clean texts flagged: every set but O, P and Q is held to
-# them now.
+# kind whole and at most 5 % of clean texts flagged: every set but O, Q and S is held to
+# them now (P since round 21).
 FLOORS = {
     name: {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
     for name in (
@@ -82,7 +83,7 @@ FLOORS["pii_heldout_o.yaml"] = {"person_name": 0.92, "other": 1.0, "flagged": 0.
 # home address short, 2 % of clean texts flagged) is written with rare surnames, forms
 # with labelled fields and tables with pipes; after reading it (round 17) 94.3 %: the rest
 # are names that are words (文明、常青, 时光明) and a minority name with no dot.
-FLOORS["pii_heldout_p.yaml"] = {"person_name": 0.94, "other": 1.0, "flagged": 0.05}
+FLOORS["pii_heldout_p.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
 # Q (after round 17: 87.9 % of names, medical numbers, staff numbers and WeChat IDs 18 / 20
 # each, 11 % of clean texts flagged at first measurement) is written with tables (pipes,
 # tabs, slashes), lists of people in minutes and awards, and herbs, firms' seats and cities
@@ -105,6 +106,14 @@ FLOORS["pii_heldout_r.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.
 # would render as emphasis (王*华…李** shows 王华); the names missed are minority names and
 # names that are words (严明, 关山, 蓝天).
 FLOORS["pii_heldout_s.yaml"] = {"person_name": 0.88, "other": 1.0, "flagged": 0.05}
+# T (after round 20: 90.5 % of names, medical numbers 20 / 22, mobiles 23 / 24, 7.4 % of
+# clean texts flagged at first measurement) is written with Yi names of four characters
+# (阿侯木呷), Mongolian names (宝音图), names that are words opening a clause in a division
+# of work (林立负责…, 高峰作为…), pinyin in capitals and lower case, bilingual forms, and
+# hotline lists, order numbers and a fund's account among the clean texts; after reading
+# it (round 21) 99.3 %, every other kind whole, none flagged: the name missed is a Korean
+# name that begins with a place (河东哲).
+FLOORS["pii_heldout_t.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

@@ -50,7 +50,7 @@ SURNAMES = (
     "韶郜蓟邰鄂卓屠胥莘翟姬冀郏濮扈柴瞿阎茹艾庾暨耿匡寇殳晁敖阚鞠荆竺桓揭楚谈尤"
     "褚卫施华窦郎昌凤酆费毕皮卞齐穆萧祁禹狄米贝臧伏茅屈项阮蓝席季路娄童梅盛刁凌虞昝管"
     "房贲郁杭洪包诸吉钮滑裴荣翁荀羊於惠甄曲蓬班宫宁厉景幸蒲索咸籍蒙池鬱逄申卻璩边燕欧蔚"
-    "夔厍沙丰关冼麴邝邸仉禤谷甘谯仝笪粟佟隋苟乜亢檀赫桑弓戈丘暴牟眭毋骞朴花郇缑芈"
+    "夔厍沙丰关冼麴邝邸仉禤谷甘谯仝笪粟佟隋苟乜亢檀赫桑弓戈丘暴牟眭毋骞朴花郇缑芈琚丛"
 )
 _COMPOUND, _SINGLE = SURNAMES.rsplit("|", 1)
 # Surnames that are also common function characters (单, 尚, 解, 查 ...): left out of the
@@ -98,7 +98,7 @@ _NAME_PATTERNS = [
 # A name before 同志, whatever it means as a word (对高原同志进行提醒谈话).
 _COMRADE = re.compile(
     f"(?:^|(?<=[对与和、，,。；;：:]))(?!广大|全体|各位|青年|老)"
-    f"(?P<name>{_SURNAME}[\\u4e00-\\u9fff]{{1,2}})同志"
+    f"(?P<name>{_SURNAME}[^\\W\\d_A-Za-z某]{{1,2}})同志"
 )
 _GIVEN_TOLD = re.compile(
     f"{_SURNAME}某{{1,2}}[（(](?:名字?|名叫|本名|真名)[:：为是]?(?P<name>[\\u4e00-\\u9fff]{{1,2}})"
@@ -126,6 +126,7 @@ _HERBS = (
     "白芨 白及 白前 白薇 白蔹 石韦 石斛 余甘子 吴茱萸 骆驼蓬 甘遂 黄精 当归 枸杞子 贝母 "
     "龙胆 龙骨 牛蒡子 秦艽 葛根 车前子 车前草 防风 麻黄 甘松 夏枯草 半夏 苍术 厚朴 "
     # Words that look like a name and are not (医患之间的张力, 卫健部门).
+    "公众号 白蛋白 "
     "张力 华佗 扁鹊 蔡桓公 卫健 向阳花 白芥子 "
     # Words the segmenter's dictionary lists as names (关于陈述申辩, 关于张贴, 白大褂).
     "陈述 张贴 白大褂 黄染 戴眼镜 谢谢你们 "
@@ -156,11 +157,11 @@ _MINORITY_PARTS = (
     "石且|叶尔兰|阿依达娜|哈山|艾则孜|特木尔巴根|巴根|那日松|吉日嘎拉|阿拉坦|乌日娜|"
     "额尔德尼|敖其尔|达古拉|宝力道|孟克|毕力格|阿尔|俄底|吉伍|瓦扎|勒格|倮伍|阿的|"
     "才让|东智|拉毛|多杰|拉且|石一|拉毛草|卓玛草|才旦|周措|东珠|索南|扎巴|更登|完玛|"
-    "阿卜杜热合曼|买买提明"
+    "阿卜杜热合曼|买买提明|阿侯|拉哈|石布|拉格|宝音图|格日勒图|朝格图|巴雅尔图|乌力吉图"
 )
 # Characters that spell names of other languages in Chinese (买买提, 艾合买提, 巴特尔).
 _TRANSLITERATION = frozenset(
-    "阿艾买提合力克尔木尼沙吾甫江汗古丽孜热依玉素普拉巴图赛迪努乃斯哈坎吉米曼尤塔西穆罕默德都兰托别"
+    "阿艾买提合力克尔木尼沙吾甫江汗古丽孜热依玉素普拉巴图赛迪努乃斯哈坎吉米曼尤塔西穆罕默德都兰托别布"
 )
 _PARTS = frozenset(_MINORITY_PARTS.split("|"))
 _MINORITY = re.compile(f"(?:{_MINORITY_PARTS}){{2,4}}")
@@ -237,7 +238,7 @@ _STAFF_NUMBER = re.compile(
     r"(?i:employee\s*(?:id|no\.?|number)|staff\s*(?:id|no\.?|number)|badge\s*(?:id|no\.?))|"
     r"执业证书编码|执业证书编号|执业证号|"
     r"资格证书编码|资格证书编号|资格证号|医师证号|护士证号)[:：\s]*(?:为|是)?[:：\s]*"
-    r"[A-Za-z0-9\-〇零一二三四五六七八九]{3,}"
+    r"(?=[A-Za-z\-]*[0-9〇零一二三四五六七八九])[A-Za-z0-9\-〇零一二三四五六七八九]{3,}"
 )
 _HOME = re.compile(
     r"(?:家住|住址|住在|居住在|居于|现居|暂住|租住|现住|住于|住所在|家庭住址|居住地|住(?![院宿])"
@@ -264,7 +265,9 @@ _QQ = re.compile(
 )
 # What names an office's mailbox (举报邮箱：, 电子邮箱：, a line 邮箱：).
 _OFFICE_MAIL = re.compile(
-    r"(?:(?:举报|投诉|电子|联系|监督|工作|办公|纪委|纪检|信访|院长|书记)邮箱|信箱|(?:^|\n)\s*邮箱)"
+    r"(?:(?:举报|投诉|电子|联系|监督|工作|办公|纪委|纪检|信访|院长|书记)邮箱|信箱|(?:^|\n)\s*邮箱"
+    # (发件人：纪委办公室（jwb@…）: an office's own address, not a provider's)
+    r"|(?:办公室|监察室|委员会|中心|[科处])[（(])"
     r"[:：\s]*(?:为|是)?$"
 )
 # Mailboxes of people (a personal mail provider's domain): an office's only after a word
@@ -287,10 +290,11 @@ _ID_NEAR_WORD = re.compile(
 # when it has no other sign of a person (an ID's date of birth, a card's checksum).
 _NOT_PERSONAL_NUMBER = re.compile(
     r"(?:信用代码|文号|流水号|订单号|单号|发票号码|发票号|发票|批号|批准文号|注册证号|许可证号|"
-    r"登记号|合同号|项目编号|案号|编码|代码)" + _VALUE_NEXT
+    r"登记号|合同号|项目编号|案号|编码|代码|订单编号|缴款书编号|票据编号|运单号|物流单号)"
+    + _VALUE_NEXT
 )
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d){8}(?!\d)")
-_CARD = re.compile(r"(?<!\d)(?:\d[ -]?){15,18}\d(?!\d)")
+_CARD = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){15,18}\d(?!\d)")
 _CARD_NEAR_WORD = re.compile(
     r"(?:银行卡号|银行卡|(?<!医保)(?<!社保)(?<!就诊)(?<!医疗)卡号|银行账号|账号|储蓄卡|信用卡)"
     r"[:：\s]*(?:为|是)?[:：\s]*"
@@ -313,6 +317,8 @@ _RECORD = re.compile(
     f"(?:{_RECORD_WORDS}|{_RECORD_ENGLISH}|(?:医保|社保|就诊|医疗)卡[（(](?:卡号|号码|编号)"
     # (a card and its number with no word between: 就诊卡0012345678)
     "|(?:医保|社保|就诊|医疗)卡(?=\\s*[A-Za-z]?\\d{6}))"
+    # (a label in two languages: 门诊号 OP No.：MZ-…)
+    r"(?:[ \t]*[A-Za-z][A-Za-z. ]{0,14}?[:：])?"
     # (as one recalls it: 住院号好像是0021573)
     # (标注为, 登记为: a verb between the label and the value)
     + r"[:：\s（(]*(?:(?:好像|大概|应该|可能|似乎|大约|记得|标注|登记|写|记)?(?:为|是|成))?"
@@ -381,10 +387,24 @@ def resident_id_shaped(number: str) -> bool:
 _LISTED_NUMBERS = re.compile(r"(?:\d{6,}[、，,和及]\s*)+$")
 
 
+# An account an office or a fund holds (医疗保障基金专户，开户行：…，账号…).
+# The last word for an account before a number says whose it is (对公账户向个人账户6216…).
+_WHOSE_ACCOUNT = re.compile(r"(专户|对公账户|单位账户)|个人|本人|你|其|家属|亲属|银行卡|卡号")
+
+
+def _office_account(text: str, start: int) -> bool:
+    """Whether the number at ``start`` is an office's or a fund's account."""
+    words = list(_WHOSE_ACCOUNT.finditer(text, max(0, start - 60), start))
+    return bool(words and words[-1].group(1))
+
+
 def _number_of_a_thing(text: str, start: int) -> bool:
     """Whether the number at ``start`` follows a word for the number of a thing (文号,
-    统一社会信用代码, 发票号码, 医保卡号…), not of a person's ID or bank card."""
+    统一社会信用代码, 发票号码, 医保卡号…) or an office's account, not of a person's ID
+    or bank card."""
     before = max(0, start - 12)
+    if _office_account(text, start):
+        return True
     # (or the next of a list of them: 流水号：2024…、2024…、2024…)
     listed = _LISTED_NUMBERS.search(text, max(0, start - 80), start)
     return bool(
@@ -461,7 +481,7 @@ _CHINESE_DIGITS = str.maketrans(
 # Digits written one by one in Chinese (一三八…, as read aloud), possibly mixed with
 # Arabic ones: seven or more in a row, three of them Chinese.
 _SPOKEN = "〇零○洞一二三四五六七八九幺两拐勾壹贰叁肆伍陆柒捌玖〡〢〣〤〥〦〧〨〩"
-_SPELLED = re.compile(f"[{_SPOKEN}\\d](?:[ \u3000\\-.·]?[{_SPOKEN}\\d]){{6,}}")
+_SPELLED = re.compile(f"[{_SPOKEN}\\d](?:[ \u3000\\-.·、]?[{_SPOKEN}\\d]){{6,}}")
 _SEPARATOR = r"(?:[\s.\-·・_~～|/\\\u2800)、\u2010-\u2015\u2212•∙⋅]|(?<!\*)\*{1,2}(?!\*))+"
 # An area code's opening bracket ((010)12345678: its closing one is a separator).
 _AREA_BRACKET = re.compile(r"(?<![\d)])\((?=\d{3,4}\))")
@@ -475,14 +495,20 @@ def _join_digit_groups(m: re.Match[str]) -> str:
     """Groups of digits joined, as long as the number stays no longer than a card: an ID
     split across a line break joins, the year on the line after it does not
     (370124⏎196904234131⏎2024年)."""
-    out, run, gap = "", 0, ""
+    out, run, gap, last = "", 0, "", 0
     for part in re.split(f"({_SEPARATOR})", m.group()):
         if not part[:1].isdigit():
             gap = part  # kept where the number ends (流水号：2024…、2024…: a list)
-        elif run and run + len(part) > _LONGEST_NUMBER:
+        elif run and (
+            run + len(part) > _LONGEST_NUMBER
+            # 幺三九、三七幺二 joins; 12320、0371-6589…, a list of numbers, does not
+            or ("、" in gap and max(last, len(part)) > 4)
+        ):
             out, run = out + gap + part, len(part)
         else:
             out, run = out + part, run + len(part)
+        if part[:1].isdigit():
+            last = len(part)
     return out
 
 
@@ -762,6 +788,8 @@ def find_pii(
             network = digits[0] in "3456" and len(digits) >= 16
             if _MEDICAL_CARD.search(norm, max(0, m.start() - 12), m.start()):
                 continue  # 医保卡号：4301…: a medical number, found below
+            if _office_account(norm, m.start()):
+                continue  # 基金专户 … 账号: an office's account
             if luhn_valid(digits) and (context if with_context else network):
                 add("bank_card", *m.span(), "删除银行卡号")
 
@@ -777,7 +805,12 @@ def find_pii(
         add("resident_id", *m.span("number"), "删除身份证号")
     for m in _ID15.finditer(norm):
         digits = _digits(m.group())
-        if digits not in allowed_numbers and _id15_plausible(digits):
+        if (
+            digits not in allowed_numbers
+            and _id15_plausible(digits)
+            # (not the end of a longer number in groups: 1702 0213 0900 0123 456)
+            and not re.search(r"\d[ -]$", norm[max(0, m.start() - 2) : m.start()])
+        ):
             add("resident_id", *m.span(), "删除身份证号")
     for m in _MOBILE.finditer(norm):
         if _digits(m.group())[-11:] not in allowed_numbers:
@@ -792,13 +825,15 @@ def find_pii(
         if not office.search(norm, max(0, m.start() - 12), m.start()):
             add("wechat_id", *m.span(), "删除个人邮箱、QQ、微信等账号")
     for m in _CARD_NEAR_WORD.finditer(norm):  # 卡号 + a number: a card whatever its checksum
-        add("bank_card", *m.span("number"), "删除银行卡号")
+        if not _office_account(norm, m.start()):
+            add("bank_card", *m.span("number"), "删除银行卡号")
     for m in _RECORD.finditer(norm):
         add("medical_record", *m.span(), "删除病历号、住院号等编号")
     for m in _STAFF_NUMBER.finditer(norm):
         add("staff_number", *m.span(), "删除工号")
     for m in _WECHAT.finditer(norm):
-        add("wechat_id", *m.span(), "删除微信号")
+        if "公众号" not in norm[max(0, m.start() - 6) : m.start() + 6]:  # 公众号（微信号：…）
+            add("wechat_id", *m.span(), "删除微信号")
     for m in _PLATE.finditer(norm):
         add("licence_plate", *m.span(), "删除车牌号")
     for pattern in (_ADDRESS, _HOME):
@@ -830,6 +865,8 @@ def find_pii(
     for kind, start, end in _table_cells(norm):  # | 姓名 | 工号 | … under a header
         add(kind, start, end, f"删除此列（{_COLUMN_LABELS[kind]}）")
     for start, end in _listed_people(norm):  # 参会人员：江华、毛军
+        add("person_name", start, end, "改写为姓加某（如张某），或只写职务")
+    for start, end in _in_charge(norm) + _pinyin_in_chinese(norm):  # 石磊负责…; WANG XIAOYU
         add("person_name", start, end, "改写为姓加某（如张某），或只写职务")
     for m in _INITIALS.finditer(norm):  # 医生ZJH, ZJH医生
         group = "name" if m.group("name") else "before"
@@ -1274,7 +1311,7 @@ _LABELLED = re.compile(
     "[:：]\\s*"
     f"(?P<name>{_MODEL_SURNAME}[^\\W\\d_a-zA-Z某甲乙丙]{{1,2}})(?=[，,；;。（(\\s]|$)"
     f"|(?:^|(?<=[对与和、，,。；;：:予]))(?!广大|全体|各位|青年|老|其他|相关)"
-    f"(?P<comrade>{_MODEL_SURNAME}[\\u4e00-\\u9fff]{{1,2}})同志"
+    f"(?P<comrade>{_MODEL_SURNAME}[^\\W\\d_A-Za-z某]{{1,2}})同志"
     # A row of a list: (a number,) a name, then a number or a field (王秀兰 4301…, 成国庆
     # 执业证书编码…); a letter's greeting (尊敬的向海波先生).
     f"|(?m:^)[ \\t]*(?:\\d+[.、．)）]?[ \\t]+)?"
@@ -1693,7 +1730,7 @@ _CELL_SEPARATOR = re.compile(r"\s*\|\s*|\t+| {2,}|\u3000+|\s*/\s*")
 _CELL_VALUE = {
     "person_name": re.compile(f"{_MODEL_SURNAME}[^\\W\\d_a-zA-Z某*]{{1,3}}"),
     "staff_number": re.compile(r"[A-Za-z]{0,4}-?\d{3,10}"),
-    "medical_record": re.compile(r"[A-Za-z]{0,4}-?\d{5,14}"),
+    "medical_record": re.compile(r"[A-Za-z]{0,4}-?(?=(?:-?\d){5})\d[\d-]{3,18}\d"),
     "wechat_id": re.compile(r"[A-Za-z][\w.@-]{4,40}|\d{5,12}"),
     "home_address": re.compile(r".*\d+(?:号|室|组|栋|幢|单元).*"),
 }
@@ -1779,6 +1816,52 @@ _PEOPLE_LIST = re.compile(
 
 
 _AWARDING = re.compile("^.*?(?:授予|评为|表彰|推荐|确定|给予|为)")
+
+
+# A name opening a clause before what the person is or does in a division of work:
+# 高峰作为科室负责人；石磊负责…，林立负责…，夏天负责…
+_IN_CHARGE = re.compile(
+    f"(?:^|(?<=[，,。；;：:\\n]))(?P<name>{_MODEL_SURNAME}[^\\W\\d_A-Za-z某甲乙丙]{{1,2}})"
+    "(?P<verb>负责|牵头|分管|作为)"
+)
+_NOT_A_PERSON_END = re.compile(r"[科办室处部组院局委队站所]$|中心$|小组$")
+
+
+def _in_charge(text: str) -> list[tuple[int, int]]:
+    """Spans of names before 作为 and a post (高峰作为科室负责人), and of names opening two
+    or more clauses of a division of work (石磊负责…，林立负责…)."""
+    working: list[tuple[int, int]] = []
+    spans = []
+    for m in _IN_CHARGE.finditer(text):
+        name = m.group("name")
+        if _NOT_A_PERSON_END.search(name) or re.fullmatch(f"(?:{ROLE_WORDS})", name):
+            continue
+        if m.group("verb") == "作为":
+            post = re.match(r"[^，,。；;\n]{0,16}", text[m.end() :])
+            if post and re.search(f"(?:{ROLE_WORDS})|负责人|[员师]$", post.group()):
+                spans.append(m.span("name"))
+        else:
+            working.append(m.span("name"))
+    return spans + (working if len(working) >= 2 else [])
+
+
+# A name in pinyin in a Chinese text, in capitals (姓名 Name：WANG XIAOYU) or in lower
+# case before a post (妇科的 zhang lili 医生).
+_PINYIN_CAPITALS = re.compile(
+    f"(?<![A-Za-z])(?:{_PINYIN_SURNAMES.upper()}) (?P<given>[A-Z]{{2,12}})(?![A-Za-z])"
+    f"|(?<![A-Za-z])(?:{_PINYIN_SURNAMES.lower()}) (?P<lower>[a-z]{{2,12}})"
+    "(?= ?(?:医生|护士|大夫|主任|院长|老师|药师|医师|先生|女士|同志))"
+)
+
+
+def _pinyin_in_chinese(text: str) -> list[tuple[int, int]]:
+    if not re.search("[\u4e00-\u9fff]", text):
+        return []
+    return [
+        m.span()
+        for m in _PINYIN_CAPITALS.finditer(text)
+        if pinyin_syllable_count(m.group("given") or m.group("lower"))
+    ]
 
 
 def _listed_people(text: str) -> list[tuple[int, int]]:
