@@ -2,9 +2,9 @@
 and under ``TYPE_CHECKING`` included), only the entry points import the command line, the
 store imports only the base, no stage imports the demo and synthetic data, the
 collection and the checks import no later stage, the case notices import only the base
-and the PII detector, the aggregation imports only the base and the engine and no
-earlier stage imports it, and only the build, the preview and the command line import
-the site stage (which imports none of them).
+and the PII detector, the aggregation imports only the base and the engine (which
+imports no stage) and no earlier stage imports it, and only the build, the preview and
+the command line import the site stage (which imports none of them).
 
 The graph is read from the source with ``ast``, not by importing: an import inside a
 function counts as much as one at the top. An edge goes to the module named, not to the
@@ -38,6 +38,9 @@ CHECK_MAY_IMPORT = BASE | {"pipeline.parallel", "pipeline.privacy.pii"}
 CASES_MAY_IMPORT = BASE | {"pipeline.privacy.pii"}
 # What the aggregation may import: the base and the engine its SQL runs in.
 AGGREGATE_MAY_IMPORT = BASE | {"pipeline.engine"}
+# The engine, base to the aggregation and the suppression, may import only the pool
+# helpers (its share of the machine).
+ENGINE_MAY_IMPORT = {"pipeline.parallel"}
 # What comes before the aggregation (the base, the engine and the pool helpers below
 # every stage; the collection, the checks and their reports, the PII detector) or beside
 # it (the case notices): none of it may import the aggregation.
@@ -226,6 +229,13 @@ def test_the_case_notices_import_only_the_base_and_the_pii_detector():
     package = within("pipeline.cases", graph())
     assert package >= {"pipeline.cases", "pipeline.cases.pii_gate", "pipeline.cases.workflow"}
     assert not imports_beyond("pipeline.cases", CASES_MAY_IMPORT)
+
+
+def test_the_engine_imports_no_stage():
+    edges = graph()
+    assert "pipeline.engine" in edges["pipeline.privacy.suppression"]
+    assert "pipeline.engine" in edges["pipeline.aggregate.rollup"]
+    assert not imports_beyond("pipeline.engine", ENGINE_MAY_IMPORT)
 
 
 def test_the_aggregation_imports_only_the_base_and_the_engine():
