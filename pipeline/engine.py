@@ -5,6 +5,11 @@ engine threads).
 The SQL sticks to standard functions (window functions, ``GROUPING SETS``, ``CASE``,
 ``COALESCE``, ``GREATEST``) so that it could run on another engine; only the
 connection set-up here is DuckDB's.
+
+A base module, beside the stages rather than in one: the roll-up
+(:mod:`pipeline.aggregate`) and the suppression (:mod:`pipeline.privacy.suppression`)
+both run their SQL here. It imports only the pool helpers (its share of the machine),
+never a stage; ``tests/test_imports.py`` holds it to that.
 """
 
 from __future__ import annotations

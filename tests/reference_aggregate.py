@@ -1,7 +1,8 @@
 """The aggregation and small-cell suppression as they were written in pandas, kept as the
-reference the SQL engine (pipeline/aggregate.py, pipeline/privacy/suppression.py) must agree with
-figure for figure: tests/test_engine_reference.py compares the two. Copied unchanged
-from pipeline/aggregate.py and the top of pipeline/privacy/suppression.py; do not improve it.
+reference the SQL engine (pipeline/aggregate/rollup.py, pipeline/privacy/suppression.py) must
+agree with figure for figure: tests/test_engine_reference.py compares the two. Copied
+unchanged from pipeline/aggregate.py as it was then (now pipeline/aggregate/rollup.py) and
+the top of pipeline/privacy/suppression.py; do not improve it.
 """
 
 from __future__ import annotations

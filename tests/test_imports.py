@@ -2,8 +2,9 @@
 and under ``TYPE_CHECKING`` included), only the entry points import the command line, the
 store imports only the base, no stage imports the demo and synthetic data, the
 collection and the checks import no later stage, the case notices import only the base
-and the PII detector, and only the build, the preview and the command line import the
-site stage (which imports none of them).
+and the PII detector, the aggregation imports only the base and the engine (which
+imports no stage) and no earlier stage imports it, and only the build, the preview and
+the command line import the site stage (which imports none of them).
 
 The graph is read from the source with ``ast``, not by importing: an import inside a
 function counts as much as one at the top. An edge goes to the module named, not to the
@@ -35,6 +36,23 @@ COLLECT_MAY_IMPORT = BASE | {"pipeline", "pipeline.parallel"}
 CHECK_MAY_IMPORT = BASE | {"pipeline.parallel", "pipeline.privacy.pii"}
 # What the case notices may import: the base and the PII detector.
 CASES_MAY_IMPORT = BASE | {"pipeline.privacy.pii"}
+# What the aggregation may import: the base and the engine its SQL runs in.
+AGGREGATE_MAY_IMPORT = BASE | {"pipeline.engine"}
+# The engine, base to the aggregation and the suppression, may import only the pool
+# helpers (its share of the machine).
+ENGINE_MAY_IMPORT = {"pipeline.parallel"}
+# What comes before the aggregation (the base, the engine and the pool helpers below
+# every stage; the collection, the checks and their reports, the PII detector) or beside
+# it (the case notices): none of it may import the aggregation.
+BEFORE_AGGREGATE = BASE | {
+    "pipeline.engine",
+    "pipeline.parallel",
+    "pipeline.collect",
+    "pipeline.check",
+    "pipeline.reports",
+    "pipeline.privacy.pii",
+    "pipeline.cases",
+}
 # The only module outside pipeline.demo that may import it: ``portal demo``.
 DEMO_IMPORTERS = {"pipeline.cli"}
 # The only modules outside pipeline.site that may import it: the build, the preview and
@@ -149,6 +167,7 @@ def test_the_graph_sees_imports_at_the_top_inside_functions_and_relative():
     assert "pipeline.site.mkdocs_build" in edges["pipeline.build"]  # relative, inside a function
     assert "pipeline.store" in edges["pipeline.cases.pii_gate"]
     assert "pipeline.privacy.pii" in edges["pipeline.check.checks"]
+    assert "pipeline.aggregate" in edges["pipeline.build"]  # the package, not its module
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [frozenset("abc")]
 
 
@@ -210,3 +229,25 @@ def test_the_case_notices_import_only_the_base_and_the_pii_detector():
     package = within("pipeline.cases", graph())
     assert package >= {"pipeline.cases", "pipeline.cases.pii_gate", "pipeline.cases.workflow"}
     assert not imports_beyond("pipeline.cases", CASES_MAY_IMPORT)
+
+
+def test_the_engine_imports_no_stage():
+    edges = graph()
+    assert "pipeline.engine" in edges["pipeline.privacy.suppression"]
+    assert "pipeline.engine" in edges["pipeline.aggregate.rollup"]
+    assert not imports_beyond("pipeline.engine", ENGINE_MAY_IMPORT)
+
+
+def test_the_aggregation_imports_only_the_base_and_the_engine():
+    package = within("pipeline.aggregate", graph())
+    assert package >= {"pipeline.aggregate", "pipeline.aggregate.rollup"}
+    assert not imports_beyond("pipeline.aggregate", AGGREGATE_MAY_IMPORT)
+
+
+def test_nothing_before_the_aggregation_imports_it():
+    edges = graph()
+    aggregation = within("pipeline.aggregate", edges)
+    before = {m for name in BEFORE_AGGREGATE for m in within(name, edges)}
+    assert all(within(name, edges) for name in BEFORE_AGGREGATE)  # no name misspelt
+    back = {(m, t) for m in before for t in edges[m] if t in aggregation}
+    assert not back, sorted(back)

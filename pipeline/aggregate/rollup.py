@@ -1,4 +1,4 @@
-"""Aggregate: roll the canonical table up by place, institution type and time.
+"""The roll-up: the canonical table by place, institution type and time.
 
 Rates are never averages of percentages: every cell carries a numerator and,
 for weighted indicators and measures, a denominator, both summed; the value is
