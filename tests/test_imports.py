@@ -2,8 +2,9 @@
 and under ``TYPE_CHECKING`` included), only the entry points import the command line, the
 store imports only the base, no stage imports the demo and synthetic data, the
 collection and the checks import no later stage, the case notices import only the base
-and the PII detector, the aggregation imports only the base and the engine (which
-imports no stage) and no earlier stage imports it, and only the build, the preview and
+and the PII detector, the aggregation and the privacy package (the PII detector and the
+suppression) import only the base and the engine (which imports no stage) and no earlier
+stage imports the aggregation, and only the build, the preview and
 the command line import the site stage (which imports none of them).
 
 The graph is read from the source with ``ast``, not by importing: an import inside a
@@ -53,6 +54,8 @@ BEFORE_AGGREGATE = BASE | {
     "pipeline.privacy.pii",
     "pipeline.cases",
 }
+# What the privacy package may import: the base and the engine (the suppression's SQL).
+PRIVACY_MAY_IMPORT = BASE | {"pipeline.engine"}
 # The only module outside pipeline.demo that may import it: ``portal demo``.
 DEMO_IMPORTERS = {"pipeline.cli"}
 # The only modules outside pipeline.site that may import it: the build, the preview and
@@ -242,6 +245,12 @@ def test_the_aggregation_imports_only_the_base_and_the_engine():
     package = within("pipeline.aggregate", graph())
     assert package >= {"pipeline.aggregate", "pipeline.aggregate.rollup"}
     assert not imports_beyond("pipeline.aggregate", AGGREGATE_MAY_IMPORT)
+
+
+def test_the_privacy_package_imports_only_the_base_and_the_engine():
+    package = within("pipeline.privacy", graph())
+    assert package >= {"pipeline.privacy.pii", "pipeline.privacy.suppression"}
+    assert not imports_beyond("pipeline.privacy", PRIVACY_MAY_IMPORT)
 
 
 def test_nothing_before_the_aggregation_imports_it():
