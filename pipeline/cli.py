@@ -318,6 +318,7 @@ def collect(data_dir: Path, month: str | None) -> None:
     import re
 
     from pipeline.cases import gate
+    from pipeline.channels import check_channel_list
     from pipeline.collect import collect as run_collect
     from pipeline.registry import load_registry
 
@@ -345,7 +346,9 @@ def collect(data_dir: Path, month: str | None) -> None:
                 click.echo(_collect_line(result))
 
         try:
-            results = run_collect(registry, month=month, progress=step, gate=gate)
+            results = run_collect(
+                registry, month=month, progress=step, gate=gate, channels=check_channel_list
+            )
         except OSError as exc:
             _say(f"无法写入数据目录 {data_dir}：{exc}")
             sys.exit(1)

@@ -213,3 +213,30 @@ def test_the_build_tells_a_refused_channel_list_and_publishes_the_rest(data_dir,
         encoding="utf-8"
     )
     assert "13812345678" not in site and "0000-81239999" in site
+
+
+def test_collect_tells_the_office_a_refused_channel_list_when_it_arrives(data_dir):
+    """The daily collection is where an office's new list is first seen: a list with a
+    personal mobile is told there (not only at the next check or build), the rest of
+    the institution's files are collected, and the list is kept for the history."""
+    from tests.conftest import run_portal
+
+    source = data_dir / "sources" / "qinglan-renmin" / "channels.csv"
+    source.write_text(
+        "kind,value,department,hours,address,postcode,verified_on,note\n"
+        "phone,13812345678,行风建设办公室,工作日,,,2026-10-12,\n",
+        encoding="utf-8",
+    )
+    done = run_portal("collect", "--data", str(data_dir))
+    assert done.returncode == 0, done.stdout + done.stderr
+    line = next(x for x in done.stdout.splitlines() if x.startswith("qinglan-renmin"))
+    assert "channels.csv：渠道表未通过检查（1 处" in line and "仍公布上一份" in line, line
+    assert "13812345678" not in done.stdout  # the number is not repeated in a public log
+    source.write_text(
+        "kind,value,department,hours,address,postcode,verified_on,note\n"
+        "phone,0000-12345678,行风建设办公室,工作日,,,2026-11-12,\n",
+        encoding="utf-8",
+    )
+    done = run_portal("collect", "--data", str(data_dir))
+    line = next(x for x in done.stdout.splitlines() if x.startswith("qinglan-renmin"))
+    assert "渠道表" not in line, line

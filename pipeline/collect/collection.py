@@ -135,6 +135,10 @@ Outcome = tuple[str, str, Fetched | str]
 # text, given the text, the name its problems give and the registry. The caller passes
 # it: the gate belongs to the case notices, a later stage the collection does not import.
 CaseGate = Callable[[str, str, Registry], Sequence[Problem]]
+# The checks of a list of reporting channels (:func:`pipeline.channels.check_channel_list`):
+# the problems a build would find in it, given the registry, the bytes, the institution
+# and the name its problems give. A later stage's too, passed by the caller.
+ChannelCheck = Callable[[Registry, bytes, str, str], Sequence[Problem]]
 
 
 def collect(
@@ -146,6 +150,7 @@ def collect(
     progress: Callable[[CollectResult], None] = lambda _r: None,
     *,
     gate: CaseGate,
+    channels: ChannelCheck | None = None,
 ) -> list[CollectResult]:
     """Snapshot every active institution's source files (only ``month``'s, if given).
 
@@ -162,7 +167,10 @@ def collect(
     Each case notice is stored in ``held/``, never committed (see
     :mod:`pipeline.store.snapshots`), and put through ``gate``
     (:func:`pipeline.cases.gate`): one it flags, or cannot check, is kept for the press
-    office's review queue and recorded as failed, to be sent back to the institution.
+    office's review queue and recorded as failed, to be sent back to the institution. A
+    list of channels is put through ``channels``, when given: one the build would refuse
+    (a personal mobile, say) is stored, recorded as failed and told, so that the office
+    hears of it when it is collected (the site keeps the institution's last good list).
 
     ``progress`` is called in this thread with each institution's result when it is
     done; the results are returned in the registry's order.
@@ -234,6 +242,23 @@ def collect(
             and today > due_date(snap.period, due_day)
         ):
             result.late.append(name)
+        if snap.kind == "channels" and channels is not None:
+            try:
+                display = f"{inst.id}/{name}"
+                told = channels(registry, got.content, inst.id, display)
+                refused = sum(1 for p in told if p.blocking)
+            except Exception as exc:
+                why = f"渠道表无法完成检查，已退回机构修改；{_unexpected(exc)}"
+                result.failed.append((name, why))
+                return
+            if refused:
+                result.failed.append(
+                    (
+                        name,
+                        f"渠道表未通过检查（{refused} 处，如个人手机号），整份不采用，"
+                        "网站仍公布上一份；已退回机构修改",
+                    )
+                )
         if snap.kind == "case":
             try:
                 text, _ = decode_text(got.content)  # sniff() let only text through
