@@ -49,12 +49,10 @@ def test_targets_on_the_tuning_set():
 # Floors measured on the held-out sets (docs/pii-gate.md). Each was written before it was
 # first measured; once measured and read (A after each round, E after round 5, F after
 # round 6, G and H after round 7, I to M after rounds 8 to 13, N and O after rounds 15
-# and 16, P and Q after 17 and 18, R and S after 19 and 20, T after 21) it guards against
-# going back,
-# and the
-# next unread set gives the honest figure. The targets are 95 % of names, every other
-# kind whole and at most 5 % of clean texts flagged: every set but O, Q and S is held to
-# them now (P since round 21).
+# and 16, P and Q after 17 and 18, R and S after 19 and 20, T and U after 21 and 22) it
+# guards against going back, and the next unread set gives the honest figure. The
+# targets are 95 % of names, every other kind whole and at most 5 % of clean texts
+# flagged: every set but O, Q and S is held to them now (P since round 21).
 FLOORS = {
     name: {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
     for name in (
@@ -114,6 +112,15 @@ FLOORS["pii_heldout_s.yaml"] = {"person_name": 0.88, "other": 1.0, "flagged": 0.
 # it (round 21) 99.3 %, every other kind whole, none flagged: the name missed is a Korean
 # name that begins with a place (河东哲).
 FLOORS["pii_heldout_t.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
+# U (after round 21: 85.6 % of names, home addresses 20 / 23, staff numbers 21 / 23, WeChat
+# IDs 20 / 22, 10.6 % of clean texts flagged at first measurement) is written as what a
+# press office receives: Markdown drafts, hotline replies, complaint posts, chat logs with
+# time stamps, judgments' signatures, English and bilingual materials; nicknames (老王,
+# 王姐), brands (周大福) and famous physicians in pinyin among the clean texts; after
+# reading it (round 22) 97.3 %, every other kind whole, none flagged: the names missed
+# are a herb's name (审核人：常青), a juror in a judgment's signature and a speaker in an
+# English chat.
+FLOORS["pii_heldout_u.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

@@ -60,7 +60,7 @@ _COMPOUNDS = frozenset(_COMPOUND.split("|"))
 _SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}])"
 # Characters that never make up a given name next to a role word (function words, role parts).
 _NOT_GIVEN = (
-    "某甲乙丙丁和与及等的了在是对被将把向从为由于医护患院科室主任师生者员属代表人工姓氏女先"
+    "某甲乙丙丁和与及等的了在是对被将把向从为由于医护患院科室主任师生者员属代表人工姓氏女先个"
 )
 _GIVEN = f"[^\\W\\d_{_NOT_GIVEN}a-zA-Z]{{1,2}}"
 # Words a name follows in a notice (对蒯某作出处罚, 聘用逯某, 与佘某共同) and words it
@@ -126,7 +126,7 @@ _HERBS = (
     "白芨 白及 白前 白薇 白蔹 石韦 石斛 余甘子 吴茱萸 骆驼蓬 甘遂 黄精 当归 枸杞子 贝母 "
     "龙胆 龙骨 牛蒡子 秦艽 葛根 车前子 车前草 防风 麻黄 甘松 夏枯草 半夏 苍术 厚朴 "
     # Words that look like a name and are not (医患之间的张力, 卫健部门).
-    "公众号 白蛋白 "
+    "公众号 白蛋白 纪要 周黑鸭 周大福 "
     "张力 华佗 扁鹊 蔡桓公 卫健 向阳花 白芥子 "
     # Words the segmenter's dictionary lists as names (关于陈述申辩, 关于张贴, 白大褂).
     "陈述 张贴 白大褂 黄染 戴眼镜 谢谢你们 "
@@ -144,6 +144,24 @@ _HERBS = (
     "雷锋"
 )
 _NOT_NAMES = frozenset(_HERBS.split())
+_LONG_NOT_NAMES = re.compile(
+    "|".join(sorted((w for w in _NOT_NAMES if len(w) >= 3), key=len)[::-1])
+)
+# Physicians of history in pinyin (Sun Simiao wrote…), as 孙思邈 is in _NOT_NAMES.
+_FAMOUS_IN_PINYIN = frozenset(
+    {"sun simiao", "zhang zhongjing", "li shizhen", "hua tuo", "bian que", "zhong nanshan"}
+)
+
+
+def _inside_a_known_word(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] overlaps one of the longer words that are not names (南丁格尔
+    for 丁格尔) and is not all of it."""
+    for m in _LONG_NOT_NAMES.finditer(text, max(0, start - 6), min(len(text), end + 6)):
+        if m.start() < end and start < m.end() and (m.start(), m.end()) != (start, end):
+            return True
+    return False
+
+
 _MINORITY_PARTS = (
     "扎西|次仁|卓玛|格桑|拉姆|达瓦|央金|顿珠|多吉|旺堆|措姆|白玛|德吉|普布|尼玛|巴桑|索朗|平措|"
     "曲珍|群培|洛桑|丹增|益西|边巴|卓嘎|拉巴|旦增|米玛|仁青|贡布|桑珠|强巴|格列|次旦|央宗|"
@@ -174,6 +192,7 @@ _PINYIN_SURNAMES = (
     "Cai|Du|Ye|Cheng|Su|Wei|Lyu|Lv|Lu|Ding|Ren|Shen|Yao|Cui|Zhong|Tan|Fan|Jin|Shi|Liao|Jia|"
     "Xia|Fu|Fang|Bai|Zou|Meng|Xiong|Qin|Qiu|Yin|Xue|Yan|Duan|Lei|Hou|Long|Tao|Gu|Mao|Hao|"
     "Gong|Shao|Wan|Qian|Dai|Mo|Kong|Xiang|Ouyang|Zhuge|Sima|Shangguan|Murong|Situ|"
+    "Yuchi|Gongsun|Huangfu|Duanmu|Dongfang|Nangong|Xiahou|Zhongli|Linghu|Zhangsun|"
     "Niu|Nie|Ning|Pang|Qi|Rao|Shang|Tong|Wen|Yi|Zhan|Bi|Bao|Chai|Chang|Chu|Di|Ge|Geng|Guan|"
     "Hua|Ji|Jing|Kang|Kuang|Lai|Lan|Lang|Lian|Lou|Mei|Mi|Miao|Mu|Ni|Ou|Pei|Pu|Qu|Ruan|Sang|"
     "Teng|Tu|Weng|Xing|Yue|Zang|Zha|Zhai|Zhuang|Wu|Yun|Zhen|Ren|Ai|An|Ban|Bian|Cen|Chai|Gan|"
@@ -213,7 +232,7 @@ _PLACE_AFTER = re.compile(
 _INSTITUTION_AFTER = re.compile(
     # (not across a verb: 柏海军|要求医院, 张建华|到卫生院)
     r"(?:(?![在于向对和与被将把等的了是为从到所系某原任要去来送找让请给称])[\u4e00-\u9fff]){0,3}?"
-    r"(?:医院|保健院|卫生院|医馆|研究所|研究院|药业|基金会|纪念馆|学院|国医堂|医堂|"
+    r"(?:医院|保健院|卫生院|医馆|研究所|研究院|药业|基金会|纪念馆|学院|国医堂|医堂|社区|"
     r"丸|散|膏|露|片|胶囊|颗粒|口服液)"
 )
 _PLACE_LIST = re.compile(
@@ -222,10 +241,11 @@ _PLACE_LIST = re.compile(
 _WECHAT = re.compile(
     r"(?:微信号?|微信账号|WeChat|wechat|VX|vx|V信|WX|wx|威信号?|薇信号?|维信号?|微x号?|加[Vv]|[Ww]ei[Xx]in|WEIXIN|QQ号?|qq号?)"
     r"[:：\s]*(?:为|是)?[:：\s“\"'「（(]*(?:ID|Id|id|号|账号|帐号|名)?[:：\s]*"
+    r"(?!(?i:official|groups?|accounts?|public|channels?|moments|users?|number|search)\b)"
     r"[A-Za-z][-_A-Za-z0-9]{5,19}"
     r"|wxid_[A-Za-z0-9]{4,}"
     # Told in a sentence (微信换了，新的是 lin_doc_77): an ID with a digit or an underscore.
-    r"|(?:微信|WeChat|wechat|VX|vx)[^。！？\n]{1,10}?(?:是|为|[:：])\s*[“\"'「]?"
+    r"|(?:微信|WeChat|wechat|VX|vx)[^。！？\n]{0,10}?(?:是|为|[:：]|联系我|加我|找我|[（(])\s*[“\"'「]?"
     r"(?=[A-Za-z][-A-Za-z0-9]*[_\d])[A-Za-z][-_A-Za-z0-9]{5,19}"
 )
 _PLATE = re.compile(
@@ -277,6 +297,11 @@ _PERSONAL_MAIL = re.compile(
     r"\.(?:com|cn|net)(?:\.cn)?\b",
     re.I,
 )
+# An office's mailbox at its own domain, by its role (compliance@…, ipc@…, info@…).
+_ROLE_MAILBOX = re.compile(
+    r"(?i:compliance|info|contact|service|office|admin|support|help|report|jubao|jiandu|"
+    r"ethics|hr|pr|ipc|feedback|complaints?|enquir(?:y|ies)|appointments?)@"
+)
 _OFFICE_MAIL_STRICT = re.compile(r"(?:举报|投诉|监督|办公)(?:邮箱|信箱)" + _VALUE_NEXT)
 _ID18 = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){17}[\dXx](?![\dA-Za-z])")
 _ID15 = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){14}\d(?![\dA-Za-z])")
@@ -294,7 +319,8 @@ _NOT_PERSONAL_NUMBER = re.compile(
     + _VALUE_NEXT
 )
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d){8}(?!\d)")
-_CARD = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){15,18}\d(?!\d)")
+# (not into a year: 联系电话：0576-8823 4517⏎2024年, its line break a space on the page)
+_CARD = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){15,18}\d(?![\d年])")
 _CARD_NEAR_WORD = re.compile(
     r"(?:银行卡号|银行卡|(?<!医保)(?<!社保)(?<!就诊)(?<!医疗)卡号|银行账号|账号|储蓄卡|信用卡)"
     r"[:：\s]*(?:为|是)?[:：\s]*"
@@ -322,13 +348,16 @@ _RECORD = re.compile(
     # (as one recalls it: 住院号好像是0021573)
     # (标注为, 登记为: a verb between the label and the value)
     + r"[:：\s（(]*(?:(?:好像|大概|应该|可能|似乎|大约|记得|标注|登记|写|记)?(?:为|是|成))?"
-    + r"[:：\s]*[A-Za-z0-9-]{3,}"
+    + r"[:：\s]*(?=[A-Za-z\- ]*\d)[A-Za-z0-9-]{3,}"
 )
 _RECORD_BEFORE = re.compile(_RECORD_WORDS + _VALUE_NEXT)
 _ADDRESS = re.compile(
     r"(?<!办公楼|门诊楼|住院楼|医技楼|综合楼|行政楼)"
     r"(?:\d+|[A-Za-z])(?:栋|幢|号楼|座)\s*(?:\d+(?:单元|门))?\s*(?:\d+(?:室|号房|户|号)|\d{3,4}(?![\d楼层]))"
     r"|(?<!办公楼|门诊楼|住院楼|医技楼|综合楼|行政楼)(?<!楼\d)(?<!楼\d\d)\d+单元\s*\d+(?:室|号)"
+    # (2单元301: a flat with no 室 after it, as people write their own)
+    r"|(?<!办公楼|门诊楼|住院楼|医技楼|综合楼|行政楼)(?<!楼\d)(?<!楼\d\d)\d+单元\s*\d{3,4}(?![\d楼层])"
+    r"|(?i:\bI live at|my (?:home )?address is|home address:?)\s+[^.\n]{4,80}?\d[^.\n]*"
     # Written in English: Room 602, Unit 3, Building 12.
     r"|(?i:(?:room|rm\.?|flat|apt\.?)\s*\d+[,，\s]+(?:unit\s*\d+[,，\s]+)?(?:building|bldg\.?)\s*\d+)"
     # A flat: a lane and a number, or a number and a room (幸福路88弄5号, 12号1202室).
@@ -344,7 +373,7 @@ _A_FIRMS_SEAT = re.compile(
 # A firm named right before: 被告单位××医药有限公司，住所地…
 _FIRM = re.compile(r"(?:有限公司|有限责任公司|股份公司|企业|医院|诊所|药店|药房|单位)[，,]?$")
 # A street address in a sentence about someone's home (在家中开设诊所，地址为…路36号).
-_HOME_CONTEXT = re.compile(r"家中|家里|家在|住宅|民宅|民房|自家|自住|家庭")
+_HOME_CONTEXT = re.compile(r"家中|家里|家在|家就在|我家|住宅|民宅|民房|自家|自住|家庭")
 _STREET_NUMBER = re.compile(r"[\u4e00-\u9fff]{2,}?(?:路|街|巷|弄|道|村|组)\d+号")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
@@ -821,7 +850,10 @@ def find_pii(
     for m in _QQ.finditer(norm):
         add("wechat_id", *m.span(), "删除QQ号")
     for m in _EMAIL.finditer(norm):
-        office = _OFFICE_MAIL_STRICT if _PERSONAL_MAIL.search(m.group()) else _OFFICE_MAIL
+        personal = _PERSONAL_MAIL.search(m.group())
+        office = _OFFICE_MAIL_STRICT if personal else _OFFICE_MAIL
+        if not personal and _ROLE_MAILBOX.match(m.group()):
+            continue  # compliance@hospital.com: an office's, by its role
         if not office.search(norm, max(0, m.start() - 12), m.start()):
             add("wechat_id", *m.span(), "删除个人邮箱、QQ、微信等账号")
     for m in _CARD_NEAR_WORD.finditer(norm):  # 卡号 + a number: a card whatever its checksum
@@ -868,6 +900,8 @@ def find_pii(
         add("person_name", start, end, "改写为姓加某（如张某），或只写职务")
     for start, end in _in_charge(norm) + _pinyin_in_chinese(norm):  # 石磊负责…; WANG XIAOYU
         add("person_name", start, end, "改写为姓加某（如张某），或只写职务")
+    for start, end in _speakers_and_forms(norm):  # [10:15] 阿拉坦仓：; 阿说以作; 的夏天医生
+        add("person_name", start, end, "改写为姓加某（如张某），或只写职务")
     for m in _INITIALS.finditer(norm):  # 医生ZJH, ZJH医生
         group = "name" if m.group("name") else "before"
         if re.sub(r"[. ]", "", m.group(group)) not in _ABBREVIATIONS:
@@ -891,6 +925,13 @@ def find_pii(
         name = norm[start:end]
         surname = name[:2] if name[:2] in _COMPOUNDS else name[0]
         add("person_name", start, end, f"{surname}某")
+    named = [f for f in found if f.kind == "person_name"]
+    for f in named:  # 丹增卓嘎（Tenzin Dolkar）: the name in Latin letters too
+        if latin := _LATIN_AFTER.match(norm, f.end):
+            add("person_name", *latin.span("latin"), "删除姓名（拼写形式同样可识别个人）")
+    for written in {f.text for f in found if f.kind == "person_name" and len(f.text) >= 2}:
+        for again in re.finditer(re.escape(written), norm):  # every other place it is written
+            add("person_name", *again.span(), "改写为姓加某（如张某）")
     return sorted(found, key=lambda f: f.start)
 
 
@@ -924,9 +965,12 @@ _ASKED_KINDS = {
 # A name in English after a title or "named": two capitalised words at least.
 _ENGLISH_NAME = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Madam)\.?\s+|\b(?:named|called)\s+"
+    # (My name is Thomas Becker; Employee: Nguyen Thi Lan; Account name: Olga Petrova)
+    r"|\b(?i:my name is)\s+|\b(?i:name|patient(?: name)?|employee|payee|"
+    r"account (?:holder|name)|staff(?: member)?)\s*[:：]\s*"
     # or in brackets after the name in Chinese characters (艾米莉·卡特（Emily Carter）)
     r"|[\u4e00-\u9fff]·[\u4e00-\u9fff]{1,6}[（(])"
-    r"(?P<name>[A-Z][a-z]{1,12}(?:[ -][A-Z][a-z]{1,12})+)"
+    r"(?P<name>[A-Z][a-z]{1,12}(?:(?: [A-Z]|-[A-Za-z])[a-z]{1,12})+)"
 )
 
 
@@ -1307,7 +1351,10 @@ _NAMED_GIVEN = "[^\\W\\d_a-zA-Z某甲乙丙]"
 # 同志 (给予练金凤同志…): any surname of the Hundred counts there, unless the whole is a
 # common word (党员同志, 宣传科同志).
 _LABELLED = re.compile(
-    f"(?:{ROLE_WORDS}|姓名|名字|户名|受理人|收款人|处理对象|主持人?|出席|列席|记录人?|审核人?|主讲)"
+    # A field only a person fills (承办人：万里, 审核人：常青): whatever word the name is.
+    "(?:姓名|承办人|经办人|审核人|记录人|签收人|填表人|联系人)[:：][ \t]*"
+    f"(?P<field>{_MODEL_SURNAME}[^\\W\\d_a-zA-Z某甲乙丙*]{{1,2}})(?=[，,；;。（(\\s]|$)"
+    f"|(?:{ROLE_WORDS}|姓名|名字|户名|受理人|收款人|处理对象|主持人?|出席|列席|记录人?|审核人?|主讲)"
     "[:：]\\s*"
     f"(?P<name>{_MODEL_SURNAME}[^\\W\\d_a-zA-Z某甲乙丙]{{1,2}})(?=[，,；;。（(\\s]|$)"
     f"|(?:^|(?<=[对与和、，,。；;：:予]))(?!广大|全体|各位|青年|老|其他|相关)"
@@ -1323,7 +1370,7 @@ _LABELLED = re.compile(
     f"|(?<=尊敬的)(?P<dear>{_MODEL_SURNAME}[\\u4e00-\\u9fff]{{1,2}}?)(?:先生|女士)"
     # After a role word, three characters that no dictionary knows as a word (嫌疑人麻小军、).
     f"|(?:{ROLE_WORDS})(?P<role>{_MODEL_SURNAME}{_NAMED_GIVEN}"
-    "[^\\W\\d_a-zA-Z某甲乙丙因在被将于从向对把为和与及等的了是])"
+    "[^\\W\\d_a-zA-Z某甲乙丙因在被将于从向对把为和与及等的了是称说])"
     "(?=[、，,。；;（(]|和|与|等|在|利用|违规|私自|擅自|收受|因|未经|多次|长期|以|通过|系|"
     "反映|要求|提供|称|表示|声称|自称|供述|投诉|举报|报警|拨打|来电|陪同|共|先后|分别|均)"
     # An item of a numbered list (1. 占国强，原…), a cell of a table (| 原志强 |).
@@ -1338,7 +1385,7 @@ _LABELLED = re.compile(
     f"(?:{ROLE_WORDS})[)）]|"
     "公民身份|\\d{1,3}岁|\\d{15}|工号|就诊卡|住院号|病历号|门诊号|医保卡|手机|联系电话|微信)"
 )
-_STRONG_LABELS = ("described", "bracketed")
+_STRONG_LABELS = ("described", "bracketed", "field")
 # What a "name" never ends with: a place, an office, a unit (卫健委, 张氏, 李家庄, 欧阳路).
 _PLACE_ENDS = frozenset(
     "牌楼馆堂厅阁委局署村站室氏姓办组部队处县市省镇乡科庄井堡路街巷坝园湾坪洼沟"
@@ -1633,10 +1680,20 @@ def _names(text: str) -> list[tuple[int, int]]:
         name = m.group("name")
         if len(name) == 3 and not freq.get(name) and freq.get(name[:2], 0) < 100:
             spans.append(m.span("name"))
-    for pattern in (_MINORITY, _PINYIN_NAME):
-        spans += [m.span() for m in pattern.finditer(text)]
+    spans += [m.span() for m in _MINORITY.finditer(text)]
+    for m in _PINYIN_NAME.finditer(text):
+        start, end = m.span()
+        latin = m.group().split()
+        if len(latin) == 3 and latin[2].islower() and not pinyin_syllable_count(latin[2]):
+            end -= len(latin[2]) + 1  # Sun Simiao| wrote: an English word after the name
+        if text[start:end].lower() not in _FAMOUS_IN_PINYIN:
+            spans.append((start, end))
     for m in _DOT.finditer(text):  # 阿依古丽·买买提: the words on either side of the dot
         dot = m.start()
+        if text.rfind("《", 0, dot) > text.rfind("》", 0, dot) or any(
+            text.endswith(word, 0, dot) for word in _NOT_NAMES
+        ):
+            continue  # 《史记·扁鹊仓公列传》, a book's title; 学雷锋·送健康, a campaign's
         left = next((s for s, (w, _) in words.items() if s + len(w) == dot), dot - 2)
         while left > max(0, dot - 6) and text[left - 1] in _TRANSLITERATION:
             left -= 1  # 努尔|兰·托合塔尔
@@ -1657,6 +1714,9 @@ def _names(text: str) -> list[tuple[int, int]]:
     def person(s: int, e: int) -> bool:
         return (
             text[s:e] not in _NOT_NAMES
+            and not _inside_a_known_word(text, s, e)  # 南|丁格尔
+            # 王姐, 李哥, 老张's kin: a form of address, no name (张某's 王总 likewise)
+            and not (e - s == 2 and text[s + 1] in "姐哥叔姨婶嫂伯爷奶妹弟总")
             and not any(text.startswith(herb, s) for herb in _NOT_NAMES)  # 田七粉
             and not set(text[s + 1 : e]) <= _AMOUNT_CHARACTERS  # 壹佰贰拾叁万肆仟伍佰陆拾
             and not _NAMED_PLACE.match(text, e)
@@ -1721,12 +1781,19 @@ _COLUMN_KINDS = (
         "person_name",
         re.compile(r"(?:患者|被处理人|人员|来访人|投诉人|被投诉人|驾驶人)?姓名|名字|被处理人"),
     ),
-    ("staff_number", re.compile(r"工号|职工号|员工号")),
+    (
+        "staff_number",
+        re.compile(r"工号|职工号|员工号|(?i:(?:employee|staff)\s*(?:no\.?|id|number))"),
+    ),
     ("medical_record", re.compile(r"住院号|病历号|门诊号|就诊卡号|病案号|ID号")),
     ("wechat_id", re.compile(r"微信号?|QQ号?|邮箱")),
     ("home_address", re.compile(r"(?:家庭)?住址|家庭地址|户籍地址")),
 )
-_CELL_SEPARATOR = re.compile(r"\s*\|\s*|\t+| {2,}|\u3000+|\s*/\s*")
+# (a full-width space, made one space by the gate's normalising, between a number and a
+# name: 30214　冀晓光)
+_CELL_SEPARATOR = re.compile(
+    r"\s*\|\s*|\t+| {2,}|\u3000+|\s*/\s*|(?<=\d) (?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff]) (?=\d)"
+)
 _CELL_VALUE = {
     "person_name": re.compile(f"{_MODEL_SURNAME}[^\\W\\d_a-zA-Z某*]{{1,3}}"),
     "staff_number": re.compile(r"[A-Za-z]{0,4}-?\d{3,10}"),
@@ -1787,7 +1854,7 @@ def _table_cells(text: str) -> list[tuple[str, int, int]]:
             i: kind
             for i, cell in enumerate(texts)
             for kind, label in _COLUMN_KINDS
-            if len(cell) <= 8 and label.fullmatch(cell)
+            if len(cell) <= 14 and label.fullmatch(cell)
         }
         if header and len(cells) >= 2:
             columns, width = header, len(cells)
@@ -1851,6 +1918,8 @@ _PINYIN_CAPITALS = re.compile(
     f"(?<![A-Za-z])(?:{_PINYIN_SURNAMES.upper()}) (?P<given>[A-Z]{{2,12}})(?![A-Za-z])"
     f"|(?<![A-Za-z])(?:{_PINYIN_SURNAMES.lower()}) (?P<lower>[a-z]{{2,12}})"
     "(?= ?(?:医生|护士|大夫|主任|院长|老师|药师|医师|先生|女士|同志))"
+    # (or after 叫: 那个医生叫 huang zhiqiang)
+    f"|(?<=叫)[ ]?(?:{_PINYIN_SURNAMES.lower()}) (?P<called>[a-z]{{2,12}})(?![A-Za-z])"
 )
 
 
@@ -1860,8 +1929,52 @@ def _pinyin_in_chinese(text: str) -> list[tuple[int, int]]:
     return [
         m.span()
         for m in _PINYIN_CAPITALS.finditer(text)
-        if pinyin_syllable_count(m.group("given") or m.group("lower"))
+        if pinyin_syllable_count(m.group("given") or m.group("lower") or m.group("called"))
     ]
+
+
+# A chat's speaker ([10:15] 阿拉坦仓：…): a name when it begins with a surname or a part of
+# a minority name, and is no form of address (小李, 老张, 王姐) or office (护理部, 工会).
+_SPEAKER = re.compile(
+    r"(?m:^)\[\d{1,2}:\d{2}(?::\d{2})?\][ \t]*(?P<name>[\u4e00-\u9fff·]{2,8})[:：]"
+)
+_NOT_A_SPEAKER = re.compile(
+    r"^[小老阿].$|[姐哥叔姨婶嫂伯爷奶妹弟总工]$|部|科|办|室|会|组|群|院|委|局|长|任|坐席|客服|值班|管理员"
+)
+# Yi names: a clan name and two characters (阿说以作, 吉克石布), where a name ends.
+_YI_CLANS = (
+    "阿说|阿克|吉克|曲比|沙马|海来|阿侯|阿苏|吉伍|马海|俄木|莫色|日火|伍沙|阿牛|吉木|阿西|阿约|"
+    "尔古|瓦扎|勒格|阿的|倮伍|俄底|果基|罗洪|吉史|吉地|苏呷|加拉|阿吉|阿尔|依火|拉马|巴莫"
+)
+_YI_NAME = re.compile(
+    f"(?P<name>(?:{_YI_CLANS})[^\\W\\d_A-Za-z某的了和与及等在是]{{2}})"
+    "(?=[，,、。；;：:（(\\s]|二人|两人|等|同志|医生|$)"
+)
+# A name before a post, after 的 (心内科的夏天医生): not a kind of doctor (全科医生).
+_NAME_BEFORE_POST = re.compile(
+    f"(?<=的)(?P<name>{_SURNAME}[^\\W\\d_A-Za-z某甲乙丙]{{1,2}}?)"
+    "(?=医生|大夫|护士(?!长)|药师|主任(?!医)|院长|老师)"
+)
+_KIND_OF_DOCTOR = re.compile(r"[科室班院诊部所站]$|^(?:全科|专科|门诊|主治|主管|经治|签约|值班)")
+# Latin letters in brackets after a name in characters: 丹增卓嘎（Tenzin Dolkar）.
+_LATIN_AFTER = re.compile(r"[（(](?P<latin>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2})[)）]")
+
+
+def _speakers_and_forms(text: str) -> list[tuple[int, int]]:
+    """Spans of a chat's speakers, Yi names and names before a post after 的."""
+    spans = []
+    for m in _SPEAKER.finditer(text):
+        name = m.group("name")
+        minority = any(name.startswith(part) for part in _PARTS) or _YI_NAME.match(name + "：")
+        if (re.match(_SURNAME, name) or minority) and not (
+            _NOT_A_SPEAKER.search(name) or re.search(f"(?:{ROLE_WORDS})", name)
+        ):
+            spans.append(m.span("name"))
+    spans += [m.span("name") for m in _YI_NAME.finditer(text)]
+    for m in _NAME_BEFORE_POST.finditer(text):
+        if not _KIND_OF_DOCTOR.search(m.group("name")):
+            spans.append(m.span("name"))
+    return spans
 
 
 def _listed_people(text: str) -> list[tuple[int, int]]:
