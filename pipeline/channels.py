@@ -153,8 +153,11 @@ def _named_mailbox(value: str) -> bool:
     if m is None or _OFFICE_WORDS.search(value.lower()):
         return False
     letters = (m.group(1) + m.group(2)).lower()
+    # A given name of one syllable counts with digits after it (zhangwei1980@…), as
+    # people number their own mailboxes; alone (wangluo@…) it may be a word.
+    syllables = (1, 2) if re.search(r"[a-z]\d", value.lower()) else (2,)
     return any(
-        letters[:cut] in PINYIN_SURNAMES and pinyin_syllable_count(letters[cut:]) == 2
+        letters[:cut] in PINYIN_SURNAMES and pinyin_syllable_count(letters[cut:]) in syllables
         for cut in range(2, min(len(letters), 9))
     )
 

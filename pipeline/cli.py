@@ -4,6 +4,7 @@ them and chooses exit codes: 0 success, 1 data refused, 2 usage error."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -97,9 +98,30 @@ def _report(problems: Iterable[Problem], limit: int | None = None) -> None:
             more += 1
             continue
         mark = "错误" if p.blocking else "提示"
-        click.echo(printable(f"[{mark}] {p}"))
+        click.echo(printable(f"[{mark}] {_as_logged(p)}"))
     if more:
         click.echo(f"……另有 {more} 个问题未列出；portal check 列出全部并写出校验报告。")
+
+
+# Set by the publishing workflow (PORTAL_PUBLIC_LOG=1): its log may be public, so personal
+# data a check found is shown masked there (139******21, 孙**); the reports keep it whole.
+_QUOTED = re.compile(r"'([^']+)'")
+
+
+def _masked(value: str) -> str:
+    if sum(c.isdigit() for c in value) >= 6:
+        return value[:3] + "*" * max(1, len(value) - 5) + value[-2:]
+    return value[:1] + "*" * max(1, len(value) - 1)
+
+
+def _as_logged(p: Problem) -> Problem:
+    if not (os.environ.get("PORTAL_PUBLIC_LOG") and p.code.startswith("pii_")):
+        return p
+    return replace(
+        p,
+        value=None if p.value is None else _masked(str(p.value)),
+        message=_QUOTED.sub(lambda m: repr(_masked(m.group(1))), p.message),
+    )
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -279,6 +301,7 @@ def check(
                 verdict = "未通过校验" if not s.accepted else f"通过（{len(s.rows)} 个数值）"
                 _say(f"{s.file}：{verdict}")
             sys.exit(1 if refused or cases_refused else 0)
+        _hold_case_notices(data_dir)
         prep = prepare(data_dir)
     except DataError as exc:
         _report(exc.problems)
@@ -291,10 +314,18 @@ def check(
     if queue:
         click.echo(f"待审核案例（机构报送，{len(queue)} 个，不会自动发布）：")
         for inst_id, case in queue:
-            verdict = f"含个人信息 {len(case.problems)} 处，已退回" if case.problems else "可审核"
-            title = case.notice.title if case.notice else case.path.name
-            which = case.notice.id if case.notice else case.path.name
-            click.echo(f"  {inst_id}：{title}（{verdict}；编号 {which}）")
+            personal = sum(1 for p in case.problems if p.code.startswith("pii_"))
+            other = len(case.problems) - personal
+            verdict = "；".join(
+                [f"含个人信息 {personal} 处"] * bool(personal)
+                + [f"其他问题 {other} 处"] * bool(other)
+            )
+            which = Path(case.path).name
+            if case.problems:  # no title: it may name the person, and logs travel
+                click.echo(f"  {inst_id}：{which}（{verdict}，已退回机构修改）")
+            else:
+                title = case.notice.title if case.notice else which
+                click.echo(f"  {inst_id}：{title}（可审核；文件 {which}）")
     written = write_reports(prep.registry, prep.checked.submissions, reports_dir)
     written += write_case_reports(prep.registry, queue, reports_dir)
     _written(written + write_channel_reports(prep.registry, channels, reports_dir))
@@ -315,7 +346,6 @@ def collect(data_dir: Path, month: str | None) -> None:
     每家机构一行结果；个别机构失败不影响退出码（0），只有名录错误或数据目录
     不可写时退出码为 1。
     """
-    import re
 
     from pipeline.cases import gate
     from pipeline.channels import check_channel_list
@@ -330,6 +360,7 @@ def collect(data_dir: Path, month: str | None) -> None:
     except DataError as exc:
         _report(exc.problems)
         sys.exit(1)
+    _hold_case_notices(data_dir)
     total = sum(1 for i in registry.reporting_institutions if not month or i.active_in(month))
     # A progress bar on a terminal; in CI or a pipe, the table's lines as they come.
     interactive = sys.stderr.isatty() and not os.environ.get("CI")
@@ -364,6 +395,18 @@ def collect(data_dir: Path, month: str | None) -> None:
                 click.echo(f"  {r.institution_id}：" + "；".join(f"{n}：{x}" for n, x in r.failed))
     received = sum(len(r.received) for r in results)
     _say(f"共 {len(results)} 家机构：新收到文件 {received} 个，{failed} 家机构有失败（见上表）。")
+
+
+def _hold_case_notices(data_dir: Path) -> None:
+    """Move the case notices an earlier version kept in snapshots/ to held/, and say so."""
+    from pipeline.store import hold_case_notices
+
+    if moved := hold_case_notices(data_dir):
+        _say(
+            f"已把 {moved} 篇机构报送的案例从 snapshots/ 移到本机的 held/：它们不再提交到仓库"
+            "（仓库历史中仍有，清除方法见 data/README.md）。在其他电脑上审核，请在那台电脑上"
+            "运行 portal collect 重新收集。"
+        )
 
 
 def _collect_line(r: CollectResult) -> str:
@@ -480,7 +523,6 @@ def new_case(data_dir: Path, case_id: str | None, case_date: str | None, **field
     缺少的必填项在终端上逐项询问；没有终端时请用选项给出。新案例为草稿，
     用 portal publish 发布。
     """
-    import re
 
     from pydantic import ValidationError
 

@@ -102,12 +102,12 @@ def write_case_reports(
             "典型案例审核意见",
             "",
             f"机构：{inst.name if inst else institution_id}",
-            f"文件：{case.path.name if case.notice is None else case.notice.id + '.md'}",
+            f"文件：{Path(case.path).name}",
             "结论：未进入审核，请修改后重新报送。案例中的当事人只写姓加“某”（如 王某、欧阳某某）。",
             "",
         ]
         lines += problem_lines(case.problems, "内容", "建议")
-        stem = case.notice.id if case.notice else Path(case.path).stem
+        stem = Path(case.path).stem
         path = _report_path(folder, institution_id, f"case-{stem}")
         atomic_write(path, printable("\n".join(lines) + "\n").encode("utf-8"))
         written.append(path)

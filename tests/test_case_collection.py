@@ -59,7 +59,8 @@ def test_check_lists_the_queue_and_writes_the_refusal(data_dir, tmp_path):
     done = portal("check", "--data", str(data_dir), "--reports", str(tmp_path / "r"))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "待审核案例" in done.stdout and "已退回" in done.stdout
-    assert "编号 2026-renmin-named" in done.stdout  # which one, when two share a title
+    assert "2026-renmin-named.md（含个人信息 1 处" in done.stdout  # which file, not its title
+    assert "张建华" not in done.stdout and "收受红包被处理" not in done.stdout  # logs travel
     report = (tmp_path / "r" / "qinglan-renmin" / "case-2026-renmin-named.txt").read_text(
         encoding="utf-8"
     )
@@ -147,7 +148,10 @@ def test_notices_an_earlier_version_kept_in_snapshots_move_to_held(registry):
             "sources/qinglan-renmin/cases/2026-renmin-old.md,"
             f"2026-10-02T01:00:00Z,,{digest},{len(text)},,,,\n"
         )
-    collect(registry, local_only=True, gate=gate)
+    from tests.conftest import run_portal
+
+    done = run_portal("collect", "--data", str(data))
+    assert "已把 1 篇机构报送的案例从 snapshots/ 移到本机的 held/" in done.stderr, done.stderr
     assert "2026-renmin-old" not in manifest.read_text(encoding="utf-8")
     assert read_manifest(data) == before
     assert not (data / "snapshots" / "qinglan-renmin" / f"{digest}.md").exists()
@@ -155,3 +159,37 @@ def test_notices_an_earlier_version_kept_in_snapshots_move_to_held(registry):
     assert held.fetched_at == "2026-10-02T01:00:00Z"  # its provenance kept
     assert held.path(data).read_bytes() == text
     assert [c.notice.id for _i, c in review_queue(registry) if c.notice] == ["2026-renmin-old"]
+
+
+def test_a_notice_the_portal_cannot_take_is_told_not_skipped(registry):
+    """A notice saved under a Chinese name, in a subfolder or as .txt was left out
+    without a word: the office thought it had sent it."""
+    folder = registry.data_dir / "sources" / "qinglan-renmin" / "cases"
+    (folder / "2026").mkdir(parents=True)
+    for name in ("欧阳振华红包.md", "2026/2026-renmin-sub.md", "2026-renmin-txt.txt"):
+        (folder / name).write_text(CASE.format(id="x", body="医生王某。"), encoding="utf-8")
+    (folder / ".DS_Store").write_bytes(b"\0")  # what a Mac leaves: no file of the office's
+    results = collect(registry, local_only=True, gate=gate)
+    renmin = next(r for r in results if r.institution_id == "qinglan-renmin")
+    told = sorted(n for n, why in renmin.failed if "文件名不符合要求" in why)
+    assert told == [
+        "cases/2026-renmin-txt.txt",
+        "cases/2026/2026-renmin-sub.md",
+        "cases/欧阳振华红包.md",
+    ]
+    assert all("小写字母" in why for _n, why in renmin.failed)
+
+
+def test_an_older_data_gitignore_is_completed_when_a_notice_is_stored(registry):
+    """A data directory from before held/ has a .gitignore without its lines: a notice that
+    came by e-mail (sources/<institution>/cases/) would be committed by `git add -A`."""
+    data = registry.data_dir
+    (data / ".gitignore").write_text("# our own\n/tmp/\n", encoding="utf-8")
+    git(data, "init", "--quiet")
+    send(registry, "2026-renmin-named", "医生邝振邦收受红包2000元。")
+    collect(registry, local_only=True, gate=gate)
+    lines = (data / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert lines[:2] == ["# our own", "/tmp/"] and "/held/" in lines
+    git(data, "add", "-A")
+    staged = git(data, "diff", "--cached", "--name-only")
+    assert "cases/2026-renmin-named.md" not in staged and "held/" not in staged, staged

@@ -240,3 +240,27 @@ def test_collect_tells_the_office_a_refused_channel_list_when_it_arrives(data_di
     done = run_portal("collect", "--data", str(data_dir))
     line = next(x for x in done.stdout.splitlines() if x.startswith("qinglan-renmin"))
     assert "渠道表" not in line, line
+
+
+def test_a_public_log_shows_personal_data_masked(data_dir, monkeypatch):
+    """The publishing workflow's log may be public (PORTAL_PUBLIC_LOG=1): a personal
+    mobile or WeChat account a check finds is shown masked there, whole in the report."""
+    from tests.conftest import run_portal
+
+    source = data_dir / "sources" / "qinglan-renmin" / "channels.csv"
+    source.write_text(
+        "kind,value,department,hours,address,postcode,verified_on,note\n"
+        "phone,13987654321,行风建设办公室,工作日,,,2026-10-12,\n"
+        "email,zhangwei1980@163.com,行风建设办公室,全天受理,,,2026-10-12,\n",
+        encoding="utf-8",
+    )
+    reports = data_dir.parent / "reports"
+    monkeypatch.setenv("PORTAL_PUBLIC_LOG", "1")
+    done = run_portal("check", "--data", str(data_dir), "--reports", str(reports))
+    assert "13987654321" not in done.stdout and "zhangwei1980" not in done.stdout
+    assert "139******21" in done.stdout, done.stdout
+    report = (reports / "qinglan-renmin" / "channels.txt").read_text(encoding="utf-8")
+    assert "13987654321" in report and "zhangwei1980@163.com" in report
+    monkeypatch.delenv("PORTAL_PUBLIC_LOG")
+    done = run_portal("check", "--data", str(data_dir), "--reports", str(reports))
+    assert "13987654321" in done.stdout  # on the office's own terminal, whole

@@ -186,5 +186,7 @@ def review_queue(registry: Registry) -> list[tuple[str, Case]]:
         if snap.kind == "case":
             display = f"{snap.institution_id}/{snap.name}"
             case = load_case(snap.path(registry.data_dir), registry, display, Path(snap.name).stem)
-            queue.append((snap.institution_id, case))
+            # Named by the file the institution sent (cases/<id>.md), not the stored copy's
+            # digest: that is what the office knows it by.
+            queue.append((snap.institution_id, replace(case, path=Path(snap.name))))
     return queue

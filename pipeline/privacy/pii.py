@@ -126,7 +126,9 @@ _HERBS = (
     "白芨 白及 白前 白薇 白蔹 石韦 石斛 余甘子 吴茱萸 骆驼蓬 甘遂 黄精 当归 枸杞子 贝母 "
     "龙胆 龙骨 牛蒡子 秦艽 葛根 车前子 车前草 防风 麻黄 甘松 夏枯草 半夏 苍术 厚朴 "
     # Words that look like a name and are not (医患之间的张力, 卫健部门).
-    "公众号 白蛋白 纪要 周黑鸭 周大福 "
+    "公众号 白蛋白 纪要 周黑鸭 周大福 谢谢 红包 国医 "
+    # 国医大师 of recent decades, quoted in education material as 钟南山 is.
+    "邓铁涛 路志正 颜德馨 裘沛然 朱良春 干祖望 周仲瑛 徐景藩 任继学 程莘农 唐由之 陆广莘 郭子光 "
     "张力 华佗 扁鹊 蔡桓公 卫健 向阳花 白芥子 "
     # Words the segmenter's dictionary lists as names (关于陈述申辩, 关于张贴, 白大褂).
     "陈述 张贴 白大褂 黄染 戴眼镜 谢谢你们 "
@@ -343,8 +345,8 @@ _RECORD = re.compile(
     f"(?:{_RECORD_WORDS}|{_RECORD_ENGLISH}|(?:医保|社保|就诊|医疗)卡[（(](?:卡号|号码|编号)"
     # (a card and its number with no word between: 就诊卡0012345678)
     "|(?:医保|社保|就诊|医疗)卡(?=\\s*[A-Za-z]?\\d{6}))"
-    # (a label in two languages: 门诊号 OP No.：MZ-…)
-    r"(?:[ \t]*[A-Za-z][A-Za-z. ]{0,14}?[:：])?"
+    # (a label in two languages: 门诊号 OP No.：MZ-…; or a number sign: 就诊卡号 NO.8877…)
+    r"(?:[ \t]*[A-Za-z][A-Za-z. ]{0,14}?[:：])?(?:[ \t]*(?i:no)\.?(?=\s*\d)|[ \t]*#)?"
     # (as one recalls it: 住院号好像是0021573)
     # (标注为, 登记为: a verb between the label and the value)
     + r"[:：\s（(]*(?:(?:好像|大概|应该|可能|似乎|大约|记得|标注|登记|写|记)?(?:为|是|成))?"

@@ -95,9 +95,26 @@ def store_dir(data_dir: Path, kind: str) -> Path:
     return held_dir(data_dir) if kind in HELD_KINDS else snapshot_dir(data_dir)
 
 
+# What the data directory's own .gitignore must leave out (a notice that came by e-mail
+# waits in sources/<institution>/cases/): added by the store if an older one lacks it.
+_DATA_IGNORES = ("/held/", "/sources/*/cases/")
+
+
 def _keep_out_of_git(folder: Path) -> None:
-    if folder.name == "held" and not (folder / ".gitignore").exists():
+    if folder.name != "held":
+        return
+    if not (folder / ".gitignore").exists():
         atomic_write(folder / ".gitignore", _IGNORE_ALL)
+    ignore = folder.parent / ".gitignore"
+    try:
+        lines = ignore.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        lines = []
+    missing = [line for line in _DATA_IGNORES if line not in lines]
+    if missing:
+        note = "# Case notices institutions send stay on this machine (added by portal)"
+        text = "\n".join([*lines, *([""] if lines else []), note, *missing]) + "\n"
+        atomic_write(ignore, text.encode("utf-8"))
 
 
 # The manifest as last read, by path, with the file's identity then: a build reads it in
