@@ -1,7 +1,7 @@
 """Channels institutions send: a changed number keeps a dated record, a vanished channel is
 flagged until the authority confirms its removal."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from pipeline.cases import gate
 from pipeline.channels import directory
@@ -213,3 +213,71 @@ def test_the_build_tells_a_refused_channel_list_and_publishes_the_rest(data_dir,
         encoding="utf-8"
     )
     assert "13812345678" not in site and "0000-81239999" in site
+
+
+def _lists_over_time(registry):
+    """Stored lists of two institutions over three collections (a changed number, a
+    refused list naming a person, a personal mobile, a channel dropped, a list sent again
+    as it was), a third's refused list, and the authority's own list with rows naming a
+    person and a vouched mobile: what the directory makes of every version."""
+    header = "kind,value,department,hours,address,postcode,verified_on,note\n"
+    renmin = registry.data_dir / "sources" / "qinglan-renmin" / "channels.csv"
+    good = renmin.read_bytes()
+    tcm = registry.data_dir / "sources" / "qinglan-tcm" / "channels.csv"
+    rounds = [
+        (
+            good.replace(b"81239999", b"81237777"),
+            header + "phone,13812345678,行风建设办公室,工作日,,,2026-11-01,\n"
+            "email,tcm_jubao@163.com,行风建设办公室,全天受理,,,2026-11-01,\n",
+        ),
+        (
+            good + "phone,0000-81430000,院长王建军,工作日,,,2026-11-12,\n".encode(),
+            header + "phone,0000-81550000,行风建设办公室,工作日 8:00-17:30,,,2026-11-12,\n"
+            "email,tcm_jubao@163.com,行风建设办公室,全天受理,,,2026-11-12,\n"
+            "wechat,qltcm_jb,行风建设办公室,全天,,,2026-11-12,\n",
+        ),
+        (
+            good.replace(b"81239999", b"81237777"),
+            header + "phone,0000-81550001,行风建设办公室,工作日 8:00-17:30,,,2026-11-20,\n"
+            "email,tcm_jubao@163.com,行风建设办公室,全天受理,,,2026-11-20,\n",
+        ),
+    ]
+    # A third institution's only list names a person and a mobile: refused, and told.
+    second = registry.data_dir / "sources" / "qinglan-second" / "channels.csv"
+    second.write_text(
+        header
+        + "phone,0000-81660000,行风办张建华,工作日,,,2026-11-20,找护士长李秀英或拨13912345678\n",
+        encoding="utf-8",
+    )
+    for day, (renmin_list, tcm_list) in enumerate(rounds, start=22):
+        renmin.write_bytes(renmin_list)
+        tcm.write_text(tcm_list, encoding="utf-8")
+        collect(registry, local_only=True, now=datetime(2026, 11, day, tzinfo=UTC), gate=gate)
+    own = registry.data_dir / "registry" / "channels.csv"
+    own.write_text(
+        own.read_text(encoding="utf-8")
+        + "qinglan-wjw,phone,13822223333,行风建设办公室,工作日 8:00-17:30,,,2026-11-05,\n"
+        + "qinglan-wjw,phone,0000-81439999,总值班室（申红梅）,工作日,,,2026-11-05,\n"
+        # (a name only the gate's reading finds: in traditional characters)
+        + "qinglan-wjw,phone,0000-81439998,院长張建華,工作日,,,2026-11-05,\n",
+        encoding="utf-8",
+    )
+
+
+def test_the_directory_is_what_the_plain_reading_gives(registry):
+    """The directory is the reference's (tests/reference_channels.py: every version and
+    every text read every time), field for field."""
+    from pipeline.registry import load_registry
+    from tests.reference_channels import directory as reference
+
+    _lists_over_time(registry)
+    days = (date(2026, 11, 27), date(2026, 1, 1))  # (the closed institution open then)
+    expected = {day: reference(load_registry(registry.data_dir), day) for day in days}
+    for day in days:
+        assert expected[day].changes and expected[day].vanished
+        assert {p.file for p in expected[day].problems} == {
+            "registry/channels.csv",
+            "qinglan-second/channels.csv",
+        }
+        assert directory(load_registry(registry.data_dir), day) == expected[day]
+    assert expected[days[0]].closed and not expected[days[1]].closed
