@@ -15,6 +15,7 @@ import csv
 import io
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -182,18 +183,17 @@ def _personal_account(channel: Channel) -> bool:
 def _personal(
     channels: list[Channel],
     file: str,
-    places: frozenset[str],
+    read: Callable[[str], list[Finding]],
     vouched: frozenset[str] | None = None,
 ) -> list[Problem]:
     """A problem for each personal detail in a list of channels (row numbers as in the
-    file: the header is row 1). ``vouched``: see :func:`_expected`."""
+    file: the header is row 1). ``read``: what the detector finds in a text (a
+    :class:`_Detector`); ``vouched``: see :func:`_expected`."""
     problems = []
     for n, channel in enumerate(channels, start=2):
         for column in _SAID:
             text = getattr(channel, column) or ""
-            found = find_pii(text, places=places) + find_pii(
-                normalise_for_gate(text), places=places
-            )
+            found = read(text)
             if column == "value" and vouched is not None and _personal_account(channel):
                 found.append(Finding("wechat_id", 0, len(text), text, "删除个人账号"))
             seen = set()
@@ -234,13 +234,44 @@ def check_channel_list(registry: Registry, content: bytes, owner: str, file: str
     """What a build would say of this list of channels if ``owner`` sent it now (``portal
     check channels.csv``): the same reading and the same personal-data checks."""
     parsed, found = parse_channels(content, owner, file)
-    return found + _personal(parsed, file, place_names(registry), _vouched(registry))
+    return found + _personal(parsed, file, _Detector(place_names(registry)), _vouched(registry))
 
 
 def _vouched(registry: Registry) -> frozenset[str]:
     """The numbers the authority's own list vouches for (an institution's mobile among
     them): the last eleven digits of each."""
     return frozenset(re.sub(r"\D", "", c.value)[-11:] for c in registry.channels)
+
+
+@dataclass
+class _Detector:
+    """What the PII detector finds in a text of a channel list: ``find_pii`` of the text as
+    written, then of the text as the gate reads it (:func:`normalise_for_gate`), with the
+    registry's place names. Each distinct text is read once (a department, its hours, a
+    note recur in thousands of rows), and each string once (a text is often its own
+    normalised form). This and reading a list sent again unchanged once
+    (:func:`directory`) are the only shortcuts of the channel checks: the directory is
+    the plain reading's, every text of every version read every time
+    (``tests/reference_channels.py``, compared in ``tests/test_channels.py``)."""
+
+    places: frozenset[str]
+    used: dict[str, tuple[Finding, ...]] = field(default_factory=dict)
+
+    # What find_pii gave for each string read in this run (a text is often its own
+    # normalised form: read once).
+    by_string: dict[str, tuple[Finding, ...]] = field(default_factory=dict)
+
+    def __call__(self, text: str) -> list[Finding]:
+        found = self.used.get(text)
+        if found is None:
+            found = (*self._find(text), *self._find(normalise_for_gate(text)))
+            self.used[text] = found
+        return list(found)
+
+    def _find(self, text: str) -> tuple[Finding, ...]:
+        if text not in self.by_string:
+            self.by_string[text] = tuple(find_pii(text, places=self.places))
+        return self.by_string[text]
 
 
 def directory(registry: Registry, today: date | None = None) -> Directory:
@@ -250,14 +281,21 @@ def directory(registry: Registry, today: date | None = None) -> Directory:
     problems: list[Problem] = []
     newest: dict[str, tuple[str, list[Problem]]] = {}
     vouched = _vouched(registry)
+    detector = _Detector(place_names(registry))
+    # Each distinct list (its content, institution and name) is read and checked once: a
+    # list sent again unchanged is the same list.
+    checked: dict[tuple[str, str, str], tuple[list[Channel], list[Problem]]] = {}
     for snap in sorted(read_manifest(registry.data_dir), key=lambda s: s.fetched_at):
         if snap.kind != "channels":
             continue
         file = f"{snap.institution_id}/{snap.name}"
-        parsed, found = parse_channels(
-            snap.path(registry.data_dir).read_bytes(), snap.institution_id, file
-        )
-        found += _personal(parsed, file, place_names(registry), vouched)
+        key = (snap.sha256, snap.institution_id, file)
+        if key not in checked:
+            parsed, found = parse_channels(
+                snap.path(registry.data_dir).read_bytes(), snap.institution_id, file
+            )
+            checked[key] = parsed, found + _personal(parsed, file, detector, vouched)
+        parsed, found = checked[key]
         # Only the newest list's problems are told: one a later good list replaced is done.
         newest[snap.institution_id] = (file, found)
         if parsed and not found:  # an invalid list never replaces a valid one
@@ -265,7 +303,7 @@ def directory(registry: Registry, today: date | None = None) -> Directory:
             versions.setdefault(snap.institution_id, []).append((at.date(), parsed))
     problems += [p for _, found in newest.values() for p in found]
     # The authority's own list: a row that names a person is left out alone.
-    mine = _personal(list(registry.channels), _REGISTRY, place_names(registry))
+    mine = _personal(list(registry.channels), _REGISTRY, detector)
     problems += mine
     named = {p.row for p in mine}
     own = [c for n, c in enumerate(registry.channels, start=2) if n not in named]
