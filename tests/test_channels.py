@@ -1,10 +1,11 @@
 """Channels institutions send: a changed number keeps a dated record, a vanished channel is
 flagged until the authority confirms its removal."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 from pipeline.cases import gate
-from pipeline.channels import directory
+from pipeline.channels import Directory, directory
 from pipeline.collect import collect
 
 
@@ -264,3 +265,131 @@ def test_a_public_log_shows_personal_data_masked(data_dir, monkeypatch):
     monkeypatch.delenv("PORTAL_PUBLIC_LOG")
     done = run_portal("check", "--data", str(data_dir), "--reports", str(reports))
     assert "13987654321" in done.stdout  # on the office's own terminal, whole
+
+
+def _lists_over_time(registry):
+    """Stored lists of two institutions over three collections (a changed number, a
+    refused list naming a person, a personal mobile, a channel dropped, a list sent again
+    as it was), a third's refused list, and the authority's own list with rows naming a
+    person and a vouched mobile: what the directory makes of every version."""
+    header = "kind,value,department,hours,address,postcode,verified_on,note\n"
+    renmin = registry.data_dir / "sources" / "qinglan-renmin" / "channels.csv"
+    good = renmin.read_bytes()
+    tcm = registry.data_dir / "sources" / "qinglan-tcm" / "channels.csv"
+    rounds = [
+        (
+            good.replace(b"81239999", b"81237777"),
+            header + "phone,13812345678,行风建设办公室,工作日,,,2026-11-01,\n"
+            "email,tcm_jubao@163.com,行风建设办公室,全天受理,,,2026-11-01,\n",
+        ),
+        (
+            good + "phone,0000-81430000,院长王建军,工作日,,,2026-11-12,\n".encode(),
+            header + "phone,0000-81550000,行风建设办公室,工作日 8:00-17:30,,,2026-11-12,\n"
+            "email,tcm_jubao@163.com,行风建设办公室,全天受理,,,2026-11-12,\n"
+            "wechat,qltcm_jb,行风建设办公室,全天,,,2026-11-12,\n",
+        ),
+        (
+            good.replace(b"81239999", b"81237777"),
+            header + "phone,0000-81550001,行风建设办公室,工作日 8:00-17:30,,,2026-11-20,\n"
+            "email,tcm_jubao@163.com,行风建设办公室,全天受理,,,2026-11-20,\n",
+        ),
+    ]
+    # A third institution's only list names a person and a mobile: refused, and told.
+    second = registry.data_dir / "sources" / "qinglan-second" / "channels.csv"
+    second.write_text(
+        header
+        + "phone,0000-81660000,行风办张建华,工作日,,,2026-11-20,找护士长李秀英或拨13912345678\n",
+        encoding="utf-8",
+    )
+    for day, (renmin_list, tcm_list) in enumerate(rounds, start=22):
+        renmin.write_bytes(renmin_list)
+        tcm.write_text(tcm_list, encoding="utf-8")
+        collect(registry, local_only=True, now=datetime(2026, 11, day, tzinfo=UTC), gate=gate)
+    own = registry.data_dir / "registry" / "channels.csv"
+    own.write_text(
+        own.read_text(encoding="utf-8")
+        + "qinglan-wjw,phone,13822223333,行风建设办公室,工作日 8:00-17:30,,,2026-11-05,\n"
+        + "qinglan-wjw,phone,0000-81439999,总值班室（申红梅）,工作日,,,2026-11-05,\n"
+        # (a name only the gate's reading finds: in traditional characters)
+        + "qinglan-wjw,phone,0000-81439998,院长張建華,工作日,,,2026-11-05,\n",
+        encoding="utf-8",
+    )
+
+
+def test_the_directory_is_what_the_plain_reading_gives(registry, monkeypatch):
+    """Each list and each text read once, and what was found in a text kept between
+    builds, change nothing: the directory is the reference's (tests/reference_channels.py:
+    every version and every text read every time), field for field, with nothing kept
+    and with everything kept; the second run reads no text again."""
+    from pipeline import channels
+    from pipeline.registry import load_registry
+    from tests.reference_channels import directory as reference
+
+    _lists_over_time(registry)
+    days = (date(2026, 11, 27), date(2026, 1, 1))  # (the closed institution open then)
+    expected = {day: reference(load_registry(registry.data_dir), day) for day in days}
+    for day in days:
+        assert expected[day].changes and expected[day].vanished
+        assert {p.file for p in expected[day].problems} == {
+            "registry/channels.csv",
+            "qinglan-second/channels.csv",
+        }
+        assert directory(load_registry(registry.data_dir), day) == expected[day]
+    assert expected[days[0]].closed and not expected[days[1]].closed
+    with monkeypatch.context() as patch:
+        patch.setattr(channels, "find_pii", _never)
+        for day in days:
+            assert directory(load_registry(registry.data_dir), day) == expected[day]
+
+
+def _never(*args, **kwargs):
+    raise AssertionError("a text read again")
+
+
+def test_a_stale_remembered_finding_is_never_used(registry):
+    """What an earlier run found is used only for the same text read by the same code
+    with the same place names: a file of another version, of other place names, or
+    unreadable is ignored (and replaced), and a word the press office allows since is
+    allowed at once. A false finding kept under the current key would be used: that is
+    what the key guards."""
+    import json
+
+    from pipeline import channels
+    from pipeline.cases import place_names
+    from pipeline.registry import load_registry
+    from pipeline.store import cache_path
+    from tests.reference_channels import directory as reference
+
+    _lists_over_time(registry)
+    today = date(2026, 11, 27)
+    fresh = load_registry(registry.data_dir)
+    places = channels._places_digest(place_names(fresh))
+    path = cache_path("channels", registry.data_dir, f"-{channels._detector_version()}.json")
+    older = path.with_name(path.name.rsplit("-", 1)[0] + "-0123456789abcdef.json")
+    # Every text of every list said to hold a name, and nothing in the ones that do.
+    texts = {t for c in fresh.channels for t in (c.department, c.hours, c.note, c.value)}
+    lie = {"found": {t: [["person_name", 0, 1, t[:1], "x"]] for t in texts if t}}
+    lie["found"]["总值班室（申红梅）"] = []
+    expected = reference(load_registry(registry.data_dir), today)
+
+    def run(kept: Path, content: str) -> Directory:
+        path.unlink(missing_ok=True)
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        kept.write_text(content, encoding="utf-8")
+        return directory(load_registry(registry.data_dir), today)
+
+    assert run(older, json.dumps({**lie, "places": places})) == expected
+    assert not older.exists() and path.exists()  # replaced by what this run found
+    assert run(path, json.dumps({**lie, "places": "other place names"})) == expected
+    assert run(path, '{"places": "' + places + '", "found": {"行风') == expected
+    assert run(path, json.dumps({"places": places, "found": [1, 2]})) == expected
+    # The key is what guards: the same lie under the current key is believed.
+    assert run(path, json.dumps({**lie, "places": places})) != expected
+    # A word allowed since: the name in the authority's list is no longer one.
+    path.unlink()
+    named = directory(load_registry(registry.data_dir), today)
+    assert any(p.value == "申红梅" for p in named.problems)
+    (registry.data_dir / "registry" / "allowed_words.txt").write_text("申红梅\n", "utf-8")
+    allowed = directory(load_registry(registry.data_dir), today)
+    assert not any(p.value == "申红梅" for p in allowed.problems)
+    assert allowed == reference(load_registry(registry.data_dir), today)

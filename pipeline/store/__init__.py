@@ -9,8 +9,8 @@
   (:func:`due_date`).
 - :mod:`pipeline.store.files`: a file written whole or not at all
   (:func:`atomic_write`), and where this machine keeps what it derives from a folder
-  (:func:`cache_path`: source hashes, the parsed layer, the gate's verdicts, build
-  records).
+  (:func:`cache_path`: source hashes, the parsed layer, the gate's verdicts, the
+  channel lists' findings, build records).
 
 Fetching and choosing what to store is the collection's (:mod:`pipeline.collect`).
 May import only the base (:mod:`pipeline.periods`, :mod:`pipeline.problems`, the

@@ -1,0 +1,128 @@
+"""The channel directory the plain way, as pipeline/channels.py wrote it at 1d09cff: every
+stored version of every list read, parsed and checked, every field of every channel read
+by the PII detector, every time. Kept as the reference :func:`pipeline.channels.directory`
+must agree with in every field (tests/test_channels.py compares the two). ``_personal``
+and ``directory`` copied unchanged (the helpers they call are imported); do not improve
+them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import date
+
+from pipeline import periods
+from pipeline.cases import PII_LABELS, place_names
+from pipeline.channels import (
+    _INSTEAD,
+    _REGISTRY,
+    _SAID,
+    ChannelChange,
+    Directory,
+    _confirmed,
+    _expected,
+    _personal_account,
+    _vouched,
+    closed_by,
+    parse_channels,
+)
+from pipeline.privacy.pii import Finding, find_pii, normalise_for_gate
+from pipeline.problems import Problem
+from pipeline.registry import Channel, Registry
+from pipeline.store import beijing_time, read_manifest
+
+
+def _personal(
+    channels: list[Channel],
+    file: str,
+    places: frozenset[str],
+    vouched: frozenset[str] | None = None,
+) -> list[Problem]:
+    """A problem for each personal detail in a list of channels (row numbers as in the
+    file: the header is row 1). ``vouched``: see :func:`_expected`."""
+    problems = []
+    for n, channel in enumerate(channels, start=2):
+        for column in _SAID:
+            text = getattr(channel, column) or ""
+            found = find_pii(text, places=places) + find_pii(
+                normalise_for_gate(text), places=places
+            )
+            if column == "value" and vouched is not None and _personal_account(channel):
+                found.append(Finding("wechat_id", 0, len(text), text, "删除个人账号"))
+            seen = set()
+            for f in found:
+                same = (f.kind, re.sub(r"\W", "", f.text))  # 139 1234 5678 = 13912345678
+                if same in seen or _expected(channel, column, f.kind, vouched):
+                    continue
+                seen.add(same)
+                whole = "整份渠道表不予采用" if file != _REGISTRY else "该行不予采用"
+                problems.append(
+                    Problem(
+                        file,
+                        f"pii_{f.kind}",
+                        f"渠道中含有可识别个人的信息（{PII_LABELS[f.kind]}），{whole}",
+                        row=n,
+                        column=column,
+                        value=f.text,
+                        expected=_INSTEAD.get(f.kind, _INSTEAD["person_name"]),
+                    )
+                )
+    return problems
+
+
+def directory(registry: Registry, today: date | None = None) -> Directory:
+    """Every published channel, with the history of institutions' own channel lists;
+    the channels of institutions closed by ``today`` (Beijing's, by default) apart."""
+    versions: dict[str, list[tuple[date, list[Channel]]]] = {}
+    problems: list[Problem] = []
+    newest: dict[str, tuple[str, list[Problem]]] = {}
+    vouched = _vouched(registry)
+    for snap in sorted(read_manifest(registry.data_dir), key=lambda s: s.fetched_at):
+        if snap.kind != "channels":
+            continue
+        file = f"{snap.institution_id}/{snap.name}"
+        parsed, found = parse_channels(
+            snap.path(registry.data_dir).read_bytes(), snap.institution_id, file
+        )
+        found += _personal(parsed, file, place_names(registry), vouched)
+        # Only the newest list's problems are told: one a later good list replaced is done.
+        newest[snap.institution_id] = (file, found)
+        if parsed and not found:  # an invalid list never replaces a valid one
+            at = beijing_time(snap.fetched_at)
+            versions.setdefault(snap.institution_id, []).append((at.date(), parsed))
+    problems += [p for _, found in newest.values() for p in found]
+    # The authority's own list: a row that names a person is left out alone.
+    mine = _personal(list(registry.channels), _REGISTRY, place_names(registry))
+    problems += mine
+    named = {p.row for p in mine}
+    own = [c for n, c in enumerate(registry.channels, start=2) if n not in named]
+    confirmed = _confirmed(registry)
+    result = Directory(
+        channels=[c for c in own if c.owner not in versions], problems=problems, newest=newest
+    )
+    for owner, history in versions.items():
+        base = [c for c in own if c.owner == owner]
+        if base:
+            history = [(max(c.verified_on for c in base), base), *history]
+        result.channels += history[-1][1]
+        latest_keys = {(c.kind, c.department) for c in history[-1][1]}
+        latest_values = {(c.kind, c.value) for c in history[-1][1]}
+        gone: dict[tuple[str, str], tuple[Channel, date]] = {}
+        for (_, before), (when, after) in itertools.pairwise(history):
+            now = {(c.kind, c.department): c.value for c in after}
+            for old in before:
+                new = now.get((old.kind, old.department))
+                if new is not None and new != old.value:
+                    result.changes.append(
+                        ChannelChange(owner, old.kind, old.department, old.value, new, when)
+                    )
+                elif new is None and (old.kind, old.department) not in latest_keys:
+                    gone.setdefault((old.kind, old.value), (old, when))
+        for (kind, value), (channel, when) in gone.items():
+            if (kind, value) not in latest_values and (owner, kind, value) not in confirmed:
+                result.vanished.append((channel, when))
+    closed = closed_by(registry, today or periods.today())
+    result.closed = [c for c in result.channels if c.owner in closed]
+    result.channels = [c for c in result.channels if c.owner not in closed]
+    return result
