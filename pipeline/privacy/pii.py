@@ -1375,6 +1375,10 @@ _LABELLED = re.compile(
     "[^\\W\\d_a-zA-Z某甲乙丙因在被将于从向对把为和与及等的了是称说])"
     "(?=[、，,。；;（(]|和|与|等|在|利用|违规|私自|擅自|收受|因|未经|多次|长期|以|通过|系|"
     "反映|要求|提供|称|表示|声称|自称|供述|投诉|举报|报警|拨打|来电|陪同|共|先后|分别|均)"
+    # After a role word, two characters before what a person did (行政人员文明在采购中收受,
+    # 主任医师方圆自2019年起): whatever word they are.
+    f"|(?:{ROLE_WORDS})(?P<role2>{_MODEL_SURNAME}{_NAMED_GIVEN})"
+    "(?=在[^，,。；;\\n]{0,12}?(?:收受|索要|接受|违规|推销)|利用|收受|索要|自\\d{4}年|多次|违规|私自|擅自)"
     # An item of a numbered list (1. 占国强，原…), a cell of a table (| 原志强 |).
     f"|(?:^|(?<=[；;\\n]))\\s*\\d{{1,3}}[.、．)）]\\s*(?P<item>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})[，,]"
     # What only a person is: described by sex (安静，女，), with an ID or age in brackets
@@ -1644,7 +1648,14 @@ def _names(text: str) -> list[tuple[int, int]]:
         group = next(g for g in m.groupdict() if m.group(g))
         value = m.group(group)
         named = tags.get(value, "").startswith("nr")  # a name the dictionary knows: 陈国强
-        if group in _STRONG_LABELS:  # a word as a name (安静，女), not a role (家属（女）)
+        if group == "role2":
+            if not (
+                value[1] in _NOT_GIVEN
+                or re.search(f"(?:{ROLE_WORDS})", value)
+                or tags.get(value, "x")[0] in "pcurdmqfv"
+            ):
+                spans.append(m.span(group))
+        elif group in _STRONG_LABELS:  # a word as a name (安静，女), not a role (家属（女）)
             if not re.fullmatch(f"(?:{ROLE_WORDS})", value) and value[1] not in _NOT_GIVEN:
                 spans.append(m.span(group))
         elif (
