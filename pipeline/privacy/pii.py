@@ -1384,7 +1384,9 @@ _LABELLED = re.compile(
     # What only a person is: described by sex (安静，女，), with an ID or age in brackets
     # (原野（身份证号…）), or said to be someone (夏天系该院职工), opening a sentence.
     f"|(?:^|(?<=[。；;\\n:：])|(?<=[经查]查[，,])|(?<=核实[，,])|(?<=发现[，,]))(?P<described>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})"
-    "(?:[，,]\\s*[男女](?![儿子士性婿])[，,、]|系(?=该|本|原|某|其|我|[县市区镇乡村省]))"
+    "(?:[，,]\\s*[男女](?![儿子士性婿])[，,、]|系(?=该|本|原|某|其|我|[县市区镇乡村省])"
+    # (经查，江山自2016年担任骨科主任: someone who has held a post since a year)
+    "|自(?=\\d{4}年[^。；;\\n]{0,12}?(?:担任|任职|任|起|以来)))"
     # A name after a post and a space (记者 常青 通讯员 …), before a space or a bracket.
     f"|(?:{ROLE_WORDS})[ \t]+(?P<spaced>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})(?=[ \t）)、，,])"
     f"|(?P<bracketed>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})[（(](?:[男女](?![儿子士性婿])|身份证|"
