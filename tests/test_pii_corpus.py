@@ -121,6 +121,13 @@ FLOORS["pii_heldout_t.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.
 # are a herb's name (审核人：常青), a juror in a judgment's signature and a speaker in an
 # English chat.
 FLOORS["pii_heldout_u.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
+# V (after round 22 and the fifth attacker's fixes: 86.4 % of names, medical numbers
+# 18 / 21, IDs 16 / 17, 12.2 % of clean texts flagged at first measurement) is written from
+# templates as a provincial authority's inbox: flight-check tables (标识类型 | 编号), talk
+# records, 12345 messages, public-account articles; its other kinds and clean texts were
+# read and fixed (an ID read as a card before 医保卡号, a label and its value in adjacent
+# cells, 仲景, 唐僧肉, 和周姐); its names are not read yet: the next round's material.
+FLOORS["pii_heldout_v.yaml"] = {"person_name": 0.86, "other": 1.0, "flagged": 0.05}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

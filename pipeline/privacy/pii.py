@@ -126,7 +126,7 @@ _HERBS = (
     "白芨 白及 白前 白薇 白蔹 石韦 石斛 余甘子 吴茱萸 骆驼蓬 甘遂 黄精 当归 枸杞子 贝母 "
     "龙胆 龙骨 牛蒡子 秦艽 葛根 车前子 车前草 防风 麻黄 甘松 夏枯草 半夏 苍术 厚朴 "
     # Words that look like a name and are not (医患之间的张力, 卫健部门).
-    "公众号 白蛋白 纪要 周黑鸭 周大福 谢谢 红包 国医 "
+    "公众号 白蛋白 纪要 周黑鸭 周大福 谢谢 红包 国医 仲景 唐僧肉 "
     # 国医大师 of recent decades, quoted in education material as 钟南山 is.
     "邓铁涛 路志正 颜德馨 裘沛然 朱良春 干祖望 周仲瑛 徐景藩 任继学 程莘农 唐由之 陆广莘 郭子光 "
     "张力 华佗 扁鹊 蔡桓公 卫健 向阳花 白芥子 "
@@ -821,6 +821,8 @@ def find_pii(
                 continue  # 医保卡号：4301…: a medical number, found below
             if _office_account(norm, m.start()):
                 continue  # 基金专户 … 账号: an office's account
+            if re.search(r"身份证号?码?[:：\s]*$", norm[max(0, m.start() - 8) : m.start()]):
+                continue  # 身份证号4101…，医保卡号…: an ID, whatever card is named after it
             if luhn_valid(digits) and (context if with_context else network):
                 add("bank_card", *m.span(), "删除银行卡号")
 
@@ -1732,6 +1734,8 @@ def _names(text: str) -> list[tuple[int, int]]:
             and not _inside_a_known_word(text, s, e)  # 南|丁格尔
             # 王姐, 李哥, 老张's kin: a form of address, no name (张某's 王总 likewise)
             and not (e - s == 2 and text[s + 1] in "姐哥叔姨婶嫂伯爷奶妹弟总")
+            # (和周姐, 王姐人很好: a surname and a kin word inside what was taken)
+            and not re.search(f"[{_SINGLE}][姐哥叔姨婶嫂伯爷奶]", text[s:e])
             and not any(text.startswith(herb, s) for herb in _NOT_NAMES)  # 田七粉
             and not set(text[s + 1 : e]) <= _AMOUNT_CHARACTERS  # 壹佰贰拾叁万肆仟伍佰陆拾
             and not _NAMED_PLACE.match(text, e)
@@ -1871,6 +1875,12 @@ def _table_cells(text: str) -> list[tuple[str, int, int]]:
             for kind, label in _COLUMN_KINDS
             if len(cell) <= 14 and label.fullmatch(cell)
         }
+        for i in range(len(texts) - 1):  # | 就诊卡号 | ZY8920… |: a label and its value
+            if re.fullmatch(_RECORD_WORDS, texts[i]) and _CELL_VALUE["medical_record"].fullmatch(
+                texts[i + 1]
+            ):
+                a, b = cells[i + 1]
+                out.append(("medical_record", offset + a, offset + b))
         if header and len(cells) >= 2:
             columns, width = header, len(cells)
         elif columns and abs(len(cells) - width) <= 1 and len(cells) >= 2:
