@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import importlib.metadata
 import io
 import itertools
 import json
 import re
-import sys
 from collections.abc import Callable
 from dataclasses import astuple, dataclass, field
 from datetime import date
@@ -39,7 +37,7 @@ from pipeline.privacy.pii import (
 from pipeline.problems import Problem, validation_problems
 from pipeline.readers import decode_text
 from pipeline.registry import Channel, Registry
-from pipeline.store import atomic_write, beijing_time, cache_path, read_manifest
+from pipeline.store import atomic_write, beijing_time, cache_path, code_version, read_manifest
 
 FIELDS = ["kind", "value", "department", "hours", "address", "postcode", "verified_on", "note"]
 
@@ -339,16 +337,9 @@ def _places_digest(places: frozenset[str]) -> str:
 @cache
 def _detector_version() -> str:
     """A hash of the code and libraries that decide what the detector finds."""
-    h = hashlib.sha256(repr(sys.version_info[:2]).encode())
     package = Path(__file__).parent
-    for module in _DETECTOR_SOURCES:
-        h.update(module.encode() + b"\0" + (package / module).read_bytes() + b"\0")
-    for library in _DETECTOR_LIBRARIES:
-        try:
-            h.update(f"{library}={importlib.metadata.version(library)}".encode())
-        except importlib.metadata.PackageNotFoundError:
-            h.update(f"{library}=?".encode())
-    return h.hexdigest()[:16]
+    sources = ((module, package / module) for module in _DETECTOR_SOURCES)
+    return code_version("", sources, _DETECTOR_LIBRARIES)[:16]
 
 
 def directory(registry: Registry, today: date | None = None) -> Directory:

@@ -33,13 +33,11 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
-import importlib.metadata
 import io
 import json
 import logging
 import os
 import secrets
-import sys
 import time
 from array import array
 from dataclasses import astuple, dataclass, field
@@ -56,7 +54,7 @@ import pyarrow.parquet as pq
 from pipeline.check.checks import Row, Rows, Submission
 from pipeline.problems import Problem
 from pipeline.registry import Institution, Registry
-from pipeline.store import Snapshot, atomic_write, cache_path
+from pipeline.store import Snapshot, atomic_write, cache_path, code_version
 
 FORMAT = "portal-parsed-layer/1"
 # The modules whose code decides what reading and checking one file gives.
@@ -99,16 +97,7 @@ def reader_version(sources: tuple[Path, ...] | None = None) -> str:
 
 @cache
 def _version(sources: tuple[Path, ...]) -> str:
-    h = hashlib.sha256(FORMAT.encode())
-    h.update(repr(sys.version_info[:2]).encode())
-    for path in sources:
-        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    for library in READER_LIBRARIES:
-        try:
-            h.update(f"{library}={importlib.metadata.version(library)}".encode())
-        except importlib.metadata.PackageNotFoundError:
-            h.update(f"{library}=?".encode())
-    return h.hexdigest()[:32]
+    return code_version(FORMAT, ((p.name, p) for p in sources), READER_LIBRARIES)[:32]
 
 
 def registry_digest(registry: Registry) -> str:

@@ -307,8 +307,10 @@ _ROLE_MAILBOX = re.compile(
 _OFFICE_MAIL_STRICT = re.compile(r"(?:举报|投诉|监督|办公)(?:邮箱|信箱)" + _VALUE_NEXT)
 _ID18 = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){17}[\dXx](?![\dA-Za-z])")
 _ID15 = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){14}\d(?![\dA-Za-z])")
+# The words an ID number is given after.
+_ID_LABEL = r"(?:身份证|身份证号|身份证号码|公民身份号码|身份号码|证件号码|证件号|证件)"
 _ID_NEAR_WORD = re.compile(
-    r"(?:身份证|身份证号|身份证号码|公民身份号码|身份号码|证件号码|证件号|证件)"
+    _ID_LABEL +
     # 身份证号：…, 身份证末位写错：…, 身份证（号码）…: a few words between.
     r"[^\d\n。；]{0,8}?"
     r"(?P<number>(?:\d[ -]?){14,17}[\dXx])(?![\dA-Za-z])"
@@ -821,7 +823,7 @@ def find_pii(
                 continue  # 医保卡号：4301…: a medical number, found below
             if _office_account(norm, m.start()):
                 continue  # 基金专户 … 账号: an office's account
-            if re.search(r"身份证号?码?[:：\s]*$", norm[max(0, m.start() - 8) : m.start()]):
+            if re.search(_ID_LABEL + _VALUE_NEXT, norm[max(0, m.start() - 8) : m.start()]):
                 continue  # 身份证号4101…，医保卡号…: an ID, whatever card is named after it
             if luhn_valid(digits) and (context if with_context else network):
                 add("bank_card", *m.span(), "删除银行卡号")

@@ -10,7 +10,8 @@
 - :mod:`pipeline.store.files`: a file written whole or not at all
   (:func:`atomic_write`), and where this machine keeps what it derives from a folder
   (:func:`cache_path`: source hashes, the parsed layer, the gate's verdicts, the
-  channel lists' findings, build records).
+  channel lists' findings, build records), keyed by the code that derived it
+  (:func:`code_version`).
 
 Fetching and choosing what to store is the collection's (:mod:`pipeline.collect`).
 May import only the base (:mod:`pipeline.periods`, :mod:`pipeline.problems`, the
@@ -18,7 +19,7 @@ registry's types; today it needs only the periods), never a stage or the command
 so that every stage can import it; ``tests/test_imports.py`` holds it to that.
 """
 
-from pipeline.store.files import atomic_write, cache_path
+from pipeline.store.files import atomic_write, cache_path, code_version
 from pipeline.store.snapshots import (
     HELD_KINDS,
     MANIFEST_FIELDS,
@@ -44,6 +45,7 @@ __all__ = [
     "atomic_write",
     "beijing_time",
     "cache_path",
+    "code_version",
     "due_date",
     "held_dir",
     "hold_case_notices",

@@ -4,8 +4,11 @@ derives from a folder."""
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import os
+import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -22,6 +25,22 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def code_version(salt: str, sources: Iterable[tuple[str, Path]], libraries: Iterable[str]) -> str:
+    """A hash of what derived data depends on: ``salt`` (a format's name), the Python
+    version, each source file (its label and bytes) and each library's installed
+    version. Any change gives another hash, so a cache keyed by it is never stale."""
+    h = hashlib.sha256(salt.encode())
+    h.update(repr(sys.version_info[:2]).encode())
+    for label, path in sources:
+        h.update(label.encode() + b"\0" + path.read_bytes() + b"\0")
+    for library in libraries:
+        try:
+            h.update(f"{library}={importlib.metadata.version(library)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            h.update(f"{library}=?".encode())
+    return h.hexdigest()
 
 
 def cache_path(kind: str, folder: Path, suffix: str = "") -> Path:
