@@ -114,6 +114,17 @@ def _masked(value: str) -> str:
     return value[:1] + "*" * max(1, len(value) - 1)
 
 
+def _logged_file(name: str, why: str) -> str:
+    """A file a collection could not take, as the (possibly public) log names it: one the
+    portal cannot take by its name may be named after a person (cases/欧阳振华红包.md), so
+    a public log shows its folder and extension only."""
+    if not (os.environ.get("PORTAL_PUBLIC_LOG") and why.startswith("文件名不符合要求")):
+        return name
+    folder, _, base = name.rpartition("/")
+    stem, dot, extension = base.rpartition(".")
+    return f"{folder}/" * bool(folder) + "***" + dot + extension * bool(stem)
+
+
 def _as_logged(p: Problem) -> Problem:
     if not (os.environ.get("PORTAL_PUBLIC_LOG") and p.code.startswith("pii_")):
         return p
@@ -392,7 +403,10 @@ def collect(data_dir: Path, month: str | None) -> None:
         click.echo(f"有失败的机构（{failed} 家）：")
         for r in results:
             if r.failed:
-                click.echo(f"  {r.institution_id}：" + "；".join(f"{n}：{x}" for n, x in r.failed))
+                click.echo(
+                    f"  {r.institution_id}："
+                    + "；".join(f"{_logged_file(n, x)}：{x}" for n, x in r.failed)
+                )
     received = sum(len(r.received) for r in results)
     _say(f"共 {len(results)} 家机构：新收到文件 {received} 个，{failed} 家机构有失败（见上表）。")
 
@@ -410,7 +424,7 @@ def _hold_case_notices(data_dir: Path) -> None:
 
 
 def _collect_line(r: CollectResult) -> str:
-    why = "；".join(f"{name}：{reason}" for name, reason in r.failed)
+    why = "；".join(f"{_logged_file(name, reason)}：{reason}" for name, reason in r.failed)
     return (
         f"{r.institution_id:<30}{r.status:<6}{len(r.received):>6}{len(r.late):>8}"
         f"{len(r.unchanged):>6}  {why}"

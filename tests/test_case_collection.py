@@ -180,6 +180,23 @@ def test_a_notice_the_portal_cannot_take_is_told_not_skipped(registry):
     assert all("小写字母" in why for _n, why in renmin.failed)
 
 
+def test_a_public_log_does_not_name_a_notice_by_a_persons_name(registry, monkeypatch):
+    """The publishing workflow's log may be public (PORTAL_PUBLIC_LOG=1): a notice saved
+    under a person's name is told there by its folder and extension, by name elsewhere."""
+    from tests.conftest import run_portal
+
+    folder = registry.data_dir / "sources" / "qinglan-renmin" / "cases"
+    folder.mkdir(parents=True)
+    (folder / "欧阳振华红包.md").write_text(CASE.format(id="x", body="医生王某。"), "utf-8")
+    monkeypatch.setenv("PORTAL_PUBLIC_LOG", "1")
+    done = run_portal("collect", "--data", str(registry.data_dir))
+    assert "欧阳振华" not in done.stdout + done.stderr
+    assert "cases/***.md：文件名不符合要求" in done.stdout, done.stdout
+    monkeypatch.delenv("PORTAL_PUBLIC_LOG")
+    done = run_portal("collect", "--data", str(registry.data_dir))
+    assert "cases/欧阳振华红包.md" in done.stdout  # on the office's own terminal, whole
+
+
 def test_an_older_data_gitignore_is_completed_when_a_notice_is_stored(registry):
     """A data directory from before held/ has a .gitignore without its lines: a notice that
     came by e-mail (sources/<institution>/cases/) would be committed by `git add -A`."""

@@ -112,6 +112,10 @@ DISGUISES = [
     ("患者就诊卡0012345678被医生留存。", "就诊卡0012345678"),
     ("当事人驾驶的车辆为云A一二三四五。", "云A12345"),
     ("当事人手机前三位139。\n\n后八位12345678。", "139。\n\n后八位12345678"),  # two paragraphs
+    # Found by the fifth attacker (2026-11-27): pinyin run together, surname last.
+    ("## 处理情况 {#wangjianming}\n\n当事医生已被处理。", "wangjianming"),
+    ("当事医生简介见[此页](https://www.example-hosp.cn/staff/zhangwei.html)。", "zhangwei"),
+    ("The surgeon, Jianhua, Zhang, accepted a red envelope.", "Jianhua, Zhang"),
 ]
 
 
@@ -149,6 +153,13 @@ def test_publish_refuses_what_the_build_would_refuse(data_dir):
 
 # Plain wordings that reached the site before (the corpus measures many more).
 PLAIN = [
+    # Held-out sets V, W and X (2026-11-27): names that are words in a name's place.
+    ("涉案人员：\n1. 东方亮，男，该院实际控制人。", "东方亮"),
+    ("被谈话人：林立（骨科主任）", "林立"),
+    ("（记者 万里 通讯员 马玉芳）", "万里"),
+    ("我是患者家属方圆，电话15068723391。", "方圆"),
+    ("人民医院骨科的郭建军，我实名举报。建军他老婆开了个器械店。", "建军"),
+    ("审判长　亓　慧\n审判员　那　顺\n二〇二四年三月十二日", "那\u3000顺"),
     ("区卫生健康局对蒯建国作出行政处罚。", "蒯建国"),
     ("王某（王红军）收受回扣。", "王红军"),
     ("殷建平、滕玉兰两名医生违规开具大处方。", "滕玉兰"),
@@ -254,6 +265,13 @@ CLEAN = [
     "Email: compliance@heyu-intl-hospital.com; WeChat official account: HeyuIntlHospital",
     "通知：全体医务人员严禁收受患者红包，工作人员多次违规的从严处理。",
     "经查，全院自2020年起开展专项整治；该科自2019年以来无投诉。",
+    # Their clean look-alikes (held-out sets W and X, 2026-11-27).
+    "## 举报方式 {#jubao}\n\n拨打12320。",
+    "政策原文见[卫健委网站](https://wjw.example.gov.cn/xwzx/weishengjian/zhengce.html)。",
+    "上官、欧阳、司马、诸葛等复姓在本院职工中占比约0.6%。",
+    "发票号码：24332000000012345678；纳税人识别号：12330782470365172R。",
+    "廉政账户户名：某某市第一人民医院，对公账号：41050163 2908 0000 0521。",
+    "医保卡号：410***********1234（已脱敏）。",
 ]
 
 

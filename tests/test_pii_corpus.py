@@ -127,7 +127,16 @@ FLOORS["pii_heldout_u.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.
 # records, 12345 messages, public-account articles; its other kinds and clean texts were
 # read and fixed (an ID read as a card before 医保卡号, a label and its value in adjacent
 # cells, 仲景, 唐僧肉, 和周姐); its names are not read yet: the next round's material.
-FLOORS["pii_heldout_v.yaml"] = {"person_name": 0.86, "other": 1.0, "flagged": 0.05}
+# Its names were read in round 23: 99.0 %.
+FLOORS["pii_heldout_v.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
+# W (88.1 % of names, medical numbers 14 / 17, 7.8 % flagged at first measurement) is
+# chat logs with @mentions, OCR with spaced names, pasted spreadsheets, judgments and
+# approval chains, bilingual texts; X (85.3 %, mobiles 17 / 18, 5.0 % flagged) is
+# typical-case notices, dialect tips, feature stories and talk records. After reading
+# (round 24): W 97.6 %, medical numbers 16 / 17 (a number answered in a chat), 1.7 %
+# flagged; X 95.7 %, every other kind whole, none flagged.
+FLOORS["pii_heldout_w.yaml"] = {"person_name": 0.95, "other": 0.94, "flagged": 0.05}
+FLOORS["pii_heldout_x.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

@@ -34,7 +34,9 @@ ROLE_WORDS = (
     "被举报人|介绍人|中间人|负责医生|同志|对象|局长|副局长|处长|副处长|科员|干部|"
     "监督员|联络员|网格员|志愿者|来信人|来访人|反映人|主讲人|其子|其女|其妻|其夫|之子|之女|"
     "投诉人|被投诉人|信访人|诉求人|来电人|呼救人|求助人|付款人|汇款人|开户人|驾驶员|驾驶人|老伴|配偶|"
-    "其父|其母|其兄|其弟|其姐|其妹|其孙|其侄|承诺人|约谈人|被约谈人|签字人|受访人|被询问人"
+    "其父|其母|其兄|其弟|其姐|其妹|其孙|其侄|承诺人|约谈人|被约谈人|签字人|受访人|被询问人|"
+    "弟弟|哥哥|姐姐|妹妹|老婆|老公|爱人|媳妇|女婿|侄子|外甥|小舅子|表哥|表弟|堂哥|堂弟|"
+    "辩护人|诉讼代理人|公诉人|被害人|证人|寄件人|收件人"
 )
 SURNAMES = (
     "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|长孙|宇文|司徒|夏侯|"
@@ -143,7 +145,9 @@ _HERBS = (
     # 孙思邈《大医精诚》), and a set phrase (全面从严治党).
     "钟南山 林巧稚 吴孟超 屠呦呦 袁隆平 孙思邈 张仲景 李时珍 白求恩 南丁格尔 严治党 "
     "裘法祖 张孝骞 叶天士 薛雪 吴鞠通 王孟英 黄家驷 汤飞凡 曾有 钟长鸣 吴阶平 柯棣华 宋庆龄 "
-    "雷锋"
+    "雷锋 宋慈 邵逸夫 逸夫 宇妥 元丹贡布 "
+    # Words the tagger has read as names (荣获“白求恩奖章”, 教授曾说, 去查一哈).
+    "荣获 曾说 查一哈"
 )
 _NOT_NAMES = frozenset(_HERBS.split())
 _LONG_NOT_NAMES = re.compile(
@@ -152,6 +156,8 @@ _LONG_NOT_NAMES = re.compile(
 # Physicians of history in pinyin (Sun Simiao wrote…), as 孙思邈 is in _NOT_NAMES.
 _FAMOUS_IN_PINYIN = frozenset(
     {"sun simiao", "zhang zhongjing", "li shizhen", "hua tuo", "bian que", "zhong nanshan"}
+    # and in English (Sun Yat-sen University, Dr. Norman Bethune)
+    | {"sun yat", "norman bethune", "florence nightingale", "william osler"}
 )
 
 
@@ -177,7 +183,9 @@ _MINORITY_PARTS = (
     "石且|叶尔兰|阿依达娜|哈山|艾则孜|特木尔巴根|巴根|那日松|吉日嘎拉|阿拉坦|乌日娜|"
     "额尔德尼|敖其尔|达古拉|宝力道|孟克|毕力格|阿尔|俄底|吉伍|瓦扎|勒格|倮伍|阿的|"
     "才让|东智|拉毛|多杰|拉且|石一|拉毛草|卓玛草|才旦|周措|东珠|索南|扎巴|更登|完玛|"
-    "阿卜杜热合曼|买买提明|阿侯|拉哈|石布|拉格|宝音图|格日勒图|朝格图|巴雅尔图|乌力吉图"
+    "阿卜杜热合曼|买买提明|阿侯|拉哈|石布|拉格|宝音图|格日勒图|朝格图|巴雅尔图|乌力吉图|"
+    "热依木|阿不都热依木|娜仁|那日苏|苏日娜|乌力吉|敖登|塔娜|贡嘎|曲扎|吾买尔|帕尔哈提|米吉提|"
+    "阿尔斯兰|阿依努尔|依力哈木|赛买提|宝音"
 )
 # Characters that spell names of other languages in Chinese (买买提, 艾合买提, 巴特尔).
 _TRANSLITERATION = frozenset(
@@ -241,7 +249,8 @@ _PLACE_LIST = re.compile(
     r"(?:[、和及与][\u4e00-\u9fff]{1,6}){0,8}等(?:\d+个)?(?:地|市|县|省|城市|地区|区县)"
 )
 _WECHAT = re.compile(
-    r"(?:微信号?|微信账号|WeChat|wechat|VX|vx|V信|WX|wx|威信号?|薇信号?|维信号?|微x号?|加[Vv]|[Ww]ei[Xx]in|WEIXIN|QQ号?|qq号?)"
+    r"(?:微信号?|微信账号|WeChat|wechat|VX|vx|V信|WX|wx|威信号?|薇信号?|维信号?|微x号?|加[Vv]|[Ww]ei[Xx]in|WEIXIN|QQ号?|qq号?"
+    r"|(?<=[\u4e00-\u9fff])[Vv](?=是|号))"
     r"[:：\s]*(?:为|是)?[:：\s“\"'「（(]*(?:ID|Id|id|号|账号|帐号|名)?[:：\s]*"
     r"(?!(?i:official|groups?|accounts?|public|channels?|moments|users?|number|search)\b)"
     r"[A-Za-z][-_A-Za-z0-9]{5,19}"
@@ -259,7 +268,8 @@ _STAFF_NUMBER = re.compile(
     r"(?:工号|职工号|员工号|员工编号|职工编号|工作证号|胸牌号|胸牌编号|工牌号|工牌编号|"
     r"(?i:employee\s*(?:id|no\.?|number)|staff\s*(?:id|no\.?|number)|badge\s*(?:id|no\.?))|"
     r"执业证书编码|执业证书编号|执业证号|"
-    r"资格证书编码|资格证书编号|资格证号|医师证号|护士证号)[:：\s]*(?:为|是)?[:：\s]*"
+    r"资格证书编码|资格证书编号|资格证号|医师证号|护士证号)(?:[（(][A-Za-z .]{2,20}[)）])?"
+    r"[:：\s]*(?:为|是)?[:：\s]*"
     r"(?=[A-Za-z\-]*[0-9〇零一二三四五六七八九])[A-Za-z0-9\-〇零一二三四五六七八九]{3,}"
 )
 _HOME = re.compile(
@@ -324,7 +334,7 @@ _NOT_PERSONAL_NUMBER = re.compile(
 )
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d){8}(?!\d)")
 # (not into a year: 联系电话：0576-8823 4517⏎2024年, its line break a space on the page)
-_CARD = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){15,18}\d(?![\d年])")
+_CARD = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){15,18}\d(?![\dA-Za-z年])")
 _CARD_NEAR_WORD = re.compile(
     r"(?:银行卡号|银行卡|(?<!医保)(?<!社保)(?<!就诊)(?<!医疗)卡号|银行账号|账号|储蓄卡|信用卡)"
     r"[:：\s]*(?:为|是)?[:：\s]*"
@@ -341,7 +351,7 @@ _RECORD_WORDS = (
     r"检验单号|报告单号|医嘱号|影像号|申请单号|体检编号|体检号|医保编号|医保号|参保编号|"
     r"社保编号|社保号|健康档案号|档案编号|出生医学证明编号|出生证编号|出生证明编号|"
     r"入院登记号|住院登记号|门诊登记号|就诊登记号|检查号|检验号|标本号|化验单号|"
-    r"住院编号|门诊编号|病历编号|病案编号|就诊编号)"
+    r"住院编号|门诊编号|病历编号|病案编号|就诊编号|急诊号|留观号)"
 )
 _RECORD = re.compile(
     f"(?:{_RECORD_WORDS}|{_RECORD_ENGLISH}|(?:医保|社保|就诊|医疗)卡[（(](?:卡号|号码|编号)"
@@ -352,7 +362,8 @@ _RECORD = re.compile(
     # (as one recalls it: 住院号好像是0021573)
     # (标注为, 登记为: a verb between the label and the value)
     + r"[:：\s（(]*(?:(?:好像|大概|应该|可能|似乎|大约|记得|标注|登记|写|记)?(?:为|是|成))?"
-    + r"[:：\s]*(?=[A-Za-z\- ]*\d)[A-Za-z0-9-]{3,}"
+    # (letters, a space and the digits: ZY 2024…; not a masked number: 410****1234)
+    + r"[:：\s]*(?=[A-Za-z\- ]*\d)(?:[A-Za-z]{1,4} (?=\d))?[A-Za-z0-9-]{3,}(?![*＊×])"
 )
 _RECORD_BEFORE = re.compile(_RECORD_WORDS + _VALUE_NEXT)
 _ADDRESS = re.compile(
@@ -377,7 +388,9 @@ _A_FIRMS_SEAT = re.compile(
 # A firm named right before: 被告单位××医药有限公司，住所地…
 _FIRM = re.compile(r"(?:有限公司|有限责任公司|股份公司|企业|医院|诊所|药店|药房|单位)[，,]?$")
 # A street address in a sentence about someone's home (在家中开设诊所，地址为…路36号).
-_HOME_CONTEXT = re.compile(r"家中|家里|家在|家就在|我家|住宅|民宅|民房|自家|自住|家庭")
+_HOME_CONTEXT = re.compile(
+    r"家中|家里|家在|家就在|我家|住宅|民宅|民房|自家|自住|家庭|寄件人|收件人"
+)
 _STREET_NUMBER = re.compile(r"[\u4e00-\u9fff]{2,}?(?:路|街|巷|弄|道|村|组)\d+号")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
@@ -422,7 +435,10 @@ _LISTED_NUMBERS = re.compile(r"(?:\d{6,}[、，,和及]\s*)+$")
 
 # An account an office or a fund holds (医疗保障基金专户，开户行：…，账号…).
 # The last word for an account before a number says whose it is (对公账户向个人账户6216…).
-_WHOSE_ACCOUNT = re.compile(r"(专户|对公账户|单位账户)|个人|本人|你|其|家属|亲属|银行卡|卡号")
+_WHOSE_ACCOUNT = re.compile(
+    r"(专户|对公账[户号]|单位账[户号]|廉政账户|廉洁账户|专用账户|户名[:：]\S{2,20}(?:医院|中心|公司|局|委))"
+    r"|个人|本人|你|其|家属|亲属|银行卡|卡号"
+)
 
 
 def _office_account(text: str, start: int) -> bool:
@@ -570,9 +586,11 @@ DISGUISE = re.compile(
     "|[\u1100-\u11ff\u3131-\u318e\uac00-\ud7a3]+|[\u3105-\u312f\u31a0-\u31bf]+"
 )
 # One symbol between each character of a name (张x建x华, 张🌸建🌸华).
+# (punctuation, full-width or made half-width, separates words: 东方亮,男,该院)
+_PUNCTUATION = "，。、；：！？（）《》“”,;:!?()"
 _HAN_CHAIN = re.compile(
-    "(?<=[\u4e00-\u9fff])([^\u4e00-\u9fff\\s\\d，。、；：！？（）《》“”])(?=[\u4e00-\u9fff]\\1[\u4e00-\u9fff])"
-    "|(?<=[\u4e00-\u9fff]([^\u4e00-\u9fff\\s\\d，。、；：！？（）《》“”])[\u4e00-\u9fff])\\2(?=[\u4e00-\u9fff])"
+    f"(?<=[\u4e00-\u9fff])([^\u4e00-\u9fff\\s\\d{_PUNCTUATION}])(?=[\u4e00-\u9fff]\\1[\u4e00-\u9fff])"
+    f"|(?<=[\u4e00-\u9fff]([^\u4e00-\u9fff\\s\\d{_PUNCTUATION}])[\u4e00-\u9fff])\\2(?=[\u4e00-\u9fff])"
 )
 # An e-mail address spelled out: zhang (at) 163 (dot) com, zhang艾特163点com.
 _SPELLED_AT = re.compile(
@@ -608,7 +626,7 @@ def _close_gaps(m: re.Match[str]) -> str:
     return "".join(out)
 
 
-_LABEL_AHEAD = re.compile(r"[\u4e00-\u9fff]{1,7}[:：]")
+_LABEL_AHEAD = re.compile(r"[\u4e00-\u9fff](?:[ \t\u3000]*[\u4e00-\u9fff]){0,6}[ \t\u3000]*[:：]")
 
 
 # ... or with dots, dashes or stars between its characters (黄.国.平, 张-建-华); the
@@ -904,7 +922,7 @@ def find_pii(
         add(kind, start, end, f"删除此列（{_COLUMN_LABELS[kind]}）")
     for start, end in _listed_people(norm):  # 参会人员：江华、毛军
         add("person_name", start, end, "改写为姓加某（如张某），或只写职务")
-    for start, end in _in_charge(norm) + _pinyin_in_chinese(norm):  # 石磊负责…; WANG XIAOYU
+    for start, end in _in_charge(norm) + _pinyin_in_chinese(norm) + _pinyin_run_together(norm):
         add("person_name", start, end, "改写为姓加某（如张某），或只写职务")
     for start, end in _speakers_and_forms(norm):  # [10:15] 阿拉坦仓：; 阿说以作; 的夏天医生
         add("person_name", start, end, "改写为姓加某（如张某），或只写职务")
@@ -924,7 +942,8 @@ def find_pii(
         kind = _ASKED_KINDS[m.group("label")[:2]]
         add(kind, *m.span("value"), f"删除此编号（{_COLUMN_LABELS[kind]}）")
     for m in _ENGLISH_NAME.finditer(norm):  # Mr. Kevin Lam, a nurse named Grace Ho
-        add("person_name", *m.span("name"), "删除姓名，只写身份（英文姓名同样可识别个人）")
+        if m.group("name").lower() not in _FAMOUS_IN_PINYIN:
+            add("person_name", *m.span("name"), "删除姓名，只写身份（英文姓名同样可识别个人）")
     for m in _MARRIED_NAME.finditer(norm):  # 原告张李氏: a woman by her and her father's surnames
         add("person_name", *m.span("name"), f"{m.group('name')[0]}某氏")
     for start, end in _names(_mask(norm, places)):
@@ -935,8 +954,15 @@ def find_pii(
     for f in named:  # 丹增卓嘎（Tenzin Dolkar）: the name in Latin letters too
         if latin := _LATIN_AFTER.match(norm, f.end):
             add("person_name", *latin.span("latin"), "删除姓名（拼写形式同样可识别个人）")
-    for written in {f.text for f in found if f.kind == "person_name" and len(f.text) >= 2}:
-        for again in re.finditer(re.escape(written), norm):  # every other place it is written
+    written = {f.text for f in found if f.kind == "person_name" and len(f.text) >= 2}
+    for told in _SURNAME_THEN_GIVEN.finditer(norm):  # 姓江名山: 江山 wherever it is written
+        written.add(re.sub(r"[^\u4e00-\u9fff]|姓|名", "", told.group()))
+    for name in list(written):  # 翟建国 … 我是建国他媳妇: the given name alone too
+        cut = 2 if name[:2] in _COMPOUNDS else 1
+        if len(name) - cut == 2 and re.fullmatch(_MODEL_SURNAME, name[:cut]):
+            written.add(name[cut:])
+    for name in written:
+        for again in re.finditer(re.escape(name), norm):  # every other place it is written
             add("person_name", *again.span(), "改写为姓加某（如张某）")
     return sorted(found, key=lambda f: f.start)
 
@@ -1249,6 +1275,8 @@ _HUNDRED = (
     "向古易慎戈廖庾终暨居衡步都耿满弘匡国文寇广禄阙东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾"
     "辛阚那简饶空曾毋沙乜养鞠须丰巢关蒯相查后荆红游竺权逯盖益桓公"
     "区其漆菅展帅练綦庹笃旷哈纳海谌母普战门兰原占芦佴冶商"
+    # (rarer ones that notices meet: 笪, 禚, 亓, 佘, 冼, 邝, 仝, 但, 汝, 锁, 玄)
+    "笪禚亓佘冼邝仝但汝锁玄覃揭隋佟谯付"
 )
 _MODEL_SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}{_HUNDRED}])"
 # A woman named by her husband's and her father's surnames (刘陈氏), not a clan (王氏宗祠).
@@ -1353,17 +1381,47 @@ def _half_in_pinyin(text: str, freq: dict[str, int]) -> list[tuple[int, int]]:
 SURNAME_PATTERN = _MODEL_SURNAME
 # A character of a given name in these patterns: no mask, digit, letter or role part.
 _NAMED_GIVEN = "[^\\W\\d_a-zA-Z某甲乙丙]"
+# The peoples of China, as a person's description names them (…，朝鲜族，).
+_PEOPLES = (
+    "汉|蒙古|回|藏|维吾尔|苗|彝|壮|布依|朝鲜|满|侗|瑶|白|土家|哈尼|哈萨克|傣|黎|傈僳|佤|畲|"
+    "高山|拉祜|水|东乡|纳西|景颇|柯尔克孜|土|达斡尔|仫佬|羌|布朗|撒拉|毛南|仡佬|锡伯|阿昌|"
+    "普米|塔吉克|怒|乌孜别克|俄罗斯|鄂温克|德昂|保安|裕固|京|塔塔尔|独龙|鄂伦春|赫哲|门巴|"
+    "珞巴|基诺"
+)
+# Fields only a person fills, in forms, records of talks, judgments and approval chains.
+_PERSON_FIELDS = (
+    "姓[ \t]*名|承办人|经办人|审核人|记录人|签收人|填表人|联系人|谈话人|被处理人|当事人|确认人|"
+    "举报人|投诉人|询问人|调查人|核查人|复核人|签字人|拟稿人?|核稿人?|签发人?|审批人|批准人|"
+    "书记员|审判员|审判长|陪审员|委托代理人"
+)
 # A name as the value of a labelled field (姓名：康逸鸣；, 被处理人：闻立德，) or before
 # 同志 (给予练金凤同志…): any surname of the Hundred counts there, unless the whole is a
 # common word (党员同志, 宣传科同志).
 _LABELLED = re.compile(
-    # A field only a person fills (承办人：万里, 审核人：常青): whatever word the name is.
-    "(?:姓名|承办人|经办人|审核人|记录人|签收人|填表人|联系人)[:：][ \t]*"
-    f"(?P<field>{_MODEL_SURNAME}[^\\W\\d_a-zA-Z某甲乙丙*]{{1,2}})(?=[，,；;。（(\\s]|$)"
+    # A field only a person fills (承办人：万里, 被谈话人：林立（骨科主任）): whatever word
+    # the name is.
+    f"(?:{_PERSON_FIELDS})[:：][ \t]*"
+    "(?P<field>[^\\W\\d_a-zA-Z某甲乙丙*]{2,4})(?=[，,；;。（(、\\s]|$)"
+    # A byline (记者 万里 通讯员 马玉芳, 摄影：高峰), someone saying who they are with a
+    # way to reach them (我是高明，电话…), someone described by their people (玄明淑，朝鲜族，).
+    f"|(?:记者|通讯员|实习生|摄影|撰稿|作者)(?:[ \\t]+|[:：][ \\t]*)"
+    f"(?P<byline>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}}|(?:{_MINORITY_PARTS}){{1,2}})"
+    "(?=[ \\t）)、，,]|$)"
+    f"|我是(?:{ROLE_WORDS}){{0,2}}(?P<self>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})"
+    "(?=[，,。]\\s*(?:电话|手机|联系|微信|身份证|家住|住在|我的))"
+    # Someone said to be called so (我叫牛金星，; 医生叫高峰，就是…; @东方明月).
+    f"|(?:名叫|叫做|(?<![呼喊大尖])叫|(?<![\\w.])@)(?P<called>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})"
+    "(?=[，,。；;！!？?、\\s]|就是|是|$)"
+    # A court's signature (审判员那顺, its lines run together by the normalising).
+    "|(?:审判长|代理审判员|审判员|人民陪审员|陪审员|书记员|法官助理)[ \\t]*"
+    "(?P<judge>[^\\W\\d_a-zA-Z某](?:[ \\u3000]?[^\\W\\d_a-zA-Z某]){1,3}?)"
+    "(?=审判|代理审判|人民陪审|陪审|书记员|法官助理|\\s|\\d|[〇零一二三四五六七八九]{4}年|$)"
+    "|(?:^|(?<=[。；;\\n:：]))(?P<ethnic>[^\\W\\d_A-Za-z某甲乙丙]{2,4}|[\\u4e00-\\u9fff]{2,6}·[\\u4e00-\\u9fff]{2,6})"
+    f"[，,](?=(?:[男女][，,])?(?:{_PEOPLES})族[，,。；;])"
     f"|(?:{ROLE_WORDS}|姓名|名字|户名|受理人|收款人|处理对象|主持人?|出席|列席|记录人?|审核人?|主讲)"
     "[:：]\\s*"
     f"(?P<name>{_MODEL_SURNAME}[^\\W\\d_a-zA-Z某甲乙丙]{{1,2}})(?=[，,；;。（(\\s]|$)"
-    f"|(?:^|(?<=[对与和、，,。；;：:予]))(?!广大|全体|各位|青年|老|其他|相关)"
+    f"|(?:^|(?<=[对与和、，,。；;：:予])|(?<=关于))(?!广大|全体|各位|青年|老|其他|相关)"
     f"(?P<comrade>{_MODEL_SURNAME}[^\\W\\d_A-Za-z某]{{1,2}})同志"
     # A row of a list: (a number,) a name, then a number or a field (王秀兰 4301…, 成国庆
     # 执业证书编码…); a letter's greeting (尊敬的向海波先生).
@@ -1382,22 +1440,29 @@ _LABELLED = re.compile(
     # After a role word, two characters before what a person did (行政人员文明在采购中收受,
     # 主任医师方圆自2019年起): whatever word they are.
     f"|(?:{ROLE_WORDS})(?P<role2>{_MODEL_SURNAME}{_NAMED_GIVEN})"
-    "(?=在[^，,。；;\\n]{0,12}?(?:收受|索要|接受|违规|推销)|利用|收受|索要|自\\d{4}年|多次|违规|私自|擅自)"
+    "(?=在[^，,。；;\\n]{0,12}?(?:收受|索要|接受|违规|推销)|利用|收受|索要|自\\d{4}年|多次|违规|私自|擅自"
+    "|跟我|对我|告诉|驾驶|开车|硬塞|塞给|送给|拿走|带走)"
     # An item of a numbered list (1. 占国强，原…), a cell of a table (| 原志强 |).
     f"|(?:^|(?<=[；;\\n]))\\s*\\d{{1,3}}[.、．)）]\\s*(?P<item>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})[，,]"
     # What only a person is: described by sex (安静，女，), with an ID or age in brackets
     # (原野（身份证号…）), or said to be someone (夏天系该院职工), opening a sentence.
-    f"|(?:^|(?<=[。；;\\n:：])|(?<=[经查]查[，,])|(?<=核实[，,])|(?<=发现[，,]))(?P<described>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})"
+    "|(?:^|(?<=[。；;\\n:：])|(?<=[经查]查[，,])|(?<=核实[，,])|(?<=发现[，,])"
+    "|(?<=\\d[.、．)）])|(?<=\\d[.、．)）] ))"  # (1. 东方亮，男，)
+    f"(?P<described>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})"
     "(?:[，,]\\s*[男女](?![儿子士性婿])[，,、]|系(?=该|本|原|某|其|我|[县市区镇乡村省])"
     # (经查，江山自2016年担任骨科主任: someone who has held a post since a year)
     "|自(?=\\d{4}年[^。；;\\n]{0,12}?(?:担任|任职|任|起|以来)))"
+    # A name after an office and a space in a list (信息科 容海涛；采购中心 施安康。).
+    f"|(?<=[科室处部心组] )(?P<unit>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})(?=[；;。，,）)、]|$)"
     # A name after a post and a space (记者 常青 通讯员 …), before a space or a bracket.
     f"|(?:{ROLE_WORDS})[ \t]+(?P<spaced>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})(?=[ \t）)、，,])"
     f"|(?P<bracketed>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})[（(](?:[男女](?![儿子士性婿])|身份证|"
     f"(?:{ROLE_WORDS})[)）]|"
     "公民身份|\\d{1,3}岁|\\d{15}|工号|就诊卡|住院号|病历号|门诊号|医保卡|手机|联系电话|微信)"
 )
-_STRONG_LABELS = ("described", "bracketed", "field")
+_STRONG_LABELS = ("described", "bracketed", "field", "byline", "self", "ethnic", "called", "judge")
+# What a person field may hold that is no name (记录人：本人, 投诉人：匿名).
+_NO_NAME_VALUE = re.compile(r"本人|同上|见上|暂无|待定|待查|不详|匿名|全体|所有|签字|签名|盖章")
 # What a "name" never ends with: a place, an office, a unit (卫健委, 张氏, 李家庄, 欧阳路).
 _PLACE_ENDS = frozenset(
     "牌楼馆堂厅阁委局署村站室氏姓办组部队处县市省镇乡科庄井堡路街巷坝园湾坪洼沟"
@@ -1662,8 +1727,16 @@ def _names(text: str) -> list[tuple[int, int]]:
             ):
                 spans.append(m.span(group))
         elif group in _STRONG_LABELS:  # a word as a name (安静，女), not a role (家属（女）)
+            if group in ("field", "judge", "ethnic") and (
+                re.search(f"(?:{ROLE_WORDS})", value)
+                or _NOT_A_PERSON_END.search(value)
+                or _NO_NAME_VALUE.search(value)
+            ):
+                continue  # 联系人：纪委办, 记录人：本人
             if not re.fullmatch(f"(?:{ROLE_WORDS})", value) and value[1] not in _NOT_GIVEN:
                 spans.append(m.span(group))
+        elif group == "item" and re.match(r"[男女](?![儿子士性婿])[，,、]", text[m.end() :]):
+            spans.append(m.span(group))  # 1. 东方亮，男，: described by sex, whatever word
         elif (
             group in ("role", "item")
             and (
@@ -1714,6 +1787,8 @@ def _names(text: str) -> list[tuple[int, int]]:
         ):
             continue  # 《史记·扁鹊仓公列传》, a book's title; 学雷锋·送健康, a campaign's
         left = next((s for s, (w, _) in words.items() if s + len(w) == dot), dot - 2)
+        part = max((p for p in _PARTS if text.endswith(p, 0, dot)), key=len, default="")
+        left = min(left, dot - len(part))  # 院长古丽娜尔·买买提: a known part before the dot
         while left > max(0, dot - 6) and text[left - 1] in _TRANSLITERATION:
             left -= 1  # 努尔|兰·托合塔尔
         while left < dot - 1 and (
@@ -1733,6 +1808,7 @@ def _names(text: str) -> list[tuple[int, int]]:
     def person(s: int, e: int) -> bool:
         return (
             text[s:e] not in _NOT_NAMES
+            and text[s:e] not in _COMPOUNDS  # 上官、欧阳等复姓: a surname alone
             and not _inside_a_known_word(text, s, e)  # 南|丁格尔
             # 王姐, 李哥, 老张's kin: a form of address, no name (张某's 王总 likewise)
             and not (e - s == 2 and text[s + 1] in "姐哥叔姨婶嫂伯爷奶妹弟总")
@@ -1800,7 +1876,10 @@ _COLUMN_LABELS = {
 _COLUMN_KINDS = (
     (
         "person_name",
-        re.compile(r"(?:患者|被处理人|人员|来访人|投诉人|被投诉人|驾驶人)?姓名|名字|被处理人"),
+        re.compile(
+            r"(?:患者|被处理人|人员|来访人|投诉人|被投诉人|驾驶人)?姓名|名字|被处理人|"
+            r"[\u4e00-\u9fff]{0,3}(?:人|人姓名)"
+        ),
     ),
     (
         "staff_number",
@@ -1814,6 +1893,7 @@ _COLUMN_KINDS = (
 # name: 30214　冀晓光)
 _CELL_SEPARATOR = re.compile(
     r"\s*\|\s*|\t+| {2,}|\u3000+|\s*/\s*|(?<=\d) (?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff]) (?=\d)"
+    r"|(?<!\d),|,(?!\d{3}(?!\d))"
 )
 _CELL_VALUE = {
     "person_name": re.compile(f"{_MODEL_SURNAME}[^\\W\\d_a-zA-Z某*]{{1,3}}"),
@@ -1888,6 +1968,8 @@ def _table_cells(text: str) -> list[tuple[str, int, int]]:
         elif columns and abs(len(cells) - width) <= 1 and len(cells) >= 2:
             for i, kind in columns.items():
                 if i < len(cells) and _CELL_VALUE[kind].fullmatch(texts[i]):
+                    if kind == "person_name" and re.search(f"(?:{ROLE_WORDS})$", texts[i]):
+                        continue  # 上交人 | 周主任: a form of address
                     a, b = cells[i]
                     out.append((kind, offset + a, offset + b))
         elif re.sub(r"[\s|:：-]", "", line):  # any line but a rule line (|---|) ends it
@@ -1898,12 +1980,13 @@ def _table_cells(text: str) -> list[tuple[str, int, int]]:
 
 # Names listed after a label of people (参会人员：…、…) or before 等N名同志.
 _PEOPLE_LABEL = (
-    r"(?:参会人员|参加人员|出席人员|与会人员|出席|列席|主持人|主持|记录人|记录|名单|"
-    r"以下同志[^:：\n]{0,24}|(?:同志|人员|医师|医生|护士)名单)[:：]\s*"
+    r"(?:参会人员|参加人员|出席人员|与会人员|出席|列席|主持人|主持|记录|名单|"
+    r"以下同志[^:：\n]{0,24}|(?:同志|人员|医师|医生|护士)名单|" + _PERSON_FIELDS + r")[:：]\s*"
 )
 _NAME_ITEM = "[\u4e00-\u9fff·]{2,5}"
 _PEOPLE_LIST = re.compile(
-    f"{_PEOPLE_LABEL}(?P<items>{_NAME_ITEM}(?:\\s*[、，,]\\s*{_NAME_ITEM})+)(?=[。；;\\n（(]|$)"
+    f"{_PEOPLE_LABEL}(?P<items>{_NAME_ITEM}(?:[ \\t]*[、，,][ \\t]*{_NAME_ITEM})+)"
+    "(?=[。；;\\s（(]|$)"
     f"|(?P<before>{_NAME_ITEM}(?:、{_NAME_ITEM})+)"
     "(?=等[\\d一二三四五六七八九十]+(?:名|位|人)(?:同志|人员|医生|医务人员|护士|职工)?)"
 )
@@ -1960,6 +2043,47 @@ def _pinyin_in_chinese(text: str) -> list[tuple[int, int]]:
     ]
 
 
+# Pinyin run together where no space can be (a heading's id {#wangjianming}, a link's path
+# /staff/zhangwei.html), and "Given, Surname" (Jianhua, Zhang).
+_HEADING_ID = re.compile(r"\{[^}\n]*#(?P<id>[A-Za-z][\w-]*)[^}\n]*\}")
+_LINK = re.compile(r"(?:https?://|www\.|\]\()(?P<link>[^\s)）\]>\"'<]+)")
+_PEOPLE_PATH = re.compile(
+    r"(?i)doctor|staff|people|person|expert|team|zhuanjia|yisheng|member|name="
+)
+_COMMON_PINYIN = ("wang", "li", "zhang", "liu", "chen", "yang", "huang", "zhou", "wu", "xu")
+_GIVEN_COMMA_SURNAME = re.compile(
+    f"(?<![A-Za-z])(?P<given>[A-Z][a-z]{{1,11}}), (?:{_PINYIN_SURNAMES})(?![A-Za-z])"
+    f"|(?<![A-Za-z])(?:{_PINYIN_SURNAMES}), (?P<after>[A-Z][a-z]{{1,11}})(?![A-Za-z])"
+)
+
+
+def _surname_and_given(word: str) -> tuple[str, int]:
+    """The surname and how many syllables the given name has when ``word`` is a pinyin
+    surname run together with a given name (wangjianming: wang, 2), else ("", 0)."""
+    word = word.lower()
+    surname = max((s for s in PINYIN_SURNAMES if word.startswith(s)), key=len, default="")
+    return surname, pinyin_syllable_count(word[len(surname) :]) if surname else 0  # lian|zheng
+
+
+def _pinyin_run_together(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for m in _HEADING_ID.finditer(text):
+        surname, given = _surname_and_given(m.group("id").replace("-", "").replace("_", ""))
+        # (jubao, tongbao: a word of two syllables is a name only after a common surname)
+        if given == 2 or (given and surname in _COMMON_PINYIN):
+            spans.append(m.span("id"))
+    for m in _LINK.finditer(text):
+        if not _PEOPLE_PATH.search(m.group("link")):
+            continue  # (a path of words in pinyin: /xwzx/weishengjian/)
+        for part in re.finditer(r"[A-Za-z]+", m.group("link")):
+            if _surname_and_given(part.group())[1]:
+                spans.append((m.start("link") + part.start(), m.start("link") + part.end()))
+    for m in _GIVEN_COMMA_SURNAME.finditer(text):
+        if pinyin_syllable_count(m.group("given") or m.group("after")):
+            spans.append(m.span())
+    return spans
+
+
 # A chat's speaker ([10:15] 阿拉坦仓：…): a name when it begins with a surname or a part of
 # a minority name, and is no form of address (小李, 老张, 王姐) or office (护理部, 工会).
 _SPEAKER = re.compile(
@@ -1984,7 +2108,7 @@ _NAME_BEFORE_POST = re.compile(
 )
 _KIND_OF_DOCTOR = re.compile(r"[科室班院诊部所站]$|^(?:全科|专科|门诊|主治|主管|经治|签约|值班)")
 # Latin letters in brackets after a name in characters: 丹增卓嘎（Tenzin Dolkar）.
-_LATIN_AFTER = re.compile(r"[（(](?P<latin>[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2})[)）]")
+_LATIN_AFTER = re.compile(r" ?[（(](?P<latin>[A-Z][a-z]+(?:(?: [A-Z]|-[A-Za-z])[a-z]+){1,2})[)）]")
 
 
 def _speakers_and_forms(text: str) -> list[tuple[int, int]]:
