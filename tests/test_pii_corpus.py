@@ -137,6 +137,11 @@ FLOORS["pii_heldout_v.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.
 # flagged; X 95.7 %, every other kind whole, none flagged.
 FLOORS["pii_heldout_w.yaml"] = {"person_name": 0.95, "other": 0.94, "flagged": 0.05}
 FLOORS["pii_heldout_x.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
+# Y (92.0 % of names, bank cards and staff numbers 11 / 12, 5.5 % flagged at first
+# measurement, after round 24) is a health commission's monthly inbox and output: reports,
+# self-inspection tables, minutes, quizzes, forms, SMS. After reading (round 25): 94.7 %,
+# every other kind whole, none flagged.
+FLOORS["pii_heldout_y.yaml"] = {"person_name": 0.94, "other": 1.0, "flagged": 0.05}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

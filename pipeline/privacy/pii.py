@@ -147,7 +147,9 @@ _HERBS = (
     "裘法祖 张孝骞 叶天士 薛雪 吴鞠通 王孟英 黄家驷 汤飞凡 曾有 钟长鸣 吴阶平 柯棣华 宋庆龄 "
     "雷锋 宋慈 邵逸夫 逸夫 宇妥 元丹贡布 "
     # Words the tagger has read as names (荣获“白求恩奖章”, 教授曾说, 去查一哈).
-    "荣获 曾说 查一哈"
+    "荣获 曾说 查一哈 温馨 周例会 东方明珠塔 东方明珠广播电视塔 "
+    # Sages and the placeholder names of a quiz (张三医生接受…).
+    "孔子 孟子 庄子 张三 李四 王五 赵六"
 )
 _NOT_NAMES = frozenset(_HERBS.split())
 _LONG_NOT_NAMES = re.compile(
@@ -739,9 +741,10 @@ def normalise_for_gate(text: str) -> str:
 # 以138开头、以5678结尾，中间是1234; 尾号5678，前七位1381234), each part with its place:
 # 0 the start, 1 the middle, 2 the end.
 _NUMBER_PART = re.compile(
-    "(?:(?P<first>前|开头|开始|头)|(?P<middle>中间|之后|然后|接着|后续)|(?P<last>后|末|尾|结尾|最后))"
+    "(?:(?P<first>前|开头|开始|头)|(?P<middle>中间|之后|然后|接着|后续)"
+    "|(?P<last>后面|后边|后|末|尾|结尾|最后))"
     "(?:[一二三四五六七八九十两\\d]{0,2}位)?(?:数字|数|号码|号)?(?:是|为|的是)?[:：]?\\s*"
-    "(?P<digits>\\d{2,12}X?)(?![\\dX])"
+    "(?P<digits>\\d{2,15}X?)(?![\\dX])"
     "|以(?P<digits2>\\d{2,12})(?:(?P<first2>开头|开始)|(?P<last2>结尾|结束))"
 )
 # (for the gate: a part of a number at the edge of a piece the page shows)
@@ -791,7 +794,12 @@ def _number_in_parts(text: str) -> list[tuple[str, int, int]]:
                 out.append(("mobile", start, end))
             elif len(digits) == 18 and (resident_id_valid(digits) or resident_id_shaped(digits)):
                 out.append(("resident_id", start, end))
-            elif 16 <= len(digits) <= 19 and digits.isdigit() and luhn_valid(digits):
+            elif (
+                16 <= len(digits) <= 19
+                and digits.isdigit()
+                # (a card's word before it: 卡号前六位是…，后面十三位是…)
+                and (luhn_valid(digits) or _CARD_CONTEXT.search(text, max(0, start - 12), start))
+            ):
                 out.append(("bank_card", start, end))
             else:
                 continue
@@ -888,7 +896,7 @@ def find_pii(
     for m in _STAFF_NUMBER.finditer(norm):
         add("staff_number", *m.span(), "删除工号")
     for m in _WECHAT.finditer(norm):
-        if "公众号" not in norm[max(0, m.start() - 6) : m.start() + 6]:  # 公众号（微信号：…）
+        if "公众号" not in norm[max(0, m.start() - 30) : m.start() + 6]:  # 公众号：…（微信号：…）
             add("wechat_id", *m.span(), "删除微信号")
     for m in _PLATE.finditer(norm):
         add("licence_plate", *m.span(), "删除车牌号")
@@ -1410,7 +1418,7 @@ _LABELLED = re.compile(
     f"|我是(?:{ROLE_WORDS}){{0,2}}(?P<self>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})"
     "(?=[，,。]\\s*(?:电话|手机|联系|微信|身份证|家住|住在|我的))"
     # Someone said to be called so (我叫牛金星，; 医生叫高峰，就是…; @东方明月).
-    f"|(?:名叫|叫做|(?<![呼喊大尖])叫|(?<![\\w.])@)(?P<called>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})"
+    f"|(?:名叫|叫做|名字(?:是|叫)|(?<![呼喊大尖])叫|(?<![\\w.])@)(?P<called>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})"
     "(?=[，,。；;！!？?、\\s]|就是|是|$)"
     # A court's signature (审判员那顺, its lines run together by the normalising).
     "|(?:审判长|代理审判员|审判员|人民陪审员|陪审员|书记员|法官助理)[ \\t]*"
@@ -1421,7 +1429,7 @@ _LABELLED = re.compile(
     f"|(?:{ROLE_WORDS}|姓名|名字|户名|受理人|收款人|处理对象|主持人?|出席|列席|记录人?|审核人?|主讲)"
     "[:：]\\s*"
     f"(?P<name>{_MODEL_SURNAME}[^\\W\\d_a-zA-Z某甲乙丙]{{1,2}})(?=[，,；;。（(\\s]|$)"
-    f"|(?:^|(?<=[对与和、，,。；;：:予])|(?<=关于))(?!广大|全体|各位|青年|老|其他|相关)"
+    f"|(?:^|(?<=[对与和、，,。；;：:予\\n])|(?<=关于))(?!广大|全体|各位|青年|老|其他|相关)"
     f"(?P<comrade>{_MODEL_SURNAME}[^\\W\\d_A-Za-z某]{{1,2}})同志"
     # A row of a list: (a number,) a name, then a number or a field (王秀兰 4301…, 成国庆
     # 执业证书编码…); a letter's greeting (尊敬的向海波先生).
@@ -1457,7 +1465,7 @@ _LABELLED = re.compile(
     # A name after a post and a space (记者 常青 通讯员 …), before a space or a bracket.
     f"|(?:{ROLE_WORDS})[ \t]+(?P<spaced>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})(?=[ \t）)、，,])"
     f"|(?P<bracketed>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})[（(](?:[男女](?![儿子士性婿])|身份证|"
-    f"(?:{ROLE_WORDS})[)）]|"
+    f"[^）)\\n]{{0,10}}(?:{ROLE_WORDS})[)）]|"
     "公民身份|\\d{1,3}岁|\\d{15}|工号|就诊卡|住院号|病历号|门诊号|医保卡|手机|联系电话|微信)"
 )
 _STRONG_LABELS = ("described", "bracketed", "field", "byline", "self", "ethnic", "called", "judge")
@@ -1745,6 +1753,7 @@ def _names(text: str) -> list[tuple[int, int]]:
                 or (freq.get(value[1:3], 0) >= 1000 and tags.get(value[1:3], "x")[0] in "tvrdpcmq")
                 or re.search(f"(?:{ROLE_WORDS})", value)
                 or freq.get(text[m.start(group) - 1 : m.start(group) + 1], 0) >= 100  # 医技|能
+                or value[2:3] in tuple("或和与及的了是着过")  # 人员|索要或收受: a verb, a joint
             )
         ):
             continue
@@ -1947,16 +1956,31 @@ def _table_cells(text: str) -> list[tuple[str, int, int]]:
     columns: dict[int, str] = {}
     width = 0
     offset = 0
-    for line in text.split("\n"):
-        out += _one_line_table(line, offset)
-        cells = _cells(line)
-        texts = [line[a:b].strip() for a, b in cells]
-        header = {
+    spaced = False  # a table whose cells one space separates (序号 姓名 科室 工号)
+
+    def header_of(texts: list[str]) -> dict[int, str]:
+        return {
             i: kind
             for i, cell in enumerate(texts)
             for kind, label in _COLUMN_KINDS
             if len(cell) <= 14 and label.fullmatch(cell)
         }
+
+    for line in text.split("\n"):
+        out += _one_line_table(line, offset)
+        cells = _cells(line)
+        words = [m.span() for m in re.finditer(r"\S+", line)]
+        if (
+            len(cells) == 1
+            and len(words) >= 3
+            and all(b - a <= 6 for a, b in words)
+            and header_of([line[a:b] for a, b in words])
+        ):
+            spaced = True
+        if spaced:
+            cells = words
+        texts = [line[a:b].strip() for a, b in cells]
+        header = header_of(texts)
         for i in range(len(texts) - 1):  # | 就诊卡号 | ZY8920… |: a label and its value
             if re.fullmatch(_RECORD_WORDS, texts[i]) and _CELL_VALUE["medical_record"].fullmatch(
                 texts[i + 1]
@@ -1973,7 +1997,7 @@ def _table_cells(text: str) -> list[tuple[str, int, int]]:
                     a, b = cells[i]
                     out.append((kind, offset + a, offset + b))
         elif re.sub(r"[\s|:：-]", "", line):  # any line but a rule line (|---|) ends it
-            columns = {}
+            columns, spaced = {}, False
         offset += len(line) + 1
     return out
 
@@ -2001,7 +2025,7 @@ _IN_CHARGE = re.compile(
     f"(?:^|(?<=[，,。；;：:\\n]))(?P<name>{_MODEL_SURNAME}[^\\W\\d_A-Za-z某甲乙丙]{{1,2}})"
     "(?P<verb>负责|牵头|分管|作为)"
 )
-_NOT_A_PERSON_END = re.compile(r"[科办室处部组院局委队站所]$|中心$|小组$")
+_NOT_A_PERSON_END = re.compile(r"[科办室处部组院局委队站所库房台]$|中心$|小组$")
 
 
 def _in_charge(text: str) -> list[tuple[int, int]]:
@@ -2050,6 +2074,7 @@ _LINK = re.compile(r"(?:https?://|www\.|\]\()(?P<link>[^\s)）\]>\"'<]+)")
 _PEOPLE_PATH = re.compile(
     r"(?i)doctor|staff|people|person|expert|team|zhuanjia|yisheng|member|name="
 )
+_HOST = re.compile(r"(?:[a-z]+://)?(?:www\.)?[^/]*")
 _COMMON_PINYIN = ("wang", "li", "zhang", "liu", "chen", "yang", "huang", "zhou", "wu", "xu")
 _GIVEN_COMMA_SURNAME = re.compile(
     f"(?<![A-Za-z])(?P<given>[A-Z][a-z]{{1,11}}), (?:{_PINYIN_SURNAMES})(?![A-Za-z])"
@@ -2075,9 +2100,12 @@ def _pinyin_run_together(text: str) -> list[tuple[int, int]]:
     for m in _LINK.finditer(text):
         if not _PEOPLE_PATH.search(m.group("link")):
             continue  # (a path of words in pinyin: /xwzx/weishengjian/)
-        for part in re.finditer(r"[A-Za-z]+", m.group("link")):
+        # (the path, not the host: www.xiehe.cn/doctor/… names a hospital)
+        host = _HOST.match(m.group("link"))
+        path = m.start("link") + (host.end() if host else 0)
+        for part in re.finditer(r"[A-Za-z]+", text[path : m.end("link")]):
             if _surname_and_given(part.group())[1]:
-                spans.append((m.start("link") + part.start(), m.start("link") + part.end()))
+                spans.append((path + part.start(), path + part.end()))
     for m in _GIVEN_COMMA_SURNAME.finditer(text):
         if pinyin_syllable_count(m.group("given") or m.group("after")):
             spans.append(m.span())
