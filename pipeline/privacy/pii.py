@@ -1723,6 +1723,9 @@ def _names(text: str) -> list[tuple[int, int]]:
             spans.append((start, end))
     for pattern in (_UNMASKED, _MINORITY_ONE, _DESCRIBED, _GIVEN_TOLD, _COMRADE):
         spans += [m.span("name") for m in pattern.finditer(text)]
+    # Names in a place only a person's name takes (审核人：常青, 护士常青跟我说): a herb's or
+    # a sage's name there is a person's.
+    placed: set[tuple[int, int]] = set()
     for m in _LABELLED.finditer(text):
         group = next(g for g in m.groupdict() if m.group(g))
         value = m.group(group)
@@ -1734,6 +1737,7 @@ def _names(text: str) -> list[tuple[int, int]]:
                 or tags.get(value, "x")[0] in "pcurdmqfv"
             ):
                 spans.append(m.span(group))
+                placed.add(m.span(group))
         elif group in _STRONG_LABELS:  # a word as a name (安静，女), not a role (家属（女）)
             if group in ("field", "judge", "ethnic") and (
                 re.search(f"(?:{ROLE_WORDS})", value)
@@ -1743,6 +1747,8 @@ def _names(text: str) -> list[tuple[int, int]]:
                 continue  # 联系人：纪委办, 记录人：本人
             if not re.fullmatch(f"(?:{ROLE_WORDS})", value) and value[1] not in _NOT_GIVEN:
                 spans.append(m.span(group))
+                if group != "bracketed":
+                    placed.add(m.span(group))
         elif group == "item" and re.match(r"[男女](?![儿子士性婿])[，,、]", text[m.end() :]):
             spans.append(m.span(group))  # 1. 东方亮，男，: described by sex, whatever word
         elif (
@@ -1815,15 +1821,18 @@ def _names(text: str) -> list[tuple[int, int]]:
     # Whatever found it, a "name" that is a herb, a place or brand named after a person
     # (白求恩医院, 张仲景国医馆, 仲景牌) or one of a list of places (张家港、周口等地) is not one.
     def person(s: int, e: int) -> bool:
+        herb = (s, e) not in placed and (
+            text[s:e] in _NOT_NAMES
+            or any(text.startswith(herb, s) for herb in _NOT_NAMES)  # 田七粉
+        )
         return (
-            text[s:e] not in _NOT_NAMES
+            not herb
             and text[s:e] not in _COMPOUNDS  # 上官、欧阳等复姓: a surname alone
             and not _inside_a_known_word(text, s, e)  # 南|丁格尔
             # 王姐, 李哥, 老张's kin: a form of address, no name (张某's 王总 likewise)
             and not (e - s == 2 and text[s + 1] in "姐哥叔姨婶嫂伯爷奶妹弟总")
             # (和周姐, 王姐人很好: a surname and a kin word inside what was taken)
             and not re.search(f"[{_SINGLE}][姐哥叔姨婶嫂伯爷奶]", text[s:e])
-            and not any(text.startswith(herb, s) for herb in _NOT_NAMES)  # 田七粉
             and not set(text[s + 1 : e]) <= _AMOUNT_CHARACTERS  # 壹佰贰拾叁万肆仟伍佰陆拾
             and not _NAMED_PLACE.match(text, e)
             and not _INSTITUTION_AFTER.match(text, e)
