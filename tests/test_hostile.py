@@ -16,7 +16,7 @@ from pipeline.build import build
 from pipeline.cases import load_case
 from pipeline.channels import parse_channels
 from pipeline.check import Submission, check_file
-from tests.conftest import NOW, ROOT, run_portal
+from tests.conftest import NOW, ROOT, portal_here
 from tests.hostile import CORPUS, INST, xlsx
 
 TODAY = NOW.date()
@@ -158,7 +158,7 @@ def test_a_lone_surrogate_is_reported_not_a_traceback(data_dir, tmp_path):
         '"indicator": "complaints_received", "value": 1}]}',
         encoding="utf-8",
     )
-    run = run_portal(
+    run = portal_here(
         "check", "--data", str(data_dir), "--reports", str(tmp_path / "r"), str(bad), cwd=tmp_path
     )
     assert run.returncode == 1, run.stderr
@@ -227,7 +227,7 @@ def test_build_refuses_an_output_folder_it_must_not_replace(data_dir, out):
         (work / folder / "notes.txt").write_text("mine", encoding="utf-8")
     (work / "forged" / "site-files.sha256").write_text("", encoding="utf-8")
     before = sorted(p.relative_to(work) for p in work.rglob("*"))
-    run = run_portal("build", "--data", "data", "--out", out, cwd=work)
+    run = portal_here("build", "--data", "data", "--out", out, cwd=work)
     assert run.returncode == 2, run.stdout + run.stderr
     assert "输出目录" in run.stderr
     assert sorted(p.relative_to(work) for p in work.rglob("*")) == before
@@ -237,12 +237,12 @@ def test_an_institution_id_never_becomes_a_path(data_dir, tmp_path):
     work = data_dir.parent
     bad = work / "2026-10.csv"
     bad.write_text("月份,受理投诉举报\n2026-10,-1\n", encoding="utf-8")
-    run = run_portal(
+    run = portal_here(
         "check", "--data", "data", "--institution", "../../x", "--reports", "r", str(bad), cwd=work
     )
     assert run.returncode == 2
     assert not (work / "r").exists() and not (work.parent / "x").exists()
-    near = run_portal("check", "--data", "data", "--institution", "chengdong", str(bad), cwd=work)
+    near = portal_here("check", "--data", "data", "--institution", "chengdong", str(bad), cwd=work)
     assert near.returncode == 2 and "chengdong-chc" in near.stderr
 
 
