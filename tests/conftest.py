@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -42,6 +44,26 @@ def run_portal(
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600, env=env)
 
 
+def portal_here(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """``portal`` run in this process (click's test runner), from ``cwd``: the exit code
+    and what it printed on stdout and stderr, as :func:`run_portal` returns them, without
+    starting Python and loading the PII detector's models again (about 2 s of CPU a
+    command). What only a separate process shows (the module entry, a terminal, the
+    clock moved by faketime, a fresh hash seed) stays with :func:`run_portal`."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    runner = CliRunner(env={"SOURCE_DATE_EPOCH": None})
+    words = [str(a) for a in args]
+    with contextlib.chdir(cwd):
+        # Errors the command does not expect propagate, as a traceback would end a process.
+        result = runner.invoke(main, words, catch_exceptions=False)
+    return subprocess.CompletedProcess(
+        ["portal", *words], result.exit_code, result.stdout, result.stderr
+    )
+
+
 def record_edit(case: Path) -> None:
     """Record an edit of a published case in the ledger, as ``portal correct`` does."""
     from pipeline.cases import digest, ledger
@@ -51,10 +73,27 @@ def record_edit(case: Path) -> None:
     ledger.append(case.parent.parent, replace(last, action="corrected", sha256=sha))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def detector_loaded() -> None:
+    """The PII detector's dictionary and model loaded once in each test process, before
+    any build forks: the processes a build forks for the gate inherit them instead of
+    loading them again (1-2 s of CPU each time)."""
+    from pipeline.privacy.pii import find_pii
+
+    assert find_pii("经查，外科医生张建华收受红包3000元。")
+
+
 @pytest.fixture(autouse=True)
 def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Each test remembers source hashes in its own cache folder, never the user's."""
+    """Each test remembers source hashes in its own cache folder, never the user's.
+
+    And the pipeline runs in one process (``PORTAL_JOBS=1``), its commands included,
+    unless the test asks for more (the ``processes`` fixture): the two test processes
+    already keep the cores busy, and forking inside them only adds work. The session's
+    demo site is built with the machine's own number of processes, so the tests that
+    compare a build with it compare the two ways too."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("PORTAL_JOBS", "1")
     return tmp_path / "cache"
 
 
@@ -81,21 +120,53 @@ def registry(data_dir: Path) -> Registry:
     return load_registry(data_dir)
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo portal, built once for the whole session."""
-    base = tmp_path_factory.mktemp("demo")
-    data = base / "data"
-    shutil.copytree(DEMO, data)
-    out = base / "public"
-    # The source hashes and the parsed layer in the session's own cache, never the user's.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XDG_CACHE_HOME", str(base / "cache"))
-        build(data, out, now=NOW, config_file=ROOT / "mkdocs.yml")
-    return out
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (created if missing) while the block runs."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @pytest.fixture(scope="session")
-def site_data(site: Path) -> Path:
-    """The data directory the session's site was built from."""
-    return site.parent / "data"
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of the session's demo build: ``data`` (a copy of the demo data),
+    ``public`` (the portal built from it) and ``cache`` (the build's source hashes and
+    parsed layer). Built once for the whole run: the first worker process to ask builds
+    it, the others wait and read the same files."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by the run's workers
+    base = root / "demo"
+    with _locked(root / "demo.lock"):
+        if not (base / "built").exists():
+            shutil.rmtree(base, ignore_errors=True)  # a build that failed half-way
+            data = base / "data"
+            shutil.copytree(DEMO, data)
+            # The source hashes and the parsed layer in the session's own cache, never
+            # the user's; as many processes as the machine gives a build.
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv("XDG_CACHE_HOME", str(base / "cache"))
+                patch.delenv("PORTAL_JOBS", raising=False)
+                build(data, base / "public", now=NOW, config_file=ROOT / "mkdocs.yml")
+            (base / "built").touch()
+    return base
+
+
+@pytest.fixture(scope="session")
+def site(demo_build: Path) -> Path:
+    """The demo portal, built once for the whole run (read it, never change it)."""
+    return demo_build / "public"
+
+
+@pytest.fixture
+def site_data(demo_build: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The data directory the session's site was built from (read it, never change it),
+    with the build's cache: its files are not read and checked again (the parsed layer;
+    tests/test_layer.py shows that what the layer serves is what checking every file
+    again decides)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(demo_build / "cache"))
+    return demo_build / "data"

@@ -17,7 +17,7 @@ from pipeline.build import BuildRefused, build, prepare
 from pipeline.cases import listed, visible
 from pipeline.punctuality import LATE, ON_TIME
 from pipeline.registry import load_registry
-from tests.conftest import NOW, ROOT, record_edit, run_portal
+from tests.conftest import NOW, ROOT, portal_here, record_edit, run_portal
 
 SPEC_URLS = [
     "",
@@ -279,19 +279,19 @@ def test_a_case_that_names_a_person_is_left_out_alone(data_dir, tmp_path):
 
 def test_cli_exit_codes(data_dir, tmp_path):
     reports = ("--reports", str(tmp_path / "reports"))
-    ok = run_portal("check", "--data", str(data_dir), *reports)
+    ok = portal_here("check", "--data", str(data_dir), *reports)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "约12" in ok.stdout  # the quarantined file is listed
     bad = tmp_path / "2026-10.csv"
     bad.write_text("月份,受理投诉举报,九项准则知晓率\n2026-10,-1,0.98\n", encoding="utf-8")
-    refused = run_portal(
+    refused = portal_here(
         "check", "--data", str(data_dir), *reports, "--institution", "qinglan-renmin", str(bad)
     )
     assert refused.returncode == 1
     assert "受理投诉举报" in refused.stdout and "九项准则知晓率" in refused.stdout
     good = tmp_path / "2026-09.csv"
     good.write_text("月份,受理投诉举报\n2026-09,3\n", encoding="utf-8")
-    accepted = run_portal(
+    accepted = portal_here(
         "check", "--data", str(data_dir), *reports, "--institution", "qinglan-renmin", str(good)
     )
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
@@ -301,7 +301,7 @@ def test_cli_exit_codes(data_dir, tmp_path):
     case.write_text(
         case.read_text(encoding="utf-8") + "\n身份证号 11010519491231002X\n", encoding="utf-8"
     )
-    pii = run_portal("check", "--data", str(data_dir), *reports)
+    pii = portal_here("check", "--data", str(data_dir), *reports)
     assert pii.returncode == 1 and "身份证号" in pii.stdout
 
 

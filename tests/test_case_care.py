@@ -13,7 +13,7 @@ import pytest
 from pipeline.cases import load_case
 from pipeline.registry import vocabulary
 from pipeline.serve import Preview
-from tests.conftest import ROOT, run_portal
+from tests.conftest import ROOT, portal_here, run_portal
 
 DRAFT = "2026-second-red-envelope-draft"
 PUBLISHED = "2025-mch-conduct"
@@ -160,15 +160,15 @@ def test_a_draft_copied_from_another_case_is_told_and_not_published(data_dir):
     facts = FRONT_MATTER.sub("", (cases / f"{PUBLISHED}.md").read_text(encoding="utf-8"))
     mine = draft.read_text(encoding="utf-8")
     draft.write_text(FRONT_MATTER.match(mine).group(0) + facts, encoding="utf-8")
-    checked = run_portal("check", "--data", data_dir, f"cases/{DRAFT}.md")
+    checked = portal_here("check", "--data", data_dir, f"cases/{DRAFT}.md")
     said = checked.stdout + checked.stderr
     assert checked.returncode == 0 and f"cases/{PUBLISHED}.md 完全相同" in said, said
     assert "发布时会被拒绝" in said
     built = {c.path.stem: c for c in load_cases(load_registry(data_dir))}
     assert any(p.code == "copied_case" for p in built[DRAFT].problems)
     assert not any(p.code == "copied_case" for p in built[PUBLISHED].problems)
-    refused = run_portal("publish", "--data", data_dir, DRAFT, "--by", "宣传科")
+    refused = portal_here("publish", "--data", data_dir, DRAFT, "--by", "宣传科")
     assert refused.returncode == 1 and "完全相同" in refused.stdout + refused.stderr
     draft.write_text(draft.read_text(encoding="utf-8") + "\n经复核，另有一名护士长受到诫勉谈话。\n")
-    done = run_portal("publish", "--data", data_dir, DRAFT, "--by", "宣传科")
+    done = portal_here("publish", "--data", data_dir, DRAFT, "--by", "宣传科")
     assert done.returncode == 0, done.stdout + done.stderr

@@ -51,7 +51,7 @@ def test_cases_from_an_institution_are_gated_and_queued_not_published(registry, 
 
 def test_check_lists_the_queue_and_writes_the_refusal(data_dir, tmp_path):
     from pipeline.registry import load_registry
-    from tests.conftest import run_portal as portal
+    from tests.conftest import portal_here as portal
 
     registry = load_registry(data_dir)
     send(registry, "2026-renmin-named", "医生张建华收受红包2000元。")
@@ -148,9 +148,9 @@ def test_notices_an_earlier_version_kept_in_snapshots_move_to_held(registry):
             "sources/qinglan-renmin/cases/2026-renmin-old.md,"
             f"2026-10-02T01:00:00Z,,{digest},{len(text)},,,,\n"
         )
-    from tests.conftest import run_portal
+    from tests.conftest import portal_here
 
-    done = run_portal("collect", "--data", str(data))
+    done = portal_here("collect", "--data", str(data))
     assert "已把 1 篇机构报送的案例从 snapshots/ 移到本机的 held/" in done.stderr, done.stderr
     assert "2026-renmin-old" not in manifest.read_text(encoding="utf-8")
     assert read_manifest(data) == before

@@ -1,6 +1,8 @@
 """The press office's workflow from a draft to a published, corrected or retracted case:
 through its Python API (pipeline.cases.workflow), and through ``portal`` where what a person
-sees (exit codes, messages, prompts) is the point."""
+sees (exit codes, messages, prompts) is the point: run in the test's process, except a draft
+made and published and the questions on a terminal, in processes of their own as a person
+runs them."""
 
 import pytest
 import yaml
@@ -9,7 +11,8 @@ from pipeline.cases import FRONT_MATTER, load_cases, workflow
 from pipeline.cases.workflow import NotPossible
 from pipeline.problems import DataError
 from pipeline.registry import load_registry
-from tests.conftest import run_portal as portal
+from tests.conftest import portal_here as portal
+from tests.conftest import run_portal
 
 
 def front(path):
@@ -36,7 +39,7 @@ def test_new_case_then_publish(data_dir):
         "--amount",
         "5000",
     ]
-    done = portal(*args)
+    done = run_portal(*args)
     assert done.returncode == 0, done.stderr
     path = data_dir / "cases" / "2026-test-kickback.md"
     meta = front(path)
@@ -44,12 +47,14 @@ def test_new_case_then_publish(data_dir):
         meta["status"] == "draft" and meta["category"] == "kickback" and meta["amount_yuan"] == 5000
     )
     assert "姓加“某”" in path.read_text(encoding="utf-8")
-    assert portal(*args).returncode == 2  # never overwrites
+    assert run_portal(*args).returncode == 2  # never overwrites
     path.write_text(
         path.read_text(encoding="utf-8").replace("（在此写明", "经查，行政人员周某收受回扣。\n（"),
         encoding="utf-8",
     )
-    published = portal("publish", "--data", str(data_dir), "2026-test-kickback", "--by", "宣传科")
+    published = run_portal(
+        "publish", "--data", str(data_dir), "2026-test-kickback", "--by", "宣传科"
+    )
     assert published.returncode == 0, published.stderr
     meta = front(path)
     assert (

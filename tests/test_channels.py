@@ -180,12 +180,12 @@ def test_a_personal_wechat_account_in_a_channel_list_is_refused(registry):
 def test_an_office_checks_its_channel_list_before_sending_it(data_dir, tmp_path):
     """``portal check`` on a list of channels reads it as one (not as a month's figures),
     says what a build would refuse, and writes no report over the real one."""
-    from tests.conftest import run_portal
+    from tests.conftest import portal_here
 
     header = "kind,value,department,hours,address,postcode,verified_on,note\n"
     draft = tmp_path / "我们的渠道.csv"
     draft.write_text(header + "phone,13812345678,行风办张建华,工作日,,,2026-10-12,\n", "utf-8")
-    done = run_portal(
+    done = portal_here(
         "check", "--data", data_dir, "--institution", "qinglan-renmin", draft, cwd=tmp_path
     )
     said = done.stdout + done.stderr
@@ -193,20 +193,20 @@ def test_an_office_checks_its_channel_list_before_sending_it(data_dir, tmp_path)
     assert "表头" not in said and "整份渠道表不会采用" in said
     assert not (tmp_path / "reports").exists()
     live = data_dir / "sources" / "qinglan-renmin" / "channels.csv"
-    done = run_portal("check", "--data", data_dir, "--institution", "qinglan-renmin", live)
+    done = portal_here("check", "--data", data_dir, "--institution", "qinglan-renmin", live)
     assert done.returncode == 0 and "通过（渠道表）" in done.stderr, done.stdout + done.stderr
 
 
 def test_the_build_tells_a_refused_channel_list_and_publishes_the_rest(data_dir, tmp_path):
     """A build (what CI runs every month) names the refused list, as `portal check` does;
     the site is built with the institution's last good channels."""
-    from tests.conftest import run_portal
+    from tests.conftest import portal_here
 
     source = data_dir / "sources" / "qinglan-renmin" / "channels.csv"
     source.write_bytes(
         source.read_bytes() + "phone,13812345678,行风办张建华,工作日,,,2026-10-12,\n".encode()
     )
-    done = run_portal("build", "--data", data_dir, "--out", tmp_path / "site", cwd=tmp_path)
+    done = portal_here("build", "--data", data_dir, "--out", tmp_path / "site", cwd=tmp_path)
     said = done.stdout + done.stderr
     assert done.returncode == 0, said
     assert "qinglan-renmin/channels.csv" in said and "整份渠道表不予采用" in said, said
@@ -220,7 +220,7 @@ def test_collect_tells_the_office_a_refused_channel_list_when_it_arrives(data_di
     """The daily collection is where an office's new list is first seen: a list with a
     personal mobile is told there (not only at the next check or build), the rest of
     the institution's files are collected, and the list is kept for the history."""
-    from tests.conftest import run_portal
+    from tests.conftest import portal_here
 
     source = data_dir / "sources" / "qinglan-renmin" / "channels.csv"
     source.write_text(
@@ -228,7 +228,7 @@ def test_collect_tells_the_office_a_refused_channel_list_when_it_arrives(data_di
         "phone,13812345678,行风建设办公室,工作日,,,2026-10-12,\n",
         encoding="utf-8",
     )
-    done = run_portal("collect", "--data", str(data_dir))
+    done = portal_here("collect", "--data", str(data_dir))
     assert done.returncode == 0, done.stdout + done.stderr
     line = next(x for x in done.stdout.splitlines() if x.startswith("qinglan-renmin"))
     assert "channels.csv：渠道表未通过检查（1 处" in line and "仍公布上一份" in line, line
@@ -238,7 +238,7 @@ def test_collect_tells_the_office_a_refused_channel_list_when_it_arrives(data_di
         "phone,0000-12345678,行风建设办公室,工作日,,,2026-11-12,\n",
         encoding="utf-8",
     )
-    done = run_portal("collect", "--data", str(data_dir))
+    done = portal_here("collect", "--data", str(data_dir))
     line = next(x for x in done.stdout.splitlines() if x.startswith("qinglan-renmin"))
     assert "渠道表" not in line, line
 
@@ -246,7 +246,7 @@ def test_collect_tells_the_office_a_refused_channel_list_when_it_arrives(data_di
 def test_a_public_log_shows_personal_data_masked(data_dir, monkeypatch):
     """The publishing workflow's log may be public (PORTAL_PUBLIC_LOG=1): a personal
     mobile or WeChat account a check finds is shown masked there, whole in the report."""
-    from tests.conftest import run_portal
+    from tests.conftest import portal_here
 
     source = data_dir / "sources" / "qinglan-renmin" / "channels.csv"
     source.write_text(
@@ -257,13 +257,13 @@ def test_a_public_log_shows_personal_data_masked(data_dir, monkeypatch):
     )
     reports = data_dir.parent / "reports"
     monkeypatch.setenv("PORTAL_PUBLIC_LOG", "1")
-    done = run_portal("check", "--data", str(data_dir), "--reports", str(reports))
+    done = portal_here("check", "--data", str(data_dir), "--reports", str(reports))
     assert "13987654321" not in done.stdout and "zhangwei1980" not in done.stdout
     assert "139******21" in done.stdout, done.stdout
     report = (reports / "qinglan-renmin" / "channels.txt").read_text(encoding="utf-8")
     assert "13987654321" in report and "zhangwei1980@163.com" in report
     monkeypatch.delenv("PORTAL_PUBLIC_LOG")
-    done = run_portal("check", "--data", str(data_dir), "--reports", str(reports))
+    done = portal_here("check", "--data", str(data_dir), "--reports", str(reports))
     assert "13987654321" in done.stdout  # on the office's own terminal, whole
 
 

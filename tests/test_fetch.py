@@ -532,7 +532,7 @@ def test_sniffing(name, content, ok):
 
 
 def test_collect_command_reports_and_exits_zero_when_an_institution_fails(data_dir, server):
-    from tests.conftest import run_portal as portal
+    from tests.conftest import portal_here as portal
 
     remote_registry(data_dir, server)
     publish(server, {"statistics/2026-10.csv": [("ok", b"<html>login</html>")]})
@@ -560,7 +560,7 @@ def test_a_name_no_terminal_can_print_is_reported_not_raised(data_dir, server):
 
 
 def test_collect_exits_1_when_the_data_directory_cannot_be_written(data_dir, server):
-    from tests.conftest import run_portal as portal
+    from tests.conftest import portal_here as portal
 
     remote_registry(data_dir, server)
     publish(server, {"statistics/2026-10.csv": [("ok", GOOD)]})

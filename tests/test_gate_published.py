@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.build import build
 from pipeline.cases import FRONT_MATTER, load_case
-from tests.conftest import NOW, ROOT, run_portal
+from tests.conftest import NOW, ROOT, portal_here
 
 DRAFT = "2026-second-red-envelope-draft"
 
@@ -144,7 +144,7 @@ def test_publish_refuses_what_the_build_would_refuse(data_dir):
     path = data_dir / "cases" / f"{DRAFT}.md"
     path.write_text(path.read_text(encoding="utf-8") + "\n医生张<!-- -->建华。\n", "utf-8")
     ledger = (data_dir / "cases" / "ledger.csv").read_text(encoding="utf-8")
-    run = run_portal("publish", DRAFT, "--data", str(data_dir), "--by", "宣传科")
+    run = portal_here("publish", DRAFT, "--data", str(data_dir), "--by", "宣传科")
     assert run.returncode == 1, run.stdout + run.stderr
     assert "张建华" in run.stdout + run.stderr
     assert (data_dir / "cases" / "ledger.csv").read_text(encoding="utf-8") == ledger

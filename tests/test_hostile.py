@@ -16,7 +16,7 @@ from pipeline.build import build
 from pipeline.cases import load_case
 from pipeline.channels import parse_channels
 from pipeline.check import Submission, check_file
-from tests.conftest import NOW, ROOT, run_portal
+from tests.conftest import NOW, ROOT, portal_here
 from tests.hostile import CORPUS, INST, xlsx
 
 TODAY = NOW.date()
@@ -134,9 +134,12 @@ BOMB = "".join(
 def test_a_careless_case_notice_gets_one_clear_problem(registry, tmp_path, date, extra, word):
     path = tmp_path / "x.md"
     path.write_text(CASE.format(date=date, extra=extra), encoding="utf-8")
-    started = time.perf_counter()
+    # The work it costs, not the wall clock: on a machine shared with other work a
+    # notice that takes 2 s of CPU took 5.8 s, and an alias bomb or a huge integer would
+    # still take far more than 5 s of CPU.
+    started = time.process_time()
     case = load_case(path, registry)
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
     assert case.refused
     assert any(word in str(p) for p in case.problems), case.problems
 
@@ -158,7 +161,7 @@ def test_a_lone_surrogate_is_reported_not_a_traceback(data_dir, tmp_path):
         '"indicator": "complaints_received", "value": 1}]}',
         encoding="utf-8",
     )
-    run = run_portal(
+    run = portal_here(
         "check", "--data", str(data_dir), "--reports", str(tmp_path / "r"), str(bad), cwd=tmp_path
     )
     assert run.returncode == 1, run.stderr
@@ -227,7 +230,7 @@ def test_build_refuses_an_output_folder_it_must_not_replace(data_dir, out):
         (work / folder / "notes.txt").write_text("mine", encoding="utf-8")
     (work / "forged" / "site-files.sha256").write_text("", encoding="utf-8")
     before = sorted(p.relative_to(work) for p in work.rglob("*"))
-    run = run_portal("build", "--data", "data", "--out", out, cwd=work)
+    run = portal_here("build", "--data", "data", "--out", out, cwd=work)
     assert run.returncode == 2, run.stdout + run.stderr
     assert "输出目录" in run.stderr
     assert sorted(p.relative_to(work) for p in work.rglob("*")) == before
@@ -237,12 +240,12 @@ def test_an_institution_id_never_becomes_a_path(data_dir, tmp_path):
     work = data_dir.parent
     bad = work / "2026-10.csv"
     bad.write_text("月份,受理投诉举报\n2026-10,-1\n", encoding="utf-8")
-    run = run_portal(
+    run = portal_here(
         "check", "--data", "data", "--institution", "../../x", "--reports", "r", str(bad), cwd=work
     )
     assert run.returncode == 2
     assert not (work / "r").exists() and not (work.parent / "x").exists()
-    near = run_portal("check", "--data", "data", "--institution", "chengdong", str(bad), cwd=work)
+    near = portal_here("check", "--data", "data", "--institution", "chengdong", str(bad), cwd=work)
     assert near.returncode == 2 and "chengdong-chc" in near.stderr
 
 

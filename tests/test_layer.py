@@ -251,6 +251,9 @@ def test_two_builds_at_once_leave_a_layer_that_serves_the_same(data_dir, tmp_pat
             "XDG_CACHE_HOME": str(env_cache),
             "SOURCE_DATE_EPOCH": str(int(NOW.timestamp())),
             "TZ": "UTC",
+            # Each build in one process: what is shared is the layer, which a build
+            # writes from its main process whatever the number of processes.
+            "PORTAL_JOBS": "1",
         }
         command = [sys.executable, "-m", "pipeline", "build", "--data", str(data_dir)]
         return subprocess.Popen(

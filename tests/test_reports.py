@@ -57,7 +57,7 @@ def test_a_newer_file_replaces_figures_of_an_older_one_and_says_so(registry):
 
 
 def test_check_command_writes_reports(data_dir, tmp_path):
-    from tests.conftest import run_portal as portal
+    from tests.conftest import portal_here as portal
 
     out = tmp_path / "reports"
     done = portal("check", "--data", str(data_dir), "--reports", str(out))
@@ -69,7 +69,7 @@ def test_check_run_inside_the_data_directory_writes_no_report_into_it(data_dir):
     """The data directory is published with the site's sources, and a report quotes what
     a refused file holds: run from inside it, the reports go beside it; asked for inside
     it, the command refuses before checking anything."""
-    from tests.conftest import run_portal as portal
+    from tests.conftest import portal_here as portal
 
     done = portal("check", cwd=data_dir)  # inside it, --data defaults to it
     assert done.returncode == 0, done.stderr

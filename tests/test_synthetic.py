@@ -15,7 +15,7 @@ from pipeline.demo.synthetic import _figures, generate
 from pipeline.periods import BEIJING, month_range
 from pipeline.registry import load_registry, vocabulary
 from pipeline.store import latest_snapshots, read_manifest
-from tests.conftest import DEMO
+from tests.conftest import DEMO, portal_here
 from tests.conftest import run_portal as portal
 
 SIZE = ("--institutions", "40", "--months", "8", "--cases", "30")
@@ -73,15 +73,15 @@ def test_demo_generates_the_size_asked_with_the_demo_s_mess(tmp_path):
 
 def test_a_synthetic_directory_checks_and_builds(tmp_path):
     data = tmp_path / "syn"
-    assert portal("demo", *SIZE, "--out", str(data)).returncode == 0
-    checked = portal("check", "--data", str(data), "--reports", str(tmp_path / "reports"))
+    assert portal_here("demo", *SIZE, "--out", str(data)).returncode == 0
+    checked = portal_here("check", "--data", str(data), "--reports", str(tmp_path / "reports"))
     assert checked.returncode == 0, checked.stdout + checked.stderr
     # The one mess that is refused is the guessed figure: the figures themselves keep the
     # rules (running totals, institutions that start late), whatever their style.
     refused = [line for line in checked.stdout.splitlines() if line.startswith("[错误]")]
     assert refused and all("约12" in line for line in refused), refused
     site = tmp_path / "site"
-    built = portal("build", "--data", str(data), "--out", str(site))
+    built = portal_here("build", "--data", str(data), "--out", str(site))
     assert built.returncode == 0, built.stderr
     reg = load_registry(data)
     pages = {p.parent.name for p in (site / "institutions").glob("*/index.html")}
