@@ -236,8 +236,9 @@ class CheckResult:
         this is hundreds of megabytes the pages do not need."""
         self.parsed = {}
         for sub in self.submissions:
-            if sub.accepted:
-                sub.rows = Rows()
+            # A refused file's rows are copied out of the table they share with
+            # others, so that the table goes.
+            sub.rows = Rows() if sub.accepted else Rows(list(sub.rows))
 
 
 def _nfkc(value: Any) -> str:

@@ -322,9 +322,8 @@ class Layer:
             problems = [list(astuple(p)) for p in sub.problems]
             entries[key] = [at, n, sub.latest_month, ids, problems]
             at += n
-        table = _encode([sub.rows for _, sub in self._new])
-        seg = self._write(entries, table)
-        seg.table = table
+        # Not kept: the submissions hold their rows, a merge reads the segment back.
+        seg = self._write(entries, _encode([sub.rows for _, sub in self._new]))
         self._segments.append(seg)
         self._used.extend((key, seg) for key in entries)
         self._new = []
@@ -421,11 +420,11 @@ def _lock(folder: Path) -> Any:
 
 
 def _encode(rows: list[Rows]) -> pa.Table:
-    """The rows of several files as one table (plain text), an ``entry`` column saying
-    which file."""
+    """The rows of several files as one table, an ``entry`` column saying which file
+    (its text dictionary-encoded, as it is read back)."""
     counts = [len(r) for r in rows]
     entry = pa.array(np.repeat(np.arange(len(rows), dtype=np.int32), counts), pa.int32())
-    return _plain(gather(rows).add_column(0, "entry", entry))
+    return gather(rows).add_column(0, "entry", entry)
 
 
 def _plain(table: pa.Table) -> pa.Table:
