@@ -49,7 +49,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.check.checks import Rows, Submission, gather
+from pipeline.check.checks import ROW_SCHEMA, Rows, Submission, gather
 from pipeline.problems import Problem
 from pipeline.registry import Institution, Registry
 from pipeline.store import Snapshot, atomic_write, cache_path, code_version
@@ -230,6 +230,8 @@ class Layer:
                 table = pq.read_table(pa.BufferReader(blob), read_dictionary=list(_TEXT))
                 if table.schema.names != _SCHEMA.names:
                     raise ValueError(f"列不符：{table.schema.names}")
+                if not table.select(ROW_SCHEMA.names).schema.equals(ROW_SCHEMA):
+                    raise ValueError(f"列类型不符：{table.schema}")
                 # One chunk: the rows of a file are a slice of it.
                 table = table.unify_dictionaries().combine_chunks()
                 rows = table.num_rows
