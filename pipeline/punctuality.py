@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from itertools import chain
-from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from pipeline.check import Rows, check_stored, file_label
+from pipeline.check import Rows, check_stored, file_label, gather
 from pipeline.registry import Registry
 from pipeline.store import beijing_time, due_date, read_manifest
 
@@ -51,7 +50,7 @@ def history(
     snaps = [s for s in read_manifest(registry.data_dir) if s.kind == "statistics"]
     days: list[date] = []
     files: list[str] = []
-    parts: list[tuple[Any, ...]] = []
+    parts: list[Rows] = []
     for snap in sorted(snaps, key=lambda s: (s.arrived_at, s.fetched_at)):
         key = (snap.sha256, snap.institution_id, snap.name)
         if key not in parsed:
@@ -62,16 +61,16 @@ def history(
             continue
         days.append(beijing_time(snap.arrived_at).date())
         files.append(file_label(snap))
-        parts.append(rows.columns())
+        parts.append(rows)
     if not parts:
         return {}, []
     # One row per figure read, in the order the files arrived; ``sent``: which file.
-    sent = np.repeat(np.arange(len(parts)), [len(p[0]) for p in parts])
+    sent = np.repeat(np.arange(len(parts)), [len(p) for p in parts])
+    table = gather(parts)
     (institution, ids), (period, periods), (indicator, codes) = (
-        pd.factorize(np.fromiter(chain.from_iterable(p[k] for p in parts), object, len(sent)))
-        for k in range(3)
+        _codes(table.column(name)) for name in ("institution_id", "period", "indicator")
     )
-    value = np.concatenate([np.frombuffer(p[3], dtype=np.float64) for p in parts])
+    value = table.column("value").to_numpy()
     # A month arrived with the first file that has it (the rows are in arrival order).
     month = institution * len(periods) + period
     months, first_row = np.unique(month, return_index=True)
@@ -98,6 +97,12 @@ def history(
         for row in sorted(before)  # in the order the files arrived
     ]
     return first, changes
+
+
+def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
+    """A dictionary-encoded column (one chunk) as codes and the texts they stand for."""
+    array = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    return array.indices.to_numpy().astype(np.int64), array.dictionary.to_pylist()
 
 
 @dataclass

@@ -195,6 +195,33 @@ def test_a_damaged_or_foreign_segment_is_ignored_and_its_files_read(data_dir, tm
     assert result.files_checked > 0 and outcome(result) == cold
 
 
+def test_a_segment_whose_columns_have_other_types_is_ignored(data_dir, tmp_path, caplog):
+    import hashlib
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "layer"
+    cold = outcome(check(data_dir, None))
+    check(data_dir, folder)
+    (rows,) = folder.glob("*.rows.parquet")
+    table = pq.read_table(rows)
+    at = table.schema.get_field_index("value")
+    table = table.set_column(at, "value", table.column("value").cast(pa.string()))
+    pq.write_table(table, rows)
+    # Its checksum as the segment says: only the types are wrong.
+    (entries,) = folder.glob("*.json")
+    doc = json.loads(entries.read_text(encoding="utf-8"))
+    doc["rows_sha256"] = hashlib.sha256(rows.read_bytes()).hexdigest()
+    entries.write_text(json.dumps(doc), encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="portal.layer"):
+        result = check(data_dir, folder)
+    assert result.files_checked == statistics(data_dir)
+    assert outcome(result) == cold
+    assert "列类型不符" in " ".join(r.getMessage() for r in caplog.records)
+
+
 def test_segments_are_merged_when_they_pile_up(data_dir, tmp_path, monkeypatch):
     monkeypatch.setattr(layer_module, "MAX_SEGMENTS", 2)
     folder = tmp_path / "layer"

@@ -24,6 +24,7 @@ from pipeline.check.checks import (
     check_rules,
     check_stored,
     file_label,
+    gather,
     parse_period,
     parse_value,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "check_rules",
     "check_stored",
     "file_label",
+    "gather",
     "parse_period",
     "parse_value",
 ]

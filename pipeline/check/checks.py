@@ -14,7 +14,6 @@ import math
 import os
 import re
 import unicodedata
-from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -25,6 +24,8 @@ from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline import periods
 from pipeline.parallel import pmap
@@ -65,63 +66,68 @@ class Row(NamedTuple):
     sheet: str | None
 
 
-# Columns as sent by the processes that read files, each kept once: most files of a
-# province have the same ids, months, codes and column names in the same order.
-_COLUMNS: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-
-
-def _shared(column: tuple[Any, ...]) -> tuple[Any, ...]:
-    if len(_COLUMNS) >= 1_000_000:
-        _COLUMNS.clear()
-    return _COLUMNS.setdefault(column, column)
+# The rows of files as Arrow tables: the text columns dictionary-encoded (a few distinct
+# ids, months, codes and column names), as the parsed layer reads them back.
+_TEXT = pa.dictionary(pa.int32(), pa.string())
+ROW_SCHEMA = pa.schema(
+    [
+        ("institution_id", _TEXT),
+        ("period", _TEXT),
+        ("indicator", _TEXT),
+        ("value", pa.float64()),
+        ("row", pa.int64()),
+        ("column", _TEXT),
+        ("sheet", _TEXT),
+    ]
+)
 
 
 class Rows:
-    """The figures read from one file. Appended one by one while the file is checked,
-    then kept column by column: a string column holds references to a few shared
-    strings, the values an array of doubles. A province keeps millions of figures: a
-    tuple per figure (with its float) cost four times the memory, and more time to send
-    from the processes that read the files."""
+    """The figures read from one file: appended one by one while the file is checked
+    (:class:`Row`), afterwards a slice of an Arrow table that holds the rows of many
+    files (a batch of files checked together, or a segment of the parsed layer). A
+    province keeps millions of figures: as Python objects they took hundreds of
+    megabytes that freeing them did not give back."""
 
-    __slots__ = ("_columns", "_pending")
+    __slots__ = ("_at", "_n", "_pending", "_table")
 
     def __init__(self, rows: Iterable[Row] = ()) -> None:
         self._pending: list[Row] = list(rows)
-        self._columns: tuple[Any, ...] | None = None
+        self._table: pa.Table | None = None
+        self._at = self._n = 0
 
     @classmethod
-    def _of_columns(cls, columns: tuple[Any, ...]) -> Rows:
-        """Rows sent by another process: each column but the values becomes the one
-        every file with the same column shares (a file's ids, months, codes and column
-        names, copied for each file sent, would otherwise cost more than its figures)."""
+    def of_table(cls, table: pa.Table, at: int, n: int) -> Rows:
+        """Rows ``at`` to ``at + n`` of ``table`` (which has the columns of :class:`Row`)."""
         rows = cls()
-        rows._columns = tuple(c if k == 3 else _shared(c) for k, c in enumerate(columns))
+        rows._table, rows._at, rows._n = table, at, n
         return rows
 
     def append(self, row: Row) -> None:
-        if self._columns is not None:
+        if self._table is not None:
             self._pending = list(self)
-            self._columns = None
+            self._table = None
         self._pending.append(row)
 
-    def columns(self) -> tuple[Any, ...]:
-        """One sequence per field of :class:`Row`; ``value`` an ``array('d')``."""
-        if self._columns is None:
-            if self._pending:
-                inst, period, indicator, value, *where = zip(*self._pending, strict=True)
-                self._columns = (inst, period, indicator, array("d", value), *where)
-            else:
-                self._columns = ((), (), (), array("d"), (), (), ())
-            self._pending = []
-        return self._columns
+    def source(self) -> tuple[pa.Table, int, int]:
+        """The table the rows are in, where they start, and how many they are."""
+        if self._table is None:
+            return rows_table(self._pending), 0, len(self._pending)
+        return self._table, self._at, self._n
+
+    def table(self) -> pa.Table:
+        """The rows as a table of :data:`ROW_SCHEMA`."""
+        table, at, n = self.source()
+        return table.select(ROW_SCHEMA.names).slice(at, n)
 
     def __len__(self) -> int:
-        return len(self._pending) if self._columns is None else len(self._columns[0])
+        return len(self._pending) if self._table is None else self._n
 
     def __iter__(self) -> Iterator[Row]:
-        if self._columns is None:
+        if self._table is None:
             return iter(self._pending)
-        return map(Row._make, zip(*self._columns, strict=True))
+        columns = [c.to_pylist() for c in self.table().columns]
+        return map(Row._make, zip(*columns, strict=True))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Rows) and list(self) == list(other)
@@ -132,7 +138,51 @@ class Rows:
         return f"Rows({list(self)!r})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Rows._of_columns, (self.columns(),))
+        return (Rows, (list(self),))
+
+
+def rows_table(rows: Iterable[Row]) -> pa.Table:
+    """``rows`` as a table of :data:`ROW_SCHEMA`."""
+    columns = list(zip(*rows, strict=True)) or [()] * len(Row._fields)
+    return pa.table(
+        {
+            name: pa.array(column, pa.string()).dictionary_encode()
+            if field.type == _TEXT
+            else pa.array(column, field.type)
+            for name, column, field in zip(Row._fields, columns, ROW_SCHEMA, strict=True)
+        },
+        schema=ROW_SCHEMA,
+    )
+
+
+def gather(rows: list[Rows]) -> pa.Table:
+    """The rows of many files as one table of :data:`ROW_SCHEMA`, file after file, taken
+    from the tables they are slices of (one ``take``, no Python object per row)."""
+    sources: dict[int, int] = {}
+    tables: list[pa.Table] = []
+    held: list[pa.Table] = []  # each source kept alive, so that no other takes its id
+    starts = np.zeros(len(rows), dtype=np.int64)
+    counts = np.zeros(len(rows), dtype=np.int64)
+    bases: list[int] = []
+    total = 0
+    for k, r in enumerate(rows):
+        table, at, n = r.source()
+        s = sources.get(id(table))
+        if s is None:
+            s = sources[id(table)] = len(tables)
+            held.append(table)
+            tables.append(table.select(ROW_SCHEMA.names))
+            bases.append(total)
+            total += table.num_rows
+        starts[k] = bases[s] + at
+        counts[k] = n
+    if not tables:
+        return ROW_SCHEMA.empty_table()
+    every = pa.concat_tables(tables).unify_dictionaries()
+    # Row positions in ``every``: each file's start, then one after another.
+    before = np.cumsum(counts) - counts
+    index = np.repeat(starts - before, counts) + np.arange(int(counts.sum()), dtype=np.int64)
+    return every.take(pa.array(index, pa.int64())).combine_chunks()
 
 
 @dataclass
@@ -154,7 +204,7 @@ class Submission:
 
     @property
     def periods(self) -> list[str]:
-        return sorted(set(self.rows.columns()[1]))
+        return sorted(pc.unique(self.rows.table().column("period").cast(pa.string())).to_pylist())
 
 
 @dataclass
@@ -186,8 +236,9 @@ class CheckResult:
         this is hundreds of megabytes the pages do not need."""
         self.parsed = {}
         for sub in self.submissions:
-            if sub.accepted:
-                sub.rows = Rows()
+            # A refused file's rows are copied out of the table they share with
+            # others, so that the table goes.
+            sub.rows = Rows() if sub.accepted else Rows(list(sub.rows))
 
 
 def _nfkc(value: Any) -> str:
@@ -635,7 +686,6 @@ def check_file(
         _unreadable(checker, exc)
     if not sub.rows and sub.accepted:
         checker.problem("no_data", "文件中没有可读取的数据")
-    sub.rows.columns()  # read: kept column by column from now on
     return sub
 
 
@@ -795,24 +845,35 @@ def _apply_rules(
 
 
 def _frame(submissions: list[Submission]) -> pd.DataFrame:
-    """The rows of ``submissions`` as one table, built column by column, with ``_sub``:
-    the index of the submission each row came from."""
-    parts = [s.rows.columns() for s in submissions]
+    """The rows of ``submissions`` as one table, with ``_sub``: the index of the
+    submission each row came from. The text columns are categories (sorted): the rules
+    and the canonical table group on them; ``row`` is a float (NaN where none)."""
+    table = gather([s.rows for s in submissions])
     columns: dict[str, Any] = {}
-    for k, name in enumerate(Row._fields):
-        if name == "value":
-            columns[name] = np.concatenate(
-                [np.frombuffer(p[k], dtype=np.float64) for p in parts] or [np.empty(0)]
-            )
-        elif name in ("institution_id", "period", "indicator"):
-            # Categories (sorted): the rules and the canonical table group on them.
-            columns[name] = pd.Categorical(list(chain.from_iterable(p[k] for p in parts)))
+    for name in Row._fields:
+        column = table.column(name)
+        if pa.types.is_dictionary(column.type):
+            columns[name] = _categorical(column)
         else:
-            columns[name] = list(chain.from_iterable(p[k] for p in parts))
+            columns[name] = column.to_numpy().astype(np.float64, copy=False)
     columns["_sub"] = np.repeat(
-        np.arange(len(submissions), dtype=np.int64), [len(p[0]) for p in parts]
+        np.arange(len(submissions), dtype=np.int64), [len(s.rows) for s in submissions]
     )
     return pd.DataFrame(columns)
+
+
+def _categorical(column: pa.ChunkedArray) -> pd.Categorical:
+    """A dictionary-encoded column as ``pd.Categorical`` of its values gives it: the
+    values present, sorted, as categories."""
+    array = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    words = np.array([*array.dictionary.to_pylist(), None], dtype=object)
+    codes = array.indices.fill_null(len(words) - 1).to_numpy().astype(np.int64)
+    present = np.unique(codes[codes < len(words) - 1])
+    names = sorted(words[present].tolist())
+    rank = {name: i for i, name in enumerate(names)}
+    lookup = np.full(len(words), -1, dtype=np.int64)
+    lookup[present] = [rank[w] for w in words[present].tolist()]
+    return pd.Categorical.from_codes(lookup[codes], categories=names)
 
 
 @dataclass(frozen=True)
@@ -961,18 +1022,29 @@ def check_all(
     known: list[Submission | None] = [layer.take(*o) if layer else None for o in files]
     todo = [i for i, sub in enumerate(known) if sub is None]
 
-    def check_one(i: int) -> Submission:
-        snap, name = files[i]
-        sub = check_stored(registry, snap, name, today)
-        sub.snapshot = None  # known to the parent: not sent back
-        return sub
+    def check_batch(batch: list[int]) -> tuple[list[Submission], list[int], pa.Table]:
+        """Check a batch of files; their rows come back as one table."""
+        subs = [check_stored(registry, *files[i], today) for i in batch]
+        counts = [len(sub.rows) for sub in subs]
+        table = rows_table(chain.from_iterable(sub.rows for sub in subs))
+        for sub in subs:
+            sub.snapshot = None  # known to the parent: not sent back
+            sub.rows = Rows()  # sent in the table
+        return subs, counts, table
 
     stored = [files[i][0].path(registry.data_dir) for i in todo]
-    fresh = pmap(check_one, todo, meanwhile=lambda: read_ahead(stored))
-    for i, new in zip(todo, fresh, strict=True):
-        known[i] = new
-        if layer:
-            layer.keep(*files[i], new)
+    # A few hundred batches: enough to share among the processes, few enough tables.
+    size = max(1, len(todo) // 256)
+    batches = [todo[k : k + size] for k in range(0, len(todo), size)]
+    fresh = pmap(check_batch, batches, meanwhile=lambda: read_ahead(stored))
+    for batch, (subs, counts, table) in zip(batches, fresh, strict=True):
+        at = 0
+        for i, new, n in zip(batch, subs, counts, strict=True):
+            new.rows = Rows.of_table(table, at, n)
+            at += n
+            known[i] = new
+            if layer:
+                layer.keep(*files[i], new)
     if layer:
         layer.save()
 
@@ -1059,7 +1131,7 @@ def check_as_sent(
 
 
 def _only_institution(sub: Submission) -> str | None:
-    ids = set(sub.rows.columns()[0])
+    ids = set(sub.rows.table().column("institution_id").to_pylist())
     return next(iter(ids)) if len(ids) == 1 else None
 
 

@@ -39,11 +39,9 @@ import logging
 import os
 import secrets
 import time
-from array import array
 from dataclasses import astuple, dataclass, field
 from datetime import date
 from functools import cache
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +49,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.check.checks import Row, Rows, Submission
+from pipeline.check.checks import ROW_SCHEMA, Rows, Submission, gather
 from pipeline.problems import Problem
 from pipeline.registry import Institution, Registry
 from pipeline.store import Snapshot, atomic_write, cache_path, code_version
@@ -139,7 +137,6 @@ class _Segment:
     rows_file: str
     rows_sha256: str
     entries: dict[str, list[Any]]
-    columns: tuple[Any, ...] | None = None
     table: pa.Table | None = None
     broken: bool = False
 
@@ -205,14 +202,14 @@ class Layer:
             at, n, latest, ids, problems = seg.entries[key]
             if not latest < self.current or (ids is not None and ids != self._ids):
                 return None
-            columns = self._columns(seg)
-            if columns is None:
+            table = self._table(seg)
+            if table is None:
                 return None
             sub = Submission(
                 snapshot=None,
                 file=file,
                 institution_id=snap.institution_id,
-                rows=_rows(columns, at, n),
+                rows=Rows.of_table(table, at, n),
                 problems=[Problem(*p) for p in problems],
                 latest_month=latest,
             )
@@ -223,8 +220,8 @@ class Layer:
         self.served += 1
         return sub
 
-    def _columns(self, seg: _Segment) -> tuple[Any, ...] | None:
-        if seg.columns is None and not seg.broken:
+    def _table(self, seg: _Segment) -> pa.Table | None:
+        if seg.table is None and not seg.broken:
             assert self.folder is not None
             try:
                 blob = (self.folder / seg.rows_file).read_bytes()
@@ -233,23 +230,26 @@ class Layer:
                 table = pq.read_table(pa.BufferReader(blob), read_dictionary=list(_TEXT))
                 if table.schema.names != _SCHEMA.names:
                     raise ValueError(f"列不符：{table.schema.names}")
-                seg.table = table
-                seg.columns = _decode(table)
-                rows = len(seg.columns[0])
+                if not table.select(ROW_SCHEMA.names).schema.equals(ROW_SCHEMA):
+                    raise ValueError(f"列类型不符：{table.schema}")
+                # One chunk: the rows of a file are a slice of it.
+                table = table.unify_dictionaries().combine_chunks()
+                rows = table.num_rows
                 if any(at < 0 or at + n > rows for at, n, *_ in seg.entries.values()):
                     raise ValueError("条目超出行数")
+                seg.table = table
             except FileNotFoundError:  # merged away by another build meanwhile
                 seg.broken = True
-                seg.columns = seg.table = None
+                seg.table = None
             except Exception as exc:  # any damage: the files are checked again
                 self._broken(seg, str(exc)[:200] or type(exc).__name__)
-        return seg.columns
+        return seg.table
 
     def _broken(self, seg: _Segment, why: str) -> None:
         if not seg.broken:
             log.warning("解析层片段 %s 无法使用，已忽略，其中的文件将重新校验：%s", seg.name, why)
         seg.broken = True
-        seg.columns = seg.table = None
+        seg.table = None
 
     @staticmethod
     def _read_index(folder: Path, damaged: list[str]) -> list[_Segment]:
@@ -308,8 +308,6 @@ class Layer:
         up. Failing to write loses nothing but time (a warning says why)."""
         if self.folder is None:
             return
-        for seg in self._segments:
-            seg.columns = None  # taken: the rows are the submissions' now
         try:
             if self._new:
                 self._write_new()
@@ -319,19 +317,15 @@ class Layer:
 
     def _write_new(self) -> None:
         entries: dict[str, list[Any]] = {}
-        parts = []
         at = 0
         for key, sub in self._new:
-            columns = sub.rows.columns()
-            n = len(columns[0])
+            n = len(sub.rows)
             ids = self._ids if _names_other_ids(sub) else None
             problems = [list(astuple(p)) for p in sub.problems]
             entries[key] = [at, n, sub.latest_month, ids, problems]
-            parts.append(columns)
             at += n
-        table = _encode(parts)
-        seg = self._write(entries, table)
-        seg.table = table
+        # Not kept: the submissions hold their rows, a merge reads the segment back.
+        seg = self._write(entries, _encode([sub.rows for _, sub in self._new]))
         self._segments.append(seg)
         self._used.extend((key, seg) for key in entries)
         self._new = []
@@ -372,7 +366,7 @@ class Layer:
                 mine = [k for k, s in used.items() if s is seg]
                 if not mine:
                     continue
-                if seg.table is None and self._columns(seg) is None:
+                if self._table(seg) is None:
                     continue
                 assert seg.table is not None
                 take = []
@@ -427,69 +421,14 @@ def _lock(folder: Path) -> Any:
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def _encode(parts: list[tuple[Any, ...]]) -> pa.Table:
-    """The rows of several files (each as :meth:`Rows.columns` gives them) as one table."""
-    counts = [len(p[0]) for p in parts]
-    columns: dict[str, pa.Array] = {
-        "entry": pa.array(np.repeat(np.arange(len(parts), dtype=np.int32), counts), pa.int32())
-    }
-    for k, name in enumerate(Row._fields):
-        if name == "value":
-            values = [np.frombuffer(p[k], dtype=np.float64) for p in parts]
-            columns[name] = pa.array(np.concatenate(values or [np.empty(0)]), pa.float64())
-        else:
-            kind = pa.int64() if name == "row" else pa.string()
-            columns[name] = pa.array(list(chain.from_iterable(p[k] for p in parts)), kind)
-    return pa.table(columns, schema=_SCHEMA)
+def _encode(rows: list[Rows]) -> pa.Table:
+    """The rows of several files as one table, an ``entry`` column saying which file
+    (its text dictionary-encoded, as it is read back)."""
+    counts = [len(r) for r in rows]
+    entry = pa.array(np.repeat(np.arange(len(rows), dtype=np.int32), counts), pa.int32())
+    return gather(rows).add_column(0, "entry", entry)
 
 
 def _plain(table: pa.Table) -> pa.Table:
     """``table`` with its text columns as plain strings (to be concatenated)."""
     return table.cast(_SCHEMA)
-
-
-def _decode(table: pa.Table) -> tuple[Any, ...]:
-    """The columns of a segment, in :class:`Row`'s order: text as lists of shared strings
-    (each distinct text once per row group), values as doubles, rows as a list of ints
-    or None."""
-    out: list[Any] = []
-    for name in Row._fields:
-        column = table.column(name)
-        if name == "value":
-            out.append(column.to_numpy())
-        elif name == "row":
-            rows = column.fill_null(-1).to_numpy().astype(np.int64)
-            out.append([None if r < 0 else r for r in rows.tolist()])
-        else:
-            out.append(_texts(column).tolist())
-    return tuple(out)
-
-
-def _texts(column: pa.ChunkedArray) -> np.ndarray:
-    parts = []
-    for chunk in column.chunks:
-        if pa.types.is_dictionary(chunk.type):
-            words = np.empty(len(chunk.dictionary) + 1, dtype=object)
-            words[:-1] = chunk.dictionary.to_pylist()
-            indices = chunk.indices.fill_null(len(chunk.dictionary)).to_numpy()
-            parts.append(words[indices])
-        else:
-            words = np.empty(len(chunk), dtype=object)
-            words[:] = chunk.to_pylist()
-            parts.append(words)
-    return np.concatenate(parts) if parts else np.empty(0, dtype=object)
-
-
-def _rows(columns: tuple[Any, ...], at: int, n: int) -> Rows:
-    inst, period, indicator, value, row, column, sheet = (c[at : at + n] for c in columns)
-    return Rows._of_columns(
-        (
-            tuple(inst),
-            tuple(period),
-            tuple(indicator),
-            array("d", value.tobytes()),
-            tuple(row),
-            tuple(column),
-            tuple(sheet),
-        )
-    )
