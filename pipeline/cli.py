@@ -118,7 +118,9 @@ def _logged_file(name: str, why: str) -> str:
     """A file a collection could not take, as the (possibly public) log names it: one the
     portal cannot take by its name may be named after a person (cases/欧阳振华红包.md), so
     a public log shows its folder and extension only."""
-    if not (os.environ.get("PORTAL_PUBLIC_LOG") and why.startswith("文件名不符合要求")):
+    from pipeline.collect.collection import BAD_NAME
+
+    if not (os.environ.get("PORTAL_PUBLIC_LOG") and why == BAD_NAME):
         return name
     folder, _, base = name.rpartition("/")
     stem, dot, extension = base.rpartition(".")

@@ -14,9 +14,8 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
-from pipeline.check import Rows, check_stored, file_label, gather
+from pipeline.check import Rows, check_stored, dictionary_codes, file_label, gather
 from pipeline.registry import Registry
 from pipeline.store import beijing_time, due_date, read_manifest
 
@@ -68,7 +67,7 @@ def history(
     sent = np.repeat(np.arange(len(parts)), [len(p) for p in parts])
     table = gather(parts)
     (institution, ids), (period, periods), (indicator, codes) = (
-        _codes(table.column(name)) for name in ("institution_id", "period", "indicator")
+        dictionary_codes(table.column(name)) for name in ("institution_id", "period", "indicator")
     )
     value = table.column("value").to_numpy()
     # A month arrived with the first file that has it (the rows are in arrival order).
@@ -97,12 +96,6 @@ def history(
         for row in sorted(before)  # in the order the files arrived
     ]
     return first, changes
-
-
-def _codes(column: pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
-    """A dictionary-encoded column (one chunk) as codes and the texts they stand for."""
-    array = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
-    return array.indices.to_numpy().astype(np.int64), array.dictionary.to_pylist()
 
 
 @dataclass

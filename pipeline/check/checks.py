@@ -862,17 +862,21 @@ def _frame(submissions: list[Submission]) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
+def dictionary_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, list[Any]]:
+    """A dictionary-encoded column as codes (-1 where null) and the texts they stand for."""
+    array = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    return array.indices.fill_null(-1).to_numpy().astype(np.int64), array.dictionary.to_pylist()
+
+
 def _categorical(column: pa.ChunkedArray) -> pd.Categorical:
     """A dictionary-encoded column as ``pd.Categorical`` of its values gives it: the
     values present, sorted, as categories."""
-    array = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
-    words = np.array([*array.dictionary.to_pylist(), None], dtype=object)
-    codes = array.indices.fill_null(len(words) - 1).to_numpy().astype(np.int64)
-    present = np.unique(codes[codes < len(words) - 1])
-    names = sorted(words[present].tolist())
+    codes, words = dictionary_codes(column)
+    present = np.unique(codes[codes >= 0])
+    names = sorted(words[p] for p in present.tolist())
     rank = {name: i for i, name in enumerate(names)}
-    lookup = np.full(len(words), -1, dtype=np.int64)
-    lookup[present] = [rank[w] for w in words[present].tolist()]
+    lookup = np.full(len(words) + 1, -1, dtype=np.int64)  # (the last: null stays -1)
+    lookup[present] = [rank[words[p]] for p in present.tolist()]
     return pd.Categorical.from_codes(lookup[codes], categories=names)
 
 

@@ -156,7 +156,7 @@ _LONG_NOT_NAMES = re.compile(
     "|".join(sorted((w for w in _NOT_NAMES if len(w) >= 3), key=len)[::-1])
 )
 # Physicians of history in pinyin (Sun Simiao wrote…), as 孙思邈 is in _NOT_NAMES.
-_FAMOUS_IN_PINYIN = frozenset(
+_FAMOUS_IN_LATIN = frozenset(
     {"sun simiao", "zhang zhongjing", "li shizhen", "hua tuo", "bian que", "zhong nanshan"}
     # and in English (Sun Yat-sen University, Dr. Norman Bethune)
     | {"sun yat", "norman bethune", "florence nightingale", "william osler"}
@@ -950,7 +950,7 @@ def find_pii(
         kind = _ASKED_KINDS[m.group("label")[:2]]
         add(kind, *m.span("value"), f"删除此编号（{_COLUMN_LABELS[kind]}）")
     for m in _ENGLISH_NAME.finditer(norm):  # Mr. Kevin Lam, a nurse named Grace Ho
-        if m.group("name").lower() not in _FAMOUS_IN_PINYIN:
+        if m.group("name").lower() not in _FAMOUS_IN_LATIN:
             add("person_name", *m.span("name"), "删除姓名，只写身份（英文姓名同样可识别个人）")
     for m in _MARRIED_NAME.finditer(norm):  # 原告张李氏: a woman by her and her father's surnames
         add("person_name", *m.span("name"), f"{m.group('name')[0]}某氏")
@@ -1793,7 +1793,7 @@ def _names(text: str) -> list[tuple[int, int]]:
         latin = m.group().split()
         if len(latin) == 3 and latin[2].islower() and not pinyin_syllable_count(latin[2]):
             end -= len(latin[2]) + 1  # Sun Simiao| wrote: an English word after the name
-        if text[start:end].lower() not in _FAMOUS_IN_PINYIN:
+        if text[start:end].lower() not in _FAMOUS_IN_LATIN:
             spans.append((start, end))
     for m in _DOT.finditer(text):  # 阿依古丽·买买提: the words on either side of the dot
         dot = m.start()
@@ -1895,8 +1895,8 @@ _COLUMN_KINDS = (
     (
         "person_name",
         re.compile(
-            r"(?:患者|被处理人|人员|来访人|投诉人|被投诉人|驾驶人)?姓名|名字|被处理人|"
-            r"[\u4e00-\u9fff]{0,3}(?:人|人姓名)"
+            # (any header ending in 人 holds people: 参保人, 上交人, 被处理人)
+            r"(?:患者|人员|[\u4e00-\u9fff]{0,3}人)?姓名|名字|[\u4e00-\u9fff]{0,3}人"
         ),
     ),
     (

@@ -198,8 +198,7 @@ def suppress(table: pd.DataFrame, registry: Registry) -> pd.DataFrame:
     columns["value"] = pa.array(table["value"].to_numpy(np.float64)[pos], from_pandas=True)
     columns["pos"] = pa.array(pos.astype(np.int64))
     with connect() as con:
-        con.register("sensitive_cells", pa.table(columns))
-        con.execute("CREATE TEMP TABLE cells AS SELECT * FROM sensitive_cells")
+        con.register("cells", pa.table(columns))
         con.execute(
             "CREATE TEMP TABLE hidden AS SELECT pos FROM cells "
             "WHERE value >= 1 AND value < $threshold",
