@@ -301,7 +301,9 @@ _QQ = re.compile(
 _OFFICE_MAIL = re.compile(
     r"(?:(?:举报|投诉|电子|联系|监督|工作|办公|纪委|纪检|信访|院长|书记)邮箱|信箱|(?:^|\n)\s*邮箱"
     # (发件人：纪委办公室（jwb@…）: an office's own address, not a provider's)
-    r"|(?:办公室|监察室|委员会|中心|[科处])[（(])"
+    r"|(?:办公室|监察室|委员会|中心|[科处])[（(]"
+    # (报告发送至 jjjcs@…: where an office collects what is sent to it)
+    r"|(?:发送|报送|发|投递|提交|上报)(?:至|到))"
     r"[:：\s]*(?:为|是)?$"
 )
 # Mailboxes of people (a personal mail provider's domain): an office's only after a word
@@ -383,6 +385,8 @@ _ADDRESS = re.compile(
     r"|\d+号院\s*\d+(?:号楼|栋|幢)(?:\s*\d+(?:单元|门))?"
 )
 # What a decision says of a firm, not a person, before its 住所 (registered seat).
+# Words of a line or a table's header that say its rooms are offices, not homes.
+_OFFICE_PLACE = re.compile(r"办公|会议室|值班室|接待室")
 _A_FIRMS_SEAT = re.compile(
     r"(?:统一社会信用代码|有限公司|有限责任公司|股份公司|企业|医院|诊所|药店|药房)"
     r"(?![^\n]{0,150}(?:身份证|[男女][，,]))"
@@ -607,24 +611,55 @@ _HAN_GAPS = re.compile(r"[\u4e00-\u9fff](?:\s+[\u4e00-\u9fff])+")
 
 def _close_gaps(m: re.Match[str]) -> str:
     """Characters with space between them, as read: one space or a line break joins (张 建
-    华, 司徒⏎建平); a wider gap joins only a chain of characters spaced alike (张   建   华),
-    not two fields of a form (来访人：时 雨    性别)."""
+    华, 司徒⏎建平); a wider gap joins only characters that stand alone on both sides (张   建
+    华, and in a list 县人民医院  金  鑫: not 院 to 金), not two fields of a form (来访人：时 雨
+    性别). A character a wider gap joins so is spelled out with it, not with the word on its
+    other side (护理部 查   晴, 金  鑫⏎县妇幼保健院)."""
     parts = re.split(r"(\s+)", m.group())  # a character, a gap, a character, ...
-    out = [parts[0]]
-    at = m.start() + len(parts[0])
-    for i in range(1, len(parts), 2):
-        gap = parts[i]
-        chained = gap in (
-            parts[i - 2] if i > 2 else None,
-            parts[i + 2] if i + 2 < len(parts) else None,
-        )
+    chars, gaps, text = parts[0::2], parts[1::2], m.string
+    alone = [True] * len(chars)  # no character of a word beside it, outside the gaps
+    alone[0] = m.start() == 0 or not "\u4e00" <= text[m.start() - 1] <= "\u9fff"
+    alone[-1] = m.end() == len(text) or not "\u4e00" <= text[m.end()] <= "\u9fff"
+    # (one ideographic space separates a table's columns: 王*华　女　2403…)
+    wide = [len(gap) > 1 or gap == "\u3000" for gap in gaps]
+    # (not a character one space joins to another standing alone: 邝 国 平   电 话)
+    paired = [
+        (i > 0 and not wide[i - 1] and alone[i - 1])
+        or (i < len(gaps) and not wide[i] and alone[i + 1])
+        for i in range(len(chars))
+    ]
+    spelled = [
+        w and "\n" not in g and alone[i] and alone[i + 1] and not paired[i] and not paired[i + 1]
+        for i, (g, w) in enumerate(zip(gaps, wide))
+    ]
+    in_chain = [
+        (i > 0 and spelled[i - 1]) or (i < len(gaps) and spelled[i]) for i in range(len(chars))
+    ]
+    out = [chars[0]]
+    at = m.start() + len(chars[0])
+    for i, gap in enumerate(gaps):
         at += len(gap)
         # A line that opens with a field's label (联系电话：) starts anew: 冷峻⏎联系电话.
-        label = "\n" in gap and _LABEL_AHEAD.match(m.string, at) is not None
-        # (one ideographic space separates a table's columns: 王*华　女　2403…)
-        single = len(gap) == 1 and gap != "\u3000"
-        out += ["" if (single or chained) and not label else gap, parts[i + 1]]
-        at += len(parts[i + 1])
+        label = "\n" in gap and _LABEL_AHEAD.match(text, at) is not None
+        chained = "\n" in gap and gap in (
+            gaps[i - 1] if i else None,
+            gaps[i + 1] if i + 1 < len(gaps) else None,
+        )
+        # (the last character of a name spelled out, a word after it: 张   建   华收受; the
+        # first, a post before it: 医生张   建   华; not a list's office: 县人民医院  金  鑫)
+        after = i > 0 and spelled[i - 1] and gap == gaps[i - 1]
+        before = i + 1 < len(gaps) and spelled[i + 1] and gap == gaps[i + 1]
+        posted = before and re.search(
+            f"(?:{ROLE_WORDS})$", text[max(0, at - len(gap) - 12) : at - len(gap) - 1]
+        )
+        if spelled[i] or after or posted:
+            join = True
+        elif label or in_chain[i] or in_chain[i + 1]:
+            join = False
+        else:
+            join = not wide[i] or chained
+        out += ["" if join else gap, chars[i + 1]]
+        at += len(chars[i + 1])
     return "".join(out)
 
 
@@ -902,6 +937,11 @@ def find_pii(
         add("licence_plate", *m.span(), "删除车牌号")
     for pattern in (_ADDRESS, _HOME):
         for m in pattern.finditer(norm):
+            line = norm[norm.rfind("\n", 0, m.start()) + 1 : m.start()]
+            block = norm.rfind("\n\n", 0, m.start()) + 2 if "\n\n" in norm[: m.start()] else 0
+            header = norm[block : (norm.find("\n", block) + 1 or len(norm))]
+            if pattern is _ADDRESS and _OFFICE_PLACE.search(header + line):
+                continue  # | 办公地点 | … | 1号楼201 |: an office's room
             if re.match("住所(?:地|[:：])", m.group()) and (
                 _A_FIRMS_SEAT.search(norm, max(0, m.start() - 150), m.start())
                 or _FIRM.search(norm, max(0, m.start() - 8), m.start())
@@ -946,9 +986,10 @@ def find_pii(
             given = m.group("name")
             if freq.get(given, 0) < 1000 and not re.fullmatch(f"(?:{ROLE_WORDS})", given):
                 add("person_name", *m.span("name"), "删除名字（与“某”字写法合起来可识别个人）")
-    for m in _ASKED_AND_ANSWERED.finditer(norm):  # 问：你的工号是多少？⏎答：HL-0625。
-        kind = _ASKED_KINDS[m.group("label")[:2]]
-        add(kind, *m.span("value"), f"删除此编号（{_COLUMN_LABELS[kind]}）")
+    for pattern in (_ASKED_AND_ANSWERED, _ASKED_IN_CHAT):  # 问：你的工号是多少？⏎答：HL-0625。
+        for m in pattern.finditer(norm):
+            kind = _ASKED_KINDS[m.group("label")[:2]]
+            add(kind, *m.span("value"), f"删除此编号（{_COLUMN_LABELS[kind]}）")
     for m in _ENGLISH_NAME.finditer(norm):  # Mr. Kevin Lam, a nurse named Grace Ho
         if m.group("name").lower() not in _FAMOUS_IN_LATIN:
             add("person_name", *m.span("name"), "删除姓名，只写身份（英文姓名同样可识别个人）")
@@ -961,6 +1002,9 @@ def find_pii(
     named = [f for f in found if f.kind == "person_name"]
     for f in named:  # 丹增卓嘎（Tenzin Dolkar）: the name in Latin letters too
         if latin := _LATIN_AFTER.match(norm, f.end):
+            add("person_name", *latin.span("latin"), "删除姓名（拼写形式同样可识别个人）")
+        # ... and before it (Patient Abdurehim Tursun (阿不都热依木·吐尔逊)), without a title
+        if latin := _LATIN_BEFORE.search(norm, max(0, f.start - 48), f.start):
             add("person_name", *latin.span("latin"), "删除姓名（拼写形式同样可识别个人）")
     written = {f.text for f in found if f.kind == "person_name" and len(f.text) >= 2}
     for told in _SURNAME_THEN_GIVEN.finditer(norm):  # 姓江名山: 江山 wherever it is written
@@ -990,6 +1034,11 @@ _ASKED_AND_ANSWERED = re.compile(
     r"问[:：][^\n]*?(?P<label>工号|职工号|微信|QQ|qq|住院号|病历号|门诊号|病案号)[^\n]*\n"
     r"\s*答[:：][^\n]*?(?<![A-Za-z0-9])"
     r"(?P<value>(?=[-_A-Za-z]*\d)[A-Za-z0-9][-_A-Za-z0-9]{3,})"
+)
+# ... or in a chat: 病案号多少？⏎朴成浩：0386712.
+_ASKED_IN_CHAT = re.compile(
+    r"(?P<label>工号|职工号|住院号|病历号|门诊号|病案号)(?:是)?(?:多少|几号|是什么|呢)[?？]?[ \t]*\n"
+    r"[^\n:：]{1,10}[:：][ \t]*(?P<value>(?=[-_A-Za-z]*\d)[A-Za-z0-9][-_A-Za-z0-9]{3,})[ \t。.]*(?:\n|$)"
 )
 _ASKED_KINDS = {
     "工号": "staff_number",
@@ -1283,10 +1332,18 @@ _HUNDRED = (
     "向古易慎戈廖庾终暨居衡步都耿满弘匡国文寇广禄阙东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾"
     "辛阚那简饶空曾毋沙乜养鞠须丰巢关蒯相查后荆红游竺权逯盖益桓公"
     "区其漆菅展帅练綦庹笃旷哈纳海谌母普战门兰原占芦佴冶商"
-    # (rarer ones that notices meet: 笪, 禚, 亓, 佘, 冼, 邝, 仝, 但, 汝, 锁, 玄)
-    "笪禚亓佘冼邝仝但汝锁玄覃揭隋佟谯付"
+    # (rarer ones that notices meet: 笪, 禚, 亓, 佘, 冼, 邝, 仝, 但, 汝, 锁, 玄, 归)
+    "笪禚亓佘冼邝仝但汝锁玄覃揭隋佟谯付归"
 )
 _MODEL_SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}{_HUNDRED}])"
+# Surnames that jieba's dictionary hardly knows in any word but a name (under 50 in its
+# counts, over all its words not tagged a name): wherever one stands before two
+# characters, a name begins (找笪建国, 是翟建国送的).
+_ONLY_A_SURNAME = re.compile(
+    "[佟裴邴郇禚郦邝嵇廖胥邰庹亓瞿郜璩龚佴逄眭逯酆晁翟笪卞邬昝仉谌靳钭宓琚仝禤郝蒯郗冼荀羿"
+    "阚殳詹闫阮岑訾褚敖袁隗滕覃麴崔桓晏蒋蔺郏鄢冯阎缑菅谯臧闵栾綦邱匡芮佘邵邹彭阙姚芈薛]"
+    "(?=[^\\W\\d_a-zA-Z某甲乙丙]{2})"
+)
 # A woman named by her husband's and her father's surnames (刘陈氏), not a clan (王氏宗祠).
 _MARRIED_NAME = re.compile(
     f"(?P<name>[{_SINGLE}{_HUNDRED}][{_SINGLE}]氏)"
@@ -1436,8 +1493,9 @@ _LABELLED = re.compile(
     f"|(?m:^)[ \\t]*(?:\\d+[.、．)）]?[ \\t]+)?"
     f"(?P<row>{_MODEL_SURNAME}[^\\W\\d_a-zA-Z某甲乙丙*]{{1,2}})[ \\t]+"
     "(?=[\\dA-Za-z]|\\S{2,8}[:：]?\\s*\\d)"
-    # A name alone after a space at the end of a line (列席：驻局纪检监察组 时红军).
-    f"|(?<=[\\u4e00-\\u9fff][ \\t])(?P<last>{_MODEL_SURNAME}[^\\W\\d_a-zA-Z某甲乙丙*]{{1,2}})"
+    # A name alone after a space or two at the end of a line (列席：驻局纪检监察组 时红军;
+    # 县人民医院  金鑫).
+    f"|(?:(?<=[\\u4e00-\\u9fff][ \\t])|(?<=[\\u4e00-\\u9fff][ \\t]{{2}}))(?P<last>{_MODEL_SURNAME}[^\\W\\d_a-zA-Z某甲乙丙*]{{1,2}})"
     "(?=[ \\t]*(?:\\n|$))"
     f"|(?<=尊敬的)(?P<dear>{_MODEL_SURNAME}[\\u4e00-\\u9fff]{{1,2}}?)(?:先生|女士)"
     # After a role word, three characters that no dictionary knows as a word (嫌疑人麻小军、).
@@ -1464,11 +1522,19 @@ _LABELLED = re.compile(
     f"|(?<=[科室处部心组] )(?P<unit>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})(?=[；;。，,）)、]|$)"
     # A name after a post and a space (记者 常青 通讯员 …), before a space or a bracket.
     f"|(?:{ROLE_WORDS})[ \t]+(?P<spaced>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})(?=[ \t）)、，,])"
+    # Someone by their people (纳西族的和丽娟), a name opening a business card in quotes
+    # (名片为“游海波，××医药销售部，手机…”).
+    f"|(?<=族的)(?P<people>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})(?=[，,。；;、\\s]|$)"
+    f'|(?<=[“"「])(?P<card>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})[，,]'
+    '(?=[^”"」\\n]{0,30}?(?:手机|电话|\\d{11}))'
     f"|(?P<bracketed>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})[（(](?:[男女](?![儿子士性婿])|身份证|"
     f"[^）)\\n]{{0,10}}(?:{ROLE_WORDS})[)）]|"
     "公民身份|\\d{1,3}岁|\\d{15}|工号|就诊卡|住院号|病历号|门诊号|医保卡|手机|联系电话|微信)"
 )
-_STRONG_LABELS = ("described", "bracketed", "field", "byline", "self", "ethnic", "called", "judge")
+_STRONG_LABELS = (
+    *("described", "bracketed", "field", "byline", "self", "ethnic", "called", "judge"),
+    *("people", "card"),
+)
 # What a person field may hold that is no name (记录人：本人, 投诉人：匿名).
 _NO_NAME_VALUE = re.compile(r"本人|同上|见上|暂无|待定|待查|不详|匿名|全体|所有|签字|签名|盖章")
 # What a "name" never ends with: a place, an office, a unit (卫健委, 张氏, 李家庄, 欧阳路).
@@ -1611,6 +1677,12 @@ def _names(text: str) -> list[tuple[int, int]]:
     for start, (word, tag) in words.items():
         if not tag.startswith("nr") or not 2 <= len(word) <= 5:
             continue
+        if (
+            len(word) == 2
+            and words.get(start - 1, ("", ""))[1] == "nr"
+            and text[start - 1] in _SINGLE
+        ):
+            start, word = start - 1, text[start - 1] + word  # 蒋|卫东: a surname, its given name
         if (freq.get(word, 0) >= 50 and word[:2] not in _COMPOUNDS) or word[-1] in "姓氏":
             continue  # 许可证, 杜绝, 顾全大局: common words the tagger calls names
 
@@ -1815,6 +1887,17 @@ def _names(text: str) -> list[tuple[int, int]]:
             right += 1  # 艾合|买|提: the segmenter reads a transliteration as words
         spans.append((max(left, dot - 6), min(right, dot + 7)))
 
+    for m in _ONLY_A_SURNAME.finditer(text):  # 找笪建国: a character no word but a name has
+        start = m.start()
+        at = words.get(start)
+        if at is None or (len(at[0]) > 3 and not at[1].startswith("nr")):
+            continue  # inside a word (宫阙), or one the dictionary knows (闵行区)
+        if text[start + 1] in _NOT_GIVEN or text[start + 1] in _AFTER_GIVEN:
+            continue
+        end = _full_given(text, start, start + 2, freq, tags, placed=True)
+        word = text[start:end]
+        if freq.get(word, 0) < 50 and not tags.get(word, "").startswith("ns"):
+            spans.append((start, end))  # (not 闵行, 娄底, 荀子: a place, a sage)
     modelled, model_words = _model_names(text, freq, tags)
     spans += modelled
 
@@ -1859,6 +1942,12 @@ def _names(text: str) -> list[tuple[int, int]]:
         known = freq.get(word, 0) > 0 or re.match(f"(?:{ROLE_WORDS})", word)  # not 上官慧|敏任
         if (s, end - 1) in modelled and len(word) >= 2 and known:
             return end - 1
+        # (王芳|收红包: a verb, a preposition or an adverb on its own, as the segmenter reads it too)
+        if (s, end - 1) in modelled and word == words.get(end - 1, ("", ""))[0] == text[end - 1]:
+            if words[end - 1][1][:1] in ("p", "d", "c", "u") or (
+                words[end - 1][1][:1] == "v" and words.get(end, ("", "x"))[1][:1] == "n"
+            ):  # (a verb with its object: 收|红包; not 孔德发|私自)
+                return end - 1
         return end
 
     # (a place is vetoed on the name as found and as it ends: 陈家 -> 陈家坝|村)
@@ -1988,7 +2077,14 @@ def _table_cells(text: str) -> list[tuple[str, int, int]]:
             spaced = True
         if spaced:
             cells = words
-        texts = [line[a:b].strip() for a, b in cells]
+            for i, kind in columns.items():  # 3 戚 翰 男 …: a name spelled out in its cell
+                one = [re.fullmatch("[\u4e00-\u9fff]", line[a:b]) for a, b in cells[i : i + 2]]
+                if kind == "person_name" and len(cells) == width + 1 and len(one) == 2 and all(one):
+                    cells = [*cells[:i], (cells[i][0], cells[i + 1][1]), *cells[i + 2 :]]
+        texts = [
+            re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", line[a:b].strip())
+            for a, b in cells
+        ]
         header = header_of(texts)
         for i in range(len(texts) - 1):  # | 就诊卡号 | ZY8920… |: a label and its value
             if re.fullmatch(_RECORD_WORDS, texts[i]) and _CELL_VALUE["medical_record"].fullmatch(
@@ -2145,6 +2241,10 @@ _NAME_BEFORE_POST = re.compile(
 )
 _KIND_OF_DOCTOR = re.compile(r"[科室班院诊部所站]$|^(?:全科|专科|门诊|主治|主管|经治|签约|值班)")
 # Latin letters in brackets after a name in characters: 丹增卓嘎（Tenzin Dolkar）.
+_LATIN_BEFORE = re.compile(
+    r"(?:\b(?:Patient|Doctor|Nurse|Dr|Mr|Mrs|Ms|Miss|Prof|Mx)\.? )?"
+    r"(?P<latin>\b[A-Z][a-z]+(?:(?: [A-Z]|-[A-Za-z])[a-z]+){1,2}) ?[（(]$"
+)
 _LATIN_AFTER = re.compile(r" ?[（(](?P<latin>[A-Z][a-z]+(?:(?: [A-Z]|-[A-Za-z])[a-z]+){1,2})[)）]")
 
 
