@@ -135,13 +135,25 @@ FLOORS["pii_heldout_v.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.
 # typical-case notices, dialect tips, feature stories and talk records. After reading
 # (round 24): W 97.6 %, medical numbers 16 / 17 (a number answered in a chat), 1.7 %
 # flagged; X 95.7 %, every other kind whole, none flagged.
-FLOORS["pii_heldout_w.yaml"] = {"person_name": 0.95, "other": 0.94, "flagged": 0.05}
+# After round 26: W 98.4 %, every other kind whole (the number answered in a chat), none
+# flagged; X 97.4 %; Y 100 %.
+FLOORS["pii_heldout_w.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
 FLOORS["pii_heldout_x.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
 # Y (92.0 % of names, bank cards and staff numbers 11 / 12, 5.5 % flagged at first
 # measurement, after round 24) is a health commission's monthly inbox and output: reports,
 # self-inspection tables, minutes, quizzes, forms, SMS. After reading (round 25): 94.7 %,
 # every other kind whole, none flagged.
-FLOORS["pii_heldout_y.yaml"] = {"person_name": 0.94, "other": 1.0, "flagged": 0.05}
+FLOORS["pii_heldout_y.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
+# Z (81.0 % of names, every other kind whole, 4.6 % flagged at first measurement, after
+# round 26) is a county commission's desk: discipline notices, judgments, flight-check
+# findings, village-clinic paperwork, work-group chats, hotline orders, sales records,
+# features and bilingual notes; ZB (88.2 %, home addresses 9 / 11, medical numbers 8 / 9,
+# WeChat IDs 6 / 8, 7.7 % flagged) is hurried Markdown drafts of typical cases, with
+# names split by comments and emphasis, spaced in tables, and words as names (季风, 安然,
+# 钱多多). After reading (round 27): Z 97.5 %, ZB 97.4 %, every other kind whole; one clean
+# text of Z flagged (a prescription number, which the gate reads as a patient's).
+FLOORS["pii_heldout_z.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
+FLOORS["pii_heldout_zb.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

@@ -187,7 +187,7 @@ _MINORITY_PARTS = (
     "才让|东智|拉毛|多杰|拉且|石一|拉毛草|卓玛草|才旦|周措|东珠|索南|扎巴|更登|完玛|"
     "阿卜杜热合曼|买买提明|阿侯|拉哈|石布|拉格|宝音图|格日勒图|朝格图|巴雅尔图|乌力吉图|"
     "热依木|阿不都热依木|娜仁|那日苏|苏日娜|乌力吉|敖登|塔娜|贡嘎|曲扎|吾买尔|帕尔哈提|米吉提|"
-    "阿尔斯兰|阿依努尔|依力哈木|赛买提|宝音"
+    "阿尔斯兰|阿依努尔|依力哈木|赛买提|宝音|阿衣古丽|阿衣|阿伊古丽"
 )
 # Characters that spell names of other languages in Chinese (买买提, 艾合买提, 巴特尔).
 _TRANSLITERATION = frozenset(
@@ -258,7 +258,8 @@ _WECHAT = re.compile(
     r"[A-Za-z][-_A-Za-z0-9]{5,19}"
     r"|wxid_[A-Za-z0-9]{4,}"
     # Told in a sentence (微信换了，新的是 lin_doc_77): an ID with a digit or an underscore.
-    r"|(?:微信|WeChat|wechat|VX|vx)[^。！？\n]{0,10}?(?:是|为|[:：]|联系我|加我|找我|[（(])\s*[“\"'「]?"
+    r"|(?:微信|WeChat|wechat|VX|vx)[^。！？\n]{0,10}?(?:是|为|叫|[:：]|联系我|加我|找我|[（(])\s*"
+    r"(?:(?:ID|id|号)\s*[:：]\s*)?[“\"'「*_]?"
     r"(?=[A-Za-z][-A-Za-z0-9]*[_\d])[A-Za-z][-_A-Za-z0-9]{5,19}"
 )
 _PLATE = re.compile(
@@ -278,7 +279,7 @@ _HOME = re.compile(
     r"(?:家住|住址|住在|居住在|居于|现居|暂住|租住|现住|住于|住所在|家庭住址|居住地|住(?![院宿])"
     r"|户籍地址|户籍地|户籍所在地|户口所在地|家庭地址|住宅地址|联系地址|通讯地址|通信地址)[:：]?"
     r"[^，。；,;\n]{0,24}?"
-    r"(?:\d+(?:号楼|号|室|组|栋|幢|单元|户)|\d+-\d+(?:-\d+)?)"
+    r"(?:\d+\s?(?:号楼|号|室|组|栋|幢|单元|户)|\d+-\d+(?:-\d+)?)"
     r"|(?<![\d-])\d{1,3}-\d{1,2}-\d{3,4}(?![\d-])"
     # (a village's group, not its office: 下湾村二组村部)
     r"|(?:(?![在于住到的和与是])[\u4e00-\u9fff]){1,5}村[一二三四五六七八九十\d]+组(?:\d+号)?"
@@ -315,8 +316,8 @@ _PERSONAL_MAIL = re.compile(
 )
 # An office's mailbox at its own domain, by its role (compliance@…, ipc@…, info@…).
 _ROLE_MAILBOX = re.compile(
-    r"(?i:compliance|info|contact|service|office|admin|support|help|report|jubao|jiandu|"
-    r"ethics|hr|pr|ipc|feedback|complaints?|enquir(?:y|ies)|appointments?)@"
+    r"(?i:(?:[a-z0-9]+[._-])?(?:compliance|info|contact|service|office|admin|support|help|report|jubao|jiandu|"
+    r"ethics|hr|pr|ipc|feedback|complaints?|enquir(?:y|ies)|appointments?))@"
 )
 _OFFICE_MAIL_STRICT = re.compile(r"(?:举报|投诉|监督|办公)(?:邮箱|信箱)" + _VALUE_NEXT)
 _ID18 = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){17}[\dXx](?![\dA-Za-z])")
@@ -395,9 +396,13 @@ _A_FIRMS_SEAT = re.compile(
 _FIRM = re.compile(r"(?:有限公司|有限责任公司|股份公司|企业|医院|诊所|药店|药房|单位)[，,]?$")
 # A street address in a sentence about someone's home (在家中开设诊所，地址为…路36号).
 _HOME_CONTEXT = re.compile(
-    r"家中|家里|家在|家就在|我家|住宅|民宅|民房|自家|自住|家庭|寄件人|收件人"
+    r"家中|家里|家在|家就在|我家|[他她]家|住宅|民宅|民房|自家|自住|家庭|寄件人|收件人"
 )
-_STREET_NUMBER = re.compile(r"[\u4e00-\u9fff]{2,}?(?:路|街|巷|弄|道|村|组)\d+号")
+_STREET_NUMBER = re.compile(
+    r"[\u4e00-\u9fff]{2,}?(?:路|街|巷|弄|道|村|组)\d+号"
+    # (滨江路翠湖苑3号楼: an estate and a building, in a sentence about someone's home)
+    r"|[\u4e00-\u9fff]{2,}?(?:苑|园|小区|花园|公寓|新村|家园|大院)\d+(?:号楼|栋|幢)"
+)
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
@@ -630,7 +635,7 @@ def _close_gaps(m: re.Match[str]) -> str:
     ]
     spelled = [
         w and "\n" not in g and alone[i] and alone[i + 1] and not paired[i] and not paired[i + 1]
-        for i, (g, w) in enumerate(zip(gaps, wide))
+        for i, (g, w) in enumerate(zip(gaps, wide, strict=True))
     ]
     in_chain = [
         (i > 0 and spelled[i - 1]) or (i < len(gaps) and spelled[i]) for i in range(len(chars))
@@ -921,6 +926,15 @@ def find_pii(
         office = _OFFICE_MAIL_STRICT if personal else _OFFICE_MAIL
         if not personal and _ROLE_MAILBOX.match(m.group()):
             continue  # compliance@hospital.com: an office's, by its role
+        if (
+            not personal
+            and re.fullmatch(r"[b-df-hj-np-tv-xz]{3,6}", m.group().split("@")[0])
+            and re.search(
+                "[办室科处部委组]|中心|反馈|意见|举报|投诉",
+                norm[max(0, m.start() - 40) : m.start()],
+            )
+        ):
+            continue  # 采购办：…，邮箱 cgb@: an office's initials, with no name's vowels
         if not office.search(norm, max(0, m.start() - 12), m.start()):
             add("wechat_id", *m.span(), "删除个人邮箱、QQ、微信等账号")
     for m in _CARD_NEAR_WORD.finditer(norm):  # 卡号 + a number: a card whatever its checksum
@@ -1003,12 +1017,16 @@ def find_pii(
     for f in named:  # 丹增卓嘎（Tenzin Dolkar）: the name in Latin letters too
         if latin := _LATIN_AFTER.match(norm, f.end):
             add("person_name", *latin.span("latin"), "删除姓名（拼写形式同样可识别个人）")
+        # ... and after a name in Latin letters (Visitor: Gao Feng 高峰)
+        if f.text.isascii() and (han := _HAN_AFTER_LATIN.match(norm, f.end)):
+            add("person_name", *han.span("han"), "改写为姓加某（如张某）")
         # ... and before it (Patient Abdurehim Tursun (阿不都热依木·吐尔逊)), without a title
         if latin := _LATIN_BEFORE.search(norm, max(0, f.start - 48), f.start):
             add("person_name", *latin.span("latin"), "删除姓名（拼写形式同样可识别个人）")
     written = {f.text for f in found if f.kind == "person_name" and len(f.text) >= 2}
     for told in _SURNAME_THEN_GIVEN.finditer(norm):  # 姓江名山: 江山 wherever it is written
         written.add(re.sub(r"[^\u4e00-\u9fff]|姓|名", "", told.group()))
+    written = {n for n in written if not _ADDRESSED.fullmatch(n)}  # (not 安主任's 主任)
     for name in list(written):  # 翟建国 … 我是建国他媳妇: the given name alone too
         cut = 2 if name[:2] in _COMPOUNDS else 1
         if len(name) - cut == 2 and re.fullmatch(_MODEL_SURNAME, name[:cut]):
@@ -1031,14 +1049,15 @@ _GIVEN_CALLED = re.compile(
 )
 # A number asked for in a record of questions and answers (问：你用的哪个微信号？⏎答：…).
 _ASKED_AND_ANSWERED = re.compile(
-    r"问[:：][^\n]*?(?P<label>工号|职工号|微信|QQ|qq|住院号|病历号|门诊号|病案号)[^\n]*\n"
+    r"问[:：][^\n]*?(?P<label>工号|职工号|微信|QQ|qq|住院号|病历号|门诊号|病案号|医保卡|社保卡|就诊卡)[^\n]*\n"
     r"\s*答[:：][^\n]*?(?<![A-Za-z0-9])"
     r"(?P<value>(?=[-_A-Za-z]*\d)[A-Za-z0-9][-_A-Za-z0-9]{3,})"
 )
 # ... or in a chat: 病案号多少？⏎朴成浩：0386712.
 _ASKED_IN_CHAT = re.compile(
-    r"(?P<label>工号|职工号|住院号|病历号|门诊号|病案号)(?:是)?(?:多少|几号|是什么|呢)[?？]?[ \t]*\n"
-    r"[^\n:：]{1,10}[:：][ \t]*(?P<value>(?=[-_A-Za-z]*\d)[A-Za-z0-9][-_A-Za-z0-9]{3,})[ \t。.]*(?:\n|$)"
+    r"(?P<label>工号|职工号|住院号|病历号|门诊号|病案号)(?:是)?(?:多少|几号|是什么|呢)[?？]?"
+    r"[ \t]*\n[^\n:：]{1,10}[:：][ \t]*"
+    r"(?P<value>(?=[-_A-Za-z]*\d)[A-Za-z0-9][-_A-Za-z0-9]{3,})[ \t。.]*(?:\n|$)"
 )
 _ASKED_KINDS = {
     "工号": "staff_number",
@@ -1050,13 +1069,17 @@ _ASKED_KINDS = {
     "病历": "medical_record",
     "门诊": "medical_record",
     "病案": "medical_record",
+    "医保": "medical_record",
+    "社保": "medical_record",
+    "就诊": "medical_record",
 }
 # A name in English after a title or "named": two capitalised words at least.
 _ENGLISH_NAME = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Madam)\.?\s+|\b(?:named|called)\s+"
     # (My name is Thomas Becker; Employee: Nguyen Thi Lan; Account name: Olga Petrova)
     r"|\b(?i:my name is)\s+|\b(?i:name|patient(?: name)?|employee|payee|"
-    r"account (?:holder|name)|staff(?: member)?)\s*[:：]\s*"
+    r"account (?:holder|name)|staff(?: member)?|(?:handled|reported|signed|prepared|reviewed) by"
+    r"|complainant|contact person|visitor|host)\s*[:：]\s*"
     # or in brackets after the name in Chinese characters (艾米莉·卡特（Emily Carter）)
     r"|[\u4e00-\u9fff]·[\u4e00-\u9fff]{1,6}[（(])"
     r"(?P<name>[A-Z][a-z]{1,12}(?:(?: [A-Z]|-[A-Za-z])[a-z]{1,12})+)"
@@ -1190,10 +1213,6 @@ _FUNCTION_CHARACTERS = frozenset("在被与和及等的了是于因将把向对�
 
 # Role words that come before a thing as often as before a name (患者费用, 家属意见).
 _GROUP_ROLE = re.compile(r"(?:患者|病人|家属|人员|职工|群众|居民|村民|亲属|同事)[”\"’」』]?$")
-_ADDRESSED = re.compile(
-    f"{_SURNAME}(?:女士|先生|小姐|老师|师傅|阿姨|大爷|大妈|同学|"
-    "院长|副院长|主任|科长|所长|站长|局长|书记|医生|大夫|护士长|经理|老板|组长|副组长|副|工|总)"
-)
 # A field that holds only a name (document_number: 邓建国).
 _NAME_ALONE = re.compile(f"{_SURNAME}[\\u4e00-\\u9fff]{{1,2}}")
 _NAME_ENDS = re.compile(f"[，,、：:。；;）)]|(?:{_AFTER_NAME})")
@@ -1253,6 +1272,12 @@ def _listed_with(
     common word (高度, 金额) is left out."""
     found = {text[s:e] for s, e in spans}
     out = []
+    # (each item with what it is in brackets: 施桂兰（马鞍村卫生室）、游建华（…）)
+    text = re.sub(
+        r"(?<=[\u4e00-\u9fff])[（(][^（()）\n]{1,20}[)）](?=[、和及])",
+        lambda m: "、" * len(m.group()),
+        text,
+    )
     for clause in re.finditer(r"[^，,。；;：:（()）\n]+", text):
         items = list(_LIST_ITEM.finditer(text, clause.start(), clause.end()))
         if len(items) < 2 or not any(m.group("name") in found for m in items):
@@ -1332,10 +1357,14 @@ _HUNDRED = (
     "向古易慎戈廖庾终暨居衡步都耿满弘匡国文寇广禄阙东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾"
     "辛阚那简饶空曾毋沙乜养鞠须丰巢关蒯相查后荆红游竺权逯盖益桓公"
     "区其漆菅展帅练綦庹笃旷哈纳海谌母普战门兰原占芦佴冶商"
-    # (rarer ones that notices meet: 笪, 禚, 亓, 佘, 冼, 邝, 仝, 但, 汝, 锁, 玄, 归)
-    "笪禚亓佘冼邝仝但汝锁玄覃揭隋佟谯付归"
+    # (rarer ones that notices meet: 笪, 禚, 亓, 佘, 冼, 邝, 仝, 但, 汝, 锁, 玄, 归, 盘, 况)
+    "笪禚亓佘冼邝仝但汝锁玄覃揭隋佟谯付归盘况"
 )
 _MODEL_SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}{_HUNDRED}])"
+_ADDRESSED = re.compile(
+    f"{_MODEL_SURNAME}(?:女士|先生|小姐|老师|师傅|阿姨|大爷|大妈|同学|"
+    "院长|副院长|主任|科长|所长|站长|局长|书记|医生|大夫|护士长|经理|老板|组长|副组长|副|工|总)"
+)
 # Surnames that jieba's dictionary hardly knows in any word but a name (under 50 in its
 # counts, over all its words not tagged a name): wherever one stands before two
 # characters, a name begins (找笪建国, 是翟建国送的).
@@ -1457,7 +1486,8 @@ _PEOPLES = (
 _PERSON_FIELDS = (
     "姓[ \t]*名|承办人|经办人|审核人|记录人|签收人|填表人|联系人|谈话人|被处理人|当事人|确认人|"
     "举报人|投诉人|询问人|调查人|核查人|复核人|签字人|拟稿人?|核稿人?|签发人?|审批人|批准人|"
-    "书记员|审判员|审判长|陪审员|委托代理人"
+    "书记员|审判员|审判长|陪审员|委托代理人|持卡人|申请人|收受人|送出人|来信人|来访人|来电人|"
+    "责任人|证人|持有人|户主|患者|病人"
 )
 # A name as the value of a labelled field (姓名：康逸鸣；, 被处理人：闻立德，) or before
 # 同志 (给予练金凤同志…): any surname of the Hundred counts there, unless the whole is a
@@ -1466,14 +1496,14 @@ _LABELLED = re.compile(
     # A field only a person fills (承办人：万里, 被谈话人：林立（骨科主任）): whatever word
     # the name is.
     f"(?:{_PERSON_FIELDS})[:：][ \t]*"
-    "(?P<field>[^\\W\\d_a-zA-Z某甲乙丙*]{2,4})(?=[，,；;。（(、\\s]|$)"
+    "(?P<field>[^\\W\\d_a-zA-Z某甲乙丙*]{2,4})(?=[，,；;。（(、）)\\s]|$)"
     # A byline (记者 万里 通讯员 马玉芳, 摄影：高峰), someone saying who they are with a
     # way to reach them (我是高明，电话…), someone described by their people (玄明淑，朝鲜族，).
     f"|(?:记者|通讯员|实习生|摄影|撰稿|作者)(?:[ \\t]+|[:：][ \\t]*)"
     f"(?P<byline>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}}|(?:{_MINORITY_PARTS}){{1,2}})"
     "(?=[ \\t）)、，,]|$)"
-    f"|我是(?:{ROLE_WORDS}){{0,2}}(?P<self>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})"
-    "(?=[，,。]\\s*(?:电话|手机|联系|微信|身份证|家住|住在|我的))"
+    f"|(?:我是|(?:^|(?<=[\\n。]))本人)(?:{ROLE_WORDS}){{0,2}}(?P<self>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})"
+    "(?=[，,。]\\s*(?:电话|手机|联系|微信|身份证|家住|住在|我的|系|现任|是))"
     # Someone said to be called so (我叫牛金星，; 医生叫高峰，就是…; @东方明月).
     f"|(?:名叫|叫做|名字(?:是|叫)|(?<![呼喊大尖])叫|(?<![\\w.])@)(?P<called>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})"
     "(?=[，,。；;！!？?、\\s]|就是|是|$)"
@@ -1495,19 +1525,20 @@ _LABELLED = re.compile(
     "(?=[\\dA-Za-z]|\\S{2,8}[:：]?\\s*\\d)"
     # A name alone after a space or two at the end of a line (列席：驻局纪检监察组 时红军;
     # 县人民医院  金鑫).
-    f"|(?:(?<=[\\u4e00-\\u9fff][ \\t])|(?<=[\\u4e00-\\u9fff][ \\t]{{2}}))(?P<last>{_MODEL_SURNAME}[^\\W\\d_a-zA-Z某甲乙丙*]{{1,2}})"
+    "|(?:(?<=[\\u4e00-\\u9fff][ \\t])|(?<=[\\u4e00-\\u9fff][ \\t]{2}))"
+    f"(?P<last>{_MODEL_SURNAME}[^\\W\\d_a-zA-Z某甲乙丙*]{{1,2}})"
     "(?=[ \\t]*(?:\\n|$))"
     f"|(?<=尊敬的)(?P<dear>{_MODEL_SURNAME}[\\u4e00-\\u9fff]{{1,2}}?)(?:先生|女士)"
     # After a role word, three characters that no dictionary knows as a word (嫌疑人麻小军、).
     f"|(?:{ROLE_WORDS})(?P<role>{_MODEL_SURNAME}{_NAMED_GIVEN}"
-    "[^\\W\\d_a-zA-Z某甲乙丙因在被将于从向对把为和与及等的了是称说])"
+    "[^\\W\\d_a-zA-Z某甲乙丙因在被将于从向对把为和与及等的了是称说已也每常])"
     "(?=[、，,。；;（(]|和|与|等|在|利用|违规|私自|擅自|收受|因|未经|多次|长期|以|通过|系|"
-    "反映|要求|提供|称|表示|声称|自称|供述|投诉|举报|报警|拨打|来电|陪同|共|先后|分别|均)"
+    "反映|要求|提供|称|表示|声称|自称|供述|投诉|举报|报警|拨打|来电|陪同|共|先后|分别|均|被|受到)"
     # After a role word, two characters before what a person did (行政人员文明在采购中收受,
     # 主任医师方圆自2019年起): whatever word they are.
     f"|(?:{ROLE_WORDS})(?P<role2>{_MODEL_SURNAME}{_NAMED_GIVEN})"
     "(?=在[^，,。；;\\n]{0,12}?(?:收受|索要|接受|违规|推销)|利用|收受|索要|自\\d{4}年|多次|违规|私自|擅自"
-    "|跟我|对我|告诉|驾驶|开车|硬塞|塞给|送给|拿走|带走)"
+    "|跟我|对我|告诉|驾驶|开车|硬塞|塞给|送给|拿走|带走|在\\d{4}年|每天|已先后|也说|常说)"
     # An item of a numbered list (1. 占国强，原…), a cell of a table (| 原志强 |).
     f"|(?:^|(?<=[；;\\n]))\\s*\\d{{1,3}}[.、．)）]\\s*(?P<item>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})[，,]"
     # What only a person is: described by sex (安静，女，), with an ID or age in brackets
@@ -1527,20 +1558,30 @@ _LABELLED = re.compile(
     f"|(?<=族的)(?P<people>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})(?=[，,。；;、\\s]|$)"
     f'|(?<=[“"「])(?P<card>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})[，,]'
     '(?=[^”"」\\n]{0,30}?(?:手机|电话|\\d{11}))'
+    # Someone with a mobile to reach them (请联系医务科甘露，电话138…).
+    f"|(?:(?<=[科室处部心组站])|(?<=联系)|(?<=找))(?P<reach>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})"
+    "(?=[，,]?\\s*(?:电话|手机|联系电话|联系方式)[:：]?\\s*1\\d{10}(?!\\d))"
+    # A name spelled out in a signature or a person's field (签字：黎 明, 执业药师：明 月).
+    f"|(?:人|签字|签名|(?:{ROLE_WORDS}))[:：][ \\t\u3000]*"
+    "(?P<spread>[\\u4e00-\\u9fff](?:[ \\t\u3000]{1,3}[\\u4e00-\\u9fff]){1,2})"
+    "(?=[ \\t\u3000]*(?:[，,；;。（(\\n]|$))"
     f"|(?P<bracketed>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})[（(](?:[男女](?![儿子士性婿])|身份证|"
     f"[^）)\\n]{{0,10}}(?:{ROLE_WORDS})[)）]|"
     "公民身份|\\d{1,3}岁|\\d{15}|工号|就诊卡|住院号|病历号|门诊号|医保卡|手机|联系电话|微信)"
 )
 _STRONG_LABELS = (
     *("described", "bracketed", "field", "byline", "self", "ethnic", "called", "judge"),
-    *("people", "card"),
+    *("people", "card", "reach", "spread"),
 )
 # What a person field may hold that is no name (记录人：本人, 投诉人：匿名).
-_NO_NAME_VALUE = re.compile(r"本人|同上|见上|暂无|待定|待查|不详|匿名|全体|所有|签字|签名|盖章")
+_NO_NAME_VALUE = re.compile(
+    r"本人|同上|见上|暂无|待定|待查|不详|匿名|全体|所有|签字|签名|盖章|市民|群众|居民|村民|家属|本院|本单位"
+)
 # What a "name" never ends with: a place, an office, a unit (卫健委, 张氏, 李家庄, 欧阳路).
 _PLACE_ENDS = frozenset(
     "牌楼馆堂厅阁委局署村站室氏姓办组部队处县市省镇乡科庄井堡路街巷坝园湾坪洼沟"
 )
+_HOLDS_POST = re.compile(f"[任兼](?:{ROLE_WORDS}|办公室|领导小组|组长|副组长|组员|成员|委员|秘书)")
 _ROLE_THEN_SPACE = re.compile(f"(?:{ROLE_WORDS})[ \t]+$")
 # An item of a list of names (beside a name found, any surname of the Hundred counts but
 # those that are common characters: 技师|石磊 is not 师石磊).
@@ -1550,7 +1591,7 @@ _LIST_SURNAME = "(?:{}|[{}{}])".format(
 _LIST_ITEM = re.compile(
     f"(?:(?<=[、和及])|(?=[^、]{{2,4}}、))"
     f"(?P<name>{_LIST_SURNAME}[^\\W\\d_a-zA-Z、某甲乙等及和与的了在是被]{{1,2}})"
-    "(?=、|[和及与等]|[一二两三四五六七八九十\\d]+(?:人|名|位)|[，,。；;）)\\n]|$)"
+    "(?=、|[和及与等]|夫妇|夫妻|二人|两人|[一二两三四五六七八九十\\d]+(?:人|名|位)|[，,。；;）)\\n]|$)"
 )
 # Posts and roles a name follows directly (工程师文静, 副院长常青): there a word the model
 # calls a person is one, however common the word.
@@ -1668,6 +1709,13 @@ def _names(text: str) -> list[tuple[int, int]]:
             return None
         if (at := words.get(start)) and at[0] == text[start] and at[1] in ("p", "c"):
             return None  # 护士向产妇: a preposition
+        if (
+            (at := words.get(start))
+            and at[0] == head
+            and at[1].startswith("v")
+            and _GROUP_ROLE.search(text, max(0, start - 5), start)
+        ):
+            return None  # 本院职工申领: what a group does
         given = text[start + surname : end]
         if any(given.startswith(w) for w in _NOT_GIVEN_WORDS):
             return None
@@ -1811,7 +1859,7 @@ def _names(text: str) -> list[tuple[int, int]]:
                 spans.append(m.span(group))
                 placed.add(m.span(group))
         elif group in _STRONG_LABELS:  # a word as a name (安静，女), not a role (家属（女）)
-            if group in ("field", "judge", "ethnic") and (
+            if group in ("field", "judge", "ethnic", "spread", "reach") and (
                 re.search(f"(?:{ROLE_WORDS})", value)
                 or _NOT_A_PERSON_END.search(value)
                 or _NO_NAME_VALUE.search(value)
@@ -1931,6 +1979,7 @@ def _names(text: str) -> list[tuple[int, int]]:
             )
             and not (e - s == 3 and text[s + 1] == "一" and text[s] == text[s + 2])  # 查一查
             and text[s + 1] != "第"  # 院长任|第一副组长
+            and not _HOLDS_POST.match(text, s)  # 纪委书记任|办公室主任
             # 职工于|本周五 (not 鲍国庆: a time word too)
             and not (text[s] in "于自从至" and tags.get(text[s + 1 : s + 3]) == "t")
         )
@@ -1942,12 +1991,19 @@ def _names(text: str) -> list[tuple[int, int]]:
         known = freq.get(word, 0) > 0 or re.match(f"(?:{ROLE_WORDS})", word)  # not 上官慧|敏任
         if (s, end - 1) in modelled and len(word) >= 2 and known:
             return end - 1
-        # (王芳|收红包: a verb, a preposition or an adverb on its own, as the segmenter reads it too)
-        if (s, end - 1) in modelled and word == words.get(end - 1, ("", ""))[0] == text[end - 1]:
-            if words[end - 1][1][:1] in ("p", "d", "c", "u") or (
-                words[end - 1][1][:1] == "v" and words.get(end, ("", "x"))[1][:1] == "n"
-            ):  # (a verb with its object: 收|红包; not 孔德发|私自)
-                return end - 1
+        # (王芳|收红包: a preposition, an adverb or a verb with its object on its own, as the
+        # segmenter reads it too; not 孔德发|私自)
+        alone = word == words.get(end - 1, ("", ""))[0] == text[end - 1]
+        tag = words.get(end - 1, ("", "x"))[1][:1]
+        if (
+            (s, end - 1) in modelled
+            and alone
+            and (
+                tag in ("p", "d", "c", "u")
+                or (tag == "v" and words.get(end, ("", "x"))[1][:1] == "n")
+            )
+        ):
+            return end - 1
         return end
 
     # (a place is vetoed on the name as found and as it ends: 陈家 -> 陈家坝|村)
@@ -1986,6 +2042,7 @@ _COLUMN_KINDS = (
         re.compile(
             # (any header ending in 人 holds people: 参保人, 上交人, 被处理人)
             r"(?:患者|人员|[\u4e00-\u9fff]{0,3}人)?姓名|名字|[\u4e00-\u9fff]{0,3}人"
+            r"|患者|病人|医生|医师|护士|证人"
         ),
     ),
     (
@@ -2232,15 +2289,20 @@ _YI_CLANS = (
 )
 _YI_NAME = re.compile(
     f"(?P<name>(?:{_YI_CLANS})[^\\W\\d_A-Za-z某的了和与及等在是]{{2}})"
-    "(?=[，,、。；;：:（(\\s]|二人|两人|等|同志|医生|$)"
+    "(?=[，,、。；;：:（(\\s]|二人|两人|等|同志|医生|说|称|表示|告诉|$)"
 )
 # A name before a post, after 的 (心内科的夏天医生): not a kind of doctor (全科医生).
 _NAME_BEFORE_POST = re.compile(
-    f"(?<=的)(?P<name>{_SURNAME}[^\\W\\d_A-Za-z某甲乙丙]{{1,2}}?)"
+    f"(?:(?<=的)|(?<=[和与]))(?P<name>{_MODEL_SURNAME}[^\\W\\d_A-Za-z某甲乙丙]{{1,2}}?)"
     "(?=医生|大夫|护士(?!长)|药师|主任(?!医)|院长|老师)"
 )
-_KIND_OF_DOCTOR = re.compile(r"[科室班院诊部所站]$|^(?:全科|专科|门诊|主治|主管|经治|签约|值班)")
+_KIND_OF_DOCTOR = re.compile(
+    r"[科室班院诊部所站]$|^(?:全科|专科|门诊|主治|主管|经治|签约|值班|管床|责任|床位|夜班|带教|实习|进修|乡村)"
+)
 # Latin letters in brackets after a name in characters: 丹增卓嘎（Tenzin Dolkar）.
+_HAN_AFTER_LATIN = re.compile(
+    f"[ \t]+(?P<han>{_MODEL_SURNAME}[\u4e00-\u9fff]{{1,2}})(?![\u4e00-\u9fff])"
+)
 _LATIN_BEFORE = re.compile(
     r"(?:\b(?:Patient|Doctor|Nurse|Dr|Mr|Mrs|Ms|Miss|Prof|Mx)\.? )?"
     r"(?P<latin>\b[A-Z][a-z]+(?:(?: [A-Z]|-[A-Za-z])[a-z]+){1,2}) ?[（(]$"
