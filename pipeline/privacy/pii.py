@@ -62,7 +62,7 @@ _COMPOUNDS = frozenset(_COMPOUND.split("|"))
 _SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}])"
 # Characters that never make up a given name next to a role word (function words, role parts).
 _NOT_GIVEN = (
-    "某甲乙丙丁和与及等的了在是对被将把向从为由于医护患院科室主任师生者员属代表人工姓氏女先个"
+    "某甲乙丙丁和与及等的了在是对被将把向从为由于医护患院科室主任师生者员属代表人工姓氏女先个位"
 )
 _GIVEN = f"[^\\W\\d_{_NOT_GIVEN}a-zA-Z]{{1,2}}"
 # Words a name follows in a notice (对蒯某作出处罚, 聘用逯某, 与佘某共同) and words it
@@ -187,7 +187,7 @@ _MINORITY_PARTS = (
     "才让|东智|拉毛|多杰|拉且|石一|拉毛草|卓玛草|才旦|周措|东珠|索南|扎巴|更登|完玛|"
     "阿卜杜热合曼|买买提明|阿侯|拉哈|石布|拉格|宝音图|格日勒图|朝格图|巴雅尔图|乌力吉图|"
     "热依木|阿不都热依木|娜仁|那日苏|苏日娜|乌力吉|敖登|塔娜|贡嘎|曲扎|吾买尔|帕尔哈提|米吉提|"
-    "阿尔斯兰|阿依努尔|依力哈木|赛买提|宝音|阿衣古丽|阿衣|阿伊古丽"
+    "阿尔斯兰|阿依努尔|依力哈木|赛买提|宝音|阿衣古丽|阿衣|阿伊古丽|格日乐|泽仁|其其格日乐"
 )
 # Characters that spell names of other languages in Chinese (买买提, 艾合买提, 巴特尔).
 _TRANSLITERATION = frozenset(
@@ -213,7 +213,7 @@ _PINYIN_SURNAMES = (
 )
 _ENGLISH_WORDS = "of|has|had|have|was|were|is|are|and|the|in|at|on|for|from|who|to|as|by|or|with"
 _PINYIN_NAME = re.compile(
-    f"(?<![A-Za-z])(?:{_PINYIN_SURNAMES}|{_PINYIN_SURNAMES.upper()})[ ]?[A-Z][a-z]{{1,6}}"
+    f"(?<![A-Za-z])(?:{_PINYIN_SURNAMES}|{_PINYIN_SURNAMES.upper()})[ -]?[A-Z][a-z]{{1,6}}"
     # Zhang Wei dong, but not the English word after a name (Zhang Weidong of the …).
     f"(?:[ ]?(?!{_ENGLISH_WORDS}(?![A-Za-z]))[a-z]{{1,6}})?(?![A-Za-z])"
     # In lower case, right after a post (当事医生 wang jianjun).
@@ -253,7 +253,7 @@ _PLACE_LIST = re.compile(
 _WECHAT = re.compile(
     r"(?:微信号?|微信账号|WeChat|wechat|VX|vx|V信|WX|wx|威信号?|薇信号?|维信号?|微x号?|加[Vv]|[Ww]ei[Xx]in|WEIXIN|QQ号?|qq号?"
     r"|(?<=[\u4e00-\u9fff])[Vv](?=是|号))"
-    r"[:：\s]*(?:为|是)?[:：\s“\"'「（(]*(?:ID|Id|id|号|账号|帐号|名)?[:：\s]*"
+    r"[:：\s]*(?:为|是|系|係)?[:：\s“\"'「（(]*(?:ID|Id|id|号|账号|帐号|名)?[:：\s]*"
     r"(?!(?i:official|groups?|accounts?|public|channels?|moments|users?|number|search)\b)"
     r"[A-Za-z][-_A-Za-z0-9]{5,19}"
     r"|wxid_[A-Za-z0-9]{4,}"
@@ -269,7 +269,8 @@ _PLATE = re.compile(
 )
 _STAFF_NUMBER = re.compile(
     r"(?:工号|职工号|员工号|员工编号|职工编号|工作证号|胸牌号|胸牌编号|工牌号|工牌编号|"
-    r"(?i:employee\s*(?:id|no\.?|number)|staff\s*(?:id|no\.?|number)|badge\s*(?:id|no\.?))|"
+    r"(?i:employee\s*(?:id|no\.?|number)|staff\s*(?:id|no\.?|number)|badge\s*(?:id|no\.?))"
+    r"(?i: of (?:the )?[a-z]+)?|"
     r"执业证书编码|执业证书编号|执业证号|"
     r"资格证书编码|资格证书编号|资格证号|医师证号|护士证号)(?:[（(][A-Za-z .]{2,20}[)）])?"
     r"[:：\s]*(?:为|是)?[:：\s]*"
@@ -626,7 +627,7 @@ def _close_gaps(m: re.Match[str]) -> str:
     alone[0] = m.start() == 0 or not "\u4e00" <= text[m.start() - 1] <= "\u9fff"
     alone[-1] = m.end() == len(text) or not "\u4e00" <= text[m.end()] <= "\u9fff"
     # (one ideographic space separates a table's columns: 王*华　女　2403…)
-    wide = [len(gap) > 1 or gap == "\u3000" for gap in gaps]
+    wide = [len(gap) > 1 or gap in "\u3000\t" for gap in gaps]
     # (not a character one space joins to another standing alone: 邝 国 平   电 话)
     paired = [
         (i > 0 and not wide[i - 1] and alone[i - 1])
@@ -634,7 +635,13 @@ def _close_gaps(m: re.Match[str]) -> str:
         for i in range(len(chars))
     ]
     spelled = [
-        w and "\n" not in g and alone[i] and alone[i + 1] and not paired[i] and not paired[i + 1]
+        w
+        and "\n" not in g
+        and "\t" not in g
+        and alone[i]
+        and alone[i + 1]
+        and not paired[i]
+        and not paired[i + 1]
         for i, (g, w) in enumerate(zip(gaps, wide, strict=True))
     ]
     in_chain = [
@@ -1005,7 +1012,9 @@ def find_pii(
             kind = _ASKED_KINDS[m.group("label")[:2]]
             add(kind, *m.span("value"), f"删除此编号（{_COLUMN_LABELS[kind]}）")
     for m in _ENGLISH_NAME.finditer(norm):  # Mr. Kevin Lam, a nurse named Grace Ho
-        if m.group("name").lower() not in _FAMOUS_IN_LATIN:
+        if m.group("name").lower() not in _FAMOUS_IN_LATIN and not _NOT_A_PERSON_EN.search(
+            m.group("name")
+        ):
             add("person_name", *m.span("name"), "删除姓名，只写身份（英文姓名同样可识别个人）")
     for m in _MARRIED_NAME.finditer(norm):  # 原告张李氏: a woman by her and her father's surnames
         add("person_name", *m.span("name"), f"{m.group('name')[0]}某氏")
@@ -1082,10 +1091,16 @@ _ENGLISH_NAME = re.compile(
     r"|complainant|contact person|visitor|host)\s*[:：]\s*"
     # or in brackets after the name in Chinese characters (艾米莉·卡特（Emily Carter）)
     r"|[\u4e00-\u9fff]·[\u4e00-\u9fff]{1,6}[（(])"
-    r"(?P<name>[A-Z][a-z]{1,12}(?:(?: [A-Z]|-[A-Za-z])[a-z]{1,12})+)"
+    r"(?P<name>(?:[A-Z][a-z]{1,12}|[A-Z]{2,12}(?= [A-Z][a-z]))"
+    r"(?:(?: [A-Z]|-[A-Za-z])[a-z]{1,12}(?:'[A-Z][a-z]{1,12})?|(?: O'[A-Z])[a-z]{1,12})+)"
 )
 
 
+# Words of an office, not a person (Prepared by: Internal Audit Unit).
+_NOT_A_PERSON_EN = re.compile(
+    r"\b(?:Internal|Audit|Unit|Office|Department|Team|Committee|Centre|Center|Group|Division|"
+    r"Section|Board|Hospital|Clinic|Relations|Services|Affairs|Compliance|Integrity|Pharmacy)\b"
+)
 # Part-of-speech tags (jieba) that a given name never is: preposition, conjunction,
 # particle, pronoun, numeral, classifier, direction; and words a tagger calls a time or
 # an adverb that follow a role word far more often than a name does.
@@ -1357,8 +1372,8 @@ _HUNDRED = (
     "向古易慎戈廖庾终暨居衡步都耿满弘匡国文寇广禄阙东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾"
     "辛阚那简饶空曾毋沙乜养鞠须丰巢关蒯相查后荆红游竺权逯盖益桓公"
     "区其漆菅展帅练綦庹笃旷哈纳海谌母普战门兰原占芦佴冶商"
-    # (rarer ones that notices meet: 笪, 禚, 亓, 佘, 冼, 邝, 仝, 但, 汝, 锁, 玄, 归, 盘, 况)
-    "笪禚亓佘冼邝仝但汝锁玄覃揭隋佟谯付归盘况"
+    # (rarer ones that notices meet: 笪, 禚, 亓, 佘, 冼, 邝, 仝, 但, 汝, 锁, 玄, 归, 盘, 况, 撒)
+    "笪禚亓佘冼邝仝但汝锁玄覃揭隋佟谯付归盘况撒"
 )
 _MODEL_SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}{_HUNDRED}])"
 _ADDRESSED = re.compile(
@@ -1487,7 +1502,7 @@ _PERSON_FIELDS = (
     "姓[ \t]*名|承办人|经办人|审核人|记录人|签收人|填表人|联系人|谈话人|被处理人|当事人|确认人|"
     "举报人|投诉人|询问人|调查人|核查人|复核人|签字人|拟稿人?|核稿人?|签发人?|审批人|批准人|"
     "书记员|审判员|审判长|陪审员|委托代理人|持卡人|申请人|收受人|送出人|来信人|来访人|来电人|"
-    "责任人|证人|持有人|户主|患者|病人"
+    "责任人|证人|持有人|户主|患者|病人|(?:行政|医疗|护理|门诊)?总值班|值班院领导|值班人员?"
 )
 # A name as the value of a labelled field (姓名：康逸鸣；, 被处理人：闻立德，) or before
 # 同志 (给予练金凤同志…): any surname of the Hundred counts there, unless the whole is a
@@ -1506,7 +1521,7 @@ _LABELLED = re.compile(
     "(?=[，,。]\\s*(?:电话|手机|联系|微信|身份证|家住|住在|我的|系|现任|是))"
     # Someone said to be called so (我叫牛金星，; 医生叫高峰，就是…; @东方明月).
     f"|(?:名叫|叫做|名字(?:是|叫)|(?<![呼喊大尖])叫|(?<![\\w.])@)(?P<called>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})"
-    "(?=[，,。；;！!？?、\\s]|就是|是|$)"
+    "(?=[，,。；;！!？?、\\s]|就是|是|嘅|$)"
     # A court's signature (审判员那顺, its lines run together by the normalising).
     "|(?:审判长|代理审判员|审判员|人民陪审员|陪审员|书记员|法官助理)[ \\t]*"
     "(?P<judge>[^\\W\\d_a-zA-Z某](?:[ \\u3000]?[^\\W\\d_a-zA-Z某]){1,3}?)"
@@ -1538,7 +1553,7 @@ _LABELLED = re.compile(
     # 主任医师方圆自2019年起): whatever word they are.
     f"|(?:{ROLE_WORDS})(?P<role2>{_MODEL_SURNAME}{_NAMED_GIVEN})"
     "(?=在[^，,。；;\\n]{0,12}?(?:收受|索要|接受|违规|推销)|利用|收受|索要|自\\d{4}年|多次|违规|私自|擅自"
-    "|跟我|对我|告诉|驾驶|开车|硬塞|塞给|送给|拿走|带走|在\\d{4}年|每天|已先后|也说|常说)"
+    "|跟我|对我|告诉|驾驶|开车|硬塞|塞给|送给|拿走|带走|在\\d{4}年|每天|已先后|也说|常说|拒绝|拒收|上交)"
     # An item of a numbered list (1. 占国强，原…), a cell of a table (| 原志强 |).
     f"|(?:^|(?<=[；;\\n]))\\s*\\d{{1,3}}[.、．)）]\\s*(?P<item>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})[，,]"
     # What only a person is: described by sex (安静，女，), with an ID or age in brackets
@@ -1567,7 +1582,7 @@ _LABELLED = re.compile(
     "(?=[ \\t\u3000]*(?:[，,；;。（(\\n]|$))"
     f"|(?P<bracketed>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})[（(](?:[男女](?![儿子士性婿])|身份证|"
     f"[^）)\\n]{{0,10}}(?:{ROLE_WORDS})[)）]|"
-    "公民身份|\\d{1,3}岁|\\d{15}|工号|就诊卡|住院号|病历号|门诊号|医保卡|手机|联系电话|微信)"
+    "公民身份|\\d{1,3}岁|\\d{15}|工号|就诊卡|住院号|病历号|门诊号|医保卡|手机|联系电话|微信|住(?![院]))"
 )
 _STRONG_LABELS = (
     *("described", "bracketed", "field", "byline", "self", "ethnic", "called", "judge"),
@@ -1576,10 +1591,11 @@ _STRONG_LABELS = (
 # What a person field may hold that is no name (记录人：本人, 投诉人：匿名).
 _NO_NAME_VALUE = re.compile(
     r"本人|同上|见上|暂无|待定|待查|不详|匿名|全体|所有|签字|签名|盖章|市民|群众|居民|村民|家属|本院|本单位"
+    r"|^(?:张三|李四|王五|赵六)$"
 )
 # What a "name" never ends with: a place, an office, a unit (卫健委, 张氏, 李家庄, 欧阳路).
 _PLACE_ENDS = frozenset(
-    "牌楼馆堂厅阁委局署村站室氏姓办组部队处县市省镇乡科庄井堡路街巷坝园湾坪洼沟"
+    "牌楼馆堂厅阁委局署村站室氏姓办组部队处县市省镇乡科庄井堡路街巷坝园湾坪洼沟班"
 )
 _HOLDS_POST = re.compile(f"[任兼](?:{ROLE_WORDS}|办公室|领导小组|组长|副组长|组员|成员|委员|秘书)")
 _ROLE_THEN_SPACE = re.compile(f"(?:{ROLE_WORDS})[ \t]+$")
@@ -2069,9 +2085,11 @@ _CELL_VALUE = {
 
 
 def _cells(line: str) -> list[tuple[int, int]]:
-    """(start, end) of each cell of a table row, in ``line``'s offsets."""
+    """(start, end) of each cell of a table row, in ``line``'s offsets. A row with tabs is
+    cut at its tabs only (白  冰\t时  悦: a name spelled out in each cell)."""
     out, at = [], 0
-    for m in [*_CELL_SEPARATOR.finditer(line), None]:
+    separator = re.compile(r"\s*\t\s*|\s*\|\s*") if "\t" in line else _CELL_SEPARATOR
+    for m in [*separator.finditer(line), None]:
         end = m.start() if m else len(line)
         if end > at:
             out.append((at, end))
@@ -2343,6 +2361,7 @@ def _listed_people(text: str) -> list[tuple[int, int]]:
                 re.match(_MODEL_SURNAME, name)
                 and len(name) - surname in (1, 2)
                 and not re.search(f"(?:{ROLE_WORDS})|某|等|全体|各|班子|成员|部门|科室", name)
+                and name not in _NOT_NAMES  # 抽检名单：当归、党参、黄芪: herbs
             ):
                 spans.append((at, at + len(name)))
     return spans
