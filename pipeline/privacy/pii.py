@@ -127,6 +127,7 @@ _HERBS = (
     "徐长卿 刘寄奴 王不留行 胡黄连 马钱子 白头翁 石菖蒲 金樱子 郁金 牛膝 何首乌藤 杜衡 罗汉果 "
     "白芨 白及 白前 白薇 白蔹 石韦 石斛 余甘子 吴茱萸 骆驼蓬 甘遂 黄精 当归 枸杞子 贝母 "
     "龙胆 龙骨 牛蒡子 秦艽 葛根 车前子 车前草 防风 麻黄 甘松 夏枯草 半夏 苍术 厚朴 "
+    "黄芩 茯苓 太子参 使君子 川芎 熟地黄 山药 白扁豆 桑叶 菊花 薄荷 "
     # Words that look like a name and are not (医患之间的张力, 卫健部门).
     "公众号 白蛋白 纪要 周黑鸭 周大福 谢谢 红包 国医 仲景 唐僧肉 "
     # 国医大师 of recent decades, quoted in education material as 钟南山 is.
@@ -152,6 +153,8 @@ _HERBS = (
     "孔子 孟子 庄子 张三 李四 王五 赵六"
 )
 _NOT_NAMES = frozenset(_HERBS.split())
+# A quiz's placeholders, never a name wherever they stand (患者家属李四塞给他).
+_PLACEHOLDERS = frozenset(["张三", "李四", "王五", "赵六"])
 _LONG_NOT_NAMES = re.compile(
     "|".join(sorted((w for w in _NOT_NAMES if len(w) >= 3), key=len)[::-1])
 )
@@ -388,7 +391,7 @@ _ADDRESS = re.compile(
 )
 # What a decision says of a firm, not a person, before its 住所 (registered seat).
 # Words of a line or a table's header that say its rooms are offices, not homes.
-_OFFICE_PLACE = re.compile(r"办公|会议室|值班室|接待室")
+_OFFICE_PLACE = re.compile(r"办公|会议室|值班室|接待室|来信地址|收信地址|行政中心|政务服务中心")
 _A_FIRMS_SEAT = re.compile(
     r"(?:统一社会信用代码|有限公司|有限责任公司|股份公司|企业|医院|诊所|药店|药房)"
     r"(?![^\n]{0,150}(?:身份证|[男女][，,]))"
@@ -459,6 +462,17 @@ def _office_account(text: str, start: int) -> bool:
     return bool(words and words[-1].group(1))
 
 
+def _in_a_column_of_numbers(text: str, start: int) -> bool:
+    """Whether the number at ``start`` is in a table whose header names numbers of things
+    (订单号 | 采购日期 | …), not cards or accounts."""
+    block = text.rfind("\n\n", 0, start) + 2 if "\n\n" in text[:start] else 0
+    lines = text[block:start].split("\n")
+    header = next((line for line in lines if "|" in line or "\t" in line), "")
+    return bool(re.search(r"订单|单号|编号|发票|票据|合同|批号", header)) and not re.search(
+        "卡|账", header
+    )
+
+
 def _number_of_a_thing(text: str, start: int) -> bool:
     """Whether the number at ``start`` follows a word for the number of a thing (文号,
     统一社会信用代码, 发票号码, 医保卡号…) or an office's account, not of a person's ID
@@ -469,7 +483,11 @@ def _number_of_a_thing(text: str, start: int) -> bool:
     # (or the next of a list of them: 流水号：2024…、2024…、2024…)
     listed = _LISTED_NUMBERS.search(text, max(0, start - 80), start)
     return bool(
-        (listed and _NOT_PERSONAL_NUMBER.search(text, max(0, listed.start() - 12), listed.start()))
+        _in_a_column_of_numbers(text, start)
+        or (
+            listed
+            and _NOT_PERSONAL_NUMBER.search(text, max(0, listed.start() - 12), listed.start())
+        )
         or _NOT_PERSONAL_NUMBER.search(text, before, start)
         or _MEDICAL_CARD.search(text, before, start)
         or _RECORD_BEFORE.search(text, before, start)
@@ -564,6 +582,8 @@ def _join_digit_groups(m: re.Match[str]) -> str:
             run + len(part) > _LONGEST_NUMBER
             # 幺三九、三七幺二 joins; 12320、0371-6589…, a list of numbers, does not
             or ("、" in gap and max(last, len(part)) > 4)
+            # (a range of numbers as long: 票据号码 00098765—00098864)
+            or (re.search("[\u2014~～至]", gap) and last == len(part) >= 6)
         ):
             out, run = out + gap + part, len(part)
         else:
@@ -894,8 +914,8 @@ def find_pii(
             network = digits[0] in "3456" and len(digits) >= 16
             if _MEDICAL_CARD.search(norm, max(0, m.start() - 12), m.start()):
                 continue  # 医保卡号：4301…: a medical number, found below
-            if _office_account(norm, m.start()):
-                continue  # 基金专户 … 账号: an office's account
+            if _office_account(norm, m.start()) or _in_a_column_of_numbers(norm, m.start()):
+                continue  # 基金专户 … 账号: an office's account; a column of order numbers
             if re.search(_ID_LABEL + _VALUE_NEXT, norm[max(0, m.start() - 8) : m.start()]):
                 continue  # 身份证号4101…，医保卡号…: an ID, whatever card is named after it
             if luhn_valid(digits) and (context if with_context else network):
@@ -1591,7 +1611,7 @@ _STRONG_LABELS = (
 # What a person field may hold that is no name (记录人：本人, 投诉人：匿名).
 _NO_NAME_VALUE = re.compile(
     r"本人|同上|见上|暂无|待定|待查|不详|匿名|全体|所有|签字|签名|盖章|市民|群众|居民|村民|家属|本院|本单位"
-    r"|^(?:张三|李四|王五|赵六)$"
+    r"|^(?:张三|李四|王五|赵六)$|隐去|已删|删除|保密|不公开|略$|另附"
 )
 # What a "name" never ends with: a place, an office, a unit (卫健委, 张氏, 李家庄, 欧阳路).
 _PLACE_ENDS = frozenset(
@@ -1968,12 +1988,18 @@ def _names(text: str) -> list[tuple[int, int]]:
     # Whatever found it, a "name" that is a herb, a place or brand named after a person
     # (白求恩医院, 张仲景国医馆, 仲景牌) or one of a list of places (张家港、周口等地) is not one.
     def person(s: int, e: int) -> bool:
-        herb = (s, e) not in placed and (
-            text[s:e] in _NOT_NAMES
-            or any(text.startswith(herb, s) for herb in _NOT_NAMES)  # 田七粉
+        herb = text[s:e] in _PLACEHOLDERS or (
+            (s, e) not in placed
+            and (
+                text[s:e] in _NOT_NAMES
+                or any(text.startswith(herb, s) for herb in _NOT_NAMES)  # 田七粉
+            )
         )
+        given = text[s + (2 if text[s : s + 2] in _COMPOUNDS else 1) : e]
         return (
             not herb
+            # (约谈相关人员: a common verb, not a given name)
+            and not (len(given) == 2 and tags.get(given) == "v" and freq.get(given, 0) >= 10000)
             and text[s:e] not in _COMPOUNDS  # 上官、欧阳等复姓: a surname alone
             and not _inside_a_known_word(text, s, e)  # 南|丁格尔
             # 王姐, 李哥, 老张's kin: a form of address, no name (张某's 王总 likewise)
@@ -2311,7 +2337,8 @@ _YI_NAME = re.compile(
 )
 # A name before a post, after 的 (心内科的夏天医生): not a kind of doctor (全科医生).
 _NAME_BEFORE_POST = re.compile(
-    f"(?:(?<=的)|(?<=[和与]))(?P<name>{_MODEL_SURNAME}[^\\W\\d_A-Za-z某甲乙丙]{{1,2}}?)"
+    f"(?:(?<=的)(?P<name>{_SURNAME}[^\\W\\d_A-Za-z某甲乙丙]{{1,2}}?)"
+    f"|(?<=[和与])(?P<joined>{_MODEL_SURNAME}[^\\W\\d_A-Za-z某甲乙丙]{{1,2}}?))"
     "(?=医生|大夫|护士(?!长)|药师|主任(?!医)|院长|老师)"
 )
 _KIND_OF_DOCTOR = re.compile(
@@ -2340,8 +2367,9 @@ def _speakers_and_forms(text: str) -> list[tuple[int, int]]:
             spans.append(m.span("name"))
     spans += [m.span("name") for m in _YI_NAME.finditer(text)]
     for m in _NAME_BEFORE_POST.finditer(text):
-        if not _KIND_OF_DOCTOR.search(m.group("name")):
-            spans.append(m.span("name"))
+        group = "name" if m.group("name") else "joined"
+        if not _KIND_OF_DOCTOR.search(m.group(group)):
+            spans.append(m.span(group))
     return spans
 
 
