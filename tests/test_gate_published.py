@@ -246,6 +246,7 @@ PLAIN = [
     ("行政总值班：敖登格日乐\n医疗总值班：包青山\n", "包青山"),
     ("其中一个叫区志伟嘅，微信係 auzw_gz，你哋去查下啦。", "auzw_gz"),
     ("Visitor: PARK Min-jun (Korean national) met the head of cardiology.", "PARK Min-jun"),
+    ("评审专家\n1. 童俊杰　主任医师\n2. 包佳　副主任药师\n3. 宁远　高级工程师\n", "宁远"),
     ("He informed his line manager, Ms. Fiona O'Brien.", "Fiona O'Brien"),
 ]
 

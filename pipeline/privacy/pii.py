@@ -1052,6 +1052,10 @@ def find_pii(
         # ... and before it (Patient Abdurehim Tursun (阿不都热依木·吐尔逊)), without a title
         if latin := _LATIN_BEFORE.search(norm, max(0, f.start - 48), f.start):
             add("person_name", *latin.span("latin"), "删除姓名（拼写形式同样可识别个人）")
+    for start, end in _rows_like_named_ones(
+        norm, {f.text for f in found if f.kind == "person_name"}
+    ):
+        add("person_name", start, end, "改写为姓加某（如张某）")
     written = {f.text for f in found if f.kind == "person_name" and len(f.text) >= 2}
     for told in _SURNAME_THEN_GIVEN.finditer(norm):  # 姓江名山: 江山 wherever it is written
         written.add(re.sub(r"[^\u4e00-\u9fff]|姓|名", "", told.group()))
@@ -1064,6 +1068,29 @@ def find_pii(
         for again in re.finditer(re.escape(name), norm):  # every other place it is written
             add("person_name", *again.span(), "改写为姓加某（如张某）")
     return sorted(found, key=lambda f: f.start)
+
+
+# A numbered row that opens with a name and a gap (3. 宁远　高级工程师　身份证号…).
+_NAMED_ROW = re.compile(
+    r"(?m)^[ \t]*\d{1,3}[.、．)）][ \t]*(?P<lead>[\u4e00-\u9fff·]{2,6})(?=[ \t]{1,}|[，,])"
+)
+
+
+def _rows_like_named_ones(text: str, names: set[str]) -> list[tuple[int, int]]:
+    """The openings of the other rows of a numbered list in which most rows open with a
+    name found (童俊杰, 包佳 … then 宁远, a place's name as well): in such a list the
+    opening is a name's place, whatever word it is."""
+    rows = list(_NAMED_ROW.finditer(text))
+    named = [m for m in rows if m.group("lead") in names]
+    if len(rows) < 3 or len(named) * 2 < len(rows):
+        return []
+    return [
+        m.span("lead")
+        for m in rows
+        if m.group("lead") not in names
+        and re.fullmatch(f"{_MODEL_SURNAME}[\u4e00-\u9fff]{{1,2}}", m.group("lead"))
+        and not re.search(f"(?:{ROLE_WORDS})|某|科|室|院|部|组|中心", m.group("lead"))
+    ]
 
 
 # A given name a notice lets slip after masking the name (张某……同事都叫他“建华”).
