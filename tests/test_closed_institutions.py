@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.aggregate import aggregate
+from pipeline.base.registry import load_registry
 from pipeline.build import build, prepare
-from pipeline.channels import closed_by, directory
-from pipeline.punctuality import MISSING, punctuality
-from pipeline.registry import load_registry
+from pipeline.history.channels import closed_by, directory
+from pipeline.history.punctuality import MISSING, punctuality
 from pipeline.site.figures import month_after
 from tests.conftest import NOW, ROOT
 from tests.test_build import page
