@@ -32,10 +32,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from pipeline.base.registry import Institution, load_registry
 from pipeline.cases import gate
 from pipeline.collect import collect
 from pipeline.collect.fetch import Fetcher
-from pipeline.registry import Institution, load_registry
 from pipeline.store import read_manifest
 
 ROOT = Path(__file__).resolve().parent.parent

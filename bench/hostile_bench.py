@@ -30,7 +30,7 @@ CEILING_MB = 500
 def _dense_xlsx(rows: int, columns: int) -> bytes:
     """A sheet full to the row and column limits (written as XML: openpyxl would take
     minutes), just under the unzipped-size limit."""
-    from pipeline.readers import column_index  # noqa: F401 (the same A1 notation)
+    from pipeline.base.readers import column_index  # noqa: F401 (the same A1 notation)
 
     letters = []
     for c in range(columns):
@@ -63,7 +63,7 @@ def _dense_xlsx(rows: int, columns: int) -> bytes:
 def _largest_accepted() -> dict[str, tuple[str, bytes]]:
     """Files at (just under) the default limits, valid or not: the worst an accepted
     reader has to hold."""
-    from pipeline.readers import ReadLimits
+    from pipeline.base.readers import ReadLimits
 
     limits = ReadLimits()
     rows = limits.max_rows - 1
@@ -108,8 +108,8 @@ def _reset_peak() -> None:
 
 
 def _measure(name: str, content: bytes, queue: mp.Queue) -> None:
+    from pipeline.base.registry import load_registry
     from pipeline.check import check_file
-    from pipeline.registry import load_registry
 
     registry = load_registry(ROOT / "data")
     warm = "月份,受理投诉举报\n2026-01,3\n".encode()

@@ -332,7 +332,7 @@ def layer_table(rows: list[dict[str, Any]]) -> str:
 
 def main() -> None:
     if sys.argv[1:2] == ["--one"]:
-        from pipeline.parallel import collector_paused
+        from pipeline.base.parallel import collector_paused
 
         with collector_paused():  # as the command runs a build (pipeline.cli)
             times = one(Path(sys.argv[2]), Path(sys.argv[3]), "--no-floor" not in sys.argv)

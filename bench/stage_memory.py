@@ -44,8 +44,8 @@ def _reset_peak() -> None:
 def child(data: Path, out: Path, marks: Path) -> None:
     from datetime import datetime
 
+    from pipeline.base.parallel import collector_paused
     from pipeline.build import compute, mkdocs_site, prepare, render_docs
-    from pipeline.parallel import collector_paused
 
     now = datetime.fromisoformat(NOW)
 

@@ -19,20 +19,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from pipeline import uptodate
 from pipeline.aggregate import Aggregates, aggregate
+from pipeline.base.parallel import beside
+from pipeline.base.periods import BEIJING
+from pipeline.base.problems import DataError, Problem
+from pipeline.base.registry import Registry, load_registry
 from pipeline.cases import Case, gate, load_cases
-from pipeline.channels import Directory, directory
 from pipeline.check import CheckResult, check_all
 from pipeline.check.layer import Layer
 from pipeline.collect import CollectResult, collect
-from pipeline.parallel import beside
-from pipeline.periods import BEIJING
+from pipeline.history.channels import Directory, directory
+from pipeline.history.punctuality import Punctuality, punctuality
 from pipeline.privacy.suppression import suppress
-from pipeline.problems import DataError, Problem
-from pipeline.punctuality import Punctuality, punctuality
-from pipeline.registry import Registry, load_registry
-from pipeline.site import Site, Touched, copy_tree, render
+from pipeline.site import Site, Touched, copy_tree, render, uptodate
 from pipeline.store import read_manifest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

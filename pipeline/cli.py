@@ -14,14 +14,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pipeline import __version__, periods
+from pipeline import __version__
+from pipeline.base import periods
+from pipeline.base.problems import DataError, Problem, printable
 from pipeline.cases import ledger
 from pipeline.clitext import joined, metavar, speak_chinese
-from pipeline.problems import DataError, Problem, printable
 
 if TYPE_CHECKING:
+    from pipeline.base.registry import Registry
     from pipeline.collect import CollectResult
-    from pipeline.registry import Registry
 
 speak_chinese()
 
@@ -143,13 +144,13 @@ def main() -> None:
     """医疗卫生行风建设信息公开平台：收集、校验、汇总并生成静态网站。"""
     import logging
 
-    from pipeline.parallel import collector_paused
+    from pipeline.base.parallel import collector_paused
 
     # jieba (word segmentation for the PII gate and the search index) announces in
     # English how it loads its dictionary; nothing a user needs to read. A filter, as
     # importing jieba sets its logger's level back to DEBUG.
     logging.getLogger("jieba").addFilter(lambda record: record.levelno >= logging.WARNING)
-    # Process-wide: the cycle collector paused for the command's run (pipeline.parallel).
+    # Process-wide: the cycle collector paused for the command's run (pipeline.base.parallel).
     click.get_current_context().with_resource(collector_paused())
 
 
@@ -243,12 +244,12 @@ def check(
     全部数据时，机构报送文件的问题写入校验报告（该文件单独不予采用，不影响其他），
     只有案例不能发布或名录有错时退出码为 1。
     """
+    from pipeline.base.registry import load_registry
     from pipeline.build import prepare
     from pipeline.cases import review_queue
-    from pipeline.channels import directory
     from pipeline.check import check_as_sent
-    from pipeline.registry import load_registry
-    from pipeline.reports import write_case_reports, write_channel_reports, write_reports
+    from pipeline.check.reports import write_case_reports, write_channel_reports, write_reports
+    from pipeline.history.channels import directory
 
     _require_data(data_dir)
     reports_dir = _reports_folder(reports_dir, data_dir)
@@ -290,7 +291,7 @@ def check(
                 cases_refused = any(c.refused for c in cases)
                 if not files:
                     sys.exit(1 if cases_refused else 0)
-            from pipeline.channels import check_channel_list, is_channel_list
+            from pipeline.history.channels import check_channel_list, is_channel_list
 
             content = {f: _read(f) for f in files}  # each file read once
             lists = [f for f in files if is_channel_list(f.name, content[f])]
@@ -341,7 +342,7 @@ def check(
                 click.echo(f"  {inst_id}：{title}（可审核；文件 {which}）")
     written = write_reports(prep.registry, prep.checked.submissions, reports_dir)
     written += write_case_reports(prep.registry, queue, reports_dir)
-    _written(written + write_channel_reports(prep.registry, channels, reports_dir))
+    _written(written + write_channel_reports(prep.registry, channels.newest, reports_dir))
     q = prep.checked.quarantined
     _say(
         f"报送文件 {len(prep.checked.submissions)} 个，未通过校验 {len(q)} 个；"
@@ -360,10 +361,10 @@ def collect(data_dir: Path, month: str | None) -> None:
     不可写时退出码为 1。
     """
 
+    from pipeline.base.registry import load_registry
     from pipeline.cases import gate
-    from pipeline.channels import check_channel_list
     from pipeline.collect import collect as run_collect
-    from pipeline.registry import load_registry
+    from pipeline.history.channels import check_channel_list
 
     _require_data(data_dir)
     if month is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
@@ -493,8 +494,8 @@ def template(
 ) -> None:
     """生成空白的月度报送模板（中文表头、填报说明、Excel 数据校验）。"""
 
+    from pipeline.base.registry import load_registry
     from pipeline.check.template import template_csv, template_xlsx
-    from pipeline.registry import load_registry
 
     _require_data(data_dir)
     try:
@@ -542,8 +543,8 @@ def new_case(data_dir: Path, case_id: str | None, case_date: str | None, **field
 
     from pydantic import ValidationError
 
+    from pipeline.base.registry import ID_PATTERN, vocabulary
     from pipeline.cases import CaseNotice
-    from pipeline.registry import ID_PATTERN, vocabulary
 
     _require_data(data_dir)
     values: dict[str, object] = {"id": case_id, **fields}
@@ -575,7 +576,7 @@ def new_case(data_dir: Path, case_id: str | None, case_date: str | None, **field
     try:
         notice = CaseNotice.model_validate({**values, "status": "draft"})
     except ValidationError as exc:
-        from pipeline.problems import validation_problems
+        from pipeline.base.problems import validation_problems
 
         for p in validation_problems(exc, "new-case"):
             option = {"amount_yuan": "amount"}.get(p.column or "", p.column or "")

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 
 import duckdb
 
-from pipeline.parallel import jobs
+from pipeline.base.parallel import jobs
 
 # What the engine may hold in memory before it spills to disk. With 2 GB the roll-up of
 # 3,000 institutions x 36 months added 1.0 GB to the build process for a few seconds

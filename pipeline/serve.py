@@ -34,6 +34,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
+from pipeline.base.problems import DataError
 from pipeline.build import (
     Computed,
     Prepared,
@@ -45,7 +46,6 @@ from pipeline.build import (
     render_docs,
 )
 from pipeline.cases import Case, ledger, load_cases, visible
-from pipeline.problems import DataError
 from pipeline.site import Touched
 
 # What the pipeline itself writes into the data directory while it builds.

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from pipeline.base.periods import BEIJING
+from pipeline.base.registry import Registry, load_registry
 from pipeline.build import build
-from pipeline.periods import BEIJING
-from pipeline.registry import Registry, load_registry
 
 # No per-example deadline: a busy machine took 288 ms over an example whose patterns
 # were compiling, and failed a correct test. Speed is for the benchmarks under bench/.
@@ -109,7 +109,7 @@ def data_dir(tmp_path: Path) -> Path:
 def processes(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
     """Set how many processes the pipeline uses (``PORTAL_JOBS``); with more than one,
     worker pools start even for the demo's few institutions."""
-    from pipeline import parallel
+    from pipeline.base import parallel
 
     monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
     return lambda n: monkeypatch.setenv("PORTAL_JOBS", str(n))

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline.periods import quarter_of, year_of
-from pipeline.registry import Campaign, Registry
+from pipeline.base.periods import quarter_of, year_of
+from pipeline.base.registry import Campaign, Registry
 
 LEVELS = ("authority", "district", "type", "institution")
 PERIOD_TYPES = ("month", "quarter", "year", "campaign")

@@ -1,6 +1,6 @@
 """The channel directory the plain way, as pipeline/channels.py wrote it at 1d09cff: every
 stored version of every list read, parsed and checked, every field of every channel read
-by the PII detector, every time. Kept as the reference :func:`pipeline.channels.directory`
+by the PII detector, every time. Kept as the reference :func:`pipeline.history.channels.directory`
 must agree with in every field (tests/test_channels.py compares the two). ``_personal``
 and ``directory`` copied unchanged (the helpers they call are imported); do not improve
 them.
@@ -12,9 +12,11 @@ import itertools
 import re
 from datetime import date
 
-from pipeline import periods
+from pipeline.base import periods
+from pipeline.base.problems import Problem
+from pipeline.base.registry import Channel, Registry
 from pipeline.cases import PII_LABELS, place_names
-from pipeline.channels import (
+from pipeline.history.channels import (
     _INSTEAD,
     _REGISTRY,
     _SAID,
@@ -28,8 +30,6 @@ from pipeline.channels import (
     parse_channels,
 )
 from pipeline.privacy.pii import Finding, find_pii, normalise_for_gate
-from pipeline.problems import Problem
-from pipeline.registry import Channel, Registry
 from pipeline.store import beijing_time, read_manifest
 
 

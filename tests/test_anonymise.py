@@ -7,10 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.aggregate import aggregate
-from pipeline.periods import quarter_of
+from pipeline.base.periods import quarter_of
+from pipeline.base.registry import load_registry
 from pipeline.privacy.pii import find_pii, luhn_valid, resident_id_valid
 from pipeline.privacy.suppression import suppress
-from pipeline.registry import load_registry
 from tests.conftest import DEMO
 
 REGISTRY = load_registry(DEMO)

@@ -13,10 +13,10 @@ from pathlib import Path
 import feedparser
 import pytest
 
+from pipeline.base.registry import load_registry
 from pipeline.build import BuildRefused, build, prepare
 from pipeline.cases import listed, visible
-from pipeline.punctuality import LATE, ON_TIME
-from pipeline.registry import load_registry
+from pipeline.history.punctuality import LATE, ON_TIME
 from tests.conftest import NOW, ROOT, portal_here, record_edit, run_portal
 
 SPEC_URLS = [
@@ -121,7 +121,7 @@ def test_institution_page_shows_its_own_figures_and_quarantine(site, site_data):
 def test_every_channel_is_on_the_report_page_or_its_institution_s_pages(site, site_data):
     """The report page carries the national and the authority's channels; every
     institution's are on its own page and its phones on its district's page."""
-    from pipeline.channels import directory
+    from pipeline.history.channels import directory
 
     registry = load_registry(site_data)
     authority = registry.config.authority_id

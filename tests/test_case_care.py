@@ -10,8 +10,8 @@ from datetime import date
 
 import pytest
 
+from pipeline.base.registry import vocabulary
 from pipeline.cases import load_case
-from pipeline.registry import vocabulary
 from pipeline.serve import Preview
 from tests.conftest import ROOT, portal_here, run_portal
 
@@ -152,8 +152,8 @@ def test_one_wrong_field_does_not_hide_the_other_problems(registry):
 def test_a_draft_copied_from_another_case_is_told_and_not_published(data_dir):
     """A press officer starts a notice from a copy of last month's and forgets to rewrite
     the facts: check tells it, publish refuses it, the build lists it; rewritten, it goes."""
+    from pipeline.base.registry import load_registry
     from pipeline.cases import FRONT_MATTER, load_cases
-    from pipeline.registry import load_registry
 
     cases = data_dir / "cases"
     draft = cases / f"{DRAFT}.md"

@@ -50,7 +50,7 @@ def test_cases_from_an_institution_are_gated_and_queued_not_published(registry, 
 
 
 def test_check_lists_the_queue_and_writes_the_refusal(data_dir, tmp_path):
-    from pipeline.registry import load_registry
+    from pipeline.base.registry import load_registry
     from tests.conftest import portal_here as portal
 
     registry = load_registry(data_dir)

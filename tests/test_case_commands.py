@@ -7,10 +7,10 @@ runs them."""
 import pytest
 import yaml
 
+from pipeline.base.problems import DataError
+from pipeline.base.registry import load_registry
 from pipeline.cases import FRONT_MATTER, load_cases, workflow
 from pipeline.cases.workflow import NotPossible
-from pipeline.problems import DataError
-from pipeline.registry import load_registry
 from tests.conftest import portal_here as portal
 from tests.conftest import run_portal
 

@@ -2,8 +2,8 @@
 
 from datetime import datetime
 
+from pipeline.base.periods import BEIJING
 from pipeline.cases import listed, load_case, load_cases, visible
-from pipeline.periods import BEIJING
 
 NOTICE = """---
 id: {id}

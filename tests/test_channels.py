@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from pipeline.cases import gate
-from pipeline.channels import Directory, directory
 from pipeline.collect import collect
+from pipeline.history.channels import Directory, directory
 
 
 def test_demo_change_and_vanished_channel(registry):
@@ -96,7 +96,7 @@ def test_every_field_of_a_channel_is_read_and_the_registry_too(registry):
     ]
     assert header[:3] == ["owner", "kind", "value"]
     own.write_text("\n".join([*rows, *added]) + "\n", encoding="utf-8")
-    from pipeline.registry import load_registry
+    from pipeline.base.registry import load_registry
 
     d = directory(load_registry(registry.data_dir))
     found = {(p.file, p.row, p.column) for p in d.problems if p.code.startswith("pii_")}
@@ -141,14 +141,14 @@ def test_a_personal_mobile_or_mailbox_as_an_institutions_channel_is_refused(regi
 def test_a_refused_channel_list_is_reported_back_until_a_good_one_replaces_it(registry, tmp_path):
     """The office whose list was refused gets a report it can act on; once its next list
     passes, the report and the complaint are gone (the old list is history, not news)."""
-    from pipeline.reports import write_channel_reports
+    from pipeline.check.reports import write_channel_reports
 
     source = registry.data_dir / "sources" / "qinglan-renmin" / "channels.csv"
     good = source.read_bytes()
     source.write_bytes(good + "phone,13812345678,行风办张建华,工作日,,,2026-10-12,\n".encode())
     collect(registry, local_only=True, now=datetime(2026, 11, 22, tzinfo=UTC), gate=gate)
     found = directory(registry)
-    [report] = write_channel_reports(registry, found, tmp_path)
+    [report] = write_channel_reports(registry, found.newest, tmp_path)
     assert report == tmp_path / "qinglan-renmin" / "channels.txt"
     text = report.read_text(encoding="utf-8")
     assert "整份渠道表不予采用" in text and "13812345678" in text and "第6行" in text
@@ -156,7 +156,7 @@ def test_a_refused_channel_list_is_reported_back_until_a_good_one_replaces_it(re
     source.write_bytes(good.replace(b"81439563", b"81439564"))
     collect(registry, local_only=True, now=datetime(2026, 11, 23, tzinfo=UTC), gate=gate)
     found = directory(registry)
-    assert write_channel_reports(registry, found, tmp_path) == [] and not report.exists()
+    assert write_channel_reports(registry, found.newest, tmp_path) == [] and not report.exists()
     assert not [p for p in found.problems if p.file.startswith("qinglan-renmin/")]
 
 
@@ -321,8 +321,8 @@ def test_the_directory_is_what_the_plain_reading_gives(registry, monkeypatch):
     builds, change nothing: the directory is the reference's (tests/reference_channels.py:
     every version and every text read every time), field for field, with nothing kept
     and with everything kept; the second run reads no text again."""
-    from pipeline import channels
-    from pipeline.registry import load_registry
+    from pipeline.base.registry import load_registry
+    from pipeline.history import channels
     from tests.reference_channels import directory as reference
 
     _lists_over_time(registry)
@@ -354,9 +354,9 @@ def test_a_stale_remembered_finding_is_never_used(registry):
     what the key guards."""
     import json
 
-    from pipeline import channels
+    from pipeline.base.registry import load_registry
     from pipeline.cases import place_names
-    from pipeline.registry import load_registry
+    from pipeline.history import channels
     from pipeline.store import cache_path
     from tests.reference_channels import directory as reference
 

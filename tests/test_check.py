@@ -82,7 +82,7 @@ def test_values(registry):
 
 @given(st.integers(min_value=0, max_value=10**9))
 def test_counts_round_trip_through_every_written_form(n):
-    from pipeline.registry import load_registry
+    from pipeline.base.registry import load_registry
     from tests.conftest import DEMO
 
     ind = load_registry(DEMO).indicators["complaints_received"]
@@ -227,7 +227,7 @@ def test_demo_quarantines_exactly_its_bad_file(site_data):
 def test_files_checked_in_two_processes_give_what_one_process_gives(
     site_data, monkeypatch, tmp_path
 ):
-    from pipeline import parallel
+    from pipeline.base import parallel
     from pipeline.build import prepare
     from tests.conftest import NOW
 

@@ -12,16 +12,17 @@ from __future__ import annotations
 import csv
 import json
 import re
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from pipeline.aggregate import aggregate
+from pipeline.base.registry import load_registry
 from pipeline.build import build, prepare
-from pipeline.channels import closed_by, directory
-from pipeline.punctuality import MISSING, punctuality
-from pipeline.registry import load_registry
+from pipeline.history.channels import closed_by, directory
+from pipeline.history.punctuality import MISSING, punctuality
 from pipeline.site.figures import month_after
 from tests.conftest import NOW, ROOT
 from tests.test_build import page
@@ -62,8 +63,9 @@ def authority_month(site: Path, period_type: str, period: str) -> tuple[int, int
 
 
 @pytest.fixture(scope="module")
-def closing(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo with 安和诊所 closed after 2026-08 and 区康复医院 closing after 2026-12."""
+def closing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The demo with 安和诊所 closed after 2026-08 and 区康复医院 closing after 2026-12
+    (removed when the module is done, not left for the end of the run)."""
     import shutil
 
     base = tmp_path_factory.mktemp("closing")
@@ -77,7 +79,8 @@ def closing(tmp_path_factory: pytest.TempPathFactory) -> Path:
     registry.write_text(text, encoding="utf-8")
     out = base / "public"
     build(data, out, now=NOW, config_file=ROOT / "mkdocs.yml")
-    return out
+    yield out
+    shutil.rmtree(base, ignore_errors=True)
 
 
 # -- what counts as closed -------------------------------------------------------------

@@ -72,7 +72,7 @@ def test_a_missing_source_folder_is_reported_not_fatal(registry):
 def test_source_folders_hashed_by_several_processes_collect_the_same(data_dir, tmp_path, processes):
     import shutil
 
-    from pipeline.registry import load_registry
+    from pipeline.base.registry import load_registry
 
     seen = {}
     for jobs in (1, 2):

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.base.registry import load_registry
 from pipeline.cases import gate
 from pipeline.collect import collect
 from pipeline.collect.fetch import Fetcher, FetchError, sniff
-from pipeline.registry import load_registry
 from pipeline.store import read_manifest
 
 GOOD = "月份,受理投诉举报\n2026-10,3\n".encode()

@@ -345,7 +345,7 @@ def test_a_word_the_press_office_cleared_passes(registry):
     (registry.data_dir / "registry" / "allowed_words.txt").write_text(
         "# 经宣传科核实，不是个人信息\n陈建国中医药研究会\n", encoding="utf-8"
     )
-    from pipeline.registry import load_registry
+    from pipeline.base.registry import load_registry
 
     fresh = load_registry(registry.data_dir)
     assert not load_case(path, fresh, f"cases/{path.name}").refused

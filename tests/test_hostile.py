@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from pipeline.build import build
 from pipeline.cases import load_case
-from pipeline.channels import parse_channels
 from pipeline.check import Submission, check_file
+from pipeline.history.channels import parse_channels
 from tests.conftest import NOW, ROOT, portal_here
 from tests.hostile import CORPUS, INST, xlsx
 

@@ -1,11 +1,15 @@
-"""The shape of the package: no import cycle among its modules (imports inside functions
-and under ``TYPE_CHECKING`` included), only the entry points import the command line, the
-store imports only the base, no stage imports the demo and synthetic data, the
-collection and the checks import no later stage, the case notices import only the base
-and the PII detector, the aggregation and the privacy package (the PII detector and the
-suppression) import only the base and the engine (which imports no stage) and no earlier
-stage imports the aggregation, and only the build, the preview and
-the command line import the site stage (which imports none of them).
+"""The shape of the package: a folder per stage with the base below them, and one-way
+imports. No import cycle among its modules (imports inside functions and under
+``TYPE_CHECKING`` included); beside the packages, only the entry points and the engine;
+only the entry points import the command line; the base imports nothing above it and the
+store only the base's periods, problems and registry; no stage imports the demo and
+synthetic data; the collection and the checks (their reports included) import no later
+stage; the case notices import only the base and the PII detector; the history imports
+only the base, the checks and the PII gate, and no earlier stage imports it; the
+aggregation and the privacy package (the PII detector and the suppression) import only
+the base and the engine (which imports no stage) and no earlier stage imports the
+aggregation; and only the build, the preview and the command line import the site stage
+(which imports none of them).
 
 The graph is read from the source with ``ast``, not by importing: an import inside a
 function counts as much as one at the top. An edge goes to the module named, not to the
@@ -24,35 +28,61 @@ PACKAGE = Path(__file__).resolve().parent.parent / "pipeline"
 # it could not be removed yet. None today; an entry that is no longer a cycle fails too.
 ALLOWED_CYCLES: dict[frozenset[str], str] = {}
 
+# The modules beside the packages: the entry points (the build, the preview, the command
+# line and its words, ``python -m pipeline``) and the engine, base to the aggregation and
+# the suppression. Anything else belongs in the base, a stage or the site.
+TOP_MODULES = {
+    "pipeline",
+    "pipeline.__main__",
+    "pipeline.build",
+    "pipeline.serve",
+    "pipeline.cli",
+    "pipeline.clitext",
+    "pipeline.engine",
+}
 # The only modules that may import the command line: it and ``python -m pipeline``.
 CLI_IMPORTERS = {"pipeline.cli", "pipeline.__main__"}
-# The base every stage may import; the store may import only the first three of it.
-STORE_MAY_IMPORT = {"pipeline.periods", "pipeline.problems", "pipeline.registry"}
-BASE = STORE_MAY_IMPORT | {"pipeline.readers", "pipeline.store"}
+# The base every stage may import; the store may import only the first three of it, the
+# engine only the pool helpers (its share of the machine).
+STORE_MAY_IMPORT = {"pipeline.base.periods", "pipeline.base.problems", "pipeline.base.registry"}
+BASE = STORE_MAY_IMPORT | {"pipeline.base.readers", "pipeline.store"}
+POOL = "pipeline.base.parallel"
 # What the collection may import besides itself: the base, the pool helpers, and the
 # package's version (in the User-Agent).
-COLLECT_MAY_IMPORT = BASE | {"pipeline", "pipeline.parallel"}
+COLLECT_MAY_IMPORT = BASE | {"pipeline", POOL}
 # What the checks may import: the base, the pool helpers and the PII detector (a file's
 # name is screened).
-CHECK_MAY_IMPORT = BASE | {"pipeline.parallel", "pipeline.privacy.pii"}
+CHECK_MAY_IMPORT = BASE | {POOL, "pipeline.privacy.pii"}
 # What the case notices may import: the base and the PII detector.
 CASES_MAY_IMPORT = BASE | {"pipeline.privacy.pii"}
+# What the history may import: the base, the checks' rows, and the PII gate's labels and
+# place names with the detector (a channel list is screened as a case notice is).
+HISTORY_MAY_IMPORT = BASE | {"pipeline.check", "pipeline.cases", "pipeline.privacy.pii"}
 # What the aggregation may import: the base and the engine its SQL runs in.
 AGGREGATE_MAY_IMPORT = BASE | {"pipeline.engine"}
-# The engine, base to the aggregation and the suppression, may import only the pool
-# helpers (its share of the machine).
-ENGINE_MAY_IMPORT = {"pipeline.parallel"}
+ENGINE_MAY_IMPORT = {POOL}
 # What comes before the aggregation (the base, the engine and the pool helpers below
 # every stage; the collection, the checks and their reports, the PII detector) or beside
-# it (the case notices): none of it may import the aggregation.
+# it (the case notices, the history): none of it may import the aggregation.
 BEFORE_AGGREGATE = BASE | {
+    "pipeline.base",
     "pipeline.engine",
-    "pipeline.parallel",
     "pipeline.collect",
     "pipeline.check",
-    "pipeline.reports",
     "pipeline.privacy.pii",
     "pipeline.cases",
+    "pipeline.history",
+}
+# What comes before the history: none of it may import the history.
+BEFORE_HISTORY = {
+    "pipeline.base",
+    "pipeline.store",
+    "pipeline.engine",
+    "pipeline.collect",
+    "pipeline.check",
+    "pipeline.privacy",
+    "pipeline.cases",
+    "pipeline.aggregate",
 }
 # What the privacy package may import: the base and the engine (the suppression's SQL).
 PRIVACY_MAY_IMPORT = BASE | {"pipeline.engine"}
@@ -171,6 +201,7 @@ def test_the_graph_sees_imports_at_the_top_inside_functions_and_relative():
     assert "pipeline.store" in edges["pipeline.cases.pii_gate"]
     assert "pipeline.privacy.pii" in edges["pipeline.check.checks"]
     assert "pipeline.aggregate" in edges["pipeline.build"]  # the package, not its module
+    assert "pipeline.base.registry" in edges["pipeline.check.layer"]  # a module of the base
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [frozenset("abc")]
 
 
@@ -183,6 +214,18 @@ def test_no_module_of_the_package_imports_another_that_imports_it_back():
     )
     stale = [sorted(c) for c in ALLOWED_CYCLES if c not in found]
     assert not stale, f"no longer cycles, remove them from ALLOWED_CYCLES: {stale}"
+
+
+def test_beside_the_packages_only_the_entry_points_and_the_engine():
+    top = {m for m in modules() if m.count(".") <= 1 and not (PACKAGE / m.split(".")[-1]).is_dir()}
+    assert top == TOP_MODULES, sorted(top ^ TOP_MODULES)
+
+
+def test_the_base_imports_nothing_above_it():
+    package = within("pipeline.base", graph())
+    assert package >= {"pipeline.base", POOL, *STORE_MAY_IMPORT, "pipeline.base.readers"}
+    assert not imports_beyond("pipeline.base", set())
+    assert "pipeline.base.readers" in graph()["pipeline.base.registry"]  # inside: allowed
 
 
 def test_only_the_entry_points_import_the_command_line():
@@ -225,6 +268,7 @@ def test_the_collection_imports_no_later_stage():
 def test_the_checks_import_no_later_stage():
     package = within("pipeline.check", graph())
     assert package >= {"pipeline.check", "pipeline.check.layer", "pipeline.check.template"}
+    assert "pipeline.check.reports" in package
     assert not imports_beyond("pipeline.check", CHECK_MAY_IMPORT)
 
 
@@ -232,6 +276,21 @@ def test_the_case_notices_import_only_the_base_and_the_pii_detector():
     package = within("pipeline.cases", graph())
     assert package >= {"pipeline.cases", "pipeline.cases.pii_gate", "pipeline.cases.workflow"}
     assert not imports_beyond("pipeline.cases", CASES_MAY_IMPORT)
+
+
+def test_the_history_imports_only_the_base_the_checks_and_the_pii_gate():
+    package = within("pipeline.history", graph())
+    assert package >= {"pipeline.history.punctuality", "pipeline.history.channels"}
+    assert not imports_beyond("pipeline.history", HISTORY_MAY_IMPORT)
+
+
+def test_nothing_before_the_history_imports_it():
+    edges = graph()
+    history = within("pipeline.history", edges)
+    before = {m for name in BEFORE_HISTORY for m in within(name, edges)}
+    assert all(within(name, edges) for name in BEFORE_HISTORY)  # no name misspelt
+    back = {(m, t) for m in before for t in edges[m] if t in history}
+    assert not back, sorted(back)
 
 
 def test_the_engine_imports_no_stage():

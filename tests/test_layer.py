@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.base.registry import load_registry
 from pipeline.build import build
 from pipeline.check import CheckResult, check_all
 from pipeline.check import layer as layer_module
 from pipeline.check.layer import Layer, layer_dir
 from pipeline.demo import generate
-from pipeline.registry import load_registry
 from pipeline.store import read_manifest, write_manifest
 from tests.conftest import NOW, ROOT
 
@@ -132,7 +132,7 @@ def test_a_change_to_the_reading_code_rechecks_every_file(data_dir, tmp_path, mo
     check(data_dir, folder)
     assert check(data_dir, folder).files_checked == 0
     edited = tmp_path / "readers.py"
-    edited.write_bytes((ROOT / "pipeline" / "readers.py").read_bytes() + b"\n# edited\n")
+    edited.write_bytes((ROOT / "pipeline" / "base" / "readers.py").read_bytes() + b"\n# edited\n")
     sources = tuple(edited if p.name == "readers.py" else p for p in layer_module.SOURCES)
     monkeypatch.setattr(layer_module, "SOURCES", sources)
     result = check(data_dir, folder)

@@ -15,8 +15,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from pipeline.base.registry import Registry, load_registry
 from pipeline.build import build, compute, prepare
-from pipeline.registry import Registry, load_registry
 from pipeline.site.files import FORMULA_PREFIXES, csv_safe
 from tests.conftest import NOW, ROOT
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from pipeline import parallel
+from pipeline.base import parallel
 
 
 def test_work_beside_runs_in_another_process_and_gives_its_result(processes):

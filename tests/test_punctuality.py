@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 from pipeline.cases import gate
 from pipeline.collect import collect
-from pipeline.punctuality import LATE, MISSING, NOT_DUE, ON_TIME, punctuality
+from pipeline.history.punctuality import LATE, MISSING, NOT_DUE, ON_TIME, punctuality
 from pipeline.store import due_date
 
 
@@ -42,7 +42,7 @@ def test_statuses_follow_arrival_dates(registry):
 def test_pages_show_punctuality(site, site_data):
     import re
 
-    from pipeline.registry import load_registry
+    from pipeline.base.registry import load_registry
     from tests.conftest import NOW
     from tests.test_build import page
 
@@ -62,8 +62,8 @@ def test_pages_show_punctuality(site, site_data):
 
 
 def test_a_corrected_figure_is_in_the_corrections_log(site, site_data):
-    from pipeline.punctuality import history
-    from pipeline.registry import load_registry
+    from pipeline.base.registry import load_registry
+    from pipeline.history.punctuality import history
     from tests.conftest import NOW
     from tests.test_build import page
 
@@ -82,9 +82,9 @@ def test_a_corrected_figure_is_in_the_corrections_log(site, site_data):
 
 
 def test_a_sanctioned_count_is_never_shown_in_a_correction(data_dir, tmp_path):
+    from pipeline.base.registry import load_registry
     from pipeline.build import build
-    from pipeline.punctuality import history
-    from pipeline.registry import load_registry
+    from pipeline.history.punctuality import history
     from tests.conftest import NOW, ROOT
 
     registry = load_registry(data_dir)
@@ -105,7 +105,7 @@ def test_a_sanctioned_count_is_never_shown_in_a_correction(data_dir, tmp_path):
 
 
 def test_every_correction_is_listed_in_the_order_files_arrived(registry):
-    from pipeline.punctuality import history
+    from pipeline.history.punctuality import history
 
     folder = registry.data_dir / "sources" / "qinglan-tcm" / "statistics"
     sends = [

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.problems import DataError
-from pipeline.registry import load_registry
+from pipeline.base.problems import DataError
+from pipeline.base.registry import load_registry
 
 
 def test_demo_registry_loads_every_part(registry):
@@ -62,7 +62,7 @@ def test_every_registry_problem_is_reported_at_once(data_dir: Path):
 
 
 def test_a_folded_yaml_block_leaves_no_space_inside_chinese_text(data_dir):
-    from pipeline.registry import load_registry
+    from pipeline.base.registry import load_registry
 
     path = data_dir / "registry" / "campaigns.yaml"
     lines = path.read_text(encoding="utf-8").split("\n")

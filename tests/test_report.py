@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from pipeline.registry import Channel, load_registry
+from pipeline.base.registry import Channel, load_registry
 from tests.conftest import portal_here, run_portal
 from tests.test_build import _first_load_kb, page
 

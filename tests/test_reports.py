@@ -4,8 +4,8 @@ from datetime import date
 
 from pipeline.cases import gate
 from pipeline.check import check_all, check_file
+from pipeline.check.reports import write_reports
 from pipeline.collect import collect
-from pipeline.reports import write_reports
 from pipeline.store import read_manifest
 
 TODAY = date(2026, 11, 22)
@@ -102,8 +102,8 @@ def test_a_refused_resubmission_does_not_take_a_good_month_off_the_site(registry
 
 
 def test_a_build_lists_the_first_problems_and_counts_the_rest(capsys):
+    from pipeline.base.problems import Problem
     from pipeline.cli import BUILD_PROBLEMS_SHOWN, _report
-    from pipeline.problems import Problem
 
     problems = [
         Problem(f"inst-{n}/2026-10.csv", "invalid_number", "数值无效", row=2, value="约12")

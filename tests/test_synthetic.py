@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from pipeline.base.periods import BEIJING, month_range
+from pipeline.base.registry import load_registry, vocabulary
 from pipeline.cases import load_cases
 from pipeline.demo import submissions
 from pipeline.demo.files import Shape
 from pipeline.demo.synthetic import _figures, generate
-from pipeline.periods import BEIJING, month_range
-from pipeline.registry import load_registry, vocabulary
 from pipeline.store import latest_snapshots, read_manifest
 from tests.conftest import DEMO, portal_here
 from tests.conftest import run_portal as portal

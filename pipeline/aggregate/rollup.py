@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from pipeline.base.periods import quarter_of, year_of
+from pipeline.base.registry import Campaign, Registry
 from pipeline.engine import connect
-from pipeline.periods import quarter_of, year_of
-from pipeline.registry import Campaign, Registry
 
 LEVELS = ("authority", "district", "type", "institution")
 PERIOD_TYPES = ("month", "quarter", "year", "campaign")

@@ -15,7 +15,7 @@
 - :mod:`pipeline.cases.workflow`: the press office's acts as a Python API (new case,
   publish, correct, retract); ``portal`` parses and prints around it.
 
-Imports the base (periods, problems, registry, readers, the store) and the privacy
+Imports the base (:mod:`pipeline.base`, the store) and the privacy
 stage's detector; never the figures' stages, the site or the command line.
 """
 

@@ -12,11 +12,11 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from pipeline import periods
+from pipeline.base import periods
+from pipeline.base.problems import Problem
+from pipeline.base.readers import decode_text
+from pipeline.base.registry import Registry
 from pipeline.cases.notice import PLACEHOLDER, Case, CaseNotice, FrontMatterError, read_front_matter
-from pipeline.problems import Problem
-from pipeline.readers import decode_text
-from pipeline.registry import Registry
 
 # Values that pass validation, to stand in for the wrong ones while the rest is checked.
 _STAND_INS: dict[str, Any] = {

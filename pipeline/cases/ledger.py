@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Literal
 
-from pipeline.problems import Problem
+from pipeline.base.problems import Problem
 from pipeline.store import atomic_write
 
 Action = Literal["published", "corrected", "retracted"]

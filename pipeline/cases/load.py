@@ -10,6 +10,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from pipeline.base.problems import Problem, validation_problems
+from pipeline.base.readers import decode_text
+from pipeline.base.registry import Registry
 from pipeline.cases import ledger
 from pipeline.cases.care import careless, copied, stand_in
 from pipeline.cases.ledger import audit
@@ -24,9 +27,6 @@ from pipeline.cases.notice import (
     parse_case_text,
 )
 from pipeline.cases.pii_gate import gate, pinyin_name_in_id, remembered_verdicts
-from pipeline.problems import Problem, validation_problems
-from pipeline.readers import decode_text
-from pipeline.registry import Registry
 from pipeline.store import latest_snapshots
 
 

@@ -21,10 +21,10 @@ import nh3
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from pipeline.periods import BEIJING
-from pipeline.problems import Problem
-from pipeline.readers import decode_text
-from pipeline.registry import ID_PATTERN, vocabulary
+from pipeline.base.periods import BEIJING
+from pipeline.base.problems import Problem
+from pipeline.base.readers import decode_text
+from pipeline.base.registry import ID_PATTERN, vocabulary
 
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 

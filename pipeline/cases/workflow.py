@@ -9,7 +9,7 @@ matter's model); only then does it write the file, append a row to the ledger
 
 Two kinds of refusal, for the caller to tell apart:
 :class:`NotPossible` (the act makes no sense as asked: no such case, published already,
-nothing changed; the command line's usage error) and :class:`~pipeline.problems.DataError`
+nothing changed; the command line's usage error) and :class:`~pipeline.base.problems.DataError`
 (the case as it would be has problems the build would refuse it for).
 """
 
@@ -23,6 +23,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from pipeline.base.periods import BEIJING
+from pipeline.base.problems import DataError, Problem, validation_problems
+from pipeline.base.readers import decode_text
+from pipeline.base.registry import ID_PATTERN, Registry, load_registry
 from pipeline.cases import (
     Case,
     CaseNotice,
@@ -37,10 +41,6 @@ from pipeline.cases import (
     scaffold,
     update_front_matter,
 )
-from pipeline.periods import BEIJING
-from pipeline.problems import DataError, Problem, validation_problems
-from pipeline.readers import decode_text
-from pipeline.registry import ID_PATTERN, Registry, load_registry
 
 
 class NotPossible(ValueError):

@@ -8,9 +8,12 @@
 - :mod:`pipeline.check.layer`: the parsed layer: each stored file's rows and problems
   kept once, under a key of everything they depend on (:class:`Layer`).
 - :mod:`pipeline.check.template`: the blank monthly template the checks read back.
+- :mod:`pipeline.check.reports`: a report in Chinese for each file an office sent that
+  has problems (a submission, a case notice, a list of channels), to be sent back to it.
 
-Imports the base, the store and the PII detector (a file's name is screened), never a
-later stage or the command line.
+The readers of each format are the base's (:mod:`pipeline.base.readers`): the
+collection and the registry read with them too. Imports the base, the store and the PII
+detector (a file's name is screened), never a later stage or the command line.
 """
 
 from pipeline.check.checks import (

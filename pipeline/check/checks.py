@@ -27,13 +27,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline import periods
-from pipeline.parallel import pmap
-from pipeline.periods import month_range
+from pipeline.base import periods
+from pipeline.base.parallel import pmap
+from pipeline.base.periods import month_range
+from pipeline.base.problems import Problem, shown_value
+from pipeline.base.readers import CellNote, ReadRefused, read_json, read_sheets
+from pipeline.base.registry import Indicator, Registry
 from pipeline.privacy.pii import find_pii, normalise_for_gate
-from pipeline.problems import Problem, shown_value
-from pipeline.readers import CellNote, ReadRefused, read_json, read_sheets
-from pipeline.registry import Indicator, Registry
 from pipeline.store import Snapshot, read_manifest
 
 LONG_HEADERS = {

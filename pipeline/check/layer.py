@@ -49,9 +49,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.base.problems import Problem
+from pipeline.base.registry import Institution, Registry
 from pipeline.check.checks import ROW_SCHEMA, Rows, Submission, gather
-from pipeline.problems import Problem
-from pipeline.registry import Institution, Registry
 from pipeline.store import Snapshot, atomic_write, cache_path, code_version
 
 FORMAT = "portal-parsed-layer/1"
@@ -59,7 +59,13 @@ FORMAT = "portal-parsed-layer/1"
 # (Not the PII detector: a file's label, which it decides, is part of each file's key.)
 SOURCES = tuple(
     Path(__file__).parent.parent / name
-    for name in ("readers.py", "check/checks.py", "problems.py", "registry.py", "check/layer.py")
+    for name in (
+        "base/readers.py",
+        "check/checks.py",
+        "base/problems.py",
+        "base/registry.py",
+        "check/layer.py",
+    )
 )
 # Libraries that read the files' bytes.
 READER_LIBRARIES = ("python-calamine",)

@@ -16,9 +16,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline.periods import label as period_label
-from pipeline.periods import month_range
-from pipeline.registry import Indicator, Registry
+from pipeline.base.periods import label as period_label
+from pipeline.base.periods import month_range
+from pipeline.base.registry import Indicator, Registry
 
 INSTITUTION_HEADER = "机构编号"
 MONTH_HEADER = "月份"

@@ -33,12 +33,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
+from pipeline.base.parallel import pmap
+from pipeline.base.periods import BEIJING
+from pipeline.base.problems import Problem, printable
+from pipeline.base.readers import decode_text
+from pipeline.base.registry import Institution, Registry
 from pipeline.collect.fetch import Fetched, Fetcher, FetchError, sniff
-from pipeline.parallel import pmap
-from pipeline.periods import BEIJING
-from pipeline.problems import Problem, printable
-from pipeline.readers import decode_text
-from pipeline.registry import Institution, Registry
 from pipeline.store import (
     Snapshot,
     add_to_manifest,
@@ -143,7 +143,7 @@ Outcome = tuple[str, str, Fetched | str]
 # text, given the text, the name its problems give and the registry. The caller passes
 # it: the gate belongs to the case notices, a later stage the collection does not import.
 CaseGate = Callable[[str, str, Registry], Sequence[Problem]]
-# The checks of a list of reporting channels (:func:`pipeline.channels.check_channel_list`):
+# The checks of a list of reporting channels (:func:`pipeline.history.channels.check_channel_list`):
 # the problems a build would find in it, given the registry, the bytes, the institution
 # and the name its problems give. A later stage's too, passed by the caller.
 ChannelCheck = Callable[[Registry, bytes, str, str], Sequence[Problem]]

@@ -23,10 +23,10 @@ from xml.sax.saxutils import escape
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from pipeline.base.periods import label as period_label
+from pipeline.base.registry import Registry
 from pipeline.check.template import HEADER_ROW, monthly_sheet
 from pipeline.demo.submissions import stable_bytes, zip_parts
-from pipeline.periods import label as period_label
-from pipeline.registry import Registry
 
 # A row of figures: one value per code of the shape, None where the institution has none.
 Values = Sequence[int | float | None]

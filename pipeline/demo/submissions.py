@@ -24,9 +24,9 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.xml.functions import tostring
 
+from pipeline.base.periods import BEIJING, month_range
+from pipeline.base.registry import Institution, Registry
 from pipeline.check.template import HEADER_ROW, monthly_sheet
-from pipeline.periods import BEIJING, month_range
-from pipeline.registry import Institution, Registry
 from pipeline.store import Snapshot, due_date, period_of, store_file, write_manifest
 
 HOSPITAL_TYPES = {"综合医院", "中医医院", "妇幼保健院", "专科医院", "民营医院"}

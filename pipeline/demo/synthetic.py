@@ -33,6 +33,9 @@ from typing import Any
 import numpy as np
 import yaml
 
+from pipeline.base.parallel import pmap
+from pipeline.base.periods import BEIJING, month_range
+from pipeline.base.registry import Institution, Registry, load_registry
 from pipeline.cases import digest, ledger
 from pipeline.demo.files import Shape
 from pipeline.demo.submissions import (
@@ -45,9 +48,6 @@ from pipeline.demo.submissions import (
     _guessed,
     snapshot_of,
 )
-from pipeline.parallel import pmap
-from pipeline.periods import BEIJING, month_range
-from pipeline.registry import Institution, Registry, load_registry
 from pipeline.store import Snapshot, due_date, snapshot_dir, write_manifest
 
 DEMO_DATA = Path(__file__).resolve().parents[2] / "data"

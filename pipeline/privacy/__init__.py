@@ -5,5 +5,5 @@
 - :mod:`pipeline.privacy.pii`: the detector the PII gate (:mod:`pipeline.cases`) runs on
   every text a person writes for the site: case notices, channel lists, file names.
 
-Imports only the base (periods, registry, the engine), never a later stage.
+Imports only the base (:mod:`pipeline.base`, the engine), never a later stage.
 """

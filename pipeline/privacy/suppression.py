@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from pipeline.base.periods import quarter_of, year_of
+from pipeline.base.registry import Registry
 from pipeline.engine import connect
-from pipeline.periods import quarter_of, year_of
-from pipeline.registry import Registry
 
 
 def _groups(registry: Registry, codes: dict[str, dict[Any, int]]) -> pa.Table:

@@ -11,12 +11,13 @@ what a preview's case edit touched); the charts, the figures as pages say them, 
 Parquet files and ``datapackage.json`` (:mod:`~pipeline.site.opendata`), the templates
 (``templates/``), the MkDocs build shared over worker processes
 (:mod:`~pipeline.site.mkdocs_build`) and the MkDocs hooks ``mkdocs.yml`` names
-(:mod:`~pipeline.site.mkdocs_hooks`).
+(:mod:`~pipeline.site.mkdocs_hooks`), and whether a build would write the site that is
+already there (:mod:`~pipeline.site.uptodate`, which only the build consults).
 
-It may import the earlier stages' data types and functions (registry, check, cases,
-channels, punctuality, aggregate, privacy), the store and the base (periods, problems,
-parallel); never the command line, the build or the preview, which are the only modules
-outside the package that import it (``tests/test_imports.py`` checks both).
+It may import the earlier stages' data types and functions (check, cases, history,
+aggregate, privacy), the store and the base (:mod:`pipeline.base`); never the command
+line, the build or the preview, which are the only modules outside the package that
+import it (``tests/test_imports.py`` checks both).
 """
 
 from pipeline.site.context import Site, Touched

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.periods import label as period_label
-from pipeline.periods import quarter_of, year_of
+from pipeline.base.periods import label as period_label
+from pipeline.base.periods import quarter_of, year_of
 from pipeline.site.context import Site
 from pipeline.site.figures import within
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from pipeline.periods import label as period_label
+from pipeline.base.periods import label as period_label
 from pipeline.site.context import Site
 from pipeline.site.figures import Figures
 from pipeline.site.files import script_json, write_csv

@@ -22,12 +22,12 @@ import jinja2
 from markupsafe import Markup, escape
 
 from pipeline.aggregate import Aggregates
+from pipeline.base.periods import label as period_label
+from pipeline.base.registry import Channel, Institution, Registry, vocabulary
 from pipeline.cases import Case, listed
-from pipeline.channels import Directory, closed_by
 from pipeline.check import CheckResult
-from pipeline.periods import label as period_label
-from pipeline.punctuality import Punctuality
-from pipeline.registry import Channel, Institution, Registry, vocabulary
+from pipeline.history.channels import Directory, closed_by
+from pipeline.history.punctuality import Punctuality
 from pipeline.site.figures import Figures, month_after, refused_months
 from pipeline.site.files import write_if_changed
 

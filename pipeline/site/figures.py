@@ -9,12 +9,12 @@ from typing import Any
 import pandas as pd
 
 from pipeline.aggregate import Aggregates
+from pipeline.base.periods import label as period_label
+from pipeline.base.periods import quarter_of
+from pipeline.base.registry import Registry
 from pipeline.check import CheckResult
-from pipeline.periods import label as period_label
-from pipeline.periods import quarter_of
+from pipeline.history.punctuality import MISSING
 from pipeline.privacy.suppression import display_value
-from pipeline.punctuality import MISSING
-from pipeline.registry import Registry
 
 REFUSED = "已提交，未通过校验"
 

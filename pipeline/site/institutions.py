@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from pipeline.base.parallel import each
+from pipeline.base.registry import Channel, Institution
 from pipeline.cases import Case
-from pipeline.parallel import each
-from pipeline.registry import Channel, Institution
 from pipeline.site.charts import chart_csv, trend_chart
 from pipeline.site.context import Site
 

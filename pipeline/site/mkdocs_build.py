@@ -35,7 +35,7 @@ from mkdocs.structure.files import InclusionLevel, get_files, set_exclusions
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
-from pipeline.parallel import pmap
+from pipeline.base.parallel import pmap
 
 log = logging.getLogger("mkdocs")
 
@@ -64,8 +64,8 @@ def _search_plugins(config: MkDocsConfig) -> list[Any]:
 def build(config: MkDocsConfig, processes: int | None = None) -> None:
     """Build the site as ``mkdocs build`` would (a full build, strict if configured),
     its pages read and written by ``processes`` forked workers (default
-    :func:`pipeline.parallel.jobs`; a few pages are all written here, as
-    :func:`pipeline.parallel.pmap` decides)."""
+    :func:`pipeline.base.parallel.jobs`; a few pages are all written here, as
+    :func:`pipeline.base.parallel.pmap` decides)."""
     counter = utils.CountHandler()
     counter.setLevel(logging.WARNING)
     if config.strict:

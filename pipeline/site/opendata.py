@@ -23,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.registry import Registry, vocabulary
+from pipeline.base.registry import Registry, vocabulary
 
 # Snappy: the codec every Parquet reader has (pandas, R arrow, DuckDB, Spark, Power Query).
 PARQUET_COMPRESSION = "snappy"

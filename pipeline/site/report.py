@@ -8,7 +8,7 @@ import json
 import re
 from typing import Any
 
-from pipeline.registry import Channel, Institution
+from pipeline.base.registry import Channel, Institution
 from pipeline.site.context import Site
 from pipeline.site.files import write_if_changed
 

@@ -14,9 +14,9 @@
   (:func:`code_version`).
 
 Fetching and choosing what to store is the collection's (:mod:`pipeline.collect`).
-May import only the base (:mod:`pipeline.periods`, :mod:`pipeline.problems`, the
-registry's types; today it needs only the periods), never a stage or the command line,
-so that every stage can import it; ``tests/test_imports.py`` holds it to that.
+May import only the base's periods, problems and registry types
+(:mod:`pipeline.base`; today it needs only the periods), never a stage or the command
+line, so that every stage can import it; ``tests/test_imports.py`` holds it to that.
 """
 
 from pipeline.store.files import atomic_write, cache_path, code_version

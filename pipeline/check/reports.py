@@ -1,17 +1,33 @@
-"""Check reports: one plain-text file per submission with problems, in Chinese, that an
-integrity office can be sent back and act on without any other tool."""
+"""Check reports: one plain-text file per file an office sent that has problems (a
+submission, a case notice, a list of reporting channels), in Chinese, that the integrity
+office can be sent back and act on without any other tool.
+
+Part of the check: it takes what the checks, the PII gate and the channel lists found as
+plain values (a case notice as anything with a path and problems, a channel list as its
+file and problems), so that it imports no later stage.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Protocol
 
-from pipeline.cases import Case
-from pipeline.channels import Directory
-from pipeline.check import Submission
-from pipeline.problems import Problem, printable
-from pipeline.registry import ID_PATTERN, Registry
+from pipeline.base.problems import Problem, printable
+from pipeline.base.registry import ID_PATTERN, Registry
+from pipeline.check.checks import Submission
 from pipeline.store import atomic_write, beijing_time
+
+
+class SentFile(Protocol):
+    """A file an office sent, as the PII gate left it (a :class:`pipeline.cases.Case`)."""
+
+    @property
+    def path(self) -> Path: ...
+
+    @property
+    def problems(self) -> list[Problem]: ...
 
 
 def report_text(registry: Registry, sub: Submission) -> str:
@@ -90,9 +106,11 @@ def write_reports(registry: Registry, submissions: list[Submission], folder: Pat
 
 
 def write_case_reports(
-    registry: Registry, queue: list[tuple[str, Case]], folder: Path
+    registry: Registry, queue: Sequence[tuple[str, SentFile]], folder: Path
 ) -> list[Path]:
-    """A report for each case notice an institution sent that the PII gate refused."""
+    """A report for each case notice an institution sent that the PII gate refused
+    (``queue``: the institution and the notice, as :func:`pipeline.cases.review_queue`
+    gives them)."""
     written = []
     for institution_id, case in queue:
         if not case.problems:
@@ -114,12 +132,16 @@ def write_case_reports(
     return written
 
 
-def write_channel_reports(registry: Registry, found: Directory, folder: Path) -> list[Path]:
+def write_channel_reports(
+    registry: Registry, newest: Mapping[str, tuple[str, list[Problem]]], folder: Path
+) -> list[Path]:
     """``<folder>/<institution>/channels.txt`` for each institution whose newest list of
     reporting channels was refused (the site keeps its last good list, or the
-    authority's); the report of a list since replaced by a good one is removed."""
+    authority's); the report of a list since replaced by a good one is removed.
+    ``newest``: each institution's newest list, its file and its problems
+    (:attr:`pipeline.history.channels.Directory.newest`)."""
     written = []
-    for institution_id, (file, problems) in sorted(found.newest.items()):
+    for institution_id, (file, problems) in sorted(newest.items()):
         path = _report_path(folder, institution_id, "channels")
         if not problems:
             path.unlink(missing_ok=True)

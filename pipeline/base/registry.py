@@ -27,9 +27,9 @@ from pydantic import (
     model_validator,
 )
 
-from pipeline.periods import month_range
-from pipeline.problems import DataError, Problem, validation_problems
-from pipeline.readers import ReadLimits
+from pipeline.base.periods import month_range
+from pipeline.base.problems import DataError, Problem, validation_problems
+from pipeline.base.readers import ReadLimits
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 # Bounds for an indicator without its own ``max``; counts and amounts stay far below
@@ -77,7 +77,7 @@ class Config(_Model):
     authority_id: str = Field(pattern=ID_PATTERN)
     demo: bool = False
     # Every date and time the portal decides by or shows is Beijing time
-    # (pipeline.periods.BEIJING): the one value accepted, so that no setting says
+    # (pipeline.base.periods.BEIJING): the one value accepted, so that no setting says
     # otherwise.
     timezone: Literal["Asia/Shanghai"] = "Asia/Shanghai"
     suppression_threshold: int = Field(default=5, ge=1)

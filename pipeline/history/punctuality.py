@@ -15,8 +15,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from pipeline.base.registry import Registry
 from pipeline.check import Rows, check_stored, dictionary_codes, file_label, gather
-from pipeline.registry import Registry
 from pipeline.store import beijing_time, due_date, read_manifest
 
 Parsed = Mapping[tuple[str, str, str], Rows | None]

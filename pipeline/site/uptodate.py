@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from pipeline.problems import Problem
+from pipeline.base.problems import Problem
 from pipeline.store import atomic_write, cache_path, snapshot_dir
 
 # Record format: a change here makes every earlier record a mismatch.
 FORMAT = "uptodate-1"
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parent.parent
 # Folders of a data directory a build does not read as such: the sources are read by
 # the collection, which records what it stored in the manifest, and the stored files
 # are named there by their SHA-256; the reports are the check's output.
