@@ -167,7 +167,8 @@ class Computed:
 def compute(prep: Prepared, now: datetime, progress: Callable[[str], None]) -> Computed:
     """Aggregate and suppress the figures, and derive reporting history and channels;
     raise :class:`BuildRefused` when there is nothing to publish. The rows read from
-    each file are released afterwards (see :meth:`CheckResult.release_rows`)."""
+    each file are released once the reporting history is known (see
+    :meth:`CheckResult.release_rows`)."""
     registry = prep.registry
     if not registry.campaigns:
         raise BuildRefused([Problem("registry/campaigns.yaml", "no_campaign", "没有专项行动")])
@@ -176,18 +177,16 @@ def compute(prep: Prepared, now: datetime, progress: Callable[[str], None]) -> C
         raise BuildRefused([Problem("sources", "no_data", "没有任何通过校验的报送数据")])
     progress(f"汇总至 {until}，隐藏小数值")
     campaign = registry.campaigns[0]
-    # The reporting history and the channels need none of the aggregates: another
-    # process works them out meanwhile.
-    with beside(
-        lambda: (
-            punctuality(registry, campaign.months(until), now.date(), prep.checked.parsed),
-            directory(registry, now.date()),
-        )
-    ) as history:
+    # The reporting history first, here: it gathers the rows of every stored file (+300
+    # MB for a second at 3,000 institutions), which beside the roll-up came on top of
+    # the roll-up's own peak. It is the last to read the rows. The channels need none of
+    # the aggregates: another process works them out meanwhile.
+    on_time = punctuality(registry, campaign.months(until), now.date(), prep.checked.parsed)
+    prep.checked.release_rows()
+    with beside(lambda: directory(registry, now.date())) as worked_out:
         aggregates = aggregate(registry, prep.checked.table, campaign, until)
         aggregates.table = suppress(aggregates.table, registry)
-        on_time, channels = history()
-    prep.checked.release_rows()
+        channels = worked_out()
     return Computed(aggregates, on_time, channels)
 
 

@@ -242,12 +242,9 @@ class CheckResult:
 
 
 def _nfkc(value: Any) -> str:
-    return _nfkc_text(value if isinstance(value, str) else str(value))
-
-
-@lru_cache(maxsize=65536)
-def _nfkc_text(text: str) -> str:
-    # Remembered: cells repeat (small counts, months, headers) across a province's files.
+    # Not remembered: a cache of the last 65,536 texts saved no measurable time in a cold
+    # check at 3,000 institutions (57 and 58 s of CPU with and without it).
+    text = value if isinstance(value, str) else str(value)
     return unicodedata.normalize("NFKC", text).strip()
 
 
