@@ -462,11 +462,15 @@ def _office_account(text: str, start: int) -> bool:
     return bool(words and words[-1].group(1))
 
 
+def _block_lines(text: str, at: int) -> list[str]:
+    """The lines of the paragraph (or table) ``at`` stands in, up to ``at``."""
+    return text[text.rfind("\n\n", 0, at) + 2 if "\n\n" in text[:at] else 0 : at].split("\n")
+
+
 def _in_a_column_of_numbers(text: str, start: int) -> bool:
     """Whether the number at ``start`` is in a table whose header names numbers of things
     (订单号 | 采购日期 | …), not cards or accounts."""
-    block = text.rfind("\n\n", 0, start) + 2 if "\n\n" in text[:start] else 0
-    lines = text[block:start].split("\n")
+    lines = _block_lines(text, start)
     header = next((line for line in lines if "|" in line or "\t" in line), "")
     return bool(re.search(r"订单|单号|编号|发票|票据|合同|批号", header)) and not re.search(
         "卡|账", header
@@ -978,10 +982,8 @@ def find_pii(
         add("licence_plate", *m.span(), "删除车牌号")
     for pattern in (_ADDRESS, _HOME):
         for m in pattern.finditer(norm):
-            line = norm[norm.rfind("\n", 0, m.start()) + 1 : m.start()]
-            block = norm.rfind("\n\n", 0, m.start()) + 2 if "\n\n" in norm[: m.start()] else 0
-            header = norm[block : (norm.find("\n", block) + 1 or len(norm))]
-            if pattern is _ADDRESS and _OFFICE_PLACE.search(header + line):
+            lines = _block_lines(norm, m.start())  # (its first line, and the line to it)
+            if pattern is _ADDRESS and _OFFICE_PLACE.search(lines[0] + "\n" + lines[-1]):
                 continue  # | 办公地点 | … | 1号楼201 |: an office's room
             if re.match("住所(?:地|[:：])", m.group()) and (
                 _A_FIRMS_SEAT.search(norm, max(0, m.start() - 150), m.start())
