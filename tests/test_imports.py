@@ -137,6 +137,16 @@ def imports_beyond(package: str, allowed: set[str]) -> list[tuple[str, str]]:
     return sorted((m, t) for m in inside for t in edges[m] if t not in inside | allowed)
 
 
+def imported_back(package: str, earlier: set[str]) -> list[tuple[str, str]]:
+    """(module, import) for each import of ``package`` by a module of the ``earlier``
+    packages; fails if one of those names no module (a name misspelt)."""
+    edges = graph()
+    inside = within(package, edges)
+    assert all(within(name, edges) for name in earlier), "a package of no module"
+    before = {m for name in earlier for m in within(name, edges)}
+    return sorted((m, t) for m in before for t in edges[m] if t in inside)
+
+
 def graph() -> dict[str, set[str]]:
     known = modules()
     return {name: imported(name, path, known) for name, path in known.items()}
@@ -285,12 +295,8 @@ def test_the_history_imports_only_the_base_the_checks_and_the_pii_gate():
 
 
 def test_nothing_before_the_history_imports_it():
-    edges = graph()
-    history = within("pipeline.history", edges)
-    before = {m for name in BEFORE_HISTORY for m in within(name, edges)}
-    assert all(within(name, edges) for name in BEFORE_HISTORY)  # no name misspelt
-    back = {(m, t) for m in before for t in edges[m] if t in history}
-    assert not back, sorted(back)
+    back = imported_back("pipeline.history", BEFORE_HISTORY)
+    assert not back, back
 
 
 def test_the_engine_imports_no_stage():
@@ -313,9 +319,5 @@ def test_the_privacy_package_imports_only_the_base_and_the_engine():
 
 
 def test_nothing_before_the_aggregation_imports_it():
-    edges = graph()
-    aggregation = within("pipeline.aggregate", edges)
-    before = {m for name in BEFORE_AGGREGATE for m in within(name, edges)}
-    assert all(within(name, edges) for name in BEFORE_AGGREGATE)  # no name misspelt
-    back = {(m, t) for m in before for t in edges[m] if t in aggregation}
-    assert not back, sorted(back)
+    back = imported_back("pipeline.aggregate", BEFORE_AGGREGATE)
+    assert not back, back
