@@ -165,6 +165,12 @@ FLOORS["pii_heldout_zb.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0
 # and their half-anonymised drafts; after reading (round 29) 95.9 %, 3.1 % flagged.
 FLOORS["pii_heldout_zc.yaml"] = {"person_name": 0.92, "other": 1.0, "flagged": 0.05}
 FLOORS["pii_heldout_zd.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
+# ZG (98.0 % of names, home addresses 8 / 9, WeChat IDs 6 / 7, 4.6 % flagged at first
+# measurement, after round 29) is a provincial press office's output: typical-case notices
+# with a name left in, round-ups, bylines, bilingual pages, Markdown drafts, court
+# excerpts, reposted posts in traditional characters; after reading (round 30) 100 %,
+# every other kind whole, none flagged.
+FLOORS["pii_heldout_zg.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

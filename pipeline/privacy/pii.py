@@ -99,7 +99,7 @@ _NAME_PATTERNS = [
 # brackets (青岚卫通〔2026〕9号（杨春华）) when it is no word the dictionary knows.
 # A name before 同志, whatever it means as a word (对高原同志进行提醒谈话).
 _COMRADE = re.compile(
-    f"(?:^|(?<=[对与和、，,。；;：:]))(?!广大|全体|各位|青年|老)"
+    f"(?:^|(?<=[对与和、，,。；;：:])|(?<=给予))(?!广大|全体|各位|青年|老)"
     f"(?P<name>{_SURNAME}[^\\W\\d_A-Za-z某]{{1,2}})同志"
 )
 _GIVEN_TOLD = re.compile(
@@ -150,7 +150,12 @@ _HERBS = (
     # Words the tagger has read as names (荣获“白求恩奖章”, 教授曾说, 去查一哈).
     "荣获 曾说 查一哈 温馨 周例会 东方明珠塔 东方明珠广播电视塔 "
     # Sages and the placeholder names of a quiz (张三医生接受…).
-    "孔子 孟子 庄子 张三 李四 王五 赵六"
+    "孔子 孟子 庄子 张三 李四 王五 赵六 "
+    # Makers of devices and parts of drugs' names (西门子磁共振, 头孢哌酮钠舒巴坦钠).
+    "西门子 飞利浦 史赛克 施乐辉 贝朗 雅培 罗氏 辉瑞 诺华 拜耳 强生 美敦力 迈瑞 联影 "
+    "舒巴坦 他唑巴坦 阿托伐他汀 辛伐他汀 瑞舒伐他汀 达芬奇 "
+    # Words of the profession the dictionary tags as names (柳叶刀, 白衣天使).
+    "柳叶刀 白衣天使 杏林春暖 杏林"
 )
 _NOT_NAMES = frozenset(_HERBS.split())
 # A quiz's placeholders, never a name wherever they stand (患者家属李四塞给他).
@@ -190,7 +195,10 @@ _MINORITY_PARTS = (
     "才让|东智|拉毛|多杰|拉且|石一|拉毛草|卓玛草|才旦|周措|东珠|索南|扎巴|更登|完玛|"
     "阿卜杜热合曼|买买提明|阿侯|拉哈|石布|拉格|宝音图|格日勒图|朝格图|巴雅尔图|乌力吉图|"
     "热依木|阿不都热依木|娜仁|那日苏|苏日娜|乌力吉|敖登|塔娜|贡嘎|曲扎|吾买尔|帕尔哈提|米吉提|"
-    "阿尔斯兰|阿依努尔|依力哈木|赛买提|宝音|阿衣古丽|阿衣|阿伊古丽|格日乐|泽仁|其其格日乐"
+    "阿尔斯兰|阿依努尔|依力哈木|赛买提|宝音|阿衣古丽|阿衣|阿伊古丽|格日乐|泽仁|其其格日乐|"
+    "达娃|旺姆|拉珍|仁增|曲吉|尼珍|琼达|罗布|桑吉|加措|嘉措|措吉|白珍|曲措|次珍|德央|普琼|"
+    "次央|热依拉|迪丽努尔|玛依拉|努尔古丽|祖丽菲亚|帕丽达|阿依夏木|艾克拜尔|伊力哈木|图尔荪|"
+    "阿卜力孜|塔依尔|阿拉坦仓|苏布达"
 )
 # Characters that spell names of other languages in Chinese (买买提, 艾合买提, 巴特尔).
 _TRANSLITERATION = frozenset(
@@ -254,7 +262,7 @@ _PLACE_LIST = re.compile(
     r"(?:[、和及与][\u4e00-\u9fff]{1,6}){0,8}等(?:\d+个)?(?:地|市|县|省|城市|地区|区县)"
 )
 _WECHAT = re.compile(
-    r"(?:微信号?|微信账号|WeChat|wechat|VX|vx|V信|WX|wx|威信号?|薇信号?|维信号?|微x号?|加[Vv]|[Ww]ei[Xx]in|WEIXIN|QQ号?|qq号?"
+    r"(?:微信号?|微信账号|WeChat|wechat|VX|vx|V信|WX|wx|威信号?|薇信号?|维信号?|微x号?|加我?[Vv]|[Ww]ei[Xx]in|WEIXIN|QQ号?|qq号?"
     r"|(?<=[\u4e00-\u9fff])[Vv](?=是|号))"
     r"[:：\s]*(?:为|是|系|係)?[:：\s“\"'「（(]*(?:ID|Id|id|号|账号|帐号|名)?[:：\s]*"
     r"(?!(?i:official|groups?|accounts?|public|channels?|moments|users?|number|search)\b)"
@@ -280,10 +288,10 @@ _STAFF_NUMBER = re.compile(
     r"(?=[A-Za-z\-]*[0-9〇零一二三四五六七八九])[A-Za-z0-9\-〇零一二三四五六七八九]{3,}"
 )
 _HOME = re.compile(
-    r"(?:家住|住址|住在|居住在|居于|现居|暂住|租住|现住|住于|住所在|家庭住址|居住地|住(?![院宿])"
+    r"(?:(?:住所|住址|住处)[，,]|家住|住址|住在|居住在|居于|现居|暂住|租住|现住|住于|住所在|家庭住址|居住地|住(?![院宿])"
     r"|户籍地址|户籍地|户籍所在地|户口所在地|家庭地址|住宅地址|联系地址|通讯地址|通信地址)[:：]?"
     r"[^，。；,;\n]{0,24}?"
-    r"(?:\d+\s?(?:号楼|号|室|组|栋|幢|单元|户)|\d+-\d+(?:-\d+)?)"
+    r"(?:\d+\s?(?:号楼|号|室|组|栋|幢|单元|户)|\d+-\d+(?:-\d+)?|\d+楼\d{3,4}(?!\d))"
     r"|(?<![\d-])\d{1,3}-\d{1,2}-\d{3,4}(?![\d-])"
     # (a village's group, not its office: 下湾村二组村部)
     r"|(?:(?![在于住到的和与是])[\u4e00-\u9fff]){1,5}村[一二三四五六七八九十\d]+组(?:\d+号)?"
@@ -309,7 +317,7 @@ _OFFICE_MAIL = re.compile(
     r"|(?:办公室|监察室|委员会|中心|[科处])[（(]"
     # (报告发送至 jjjcs@…: where an office collects what is sent to it)
     r"|(?:发送|报送|发|投递|提交|上报)(?:至|到))"
-    r"[:：\s]*(?:为|是)?$"
+    r"[”\"」』]?[:：\s]*(?:为|是)?[:：\s（(]*$"
 )
 # Mailboxes of people (a personal mail provider's domain): an office's only after a word
 # that says it is one (举报邮箱：…@qq.com), not after 电子邮箱 or in brackets after a name.
@@ -323,7 +331,7 @@ _ROLE_MAILBOX = re.compile(
     r"(?i:(?:[a-z0-9]+[._-])?(?:compliance|info|contact|service|office|admin|support|help|report|jubao|jiandu|"
     r"ethics|hr|pr|ipc|feedback|complaints?|enquir(?:y|ies)|appointments?))@"
 )
-_OFFICE_MAIL_STRICT = re.compile(r"(?:举报|投诉|监督|办公)(?:邮箱|信箱)" + _VALUE_NEXT)
+_OFFICE_MAIL_STRICT = re.compile(r"(?:举报|投诉|监督|办公)(?:电子)?(?:邮箱|信箱)" + _VALUE_NEXT)
 _ID18 = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){17}[\dXx](?![\dA-Za-z])")
 _ID15 = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){14}\d(?![\dA-Za-z])")
 # The words an ID number is given after.
@@ -710,7 +718,8 @@ _HAN_DOTS = re.compile(
     r"|(?<=[\u4e00-\u9fff])\*(?=[\u4e00-\u9fff]\*[\u4e00-\u9fff])"
     r"|(?<=[\u4e00-\u9fff]\*[\u4e00-\u9fff])\*(?=[\u4e00-\u9fff])"
 )
-_LETTERS_UNDERSCORE = re.compile(r"(?<=[A-Za-z])_(?=[A-Za-z])(?![\w.-]*@)")
+_BLANK_LINE = re.compile(r"(?<![A-Za-z0-9])_{2,}|_{2,}(?![A-Za-z0-9])")
+_LETTERS_UNDERSCORE = re.compile(r"(?<=[A-Za-z])_(?=[A-Z])(?![\w.-]*@)")
 # A licence plate with its digits spelled (云A一二三四五).
 _PLATE_SPELLED = re.compile(
     "([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]\\s?[A-Za-z][·•・\\s\\-]?)"
@@ -804,6 +813,7 @@ def normalise_for_gate(text: str) -> str:
     )
     text = _SPACED_OUT.sub(lambda m: re.sub(r"\s+", "", m.group()), text)
     text = _LETTERS_UNDERSCORE.sub(" ", text)  # Zhang_Jianhua reads as Zhang Jianhua
+    text = _BLANK_LINE.sub("", text)  # 签字：____黎明____, a form's blank filled in
     text = _DIGIT_GROUPS.sub(_join_digit_groups, _AREA_BRACKET.sub("", text))
     return _HAN_DOTS.sub("", _HAN_GAPS.sub(_close_gaps, text))
 
@@ -966,6 +976,10 @@ def find_pii(
             )
         ):
             continue  # 采购办：…，邮箱 cgb@: an office's initials, with no name's vowels
+        if _office_initials(m.group().split("@")[0]) and _OFFICE_MAIL.search(
+            norm, max(0, m.start() - 12), m.start()
+        ):
+            continue  # 电子邮箱：bjkqyyzhb@163.com: an office's initials, no pinyin of a name
         if not office.search(norm, max(0, m.start() - 12), m.start()):
             add("wechat_id", *m.span(), "删除个人邮箱、QQ、微信等账号")
     for m in _CARD_NEAR_WORD.finditer(norm):  # 卡号 + a number: a card whatever its checksum
@@ -985,7 +999,7 @@ def find_pii(
             lines = _block_lines(norm, m.start())  # (its first line, and the line to it)
             if pattern is _ADDRESS and _OFFICE_PLACE.search(lines[0] + "\n" + lines[-1]):
                 continue  # | 办公地点 | … | 1号楼201 |: an office's room
-            if re.match("住所(?:地|[:：])", m.group()) and (
+            if re.match("住所(?:地|[:：，,])", m.group()) and (
                 _A_FIRMS_SEAT.search(norm, max(0, m.start() - 150), m.start())
                 or _FIRM.search(norm, max(0, m.start() - 8), m.start())
             ):
@@ -1042,6 +1056,8 @@ def find_pii(
         add("person_name", *m.span("name"), f"{m.group('name')[0]}某氏")
     for start, end in _names(_mask(norm, places)):
         name = norm[start:end]
+        if len(name) == 4 and name[0] in "向对与和给被让由把跟同将" and name[1] in _SINGLE:
+            start, name = start + 1, name[1:]  # 经理向卜海涛医生: 向 is "to", 卜海涛 the name
         surname = name[:2] if name[:2] in _COMPOUNDS else name[0]
         add("person_name", start, end, f"{surname}某")
     named = [f for f in found if f.kind == "person_name"]
@@ -1320,6 +1336,12 @@ def _full_given(
             and not tags.get(text[end - 1 : end + 1], "").startswith("nr")  # 上官|慧敏
         )
         or text[start : end + 1] in _NOT_NAMES
+        # (医生石磊|收了: a verb with its particle, not 刘德华|了解)
+        or (
+            text[end + 1 : end + 2] in ("了", "着", "过")
+            and tags.get(nxt, "").startswith("v")
+            and freq.get(text[end + 1 : end + 3], 0) < 30
+        )
     ):
         return end
     return end + 1
@@ -1475,6 +1497,24 @@ def pinyin_syllable_count(word: str) -> int:
     return 2 if any(word[:i] in syllables and word[i:] in syllables for i in halves) else 0
 
 
+def _office_initials(local: str) -> bool:
+    """Whether a mailbox's name is the initials of an office's name (zwswsj, bjkqyyzhb):
+    five letters or more, no digit, and no way to read it as pinyin syllables (lihua,
+    wangjianguo and zhangw1985 are read as people's)."""
+    return bool(re.fullmatch(r"[a-z]{5,}", local)) and not pinyin_readable(local)
+
+
+def pinyin_readable(word: str) -> bool:
+    """Whether ``word`` reads as pinyin syllables run together, however many (weidong,
+    ouyangxiaofeng), not an English word (revolution) or initials (bjkqyy)."""
+    word = word.lower().replace("'", "")
+    syllables, ends = pinyin_syllables() | {"a", "e", "o"}, {0}
+    for end in range(1, len(word) + 1):
+        if any(start in ends and word[start:end] in syllables for start in range(end)):
+            ends.add(end)
+    return len(word) in ends
+
+
 # A name written half in pinyin: 张jian华, 张Jianhua, 张建hua, Zhang建华.
 _HAN_THEN_PINYIN = re.compile(
     f"(?<![A-Za-z])(?P<han>{_SURNAME}[\\u4e00-\\u9fff]?)(?P<latin>[A-Z]?[a-z]{{2,12}})"
@@ -1551,7 +1591,8 @@ _PERSON_FIELDS = (
     "姓[ \t]*名|承办人|经办人|审核人|记录人|签收人|填表人|联系人|谈话人|被处理人|当事人|确认人|"
     "举报人|投诉人|询问人|调查人|核查人|复核人|签字人|拟稿人?|核稿人?|签发人?|审批人|批准人|"
     "书记员|审判员|审判长|陪审员|委托代理人|持卡人|申请人|收受人|送出人|来信人|来访人|来电人|"
-    "责任人|证人|持有人|户主|患者|病人|(?:行政|医疗|护理|门诊)?总值班|值班院领导|值班人员?"
+    "责任人|证人|持有人|户主|患者|病人|(?:行政|医疗|护理|门诊)?总值班|值班院领导|值班人员?|"
+    "(?:本人)?签[名字]"
 )
 # A name as the value of a labelled field (姓名：康逸鸣；, 被处理人：闻立德，) or before
 # 同志 (给予练金凤同志…): any surname of the Hundred counts there, unless the whole is a
@@ -1641,6 +1682,7 @@ _STRONG_LABELS = (
 _NO_NAME_VALUE = re.compile(
     r"本人|同上|见上|暂无|待定|待查|不详|匿名|全体|所有|签字|签名|盖章|市民|群众|居民|村民|家属|本院|本单位"
     r"|^(?:张三|李四|王五|赵六)$|隐去|已删|删除|保密|不公开|略$|另附"
+    r"|同意|已签|确认|附后|见附件|手写|电子|日期|时间|单位|部门|科室"
 )
 # What a "name" never ends with: a place, an office, a unit (卫健委, 张氏, 李家庄, 欧阳路).
 _PLACE_ENDS = frozenset(
@@ -1978,7 +2020,10 @@ def _names(text: str) -> list[tuple[int, int]]:
         latin = m.group().split()
         if len(latin) == 3 and latin[2].islower() and not pinyin_syllable_count(latin[2]):
             end -= len(latin[2]) + 1  # Sun Simiao| wrote: an English word after the name
-        if text[start:end].lower() not in _FAMOUS_IN_LATIN:
+        if text[start:end].lower() not in _FAMOUS_IN_LATIN and all(
+            len(part) == 1 or pinyin_readable(part)
+            for part in re.findall(r"[A-Za-z']+", text[start:end])
+        ):  # (not GE Revolution, a scanner)
             spans.append((start, end))
     for m in _DOT.finditer(text):  # 阿依古丽·买买提: the words on either side of the dot
         dot = m.start()
