@@ -171,6 +171,13 @@ FLOORS["pii_heldout_zd.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0
 # excerpts, reposted posts in traditional characters; after reading (round 30) 100 %,
 # every other kind whole, none flagged.
 FLOORS["pii_heldout_zg.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
+# ZF (85.2 % of names, licence plates 8 / 9, staff numbers 14 / 16, 2.6 % flagged at first
+# measurement, after round 30) is a county hospital's discipline office and the people who
+# write to it: chats, elderly people's letters, minutes, sign-in sheets pasted from Excel,
+# OCR with every character spaced; after reading (round 31) 96.3 %, every other kind
+# whole, none flagged: the names missed are words opening a sentence (向阳那天值夜班,
+# 高山说).
+FLOORS["pii_heldout_zf.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

@@ -275,7 +275,9 @@ _WECHAT = re.compile(
 )
 _PLATE = re.compile(
     r"(?<![A-Za-z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]\s?[A-Za-z]"
-    r"(?:[·•・\s\-]?[A-HJ-NP-Za-hj-np-z0-9]{5,6}|(?:\s[A-HJ-NP-Za-hj-np-z0-9]){5,6})"
+    r"(?:[·•・\s\-]?[A-HJ-NP-Za-hj-np-z0-9]{5,6}|(?:\s[A-HJ-NP-Za-hj-np-z0-9]){5,6}"
+    # (a new-energy plate's letter apart from its digits: 赣CD 28806)
+    r"|[A-HJ-NP-Za-hj-np-z][ ·]\d{5})"
     r"(?![A-Za-z0-9])"
 )
 _STAFF_NUMBER = re.compile(
@@ -284,7 +286,7 @@ _STAFF_NUMBER = re.compile(
     r"(?i: of (?:the )?[a-z]+)?|"
     r"执业证书编码|执业证书编号|执业证号|"
     r"资格证书编码|资格证书编号|资格证号|医师证号|护士证号)(?:[（(][A-Za-z .]{2,20}[)）])?"
-    r"[:：\s]*(?:为|是)?[:：\s]*"
+    r"[:：\s]*(?:(?:早年|原来|以前|当时|好像|大概|应该|可能|记得)?(?:为|是))?[:：\s]*"
     r"(?=[A-Za-z\-]*[0-9〇零一二三四五六七八九])[A-Za-z0-9\-〇零一二三四五六七八九]{3,}"
 )
 _HOME = re.compile(
@@ -1085,6 +1087,19 @@ def find_pii(
     for name in written:
         for again in re.finditer(re.escape(name), norm):  # every other place it is written
             add("person_name", *again.span(), "改写为姓加某（如张某）")
+    # A "name" the text also writes as a place (张家界、马鞍山 … 赴张家界市人民医院).
+    places_too = {
+        f.text
+        for f in found
+        if f.kind == "person_name"
+        and re.fullmatch("[\u4e00-\u9fff]{3,4}", f.text)  # (not 当事人：和平 … 和平区)
+        and re.search(re.escape(f.text) + "(?:市|县|区|镇|省)(?![长委域民场])", norm)
+    }
+    found = [
+        f
+        for f in found
+        if not (f.kind == "person_name" and any(p.endswith(f.text) for p in places_too))
+    ]  # (and its "given name", 家界)
     return sorted(found, key=lambda f: f.start)
 
 
@@ -1456,7 +1471,8 @@ _ADDRESSED = re.compile(
 # characters, a name begins (找笪建国, 是翟建国送的).
 _ONLY_A_SURNAME = re.compile(
     "[佟裴邴郇禚郦邝嵇廖胥邰庹亓瞿郜璩龚佴逄眭逯酆晁翟笪卞邬昝仉谌靳钭宓琚仝禤郝蒯郗冼荀羿"
-    "阚殳詹闫阮岑訾褚敖袁隗滕覃麴崔桓晏蒋蔺郏鄢冯阎缑菅谯臧闵栾綦邱匡芮佘邵邹彭阙姚芈薛]"
+    "阚殳詹闫阮岑訾褚敖袁隗滕覃麴崔桓晏蒋蔺郏鄢冯阎缑菅谯臧闵栾綦邱匡芮佘邵邹彭阙姚芈薛"
+    "蹇缪鲍樊裘虞尹聂]"
     "(?=[^\\W\\d_a-zA-Z某甲乙丙]{2})"
 )
 # A woman named by her husband's and her father's surnames (刘陈氏), not a clan (王氏宗祠).
@@ -1592,7 +1608,7 @@ _PERSON_FIELDS = (
     "举报人|投诉人|询问人|调查人|核查人|复核人|签字人|拟稿人?|核稿人?|签发人?|审批人|批准人|"
     "书记员|审判员|审判长|陪审员|委托代理人|持卡人|申请人|收受人|送出人|来信人|来访人|来电人|"
     "责任人|证人|持有人|户主|患者|病人|(?:行政|医疗|护理|门诊)?总值班|值班院领导|值班人员?|"
-    "(?:本人)?签[名字]"
+    "(?:本人)?签[名字]|被?(?:反映|举报|投诉|调查|核查|约谈)人"
 )
 # A name as the value of a labelled field (姓名：康逸鸣；, 被处理人：闻立德，) or before
 # 同志 (给予练金凤同志…): any surname of the Hundred counts there, unless the whole is a
@@ -1600,7 +1616,7 @@ _PERSON_FIELDS = (
 _LABELLED = re.compile(
     # A field only a person fills (承办人：万里, 被谈话人：林立（骨科主任）): whatever word
     # the name is.
-    f"(?:{_PERSON_FIELDS})[:：][ \t]*"
+    f"(?:{_PERSON_FIELDS})[ \t]?[:：][ \t]*"
     "(?P<field>[^\\W\\d_a-zA-Z某甲乙丙*]{2,4})(?=[，,；;。（(、）)\\s]|$)"
     # A byline (记者 万里 通讯员 马玉芳, 摄影：高峰), someone saying who they are with a
     # way to reach them (我是高明，电话…), someone described by their people (玄明淑，朝鲜族，).
@@ -1609,6 +1625,9 @@ _LABELLED = re.compile(
     "(?=[ \\t）)、，,]|$)"
     f"|(?:我是|(?:^|(?<=[\\n。]))本人)(?:{ROLE_WORDS}){{0,2}}(?P<self>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})"
     "(?=[，,。]\\s*(?:电话|手机|联系|微信|身份证|家住|住在|我的|系|现任|是))"
+    # Someone's kin writing (我是常青的爱人，): whatever word the name is.
+    f"|(?<=我是)(?P<kin>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})的"
+    "(?=爱人|妻子|丈夫|老公|老婆|老伴|女儿|儿子|父亲|母亲|爸爸|妈妈|家属|哥哥|姐姐|弟弟|妹妹)"
     # Someone said to be called so (我叫牛金星，; 医生叫高峰，就是…; @东方明月).
     f"|(?:名叫|叫做|名字(?:是|叫)|(?<![呼喊大尖])叫|(?<![\\w.])@)(?P<called>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})"
     "(?=[，,。；;！!？?、\\s]|就是|是|嘅|$)"
@@ -1676,7 +1695,7 @@ _LABELLED = re.compile(
 )
 _STRONG_LABELS = (
     *("described", "bracketed", "field", "byline", "self", "ethnic", "called", "judge"),
-    *("people", "card", "reach", "spread"),
+    *("people", "card", "reach", "spread", "kin"),
 )
 # What a person field may hold that is no name (记录人：本人, 投诉人：匿名).
 _NO_NAME_VALUE = re.compile(
@@ -1696,7 +1715,7 @@ _LIST_SURNAME = "(?:{}|[{}{}])".format(
     _COMPOUND, _SINGLE, "".join(c for c in _HUNDRED if c not in _AMBIGUOUS_SURNAMES)
 )
 _LIST_ITEM = re.compile(
-    f"(?:(?<=[、和及])|(?=[^、]{{2,4}}、))"
+    f"(?:(?<=[、和及])|(?=[^、和]{{2,4}}[、和]))"
     f"(?P<name>{_LIST_SURNAME}[^\\W\\d_a-zA-Z、某甲乙等及和与的了在是被]{{1,2}})"
     "(?=、|[和及与等]|夫妇|夫妻|二人|两人|[一二两三四五六七八九十\\d]+(?:人|名|位)|[，,。；;）)\\n]|$)"
 )
@@ -1719,6 +1738,12 @@ def _model_person(
         and not set(text[start : end + 1]) & set("某×*")  # 欧阳|某某, 元某
         and not _MODEL_NOT_NAME.fullmatch(word)
         and (freq.get(word, 0) < 50 or bool(_ROLE_BEFORE.search(text, max(0, start - 6), start)))
+        # 上周|科里: the "surname" ends a word of time or place with the character before
+        and not (
+            start > 0
+            and freq.get(text[start - 1 : start + 1], 0) >= 300
+            and tags.get(text[start - 1 : start + 1], "")[:1] in ("t", "f", "r")
+        )
         # 杜绝|生、冷、硬: a common word and the first of a list of characters (not
         # 朱红兵通过: 朱红 is as common, but a name follows it)
         and not (
@@ -1966,7 +1991,7 @@ def _names(text: str) -> list[tuple[int, int]]:
                 spans.append(m.span(group))
                 placed.add(m.span(group))
         elif group in _STRONG_LABELS:  # a word as a name (安静，女), not a role (家属（女）)
-            if group in ("field", "judge", "ethnic", "spread", "reach") and (
+            if group in ("field", "judge", "ethnic", "spread", "reach", "kin") and (
                 re.search(f"(?:{ROLE_WORDS})", value)
                 or _NOT_A_PERSON_END.search(value)
                 or _NO_NAME_VALUE.search(value)
@@ -2183,6 +2208,13 @@ _CELL_VALUE = {
     "home_address": re.compile(r".*\d+(?:号|室|组|栋|幢|单元).*"),
 }
 
+# What a cell under 姓名 may hold as a name (no 某, no placeholder, no post).
+_ANY_NAME_CELL = re.compile(
+    "(?!张三$|李四$|王五$|赵六$|已|本人|匿名|略|无$|.*(?:[办科室部处组院委局所站]|中心)$)"
+    "[^\\W\\d_a-zA-Z某*]{2,5}"
+    "|[\u4e00-\u9fff]{2,6}·[\u4e00-\u9fff]{2,6}"
+)
+
 
 def _cells(line: str) -> list[tuple[int, int]]:
     """(start, end) of each cell of a table row, in ``line``'s offsets. A row with tabs is
@@ -2227,6 +2259,7 @@ def _table_cells(text: str) -> list[tuple[str, int, int]]:
     row of the same width below it (a blank line or a row of another width ends it)."""
     out: list[tuple[str, int, int]] = []
     columns: dict[int, str] = {}
+    named: set[int] = set()  # the columns headed 姓名 itself
     width = 0
     offset = 0
     spaced = False  # a table whose cells one space separates (序号 姓名 科室 工号)
@@ -2236,7 +2269,9 @@ def _table_cells(text: str) -> list[tuple[str, int, int]]:
             i: kind
             for i, cell in enumerate(texts)
             for kind, label in _COLUMN_KINDS
-            if len(cell) <= 14 and label.fullmatch(cell)
+            if len(cell) <= 14
+            # (工号/证件号: a column of either)
+            and any(label.fullmatch(part) for part in re.split("[/／、]", cell))
         }
 
     for line in text.split("\n"):
@@ -2269,9 +2304,14 @@ def _table_cells(text: str) -> list[tuple[str, int, int]]:
                 out.append(("medical_record", offset + a, offset + b))
         if header and len(cells) >= 2:
             columns, width = header, len(cells)
+            named = {i for i in header if re.fullmatch("(?:患者|人员)?姓名|名字", texts[i])}
         elif columns and abs(len(cells) - width) <= 1 and len(cells) >= 2:
             for i, kind in columns.items():
-                if i < len(cells) and _CELL_VALUE[kind].fullmatch(texts[i]):
+                if i < len(cells) and (
+                    _CELL_VALUE[kind].fullmatch(texts[i])
+                    # (under 姓名 any name: 格桑梅朵, 阿依古丽·买买提)
+                    or (i in named and _ANY_NAME_CELL.fullmatch(texts[i]))
+                ):
                     if kind == "person_name" and re.search(f"(?:{ROLE_WORDS})$", texts[i]):
                         continue  # 上交人 | 周主任: a form of address
                     a, b = cells[i]
