@@ -178,6 +178,17 @@ FLOORS["pii_heldout_zg.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0
 # whole, none flagged: the names missed are words opening a sentence (向阳那天值夜班,
 # 高山说).
 FLOORS["pii_heldout_zf.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
+# ZH (97.5 % of names, medical numbers 12 / 13, licence plates 8 / 9, none flagged at first
+# measurement, after round 31) is what patients and the public write and what the hospital
+# answers: reviews, comments, hotline orders, voice messages turned into text without
+# punctuation, letters of thanks; after reading (round 32) 100 %, every other kind whole.
+FLOORS["pii_heldout_zh.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
+# ZI (98.1 % of names, home addresses 15 / 16, WeChat IDs 8 / 9, 3.8 % flagged at first
+# measurement, after round 32) is the legal paper trail: judgments, indictments, penalty
+# and disciplinary decisions, seizure lists, witness statements, with firms' registered
+# seats among the clean texts; after reading (round 33) 100 %, every other kind whole,
+# none flagged.
+FLOORS["pii_heldout_zi.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

@@ -22,7 +22,7 @@ from typing import Any
 
 ROLE_WORDS = (
     "主任医师|副主任医师|主治医师|住院医师|医师|医生|大夫|护士长|护士|护师|药师|技师|主任|副主任|"
-    "院长|副院长|科长|所长|站长|负责人|医药代表|代表|经理|患者|病人|家属|法定代表人|工作人员|职工|"
+    "院长|副院长|科长|所长|站长|负责人|医药代表|代表|经理|患者|病人|家属|法定代表人|工作人员|职工|员工|"
     "药剂师|检验师|治疗师|康复师|营养师|医技|号贩子|医托|收款人|护工|保安|司机|村医|乡医|"
     "乡村医生|个体医生|坐诊医生|游医|人员|采购员|黄牛|真名|原名|化名|本名|即|也就是|名单|同事|同伙|联系人|亲属|"
     "当事人|举报人|收费员|挂号员|业务员|药剂员|检验员|会计|出纳|"
@@ -155,7 +155,7 @@ _HERBS = (
     "西门子 飞利浦 史赛克 施乐辉 贝朗 雅培 罗氏 辉瑞 诺华 拜耳 强生 美敦力 迈瑞 联影 "
     "舒巴坦 他唑巴坦 阿托伐他汀 辛伐他汀 瑞舒伐他汀 达芬奇 "
     # Words of the profession the dictionary tags as names (柳叶刀, 白衣天使).
-    "柳叶刀 白衣天使 杏林春暖 杏林"
+    "柳叶刀 白衣天使 杏林春暖 杏林 廉政 廉洁"
 )
 _NOT_NAMES = frozenset(_HERBS.split())
 # A quiz's placeholders, never a name wherever they stand (患者家属李四塞给他).
@@ -268,6 +268,8 @@ _WECHAT = re.compile(
     r"(?!(?i:official|groups?|accounts?|public|channels?|moments|users?|number|search)\b)"
     r"[A-Za-z][-_A-Za-z0-9]{5,19}"
     r"|wxid_[A-Za-z0-9]{4,}"
+    # Another account of one's own (加我小号 wx_tianlan_2288 聊).
+    r"|(?:加我?|我的)(?:小号|大号|私号|新号)[:：\s]*(?=[A-Za-z][-A-Za-z0-9]*[_\d])[A-Za-z][-_A-Za-z0-9]{5,19}"
     # Told in a sentence (微信换了，新的是 lin_doc_77): an ID with a digit or an underscore.
     r"|(?:微信|WeChat|wechat|VX|vx)[^。！？\n]{0,10}?(?:是|为|叫|[:：]|联系我|加我|找我|[（(])\s*"
     r"(?:(?:ID|id|号)\s*[:：]\s*)?[“\"'「*_]?"
@@ -275,9 +277,11 @@ _WECHAT = re.compile(
 )
 _PLATE = re.compile(
     r"(?<![A-Za-z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]\s?[A-Za-z]"
+    r"(?=[·•・\s\-]?\s?(?:[A-Za-z0-9] ?){0,5}\d)"  # (a digit in it: not 新A class)
+    # (its five or six characters spaced or grouped as one says them: 粤B 7Q3 F8, 赣CD 28806)
     r"(?:[·•・\s\-]?[A-HJ-NP-Za-hj-np-z0-9]{5,6}|(?:\s[A-HJ-NP-Za-hj-np-z0-9]){5,6}"
-    # (a new-energy plate's letter apart from its digits: 赣CD 28806)
-    r"|[A-HJ-NP-Za-hj-np-z][ ·]\d{5})"
+    r"|[·•・\-]?\s?(?=(?:[A-HJ-NP-Za-hj-np-z0-9] ?){0,5}\d)(?:[A-HJ-NP-Za-hj-np-z0-9] ?){4,5}"
+    r"[A-HJ-NP-Za-hj-np-z0-9])"
     r"(?![A-Za-z0-9])"
 )
 _STAFF_NUMBER = re.compile(
@@ -290,7 +294,7 @@ _STAFF_NUMBER = re.compile(
     r"(?=[A-Za-z\-]*[0-9〇零一二三四五六七八九])[A-Za-z0-9\-〇零一二三四五六七八九]{3,}"
 )
 _HOME = re.compile(
-    r"(?:(?:住所|住址|住处)[，,]|家住|住址|住在|居住在|居于|现居|暂住|租住|现住|住于|住所在|家庭住址|居住地|住(?![院宿])"
+    r"(?:(?:住所|住址|住处)[，,]|房屋地址|住房地址|租住地址|家住|住址|住在|居住在|居于|现居|暂住|租住|现住|住于|住所在|家庭住址|居住地|住(?![院宿])"
     r"|户籍地址|户籍地|户籍所在地|户口所在地|家庭地址|住宅地址|联系地址|通讯地址|通信地址)[:：]?"
     r"[^，。；,;\n]{0,24}?"
     r"(?:\d+\s?(?:号楼|号|室|组|栋|幢|单元|户)|\d+-\d+(?:-\d+)?|\d+楼\d{3,4}(?!\d))"
@@ -385,6 +389,12 @@ _RECORD = re.compile(
     + r"[:：\s]*(?=[A-Za-z\- ]*\d)(?:[A-Za-z]{1,4} (?=\d))?[A-Za-z0-9-]{3,}(?![*＊×])"
 )
 _RECORD_BEFORE = re.compile(_RECORD_WORDS + _VALUE_NEXT)
+# A record's number said a few words after its label (医保卡号报给我一下 就是背面那串 哦
+# YB3701992048): letters and at least eight digits in the same sentence.
+_RECORD_LATER = re.compile(
+    _RECORD_WORDS + r"[^。！？!?，,；;\n\d]{1,24}?(?<![A-Za-z0-9])(?P<number>[A-Za-z]{0,4}\d{8,})"
+    r"(?![\d年元万])"
+)
 _ADDRESS = re.compile(
     r"(?<!办公楼|门诊楼|住院楼|医技楼|综合楼|行政楼)"
     r"(?:\d+|[A-Za-z])(?:栋|幢|号楼|座)\s*(?:\d+(?:单元|门))?\s*(?:\d+(?:室|号房|户|号)|\d{3,4}(?![\d楼层]))"
@@ -401,6 +411,7 @@ _ADDRESS = re.compile(
 )
 # What a decision says of a firm, not a person, before its 住所 (registered seat).
 # Words of a line or a table's header that say its rooms are offices, not homes.
+_FIRMS_PLACE = re.compile(r"(?:住所地|注册地址?|经营地址?|经营场所|营业地址?)[^。；;\n]*$")
 _OFFICE_PLACE = re.compile(r"办公|会议室|值班室|接待室|来信地址|收信地址|行政中心|政务服务中心")
 _A_FIRMS_SEAT = re.compile(
     r"(?:统一社会信用代码|有限公司|有限责任公司|股份公司|企业|医院|诊所|药店|药房)"
@@ -989,6 +1000,8 @@ def find_pii(
             add("bank_card", *m.span("number"), "删除银行卡号")
     for m in _RECORD.finditer(norm):
         add("medical_record", *m.span(), "删除病历号、住院号等编号")
+    for m in _RECORD_LATER.finditer(norm):
+        add("medical_record", *m.span("number"), "删除病历号、住院号等编号")
     for m in _STAFF_NUMBER.finditer(norm):
         add("staff_number", *m.span(), "删除工号")
     for m in _WECHAT.finditer(norm):
@@ -1001,6 +1014,8 @@ def find_pii(
             lines = _block_lines(norm, m.start())  # (its first line, and the line to it)
             if pattern is _ADDRESS and _OFFICE_PLACE.search(lines[0] + "\n" + lines[-1]):
                 continue  # | 办公地点 | … | 1号楼201 |: an office's room
+            if pattern is _ADDRESS and _FIRMS_PLACE.search(lines[-1]):
+                continue  # 住所地：…1幢1801室, 注册地址位于…: where a firm is registered
             if re.match("住所(?:地|[:：，,])", m.group()) and (
                 _A_FIRMS_SEAT.search(norm, max(0, m.start() - 150), m.start())
                 or _FIRM.search(norm, max(0, m.start() - 8), m.start())
@@ -1657,12 +1672,15 @@ _LABELLED = re.compile(
     f"|(?:{ROLE_WORDS})(?P<role>{_MODEL_SURNAME}{_NAMED_GIVEN}"
     "[^\\W\\d_a-zA-Z某甲乙丙因在被将于从向对把为和与及等的了是称说已也每常])"
     "(?=[、，,。；;（(]|和|与|等|在|利用|违规|私自|擅自|收受|因|未经|多次|长期|以|通过|系|"
-    "反映|要求|提供|称|表示|声称|自称|供述|投诉|举报|报警|拨打|来电|陪同|共|先后|分别|均|被|受到)"
+    "反映|要求|提供|称|表示|声称|自称|供述|投诉|举报|报警|拨打|来电|陪同|共|先后|分别|均|被|受到"
+    # (被告人万国平犯受贿罪: a judgment's operative words)
+    "|犯[\u4e00-\u9fff]{1,8}罪)"
     # After a role word, two characters before what a person did (行政人员文明在采购中收受,
     # 主任医师方圆自2019年起): whatever word they are.
     f"|(?:{ROLE_WORDS})(?P<role2>{_MODEL_SURNAME}{_NAMED_GIVEN})"
     "(?=在[^，,。；;\\n]{0,12}?(?:收受|索要|接受|违规|推销)|利用|收受|索要|自\\d{4}年|多次|违规|私自|擅自"
-    "|跟我|对我|告诉|驾驶|开车|硬塞|塞给|送给|拿走|带走|在\\d{4}年|每天|已先后|也说|常说|拒绝|拒收|上交)"
+    "|跟我|对我|告诉|驾驶|开车|硬塞|塞给|送给|拿走|带走|在\\d{4}年|每天|已先后|也说|常说|拒绝|拒收|上交"
+    "|犯[\u4e00-\u9fff]{1,8}罪)"
     # An item of a numbered list (1. 占国强，原…), a cell of a table (| 原志强 |).
     f"|(?:^|(?<=[；;\\n]))\\s*\\d{{1,3}}[.、．)）]\\s*(?P<item>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})[，,]"
     # What only a person is: described by sex (安静，女，), with an ID or age in brackets
