@@ -189,6 +189,15 @@ FLOORS["pii_heldout_zh.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0
 # seats among the clean texts; after reading (round 33) 100 %, every other kind whole,
 # none flagged.
 FLOORS["pii_heldout_zi.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
+# ZJ (98.6 % of names, every other kind whole, 3.8 % flagged at first measurement, after
+# round 33: the first unseen set to meet all three targets) is a hospital's internal
+# paperwork: visitor and hand-in registers, prescription reviews, approval chains, IT
+# logs; ZK (94.0 %, medical numbers 6 / 7, 9.3 % flagged) is narrative writing: features,
+# warning-education stories with dialogue, confessions, a documentary's script. After
+# reading (round 34): ZJ 98.6 %, 1.3 % flagged; ZK 98.5 %, every other kind whole, 4.0 %
+# flagged (方得始终, 《肖申克的救赎》, 金额 beside 医师).
+FLOORS["pii_heldout_zj.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
+FLOORS["pii_heldout_zk.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

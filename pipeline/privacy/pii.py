@@ -57,7 +57,7 @@ SURNAMES = (
 _COMPOUND, _SINGLE = SURNAMES.rsplit("|", 1)
 # Surnames that are also common function characters (单, 尚, 解, 查 ...): left out of the
 # pattern rules, trusted only when the tagger calls a rare word a name (尚丽娟).
-_AMBIGUOUS_SURNAMES = "平明成国文易单尚解师查温乐"
+_AMBIGUOUS_SURNAMES = "平明成国文易单尚解师查温乐经"
 _COMPOUNDS = frozenset(_COMPOUND.split("|"))
 _SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}])"
 # Characters that never make up a given name next to a role word (function words, role parts).
@@ -68,7 +68,8 @@ _GIVEN = f"[^\\W\\d_{_NOT_GIVEN}a-zA-Z]{{1,2}}"
 # Words a name follows in a notice (对蒯某作出处罚, 聘用逯某, 与佘某共同) and words it
 # comes before (闵某在, 阙某利用, 殷某、滕某两名医生).
 _BEFORE_NAME = (
-    "(?<![面针应绝相反核])对|聘用|雇用|与|由|将|被|和|及|同|向|给予|给|让|派|安排|指使|委托|经|把|跟|、|"
+    "(?<![面针应绝相反核])对|聘用|雇用|与|由|将|被|和|及|同|向|给予|给|让|派|安排|指使|委托|经|"
+    "(?<![一两几这那每整])把|跟|、|"
     "涉事|当事人|包括|"
     "责令|要求|通知|告知|提醒|批准|任命|授意|指派|协助|帮助|联系|找到|认识|免去|撤销|责成|"
     "关于|经由|据|其中|就是|之子|之女|之父|之母|之妻|之夫|"
@@ -377,7 +378,7 @@ _RECORD_WORDS = (
     r"住院编号|门诊编号|病历编号|病案编号|就诊编号|急诊号|留观号)"
 )
 _RECORD = re.compile(
-    f"(?:{_RECORD_WORDS}|{_RECORD_ENGLISH}|(?:医保|社保|就诊|医疗)卡[（(](?:卡号|号码|编号)"
+    f"(?:{_RECORD_WORDS}|{_RECORD_ENGLISH}|(?:医保|社保|就诊|医疗)卡(?:[（(]|的)(?:卡号|号码|编号)"
     # (a card and its number with no word between: 就诊卡0012345678)
     "|(?:医保|社保|就诊|医疗)卡(?=\\s*[A-Za-z]?\\d{6}))"
     # (a label in two languages: 门诊号 OP No.：MZ-…; or a number sign: 就诊卡号 NO.8877…)
@@ -411,6 +412,12 @@ _ADDRESS = re.compile(
 )
 # What a decision says of a firm, not a person, before its 住所 (registered seat).
 # Words of a line or a table's header that say its rooms are offices, not homes.
+_DRUG_AFTER = re.compile(
+    # (the name's next character one drugs' names are spelled with, not a verb: 王刚收了两盒胶囊)
+    "[曲坦汀唑嗪酮酯胺肽韦沙瑞普洛][\u4e00-\u9fff]{0,6}?(?:钠|钾|钙)?(?:缓释|分散|肠溶|咀嚼)?"
+    "(?:片|胶囊|注射液|颗粒|口服液|软膏|滴眼液)"
+    "(?![刻面段区])"
+)
 _FIRMS_PLACE = re.compile(r"(?:住所地|注册地址?|经营地址?|经营场所|营业地址?)[^。；;\n]*$")
 _OFFICE_PLACE = re.compile(r"办公|会议室|值班室|接待室|来信地址|收信地址|行政中心|政务服务中心")
 _A_FIRMS_SEAT = re.compile(
@@ -1102,6 +1109,24 @@ def find_pii(
     for name in written:
         for again in re.finditer(re.escape(name), norm):  # every other place it is written
             add("person_name", *again.span(), "改写为姓加某（如张某）")
+    titles = {  # 《白开水》, 《肖申克的救赎》: a word opening a title, not a person
+        f.text
+        for f in found
+        if f.kind == "person_name"
+        and norm[f.start - 1 : f.start] == "《"
+        and _frequencies().get(f.text, 0) > 0
+        and (title := re.match("[^》\n]{0,30}》", norm[f.start :])) is not None
+        and not re.search("同志|检讨|通报|处分|决定|关于|情况|说明|问题|案", title.group())
+    }
+    found = [
+        f
+        for f in found
+        if not (f.kind == "person_name" and (f.text in titles or re.fullmatch(".老", f.text)))
+    ]  # (张老: an elder addressed with respect)
+    drugs = {  # 沙库巴|曲缬沙坦钠片: the start of a drug's name
+        f.text for f in found if f.kind == "person_name" and _DRUG_AFTER.match(norm, f.end)
+    }
+    found = [f for f in found if not (f.kind == "person_name" and f.text in drugs)]
     # A "name" the text also writes as a place (张家界、马鞍山 … 赴张家界市人民医院).
     places_too = {
         f.text
@@ -1640,6 +1665,11 @@ _LABELLED = re.compile(
     "(?=[ \\t）)、，,]|$)"
     f"|(?:我是|(?:^|(?<=[\\n。]))本人)(?:{ROLE_WORDS}){{0,2}}(?P<self>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})"
     "(?=[，,。]\\s*(?:电话|手机|联系|微信|身份证|家住|住在|我的|系|现任|是))"
+    # A speaker quoted (【同期声】高峰：“…”) and someone addressed in a quote (“田野，这个月…).
+    f"|(?:(?<=【同期声】)|(?<=【采访】)|(?:^|(?<=\n)))(?P<quoted>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})"
+    '(?=[:：]\\s*[“"「])'
+    f"|(?<=[“「])(?P<vocative>(?!..?[不没很太都也还就才又])"
+    f"{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}}?)(?=(?:姐|哥|叔|姨|老师)?[，,])"
     # Someone's kin writing (我是常青的爱人，): whatever word the name is.
     f"|(?<=我是)(?P<kin>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})的"
     "(?=爱人|妻子|丈夫|老公|老婆|老伴|女儿|儿子|父亲|母亲|爸爸|妈妈|家属|哥哥|姐姐|弟弟|妹妹)"
@@ -1687,7 +1717,7 @@ _LABELLED = re.compile(
     # (原野（身份证号…）), or said to be someone (夏天系该院职工), opening a sentence.
     "|(?:^|(?<=[。；;\\n:：])|(?<=[经查]查[，,])|(?<=核实[，,])|(?<=发现[，,])"
     "|(?<=\\d[.、．)）])|(?<=\\d[.、．)）] ))"  # (1. 东方亮，男，)
-    f"(?P<described>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})"
+    f"(?P<described>(?!经[查排调核审研])(?:{_MODEL_SURNAME}){_NAMED_GIVEN}{{1,2}})"
     "(?:[，,]\\s*[男女](?![儿子士性婿])[，,、]|系(?=该|本|原|某|其|我|[县市区镇乡村省])"
     # (经查，江山自2016年担任骨科主任: someone who has held a post since a year)
     "|自(?=\\d{4}年[^。；;\\n]{0,12}?(?:担任|任职|任|起|以来)))"
@@ -1713,7 +1743,7 @@ _LABELLED = re.compile(
 )
 _STRONG_LABELS = (
     *("described", "bracketed", "field", "byline", "self", "ethnic", "called", "judge"),
-    *("people", "card", "reach", "spread", "kin"),
+    *("people", "card", "reach", "spread", "kin", "quoted", "vocative"),
 )
 # What a person field may hold that is no name (记录人：本人, 投诉人：匿名).
 _NO_NAME_VALUE = re.compile(
@@ -1754,6 +1784,9 @@ def _model_person(
         and (len(word) < 4 or word[:2] in _COMPOUNDS or bool({word[:2], word[2:]} & _PARTS))
         and word not in _COMPOUNDS
         and not set(text[start : end + 1]) & set("某×*")  # 欧阳|某某, 元某
+        and not word.endswith("老")  # 张老: an elder addressed with respect
+        # (写了张条子, 一张卡: a measure word, not a surname)
+        and not (word[0] in "张条把位名" and text[start - 1 : start] in tuple("了一两几这那每整"))
         and not _MODEL_NOT_NAME.fullmatch(word)
         and (freq.get(word, 0) < 50 or bool(_ROLE_BEFORE.search(text, max(0, start - 6), start)))
         # 上周|科里: the "surname" ends a word of time or place with the character before
@@ -1918,6 +1951,11 @@ def _names(text: str) -> list[tuple[int, int]]:
                     and word[-1] not in "区县市路街镇乡村楼馆院证"
                     and not _PLACE_AFTER.match(text, end)
                     and freq.get(word, 0) < 30
+                    # (梅|雨季: a "given name" the dictionary knows as a word, not as a name)
+                    and not (
+                        freq.get(word[len(surname) :], 0) >= 100
+                        and tags.get(word[len(surname) :], "n")[:1] in tuple("tvadmqfrpcu")
+                    )
                 )
             )
         ):
@@ -2009,7 +2047,10 @@ def _names(text: str) -> list[tuple[int, int]]:
                 spans.append(m.span(group))
                 placed.add(m.span(group))
         elif group in _STRONG_LABELS:  # a word as a name (安静，女), not a role (家属（女）)
-            if group in ("field", "judge", "ethnic", "spread", "reach", "kin") and (
+            if group in (
+                *("field", "judge", "ethnic", "spread", "reach"),
+                *("kin", "quoted", "vocative"),
+            ) and (
                 re.search(f"(?:{ROLE_WORDS})", value)
                 or _NOT_A_PERSON_END.search(value)
                 or _NO_NAME_VALUE.search(value)
@@ -2074,6 +2115,18 @@ def _names(text: str) -> list[tuple[int, int]]:
             text.endswith(word, 0, dot) for word in _NOT_NAMES
         ):
             continue  # 《史记·扁鹊仓公列传》, a book's title; 学雷锋·送健康, a campaign's
+        beside = (
+            words.get(dot + 1, ("", ""))[0],
+            next((w for s, (w, _) in words.items() if s + len(w) == dot), ""),
+        )
+        if any(
+            len(w) >= 2
+            and freq.get(w, 0) >= 50
+            and w not in _PARTS
+            and not set(w) <= _TRANSLITERATION
+            for w in beside
+        ):
+            continue  # 警示教育读本·案例七, 微信推文·连载: a title's parts, common words
         left = next((s for s, (w, _) in words.items() if s + len(w) == dot), dot - 2)
         part = max((p for p in _PARTS if text.endswith(p, 0, dot)), key=len, default="")
         left = min(left, dot - len(part))  # 院长古丽娜尔·买买提: a known part before the dot
