@@ -198,6 +198,12 @@ FLOORS["pii_heldout_zi.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0
 # flagged (方得始终, 《肖申克的救赎》, 金额 beside 医师).
 FLOORS["pii_heldout_zj.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
 FLOORS["pii_heldout_zk.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
+# ZL (97.1 % of names, staff numbers 8 / 12, WeChat IDs 7 / 8, 3.8 % flagged at first
+# measurement, after round 34) is a city press office's month of drafts on the way to
+# publishing: unmasked first drafts, careless second drafts, corrections, a journalist's
+# questions, checklists; after reading (round 35) 97.1 %, every other kind whole, none
+# flagged: the name missed is spelled out in a numbered list (1. 谢 永 安 检验科主任).
+FLOORS["pii_heldout_zl.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

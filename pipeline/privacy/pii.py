@@ -156,7 +156,7 @@ _HERBS = (
     "西门子 飞利浦 史赛克 施乐辉 贝朗 雅培 罗氏 辉瑞 诺华 拜耳 强生 美敦力 迈瑞 联影 "
     "舒巴坦 他唑巴坦 阿托伐他汀 辛伐他汀 瑞舒伐他汀 达芬奇 "
     # Words of the profession the dictionary tags as names (柳叶刀, 白衣天使).
-    "柳叶刀 白衣天使 杏林春暖 杏林 廉政 廉洁"
+    "柳叶刀 白衣天使 杏林春暖 杏林 廉政 廉洁 马赛克"
 )
 _NOT_NAMES = frozenset(_HERBS.split())
 # A quiz's placeholders, never a name wherever they stand (患者家属李四塞给他).
@@ -275,6 +275,9 @@ _WECHAT = re.compile(
     r"|(?:微信|WeChat|wechat|VX|vx)[^。！？\n]{0,10}?(?:是|为|叫|[:：]|联系我|加我|找我|[（(])\s*"
     r"(?:(?:ID|id|号)\s*[:：]\s*)?[“\"'「*_]?"
     r"(?=[A-Za-z][-A-Za-z0-9]*[_\d])[A-Za-z][-_A-Za-z0-9]{5,19}"
+    # (微信号是否就是网上流传的“dr_chen_ortho88”: a sentence longer before the ID)
+    r"|(?:微信号?|WeChat|wechat)[^。！？\n]{0,20}?的\s*[“\"'「]"
+    r"(?=[A-Za-z][-A-Za-z0-9]*[_\d])[A-Za-z][-_A-Za-z0-9]{5,19}"
 )
 _PLATE = re.compile(
     r"(?<![A-Za-z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]\s?[A-Za-z]"
@@ -291,7 +294,8 @@ _STAFF_NUMBER = re.compile(
     r"(?i: of (?:the )?[a-z]+)?|"
     r"执业证书编码|执业证书编号|执业证号|"
     r"资格证书编码|资格证书编号|资格证号|医师证号|护士证号)(?:[（(][A-Za-z .]{2,20}[)）])?"
-    r"[:：\s]*(?:(?:早年|原来|以前|当时|好像|大概|应该|可能|记得)?(?:为|是))?[:：\s]*"
+    r"[:：\s]*(?:(?:早年|原来|以前|当时|好像|大概|应该|可能|记得|写|记|登记|标注)?(?:为|是|成))?"
+    r"[:：\s“\"'「]*"
     r"(?=[A-Za-z\-]*[0-9〇零一二三四五六七八九])[A-Za-z0-9\-〇零一二三四五六七八九]{3,}"
 )
 _HOME = re.compile(
@@ -738,6 +742,10 @@ _HAN_DOTS = re.compile(
     r"|(?<=[\u4e00-\u9fff])\*(?=[\u4e00-\u9fff]\*[\u4e00-\u9fff])"
     r"|(?<=[\u4e00-\u9fff]\*[\u4e00-\u9fff])\*(?=[\u4e00-\u9fff])"
 )
+# Staff numbers listed after their label (职工号一览——谢某 LJ1-0283；唐某 LJ4-1176).
+_STAFF_LISTED = re.compile(
+    r"(?:工号|职工号|员工号)[^。\n]{0,40}?(?<![A-Za-z0-9])(?P<code>[A-Z]{1,4}\d?-\d{3,6})(?![\dA-Za-z])"
+)
 _BLANK_LINE = re.compile(r"(?<![A-Za-z0-9])_{2,}|_{2,}(?![A-Za-z0-9])")
 _LETTERS_UNDERSCORE = re.compile(r"(?<=[A-Za-z])_(?=[A-Z])(?![\w.-]*@)")
 # A licence plate with its digits spelled (云A一二三四五).
@@ -1011,6 +1019,8 @@ def find_pii(
         add("medical_record", *m.span("number"), "删除病历号、住院号等编号")
     for m in _STAFF_NUMBER.finditer(norm):
         add("staff_number", *m.span(), "删除工号")
+    for m in _STAFF_LISTED.finditer(norm):
+        add("staff_number", *m.span("code"), "删除工号")
     for m in _WECHAT.finditer(norm):
         if "公众号" not in norm[max(0, m.start() - 30) : m.start() + 6]:  # 公众号：…（微信号：…）
             add("wechat_id", *m.span(), "删除微信号")
@@ -1184,8 +1194,9 @@ _ASKED_AND_ANSWERED = re.compile(
 )
 # ... or in a chat: 病案号多少？⏎朴成浩：0386712.
 _ASKED_IN_CHAT = re.compile(
-    r"(?P<label>工号|职工号|住院号|病历号|门诊号|病案号)(?:是)?(?:多少|几号|是什么|呢)[?？]?"
-    r"[ \t]*\n[^\n:：]{1,10}[:：][ \t]*"
+    r"(?P<label>工号|职工号|住院号|病历号|门诊号|病案号)(?:是)?(?:多少|几号|是什么|呢)?[?？]?"
+    # (the answer on the next line, or after 答： on the same: 问：你的工号？答：10235。)
+    r"(?:[ \t]*\n[^\n:：]{1,10}[:：]|[ \t]*答[:：])[ \t]*"
     r"(?P<value>(?=[-_A-Za-z]*\d)[A-Za-z0-9][-_A-Za-z0-9]{3,})[ \t。.]*(?:\n|$)"
 )
 _ASKED_KINDS = {
@@ -1940,6 +1951,13 @@ def _names(text: str) -> list[tuple[int, int]]:
             and not set(word) & set("某甲乙丙丁")
             and word[len(surname) :] not in _NOT_GIVEN_WORDS
             and not ordinary(start, end)
+            # (白|开水, 梅|雨季: a word the dictionary has, its "given name" a common verb,
+            # adjective or time word; not 张建华, 王建设)
+            and not (
+                freq.get(word, 0) >= 20
+                and freq.get(word[len(surname) :], 0) >= 100
+                and tags.get(word[len(surname) :], "n") in ("v", "a", "t", "d")
+            )
             and (
                 _ROLE_NEAR.search(text[max(0, start - 8) : end + 8])
                 or acting(start, end)
@@ -2119,6 +2137,8 @@ def _names(text: str) -> list[tuple[int, int]]:
             words.get(dot + 1, ("", ""))[0],
             next((w for s, (w, _) in words.items() if s + len(w) == dot), ""),
         )
+        if beside[0][:1] in ("已", "未", "第") or beside[1][-1:] in tuple("稿版期卷篇集章节"):
+            continue  # 案例二（三稿·已改）: a draft's marks
         if any(
             len(w) >= 2
             and freq.get(w, 0) >= 50
@@ -2575,6 +2595,7 @@ def _listed_people(text: str) -> list[tuple[int, int]]:
                 and len(name) - surname in (1, 2)
                 and not re.search(f"(?:{ROLE_WORDS})|某|等|全体|各|班子|成员|部门|科室", name)
                 and name not in _NOT_NAMES  # 抽检名单：当归、党参、黄芪: herbs
+                and not (len(name) == 3 and name[-1] in "处科室办组部委局")  # 列席：宣传处
             ):
                 spans.append((at, at + len(name)))
     return spans
