@@ -77,7 +77,7 @@ def pmap(
         size = max(1, len(items) // (n * 4))
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
         context = multiprocessing.get_context("fork")
-        _give_back_free_memory()
+        give_back_free_memory()
         with ProcessPoolExecutor(n, mp_context=context) as pool:
             parts = pool.map(_call, chunks)  # the workers are forked and start here
             if meanwhile:
@@ -120,7 +120,7 @@ def beside(work: Callable[[], T]) -> Iterator[Callable[[], T]]:
         yield functools.cache(work)
         return
     context = multiprocessing.get_context("fork")
-    _give_back_free_memory()
+    give_back_free_memory()
     with tempfile.TemporaryFile() as out:
         # Not a daemon: work may start worker processes of its own.
         process = context.Process(target=_send_result, args=(work, out.fileno()))
@@ -191,12 +191,13 @@ def _libc() -> Any:
         return None
 
 
-def _give_back_free_memory() -> None:
-    """Before forking: return the memory freed so far to the system (glibc keeps freed
-    heap memory for the process otherwise, and Arrow's allocator what it freed), so the
-    forked processes share less and the peak of the build falls (at 3,000 institutions
-    after the checks: 200 MB of glibc's, 260 MB of Arrow's, left by reading the parsed
-    layer)."""
+def give_back_free_memory() -> None:
+    """Return the memory freed so far to the system (glibc keeps freed heap memory for
+    the process otherwise, and Arrow's allocator what it freed): before forking, so the
+    forked processes share less (at 3,000 institutions after the checks: 200 MB of
+    glibc's, 260 MB of Arrow's, left by reading the parsed layer), and before a step
+    that allocates much once a large table is gone (the rules between files, the
+    roll-up, the suppression), so the peak of the build falls."""
     libc = _libc()
     if libc is not None and hasattr(libc, "malloc_trim"):
         libc.malloc_trim(0)

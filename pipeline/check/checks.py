@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.base import periods
-from pipeline.base.parallel import pmap
+from pipeline.base.parallel import give_back_free_memory, pmap
 from pipeline.base.periods import month_range
 from pipeline.base.problems import Problem, shown_value
 from pipeline.base.readers import CellNote, ReadRefused, read_json, read_sheets
@@ -1065,6 +1065,9 @@ def check_all(
         newest_good = next((i for i, sub in enumerate(checked) if sub.accepted), len(checked))
         submissions.extend(checked[: newest_good + 1])
     frame = _frame(submissions)
+    # What writing the new segment and gathering the rows freed is mostly Arrow's, which
+    # the rules (pandas) would not reuse: given back, their peak is 170 MB lower at 3,000.
+    give_back_free_memory()
     check_rules(registry, submissions, frame)
     # The accepted rows, in the order their files were sent.
     sent = np.array([s.snapshot.fetched_at if s.snapshot else "" for s in submissions])
