@@ -14,7 +14,7 @@ import math
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -155,9 +155,10 @@ def rows_table(rows: Iterable[Row]) -> pa.Table:
     )
 
 
-def gather(rows: list[Rows]) -> pa.Table:
-    """The rows of many files as one table of :data:`ROW_SCHEMA`, file after file, taken
-    from the tables they are slices of (one ``take``, no Python object per row)."""
+def gather(rows: list[Rows], columns: Sequence[str] = tuple(ROW_SCHEMA.names)) -> pa.Table:
+    """The rows of many files as one table of :data:`ROW_SCHEMA` (of its ``columns``),
+    file after file, taken from the tables they are slices of (one ``take``, no Python
+    object per row)."""
     sources: dict[int, int] = {}
     tables: list[pa.Table] = []
     held: list[pa.Table] = []  # each source kept alive, so that no other takes its id
@@ -171,13 +172,13 @@ def gather(rows: list[Rows]) -> pa.Table:
         if s is None:
             s = sources[id(table)] = len(tables)
             held.append(table)
-            tables.append(table.select(ROW_SCHEMA.names))
+            tables.append(table.select(list(columns)))
             bases.append(total)
             total += table.num_rows
         starts[k] = bases[s] + at
         counts[k] = n
     if not tables:
-        return ROW_SCHEMA.empty_table()
+        return ROW_SCHEMA.empty_table().select(list(columns))
     every = pa.concat_tables(tables).unify_dictionaries()
     # Row positions in ``every``: each file's start, then one after another.
     before = np.cumsum(counts) - counts
