@@ -188,7 +188,9 @@ def compute(prep: Prepared, now: datetime, progress: Callable[[str], None]) -> C
     campaign = registry.campaigns[0]
     # The reporting history first, here: it gathers the rows of every stored file (+300
     # MB for a second at 3,000 institutions), which beside the roll-up came on top of
-    # the roll-up's own peak. It is the last to read the rows.
+    # the roll-up's own peak. It is the last to read the rows. (What the rules between
+    # files freed is given back first.)
+    give_back_free_memory()
     on_time = punctuality(registry, campaign.months(until), now.date(), prep.checked.parsed)
     prep.checked.release_rows()
     # What the rows and the history freed (300 MB at 3,000), before the roll-up and the
