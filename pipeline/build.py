@@ -1,9 +1,9 @@
 """Build: the whole pipeline from a data directory to a static site, written atomically.
 
 collect -> check -> aggregate -> suppress -> render -> MkDocs (the case notices and
-their PII gate beside them). The new site is
-built next to the output folder and swapped in only when everything succeeded,
-so a failed build leaves the previous site untouched.
+their PII gate beside the collection and the check, the channel directory beside the
+check). The new site is built next to the output folder and swapped in only when
+everything succeeded, so a failed build leaves the previous site untouched.
 """
 
 from __future__ import annotations
