@@ -249,7 +249,6 @@ def check(
     from pipeline.cases import review_queue
     from pipeline.check import check_as_sent
     from pipeline.check.reports import write_case_reports, write_channel_reports, write_reports
-    from pipeline.history.channels import directory
 
     _require_data(data_dir)
     reports_dir = _reports_folder(reports_dir, data_dir)
@@ -322,7 +321,7 @@ def check(
         sys.exit(1)
     _report(prep.checked.problems)
     _report(p for c in prep.cases for p in c.problems)
-    channels = directory(prep.registry)
+    channels = prep.directory
     _report(channels.problems)
     queue = review_queue(prep.registry)
     if queue:

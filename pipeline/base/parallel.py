@@ -20,12 +20,13 @@ import functools
 import gc
 import multiprocessing
 import os
+import pickle
 import sys
+import tempfile
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from multiprocessing.connection import Connection
 from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
@@ -76,7 +77,7 @@ def pmap(
         size = max(1, len(items) // (n * 4))
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
         context = multiprocessing.get_context("fork")
-        _give_back_free_memory()
+        give_back_free_memory()
         with ProcessPoolExecutor(n, mp_context=context) as pool:
             parts = pool.map(_call, chunks)  # the workers are forked and start here
             if meanwhile:
@@ -106,6 +107,12 @@ def beside(work: Callable[[], T]) -> Iterator[Callable[[], T]]:
             ...  # this process's own part of the stage
             history = on_time()
 
+    The process writes its result to a temporary file and ends as soon as ``work`` is
+    done, so that what it holds (the PII models, a copy-on-write share of this process)
+    is given back then, not when the result is asked for (through a pipe it waited,
+    holding all of it, for this process to read: through the check's peak, for the
+    case notices).
+
     With one process (``PORTAL_JOBS=1``) or no ``fork``, ``work`` runs here when its
     result is asked for. An error in ``work`` is raised again here; leaving the block
     without asking stops the process."""
@@ -113,48 +120,48 @@ def beside(work: Callable[[], T]) -> Iterator[Callable[[], T]]:
         yield functools.cache(work)
         return
     context = multiprocessing.get_context("fork")
-    _give_back_free_memory()
-    receive, send = context.Pipe(duplex=False)
-    # Not a daemon: work may start worker processes of its own.
-    process = context.Process(target=_send_result, args=(work, send))
-    process.start()
-    send.close()
+    give_back_free_memory()
+    with tempfile.TemporaryFile() as out:
+        # Not a daemon: work may start worker processes of its own.
+        process = context.Process(target=_send_result, args=(work, out.fileno()))
+        process.start()
 
-    @functools.cache
-    def result() -> T:
-        try:
-            ok, value = receive.recv()
-        except EOFError:
+        @functools.cache
+        def result() -> T:
             process.join()
-            raise RuntimeError(
-                f"后台进程异常退出（退出码 {process.exitcode}），没有返回结果"
-            ) from None
-        if not ok:
-            raise value
-        return cast(T, value)
+            out.seek(0)
+            try:
+                ok, value = pickle.load(out)
+            except EOFError:
+                raise RuntimeError(
+                    f"后台进程异常退出（退出码 {process.exitcode}），没有返回结果"
+                ) from None
+            if not ok:
+                raise value
+            return cast(T, value)
 
-    try:
-        yield result
-    finally:
-        receive.close()
-        if process.is_alive():
-            process.terminate()
-        process.join()
+        try:
+            yield result
+        finally:
+            if process.is_alive():
+                process.terminate()
+            process.join()
 
 
-def _send_result(work: Callable[[], Any], send: Connection) -> None:
+def _send_result(work: Callable[[], Any], fd: int) -> None:
     try:
         outcome: tuple[bool, Any] = (True, work())
     except BaseException as exc:
         outcome = (False, exc)
     try:
-        send.send(outcome)
+        blob = pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
     except Exception:  # the result or the error could not be pickled
         ok, value = outcome
         told = type(value).__name__ if ok else "".join(traceback.format_exception(value))
-        send.send((False, RuntimeError(f"后台进程的结果无法传回：{told}")))
-    finally:
-        send.close()
+        blob = pickle.dumps((False, RuntimeError(f"后台进程的结果无法传回：{told}")))
+    del outcome
+    with os.fdopen(os.dup(fd), "wb") as f:  # (the file is the parent's, at its start)
+        f.write(blob)
 
 
 @contextmanager
@@ -184,12 +191,13 @@ def _libc() -> Any:
         return None
 
 
-def _give_back_free_memory() -> None:
-    """Before forking: return the memory freed so far to the system (glibc keeps freed
-    heap memory for the process otherwise, and Arrow's allocator what it freed), so the
-    forked processes share less and the peak of the build falls (at 3,000 institutions
-    after the checks: 200 MB of glibc's, 260 MB of Arrow's, left by reading the parsed
-    layer)."""
+def give_back_free_memory() -> None:
+    """Return the memory freed so far to the system (glibc keeps freed heap memory for
+    the process otherwise, and Arrow's allocator what it freed): before forking, so the
+    forked processes share less (at 3,000 institutions after the checks: 200 MB of
+    glibc's, 260 MB of Arrow's, left by reading the parsed layer), and before a step
+    that allocates much once a large table is gone (the rules between files, the
+    roll-up, the suppression), so the peak of the build falls."""
     libc = _libc()
     if libc is not None and hasattr(libc, "malloc_trim"):
         libc.malloc_trim(0)

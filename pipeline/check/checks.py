@@ -14,7 +14,7 @@ import math
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.base import periods
-from pipeline.base.parallel import pmap
+from pipeline.base.parallel import give_back_free_memory, pmap
 from pipeline.base.periods import month_range
 from pipeline.base.problems import Problem, shown_value
 from pipeline.base.readers import CellNote, ReadRefused, read_json, read_sheets
@@ -155,9 +155,10 @@ def rows_table(rows: Iterable[Row]) -> pa.Table:
     )
 
 
-def gather(rows: list[Rows]) -> pa.Table:
-    """The rows of many files as one table of :data:`ROW_SCHEMA`, file after file, taken
-    from the tables they are slices of (one ``take``, no Python object per row)."""
+def gather(rows: list[Rows], columns: Sequence[str] = tuple(ROW_SCHEMA.names)) -> pa.Table:
+    """The rows of many files as one table of :data:`ROW_SCHEMA` (of its ``columns``),
+    file after file, taken from the tables they are slices of (one ``take``, no Python
+    object per row)."""
     sources: dict[int, int] = {}
     tables: list[pa.Table] = []
     held: list[pa.Table] = []  # each source kept alive, so that no other takes its id
@@ -171,13 +172,13 @@ def gather(rows: list[Rows]) -> pa.Table:
         if s is None:
             s = sources[id(table)] = len(tables)
             held.append(table)
-            tables.append(table.select(ROW_SCHEMA.names))
+            tables.append(table.select(list(columns)))
             bases.append(total)
             total += table.num_rows
         starts[k] = bases[s] + at
         counts[k] = n
     if not tables:
-        return ROW_SCHEMA.empty_table()
+        return ROW_SCHEMA.empty_table().select(list(columns))
     every = pa.concat_tables(tables).unify_dictionaries()
     # Row positions in ``every``: each file's start, then one after another.
     before = np.cumsum(counts) - counts
@@ -1065,6 +1066,9 @@ def check_all(
         newest_good = next((i for i, sub in enumerate(checked) if sub.accepted), len(checked))
         submissions.extend(checked[: newest_good + 1])
     frame = _frame(submissions)
+    # What writing the new segment and gathering the rows freed is mostly Arrow's, which
+    # the rules (pandas) would not reuse: given back, their peak is 170 MB lower at 3,000.
+    give_back_free_memory()
     check_rules(registry, submissions, frame)
     # The accepted rows, in the order their files were sent.
     sent = np.array([s.snapshot.fetched_at if s.snapshot else "" for s in submissions])

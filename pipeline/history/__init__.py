@@ -9,9 +9,9 @@
   checked as a build reads it (:func:`check_channel_list`), which the collection is
   handed as an argument.
 
-The build works it out beside the aggregation, from the checked rows. Imports the base,
-the store, the checks' rows (:mod:`pipeline.check`) and what the PII gate screens texts
-with (:mod:`pipeline.cases`, :mod:`pipeline.privacy.pii`); never the aggregation, the
-site, the build or the command line, and no earlier stage imports it
-(``tests/test_imports.py`` holds it to both).
+The build works out the channels beside the check, and punctuality from the checked
+rows before the aggregation. Imports the base, the store, the checks' rows
+(:mod:`pipeline.check`) and what the PII gate screens texts with (:mod:`pipeline.cases`,
+:mod:`pipeline.privacy.pii`); never the aggregation, the site, the build or the command
+line, and no earlier stage imports it (``tests/test_imports.py`` holds it to both).
 """
