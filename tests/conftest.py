@@ -154,6 +154,16 @@ def registry(data_dir: Path) -> Registry:
     return load_registry(data_dir)
 
 
+@pytest.fixture(scope="session")
+def demo_registry(tmp_path_factory: pytest.TempPathFactory) -> Registry:
+    """The demo's registries, loaded once in each test process from a copy of the demo
+    data of their own (read them, never change them, nor their data directory): for
+    tests that only check a file or a case notice against the registries."""
+    data = tmp_path_factory.mktemp("demo-registry") / "data"
+    shutil.copytree(DEMO, data)
+    return load_registry(data)
+
+
 @contextlib.contextmanager
 def _locked(path: Path) -> Iterator[None]:
     """Hold an exclusive lock on ``path`` (created if missing) while the block runs."""

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.base.registry import Registry, load_registry
 from pipeline.build import build
 from pipeline.cases import FRONT_MATTER, load_case
 from tests.conftest import DEMO, NOW, ROOT, portal_here
@@ -18,21 +17,12 @@ from tests.conftest import DEMO, NOW, ROOT, portal_here
 DRAFT = "2026-second-red-envelope-draft"
 
 
-@pytest.fixture(scope="module")
-def demo_registry(tmp_path_factory: pytest.TempPathFactory) -> Registry:
-    """The demo's registries, loaded once for the module from one copy of the demo data
-    (read them, never change them). ``load_case`` reads the case file it is given with
-    the registries (official numbers, place names, allowed words) and nothing else of the
-    data directory, so a case needs no copy of the whole directory (935 files) of its own."""
-    data = tmp_path_factory.mktemp("gate") / "data"
-    shutil.copytree(DEMO, data)
-    return load_registry(data)
-
-
 @pytest.fixture
 def draft(tmp_path: Path) -> Path:
     """A writable copy of the demo's draft case: ``cases/<DRAFT>.md`` in the test's own
-    folder."""
+    folder. ``load_case`` reads the file it is given with the registries (official
+    numbers, place names, allowed words) and nothing else of the data directory, so a
+    case needs no copy of the whole directory of its own."""
     path = tmp_path / "cases" / f"{DRAFT}.md"
     path.parent.mkdir()
     shutil.copyfile(DEMO / "cases" / path.name, path)
