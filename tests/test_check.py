@@ -54,10 +54,10 @@ def test_ambiguous_or_broken_periods_are_refused(raw):
     assert parse_period(raw) is None
 
 
-def test_values(registry):
-    count = registry.indicators["complaints_received"]
-    amount = registry.indicators["funds_recovered_yuan"]
-    pct = registry.indicators["code_awareness_pct"]
+def test_values(demo_registry):
+    count = demo_registry.indicators["complaints_received"]
+    amount = demo_registry.indicators["funds_recovered_yuan"]
+    pct = demo_registry.indicators["code_awareness_pct"]
     assert parse_value("１２", count) == (12.0, None)
     assert parse_value("1,234", count) == (1234.0, None)
     assert parse_value("12,500.50", amount) == (12500.5, None)
@@ -95,7 +95,7 @@ def test_counts_round_trip_through_every_written_form(n):
             assert value is None and f"{ind.upper_bound:,.0f}" in expected
 
 
-def test_xlsx_with_merged_title_notes_units_and_total_row(registry):
+def test_xlsx_with_merged_title_notes_units_and_total_row(demo_registry):
     rows = [
         ["区人民医院2025年行风建设工作月报表", None, None],
         ["填报单位：区人民医院（盖章）", None, None],
@@ -105,7 +105,7 @@ def test_xlsx_with_merged_title_notes_units_and_total_row(registry):
         [datetime(2025, 2, 1), 8, None],
         ["合计", 20, None],
     ]
-    sub = check_file(registry, xlsx(rows), "2025.xlsx", INST, today=TODAY)
+    sub = check_file(demo_registry, xlsx(rows), "2025.xlsx", INST, today=TODAY)
     assert sub.accepted, [str(p) for p in sub.problems]
     assert values(sub) == {
         ("2025-01", "complaints_received"): 12,
@@ -114,29 +114,29 @@ def test_xlsx_with_merged_title_notes_units_and_total_row(registry):
     }  # the blank awareness in February is "not reported": no row at all
 
 
-def test_gbk_csv_with_chinese_headers(registry):
+def test_gbk_csv_with_chinese_headers(demo_registry):
     text = (
         '机构名称,月份,受理投诉举报,追回资金,门诊满意度\r\n区人民医院,2025/4,7,"12,500",96.5%\r\n'
     )
-    sub = check_file(registry, text.encode("gb18030"), "2025-04.csv", INST, today=TODAY)
+    sub = check_file(demo_registry, text.encode("gb18030"), "2025-04.csv", INST, today=TODAY)
     assert sub.accepted, [str(p) for p in sub.problems]
     assert values(sub)[("2025-04", "funds_recovered_yuan")] == 12500
     assert values(sub)[("2025-04", "satisfaction_outpatient_pct")] == 96.5
 
 
-def test_long_csv_with_bom_and_json(registry):
+def test_long_csv_with_bom_and_json(demo_registry):
     text = "\ufeffinstitution_id,period,indicator,value\nqinglan-renmin,2025-05,interviews,3\n"
-    sub = check_file(registry, text.encode("utf-8"), "2025-05.csv", INST, today=TODAY)
+    sub = check_file(demo_registry, text.encode("utf-8"), "2025-05.csv", INST, today=TODAY)
     assert values(sub) == {("2025-05", "interviews"): 3}
     doc = {
         "institution_id": INST,
         "records": [{"period": "2025-05", "indicator": "约谈", "value": 3}],
     }
-    sub = check_file(registry, json.dumps(doc).encode(), "2025-05.json", INST, today=TODAY)
+    sub = check_file(demo_registry, json.dumps(doc).encode(), "2025-05.json", INST, today=TODAY)
     assert values(sub) == {("2025-05", "interviews"): 3}
 
 
-def test_every_problem_is_listed_with_place_value_and_expectation(registry):
+def test_every_problem_is_listed_with_place_value_and_expectation(demo_registry):
     rows = [
         ["标题", None, None, None],
         ["说明", None, None, None],
@@ -146,8 +146,8 @@ def test_every_problem_is_listed_with_place_value_and_expectation(registry):
         ["2025年2月", 4, 9, 1],
         ["2025年2月", 4, None, 1],
     ]
-    sub = check_file(registry, xlsx(rows), "2025.xlsx", INST, today=TODAY)
-    check_rules(registry, [sub])
+    sub = check_file(demo_registry, xlsx(rows), "2025.xlsx", INST, today=TODAY)
+    check_rules(demo_registry, [sub])
     assert not sub.accepted
     by_code = {}
     for p in sub.problems:
@@ -164,9 +164,9 @@ def test_every_problem_is_listed_with_place_value_and_expectation(registry):
     assert "2025.xlsx" in text and "单元格 C6（上级转办（含12320/12345））" in text
 
 
-def test_a_file_cannot_carry_another_institutions_figures(registry):
+def test_a_file_cannot_carry_another_institutions_figures(demo_registry):
     text = "institution_id,period,indicator,value\nqinglan-tcm,2025-05,interviews,3\n"
-    sub = check_file(registry, text.encode(), "x.csv", INST, today=TODAY)
+    sub = check_file(demo_registry, text.encode(), "x.csv", INST, today=TODAY)
     assert [p.code for p in sub.problems] == ["other_institution"]
 
 
@@ -180,8 +180,8 @@ def test_a_file_cannot_carry_another_institutions_figures(registry):
         (b"a,b\n1,2\n", "2025-01.txt", "bad_format"),
     ],
 )
-def test_files_that_are_not_data_are_refused_clearly(registry, content, name, code):
-    sub = check_file(registry, content, name, INST, today=TODAY)
+def test_files_that_are_not_data_are_refused_clearly(demo_registry, content, name, code):
+    sub = check_file(demo_registry, content, name, INST, today=TODAY)
     assert not sub.accepted
     assert code in [p.code for p in sub.problems]
 
@@ -200,12 +200,12 @@ def test_a_bad_month_does_not_condemn_the_months_after_it(registry):
     assert "累计" in subs[1].problems[0].expected
 
 
-def test_totals_short_of_a_month_never_sent_are_a_warning(registry):
+def test_totals_short_of_a_month_never_sent_are_a_warning(demo_registry):
     """The campaign starts in 2024-09; a first report in 2024-10 cannot be blamed for
     running totals that lack September."""
     text = "月份,受理投诉举报,办结投诉举报\n2024-10,2,3\n"
-    sub = check_file(registry, text.encode(), "2024-10.csv", INST, today=TODAY)
-    check_rules(registry, [sub])
+    sub = check_file(demo_registry, text.encode(), "2024-10.csv", INST, today=TODAY)
+    check_rules(demo_registry, [sub])
     assert sub.accepted
     assert [p.severity for p in sub.problems] == ["warning"]
     assert "此前有未报送的月份" in sub.problems[0].message

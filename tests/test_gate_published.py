@@ -5,14 +5,29 @@ sanitising, every front-matter value after YAML, normalised. The same gate decid
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
 from pipeline.build import build
 from pipeline.cases import FRONT_MATTER, load_case
-from tests.conftest import NOW, ROOT, portal_here
+from tests.conftest import DEMO, NOW, ROOT, portal_here
 
 DRAFT = "2026-second-red-envelope-draft"
+
+
+@pytest.fixture
+def draft(tmp_path: Path) -> Path:
+    """A writable copy of the demo's draft case: ``cases/<DRAFT>.md`` in the test's own
+    folder. ``load_case`` reads the file it is given with the registries (official
+    numbers, place names, allowed words) and nothing else of the data directory, so a
+    case needs no copy of the whole directory of its own."""
+    path = tmp_path / "cases" / f"{DRAFT}.md"
+    path.parent.mkdir()
+    shutil.copyfile(DEMO / "cases" / path.name, path)
+    return path
+
 
 # (what is written, the personal data a reader would see)
 DISGUISES = [
@@ -120,23 +135,23 @@ DISGUISES = [
 
 
 @pytest.mark.parametrize(("written", "seen"), DISGUISES)
-def test_a_disguised_identity_is_refused(registry, written, seen):
-    path = registry.data_dir / "cases" / f"{DRAFT}.md"
+def test_a_disguised_identity_is_refused(demo_registry, draft, written, seen):
+    path = draft
     path.write_text(path.read_text(encoding="utf-8") + f"\n{written}\n", encoding="utf-8")
-    case = load_case(path, registry, f"cases/{path.name}")
+    case = load_case(path, demo_registry, f"cases/{path.name}")
     assert case.refused
     assert any(p.code.startswith("pii_") and p.value == seen for p in case.problems), [
         (p.code, p.value) for p in case.problems
     ]
 
 
-def test_a_name_in_a_yaml_escape_of_the_title_is_refused(registry):
-    path = registry.data_dir / "cases" / f"{DRAFT}.md"
+def test_a_name_in_a_yaml_escape_of_the_title_is_refused(demo_registry, draft):
+    path = draft
     text = path.read_text(encoding="utf-8")
     escaped = "".join(f"\\u{ord(c):04x}" for c in "医生张建华")
     text = text.replace("\ntitle: ", f'\ntitle: "{escaped}"\nx_title: ', 1)
     path.write_text(text, encoding="utf-8")
-    case = load_case(path, registry, f"cases/{path.name}")
+    case = load_case(path, demo_registry, f"cases/{path.name}")
     assert any(p.value == "张建华" and "title" in (p.column or "") for p in case.problems)
 
 
@@ -403,10 +418,10 @@ CLEAN = [
 
 
 @pytest.mark.parametrize("written", CLEAN)
-def test_what_an_office_writes_passes(registry, written):
-    path = registry.data_dir / "cases" / f"{DRAFT}.md"
+def test_what_an_office_writes_passes(demo_registry, draft, written):
+    path = draft
     path.write_text(path.read_text(encoding="utf-8") + f"\n{written}\n", encoding="utf-8")
-    case = load_case(path, registry, f"cases/{path.name}")
+    case = load_case(path, demo_registry, f"cases/{path.name}")
     assert not [p for p in case.problems if p.code.startswith("pii_")], [
         (p.code, p.value) for p in case.problems
     ]
@@ -430,10 +445,10 @@ def test_a_word_the_press_office_cleared_passes(registry):
 
 
 @pytest.mark.parametrize(("written", "seen"), PLAIN)
-def test_a_plain_identity_is_refused(registry, written, seen):
-    path = registry.data_dir / "cases" / f"{DRAFT}.md"
+def test_a_plain_identity_is_refused(demo_registry, draft, written, seen):
+    path = draft
     path.write_text(path.read_text(encoding="utf-8") + f"\n{written}\n", encoding="utf-8")
-    case = load_case(path, registry, f"cases/{path.name}")
+    case = load_case(path, demo_registry, f"cases/{path.name}")
     assert any(p.code.startswith("pii_") and seen in (p.value or "") for p in case.problems), [
         (p.code, p.value) for p in case.problems
     ]
@@ -466,16 +481,16 @@ def test_cases_json_carries_the_shown_text_not_markdown(site):
         assert "**" not in r["facts"] and "<" not in r["facts"], r["id"]
 
 
-def test_a_finding_in_the_shown_text_says_where_it_starts_in_the_source(registry):
+def test_a_finding_in_the_shown_text_says_where_it_starts_in_the_source(demo_registry, draft):
     """A name in traditional characters, digits split by emphasis, a name behind an
     entity: found in the text as shown, and placed at the line and character where the
     office will find it in the file."""
-    path = registry.data_dir / "cases" / f"{DRAFT}.md"
+    path = draft
     text = path.read_text(encoding="utf-8")
     line = "经查，醫生張建華收受红包。患者手机138**1234**5678。主治医师&#26361;文博。"
     path.write_text(text + "\n" + line + "\n", encoding="utf-8")
     row = (text + "\n").count("\n") + 1
-    case = load_case(path, registry, f"cases/{path.name}")
+    case = load_case(path, demo_registry, f"cases/{path.name}")
     places = {p.value: (p.row, p.column) for p in case.problems if p.code.startswith("pii_")}
     assert places["张建华"] == (row, f"第{line.index('張') + 1}字"), places
     assert places["13812345678"] == (row, f"第{line.index('138') + 1}字"), places
@@ -486,20 +501,20 @@ def test_a_finding_in_the_shown_text_says_where_it_starts_in_the_source(registry
         assert f"文件中写作 {written}" in shown, shown
 
 
-def test_a_name_spelled_in_pinyin_in_the_case_id_is_refused(registry):
+def test_a_name_spelled_in_pinyin_in_the_case_id_is_refused(demo_registry, draft):
     """The id becomes the page's address: 王某 in the text, wang-jianjun in the id."""
-    source = registry.data_dir / "cases" / f"{DRAFT}.md"
+    source = draft
     for case_id, spelled in [
         ("2026-renmin-wang-jianjun", "wang-jianjun"),
         ("wangjianjun-shouhui", "wangjianjun"),
     ]:
-        path = registry.data_dir / "cases" / f"{case_id}.md"
+        path = draft.parent / f"{case_id}.md"
         text = source.read_text(encoding="utf-8").replace(f"id: {DRAFT}", f"id: {case_id}")
         path.write_text(text + "\n医生王某收受红包。\n", encoding="utf-8")
-        case = load_case(path, registry, f"cases/{path.name}")
+        case = load_case(path, demo_registry, f"cases/{path.name}")
         assert any(p.column == "id" and p.value == spelled for p in case.problems), case.problems
     # An id of institution and matter stays clean.
-    assert not any(p.column == "id" for p in load_case(source, registry).problems)
+    assert not any(p.column == "id" for p in load_case(source, demo_registry).problems)
     from pipeline.cases import pinyin_name_in_id
 
     assert pinyin_name_in_id("2026-zhang-jian-hua", "") == "zhang-jian-hua"  # no 张某 needed
@@ -507,48 +522,48 @@ def test_a_name_spelled_in_pinyin_in_the_case_id_is_refused(registry):
         assert pinyin_name_in_id(clean, "医生王某") is None, clean
 
 
-def test_a_name_in_the_front_matter_is_placed_on_its_line(registry):
+def test_a_name_in_the_front_matter_is_placed_on_its_line(demo_registry, draft):
     """A name the shown text gives away in a front-matter value (traditional characters
     in the title, say) names the line it is on."""
-    path = registry.data_dir / "cases" / f"{DRAFT}.md"
+    path = draft
     lines = path.read_text(encoding="utf-8").split("\n")
     at = next(n for n, line in enumerate(lines) if line.startswith("title:"))
     lines[at] = "title: 外科醫生張建華收受紅包被处理"
     path.write_text("\n".join(lines), encoding="utf-8")
-    case = load_case(path, registry, f"cases/{path.name}")
+    case = load_case(path, demo_registry, f"cases/{path.name}")
     found = [p for p in case.problems if p.code == "pii_person_name"]
     assert found and all(p.row == at + 1 for p in found), [(p.row, p.value) for p in found]
     assert any("文件中写作 '張建華'" in p.message for p in found), [str(p) for p in found]
 
 
-def test_a_name_split_between_the_title_and_the_body_is_refused(registry):
+def test_a_name_split_between_the_title_and_the_body_is_refused(demo_registry, draft):
     """Tried by an attacker (2026-11-27): the title ends with the surname, the body starts
     with the given name; the page shows them one above the other."""
-    path = registry.data_dir / "cases" / f"{DRAFT}.md"
+    path = draft
     text = path.read_text(encoding="utf-8")
     title = next(line for line in text.split("\n") if line.startswith("title:"))
     front, _body = text.split("\n---\n", 1)
     text = front.replace(title, "title: 区人民医院普外科医生张") + "\n---\n\n建华收受红包2000元。\n"
     path.write_text(text, encoding="utf-8")
-    case = load_case(path, registry, f"cases/{path.name}")
+    case = load_case(path, demo_registry, f"cases/{path.name}")
     assert any(
         p.code == "pii_person_name" and "张建华" in (p.value or "") for p in case.problems
     ), [(p.code, p.value) for p in case.problems]
 
 
-def test_a_name_as_a_document_number_is_refused(registry):
-    path = registry.data_dir / "cases" / f"{DRAFT}.md"
+def test_a_name_as_a_document_number_is_refused(demo_registry, draft):
+    path = draft
     text = path.read_text(encoding="utf-8")
     line = next(x for x in text.split("\n") if x.startswith("document_number:"))
     path.write_text(text.replace(line, "document_number: 张建华〔2026〕1号"), encoding="utf-8")
-    case = load_case(path, registry, f"cases/{path.name}")
+    case = load_case(path, demo_registry, f"cases/{path.name}")
     assert any(p.code == "pii_person_name" for p in case.problems), case.problems
 
 
-def test_a_number_split_between_two_pieces_of_the_page_is_refused(registry):
+def test_a_number_split_between_two_pieces_of_the_page_is_refused(demo_registry, draft):
     """A mobile told across the title's end and the body's start, or across a field and
     the body, as the page shows them one after another."""
-    source = registry.data_dir / "cases" / f"{DRAFT}.md"
+    source = draft
     original = source.read_text(encoding="utf-8")
     lines = FRONT_MATTER.match(original).group(0).split("\n")
     title = next(n for n, line in enumerate(lines) if line.startswith("title:"))
@@ -559,7 +574,7 @@ def test_a_number_split_between_two_pieces_of_the_page_is_refused(registry):
         edited = [line for line in lines if not line.startswith(f"{field}:")]
         edited.insert(title, f"{field}: {value}")
         source.write_text("\n".join(edited) + f"\n{body}\n", encoding="utf-8")
-        case = load_case(source, registry, f"cases/{source.name}")
+        case = load_case(source, demo_registry, f"cases/{source.name}")
         assert any(p.code == "pii_mobile" for p in case.problems), (field, case.problems)
     source.write_text(original, encoding="utf-8")
-    assert not any(p.code == "pii_mobile" for p in load_case(source, registry).problems)
+    assert not any(p.code == "pii_mobile" for p in load_case(source, demo_registry).problems)

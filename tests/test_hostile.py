@@ -23,10 +23,10 @@ TODAY = NOW.date()
 
 
 @pytest.mark.parametrize("kind", sorted(CORPUS))
-def test_a_hostile_file_is_refused_with_a_clear_problem(registry, kind):
+def test_a_hostile_file_is_refused_with_a_clear_problem(demo_registry, kind):
     name, make, word = CORPUS[kind]
     started = time.perf_counter()
-    sub = check_file(registry, make(), f"{INST}/{name}", INST, today=TODAY)
+    sub = check_file(demo_registry, make(), f"{INST}/{name}", INST, today=TODAY)
     assert time.perf_counter() - started < 20
     assert not sub.accepted
     text = "\n".join(str(p) for p in sub.problems)
@@ -35,25 +35,25 @@ def test_a_hostile_file_is_refused_with_a_clear_problem(registry, kind):
     assert "Traceback" not in text and "Error:" not in text.replace("Excel", "")
 
 
-def test_error_cells_are_reported_at_their_cell(registry):
+def test_error_cells_are_reported_at_their_cell(demo_registry):
     _, make, _ = CORPUS["xlsx-error-cells"]
-    sub = check_file(registry, make(), "2026.xlsx", INST, today=TODAY)
+    sub = check_file(demo_registry, make(), "2026.xlsx", INST, today=TODAY)
     found = {(p.row, p.column, p.value) for p in sub.problems if p.code == "cell_error"}
     assert found == {(2, "B（受理投诉举报）", "#DIV/0!"), (2, "C（办结投诉举报）", "#N/A")}
 
 
-def test_row_numbers_are_the_ones_excel_shows_after_blank_leading_rows(registry):
+def test_row_numbers_are_the_ones_excel_shows_after_blank_leading_rows(demo_registry):
     def sheet(ws):
         ws["B3"], ws["C3"], ws["B4"], ws["C4"] = "月份", "受理投诉举报", "2026-01", "约5"
 
-    sub = check_file(registry, xlsx(sheet), "2026.xlsx", INST, today=TODAY)
+    sub = check_file(demo_registry, xlsx(sheet), "2026.xlsx", INST, today=TODAY)
     [bad] = [p for p in sub.problems if p.code == "bad_value"]
     assert (bad.row, bad.column) == (4, "C（受理投诉举报）")
 
 
-def test_a_plausible_file_still_passes(registry):
+def test_a_plausible_file_still_passes(demo_registry):
     text = "月份,受理投诉举报,追回资金\n2026-01,100000,9999999999\n"
-    sub = check_file(registry, text.encode(), "2026-01.csv", INST, today=TODAY)
+    sub = check_file(demo_registry, text.encode(), "2026-01.csv", INST, today=TODAY)
     assert sub.accepted, sub.problems
 
 
@@ -62,8 +62,8 @@ def test_a_plausible_file_still_passes(registry):
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(content=st.binary(max_size=3000), suffix=st.sampled_from([".csv", ".xlsx", ".json"]))
-def test_arbitrary_bytes_give_rows_or_problems(registry, content, suffix):
-    sub = check_file(registry, content, f"x{suffix}", INST, today=TODAY)
+def test_arbitrary_bytes_give_rows_or_problems(demo_registry, content, suffix):
+    sub = check_file(demo_registry, content, f"x{suffix}", INST, today=TODAY)
     assert isinstance(sub, Submission)
     assert sub.accepted == bool(sub.rows) or sub.problems
 
@@ -75,20 +75,20 @@ _VALID_XLSX = xlsx(lambda ws: (ws.append(["月份", "受理投诉举报"]), ws.a
 @given(
     edits=st.lists(st.tuples(st.integers(0, len(_VALID_XLSX) - 1), st.integers(0, 255)), min_size=1)
 )
-def test_a_damaged_xlsx_gives_rows_or_problems(registry, edits):
+def test_a_damaged_xlsx_gives_rows_or_problems(demo_registry, edits):
     content = bytearray(_VALID_XLSX)
     for at, byte in edits:
         content[at] = byte
-    sub = check_file(registry, bytes(content), "2026.xlsx", INST, today=TODAY)
+    sub = check_file(demo_registry, bytes(content), "2026.xlsx", INST, today=TODAY)
     assert isinstance(sub, Submission)
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(front=st.text(max_size=400), body=st.text(max_size=200))
-def test_arbitrary_front_matter_gives_a_case_or_problems(registry, tmp_path, front, body):
+def test_arbitrary_front_matter_gives_a_case_or_problems(demo_registry, tmp_path, front, body):
     path = tmp_path / "x.md"
     path.write_text(f"---\n{front}\n---\n{body}", encoding="utf-8")
-    case = load_case(path, registry)
+    case = load_case(path, demo_registry)
     assert case.notice is not None or case.problems
 
 
@@ -131,26 +131,26 @@ BOMB = "".join(
         ("2026-01-05", "amount_yuan: .inf\n", "有限"),
     ],
 )
-def test_a_careless_case_notice_gets_one_clear_problem(registry, tmp_path, date, extra, word):
+def test_a_careless_case_notice_gets_one_clear_problem(demo_registry, tmp_path, date, extra, word):
     path = tmp_path / "x.md"
     path.write_text(CASE.format(date=date, extra=extra), encoding="utf-8")
     # The work it costs, not the wall clock: on a machine shared with other work a
     # notice that takes 2 s of CPU took 5.8 s, and an alias bomb or a huge integer would
     # still take far more than 5 s of CPU.
     started = time.process_time()
-    case = load_case(path, registry)
+    case = load_case(path, demo_registry)
     assert time.process_time() - started < 5
     assert case.refused
     assert any(word in str(p) for p in case.problems), case.problems
 
 
-def test_a_case_file_that_is_not_a_regular_file_is_refused_unread(registry, tmp_path):
+def test_a_case_file_that_is_not_a_regular_file_is_refused_unread(demo_registry, tmp_path):
     link = tmp_path / "zero.md"
     link.symlink_to("/dev/zero")
     folder = tmp_path / "folder.md"
     folder.mkdir()
     for path in (link, folder):
-        case = load_case(path, registry)
+        case = load_case(path, demo_registry)
         assert case.refused and "不是普通文件" in str(case.problems[0])
 
 
