@@ -1119,38 +1119,37 @@ def find_pii(
     for name in written:
         for again in re.finditer(re.escape(name), norm):  # every other place it is written
             add("person_name", *again.span(), "改写为姓加某（如张某）")
-    titles = {  # 《白开水》, 《肖申克的救赎》: a word opening a title, not a person
-        f.text
-        for f in found
-        if f.kind == "person_name"
-        and norm[f.start - 1 : f.start] == "《"
-        and _frequencies().get(f.text, 0) > 0
-        and (title := re.match("[^》\n]{0,30}》", norm[f.start :])) is not None
-        and not re.search("同志|检讨|通报|处分|决定|关于|情况|说明|问题|案", title.group())
-    }
+    # Words a rule took for a name and the text shows are not one, wherever written.
+    not_people = {f.text for f in found if f.kind == "person_name" and _not_a_person(norm, f)}
     found = [
         f
         for f in found
-        if not (f.kind == "person_name" and (f.text in titles or re.fullmatch(".老", f.text)))
-    ]  # (张老: an elder addressed with respect)
-    drugs = {  # 沙库巴|曲缬沙坦钠片: the start of a drug's name
-        f.text for f in found if f.kind == "person_name" and _DRUG_AFTER.match(norm, f.end)
-    }
-    found = [f for f in found if not (f.kind == "person_name" and f.text in drugs)]
-    # A "name" the text also writes as a place (张家界、马鞍山 … 赴张家界市人民医院).
-    places_too = {
-        f.text
-        for f in found
-        if f.kind == "person_name"
-        and re.fullmatch("[\u4e00-\u9fff]{3,4}", f.text)  # (not 当事人：和平 … 和平区)
-        and re.search(re.escape(f.text) + "(?:市|县|区|镇|省)(?![长委域民场])", norm)
-    }
-    found = [
-        f
-        for f in found
-        if not (f.kind == "person_name" and any(p.endswith(f.text) for p in places_too))
-    ]  # (and its "given name", 家界)
+        if not (f.kind == "person_name" and any(w.endswith(f.text) for w in not_people))
+    ]  # (and its "given name": 家界 of 张家界)
     return sorted(found, key=lambda f: f.start)
+
+
+def _not_a_person(norm: str, f: Finding) -> bool:
+    """Whether the text shows that the "name" ``f`` is none: a word opening a title
+    (《白开水》, but not 《张建华检讨书》), an elder addressed with respect (张老), the start
+    of a drug's name (沙库巴|曲缬沙坦钠片), or a place the text also writes with 市, 县, 区
+    (张家界 … 赴张家界市人民医院; three characters or four: not 当事人：和平 … 和平区)."""
+    title = re.match("[^》\n]{0,30}》", norm[f.start :])
+    return (
+        (
+            norm[f.start - 1 : f.start] == "《"
+            and _frequencies().get(f.text, 0) > 0
+            and title is not None
+            and not re.search("同志|检讨|通报|处分|决定|关于|情况|说明|问题|案", title.group())
+        )
+        or re.fullmatch(".老", f.text) is not None
+        or _DRUG_AFTER.match(norm, f.end) is not None
+        or (
+            re.fullmatch("[\u4e00-\u9fff]{3,4}", f.text) is not None
+            and re.search(re.escape(f.text) + "(?:市|县|区|镇|省)(?![长委域民场])", norm)
+            is not None
+        )
+    )
 
 
 # A numbered row that opens with a name and a gap (3. 宁远　高级工程师　身份证号…).
