@@ -156,7 +156,9 @@ _HERBS = (
     "西门子 飞利浦 史赛克 施乐辉 贝朗 雅培 罗氏 辉瑞 诺华 拜耳 强生 美敦力 迈瑞 联影 "
     "舒巴坦 他唑巴坦 阿托伐他汀 辛伐他汀 瑞舒伐他汀 达芬奇 "
     # Words of the profession the dictionary tags as names (柳叶刀, 白衣天使).
-    "柳叶刀 白衣天使 杏林春暖 杏林 廉政 廉洁 马赛克"
+    "柳叶刀 白衣天使 杏林春暖 杏林 廉政 廉洁 马赛克 "
+    # Models the notices hold up (学习张桂梅同志, 以焦裕禄同志为榜样).
+    "焦裕禄 孔繁森 张桂梅 黄文秀 张定宇 邱少云 李兰娟 王忠诚 杨根思 林俊德 南仁东 黄大年 张富清"
 )
 _NOT_NAMES = frozenset(_HERBS.split())
 # A quiz's placeholders, never a name wherever they stand (患者家属李四塞给他).
@@ -323,7 +325,7 @@ _QQ = re.compile(
 )
 # What names an office's mailbox (举报邮箱：, 电子邮箱：, a line 邮箱：).
 _OFFICE_MAIL = re.compile(
-    r"(?:(?:举报|投诉|电子|联系|监督|工作|办公|纪委|纪检|信访|院长|书记)邮箱|信箱|(?:^|\n)\s*邮箱"
+    r"(?:(?:举报|投诉|电子|联系|监督|工作|办公|纪委|纪检|信访|院长|书记|廉政|监察)邮箱|信箱|(?:^|\n)\s*邮箱"
     # (发件人：纪委办公室（jwb@…）: an office's own address, not a provider's)
     r"|(?:办公室|监察室|委员会|中心|[科处])[（(]"
     # (报告发送至 jjjcs@…: where an office collects what is sent to it)
@@ -342,7 +344,9 @@ _ROLE_MAILBOX = re.compile(
     r"(?i:(?:[a-z0-9]+[._-])?(?:compliance|info|contact|service|office|admin|support|help|report|jubao|jiandu|"
     r"ethics|hr|pr|ipc|feedback|complaints?|enquir(?:y|ies)|appointments?))@"
 )
-_OFFICE_MAIL_STRICT = re.compile(r"(?:举报|投诉|监督|办公)(?:电子)?(?:邮箱|信箱)" + _VALUE_NEXT)
+_OFFICE_MAIL_STRICT = re.compile(
+    r"(?:举报|投诉|监督|办公|廉政|纪委|纪检|监察)(?:电子)?(?:邮箱|信箱)" + _VALUE_NEXT
+)
 _ID18 = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){17}[\dXx](?![\dA-Za-z])")
 _ID15 = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){14}\d(?![\dA-Za-z])")
 # The words an ID number is given after.
@@ -360,7 +364,7 @@ _NOT_PERSONAL_NUMBER = re.compile(
     r"登记号|合同号|项目编号|案号|编码|代码|订单编号|缴款书编号|票据编号|运单号|物流单号)"
     + _VALUE_NEXT
 )
-_MOBILE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d){8}(?!\d)")
+_MOBILE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d){8}(?!\d)(?!\s?(?:元|万|亿))")
 # (not into a year: 联系电话：0576-8823 4517⏎2024年, its line break a space on the page)
 _CARD = re.compile(r"(?<![\dA-Za-z])(?:\d[ -]?){15,18}\d(?![\dA-Za-z年])")
 _CARD_NEAR_WORD = re.compile(
@@ -1022,7 +1026,9 @@ def find_pii(
     for m in _STAFF_LISTED.finditer(norm):
         add("staff_number", *m.span("code"), "删除工号")
     for m in _WECHAT.finditer(norm):
-        if "公众号" not in norm[max(0, m.start() - 30) : m.start() + 6]:  # 公众号：…（微信号：…）
+        if not re.search(
+            "公众号|官方", norm[max(0, m.start() - 30) : m.start() + 6]
+        ):  # 公众号、官方微信
             add("wechat_id", *m.span(), "删除微信号")
     for m in _PLATE.finditer(norm):
         add("licence_plate", *m.span(), "删除车牌号")
@@ -1130,24 +1136,28 @@ def find_pii(
 
 
 def _not_a_person(norm: str, f: Finding) -> bool:
-    """Whether the text shows that the "name" ``f`` is none: a word opening a title
-    (《白开水》, but not 《张建华检讨书》), an elder addressed with respect (张老), the start
-    of a drug's name (沙库巴|曲缬沙坦钠片), or a place the text also writes with 市, 县, 区
-    (张家界 … 赴张家界市人民医院; three characters or four: not 当事人：和平 … 和平区)."""
-    title = re.match("[^》\n]{0,30}》", norm[f.start :])
+    """Whether the text shows that the "name" ``f`` is none: a word the dictionary has
+    opening a title, its "given name" a common verb or time word (《白开水》, not
+    《张建华的故事》), an elder addressed with respect (张老), the start of a drug's name
+    (沙库巴|曲缬沙坦钠片; 雷贝拉|唑, 左氧氟|沙星, 贝伐珠|单抗 in a list), or a place the
+    dictionary knows with 市, 县, 区 … that the text also writes so (张家界 … 张家界市; not
+    张建华市人民医院)."""
+    freq, tags = _frequencies(), _segments("")[1]
+    given = f.text[1:]
     return (
         (
             norm[f.start - 1 : f.start] == "《"
-            and _frequencies().get(f.text, 0) > 0
-            and title is not None
-            and not re.search("同志|检讨|通报|处分|决定|关于|情况|说明|问题|案", title.group())
+            and freq.get(f.text, 0) >= 20
+            and freq.get(given, 0) >= 100
+            and tags.get(given, "n") in ("v", "a", "t", "d")
         )
         or re.fullmatch(".老", f.text) is not None
         or _DRUG_AFTER.match(norm, f.end) is not None
+        or re.match("[唑汀嗪酮酯胺肽]|单抗|沙星|沙坦|星(?!期)|净(?![赚利收])", norm[f.end :])
+        is not None
         or (
-            re.fullmatch("[\u4e00-\u9fff]{3,4}", f.text) is not None
-            and re.search(re.escape(f.text) + "(?:市|县|区|镇|省)(?![长委域民场])", norm)
-            is not None
+            len(f.text) >= 3  # (not 当事人：和平 … 和平区)
+            and any(freq.get(f.text + p, 0) > 0 and f.text + p in norm for p in "市县区镇省")
         )
     )
 
