@@ -265,7 +265,7 @@ _PLACE_LIST = re.compile(
     r"(?:[、和及与][\u4e00-\u9fff]{1,6}){0,8}等(?:\d+个)?(?:地|市|县|省|城市|地区|区县)"
 )
 _WECHAT = re.compile(
-    r"(?:微信号?|微信账号|WeChat|wechat|VX|vx|V信|WX|wx|威信号?|薇信号?|维信号?|微x号?|加我?[Vv]|[Ww]ei[Xx]in|WEIXIN|QQ号?|qq号?"
+    r"(?:微信号?|微信账号|WeChat|wechat|VX|vx|V信|WX|wx|威信号?|薇信号?|维信号?|微x号?|加我?[Vv]|[Vv]信|绿泡泡|加微|[Ww]ei[Xx]in|WEIXIN|QQ号?|qq号?"
     r"|(?<=[\u4e00-\u9fff])[Vv](?=是|号))"
     r"[:：\s]*(?:为|是|系|係)?[:：\s“\"'「（(]*(?:ID|Id|id|号|账号|帐号|名)?[:：\s]*"
     r"(?!(?i:official|groups?|accounts?|public|channels?|moments|users?|number|search)\b)"
@@ -292,6 +292,9 @@ _PLATE = re.compile(
 )
 _STAFF_NUMBER = re.compile(
     r"(?:工号|职工号|员工号|员工编号|职工编号|工作证号|胸牌号|胸牌编号|工牌号|工牌编号|"
+    # (in an office's HR words, and the codes insurance gives a practitioner)
+    r"职工编码|人事编号|员工ID|员工卡号|工作人员编号|医保医师编码|医保医师代码|医师编码|"
+    r"执业证书号码|执业医师编号|"
     r"(?i:employee\s*(?:id|no\.?|number)|staff\s*(?:id|no\.?|number)|badge\s*(?:id|no\.?))"
     r"(?i: of (?:the )?[a-z]+)?|"
     r"执业证书编码|执业证书编号|执业证号|"
@@ -383,7 +386,9 @@ _RECORD_WORDS = (
     r"检验单号|报告单号|医嘱号|影像号|申请单号|体检编号|体检号|医保编号|医保号|参保编号|"
     r"社保编号|社保号|健康档案号|档案编号|出生医学证明编号|出生证编号|出生证明编号|"
     r"入院登记号|住院登记号|门诊登记号|就诊登记号|检查号|检验号|标本号|化验单号|"
-    r"住院编号|门诊编号|病历编号|病案编号|就诊编号|急诊号|留观号)"
+    r"住院编号|门诊编号|病历编号|病案编号|就诊编号|急诊号|留观号|"
+    # (from the hospital's system: 患者ID, 登记号, 病案首页编号)
+    r"患者ID|患者编号|就诊ID|患者登记号|病案首页编号)"
 )
 _RECORD = re.compile(
     f"(?:{_RECORD_WORDS}|{_RECORD_ENGLISH}|(?:医保|社保|就诊|医疗)卡(?:[（(]|的)(?:卡号|号码|编号)"
