@@ -2,17 +2,16 @@
 stored version of every list read, parsed and checked, every field of every channel read
 by the PII detector, every time. Kept as the reference :func:`pipeline.history.channels.directory`
 must agree with in every field (tests/test_channels.py compares the two). ``_personal``
-and ``directory`` copied unchanged (the helpers they call are imported); do not improve
-them.
+and the reading part of ``directory`` copied unchanged; what follows the reading (the
+version history, :func:`pipeline.history.channels.assemble`) has no trick in it and is
+shared, so the two differ only where the cached detector does. Do not improve them.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 from datetime import date
 
-from pipeline.base import periods
 from pipeline.base.problems import Problem
 from pipeline.base.registry import Channel, Registry
 from pipeline.cases import PII_LABELS, place_names
@@ -20,13 +19,11 @@ from pipeline.history.channels import (
     _INSTEAD,
     _REGISTRY,
     _SAID,
-    ChannelChange,
     Directory,
-    _confirmed,
     _expected,
     _personal_account,
     _vouched,
-    closed_by,
+    assemble,
     parse_channels,
 )
 from pipeline.privacy.pii import Finding, find_pii, normalise_for_gate
@@ -97,32 +94,4 @@ def directory(registry: Registry, today: date | None = None) -> Directory:
     problems += mine
     named = {p.row for p in mine}
     own = [c for n, c in enumerate(registry.channels, start=2) if n not in named]
-    confirmed = _confirmed(registry)
-    result = Directory(
-        channels=[c for c in own if c.owner not in versions], problems=problems, newest=newest
-    )
-    for owner, history in versions.items():
-        base = [c for c in own if c.owner == owner]
-        if base:
-            history = [(max(c.verified_on for c in base), base), *history]
-        result.channels += history[-1][1]
-        latest_keys = {(c.kind, c.department) for c in history[-1][1]}
-        latest_values = {(c.kind, c.value) for c in history[-1][1]}
-        gone: dict[tuple[str, str], tuple[Channel, date]] = {}
-        for (_, before), (when, after) in itertools.pairwise(history):
-            now = {(c.kind, c.department): c.value for c in after}
-            for old in before:
-                new = now.get((old.kind, old.department))
-                if new is not None and new != old.value:
-                    result.changes.append(
-                        ChannelChange(owner, old.kind, old.department, old.value, new, when)
-                    )
-                elif new is None and (old.kind, old.department) not in latest_keys:
-                    gone.setdefault((old.kind, old.value), (old, when))
-        for (kind, value), (channel, when) in gone.items():
-            if (kind, value) not in latest_values and (owner, kind, value) not in confirmed:
-                result.vanished.append((channel, when))
-    closed = closed_by(registry, today or periods.today())
-    result.closed = [c for c in result.channels if c.owner in closed]
-    result.channels = [c for c in result.channels if c.owner not in closed]
-    return result
+    return assemble(registry, own, versions, problems, newest, today)

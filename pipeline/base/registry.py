@@ -95,6 +95,14 @@ class Config(_Model):
     limits: ReadLimits = ReadLimits()
 
 
+def _in_vocabulary(value: str, key: str, unknown: str) -> str:
+    """``value`` if the vocabulary's list ``key`` has it, else the error an office reads
+    (未知等级，应为：…)."""
+    if value not in vocabulary()[key]:
+        raise ValueError(f"{unknown}，应为：{'、'.join(vocabulary()[key])}")
+    return value
+
+
 class Institution(_Model):
     id: str = Field(pattern=ID_PATTERN)
     name: str = Field(min_length=2)
@@ -113,16 +121,12 @@ class Institution(_Model):
     @field_validator("type")
     @classmethod
     def _known_type(cls, value: str) -> str:
-        if value not in vocabulary()["institution_types"]:
-            raise ValueError(f"未知机构类型，应为：{'、'.join(vocabulary()['institution_types'])}")
-        return value
+        return _in_vocabulary(value, "institution_types", "未知机构类型")
 
     @field_validator("level")
     @classmethod
     def _known_level(cls, value: str) -> str:
-        if value not in vocabulary()["levels"]:
-            raise ValueError(f"未知等级，应为：{'、'.join(vocabulary()['levels'])}")
-        return value
+        return _in_vocabulary(value, "levels", "未知等级")
 
     @field_validator("website")
     @classmethod

@@ -376,6 +376,20 @@ def directory(registry: Registry, today: date | None = None) -> Directory:
     problems += mine
     named = {p.row for p in mine}
     own = [c for n, c in enumerate(registry.channels, start=2) if n not in named]
+    return assemble(registry, own, versions, problems, newest, today)
+
+
+def assemble(
+    registry: Registry,
+    own: list[Channel],
+    versions: dict[str, list[tuple[date, list[Channel]]]],
+    problems: list[Problem],
+    newest: dict[str, tuple[str, list[Problem]]],
+    today: date | None = None,
+) -> Directory:
+    """The directory from the authority's own rows and each institution's valid lists in
+    the order they arrived: the newest list of each, the numbers that changed between
+    lists, the ones that vanished unconfirmed, and the closed institutions' apart."""
     confirmed = _confirmed(registry)
     result = Directory(
         channels=[c for c in own if c.owner not in versions], problems=problems, newest=newest
