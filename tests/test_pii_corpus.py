@@ -204,6 +204,17 @@ FLOORS["pii_heldout_zk.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0
 # questions, checklists; after reading (round 35) 97.1 %, every other kind whole, none
 # flagged: the name missed is spelled out in a numbered list (1. 谢 永 安 检验科主任).
 FLOORS["pii_heldout_zl.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
+# ZM (97.8 % of names, medical numbers 10 / 11, WeChat IDs 7 / 8, 4.6 % flagged at first
+# measurement, after round 35) is online talk: posts, comment threads, group chats, names
+# spaced out among emoji; ZN (80.0 %, home addresses 14 / 16, none flagged) is county
+# and township health work in minority regions: Dai, Yi, Jingpo, Tibetan and Mongolian
+# names with no Han surname, herders' homes by gacha and brigade; ZO (98.7 %, medical
+# numbers 8 / 11, staff numbers 14 / 15, 7.2 % flagged) is tables and forms pasted in:
+# CSV and tab rows, HTML tables, mail headers. After reading (round 36): ZM 100 %, ZN
+# 95.7 %, ZO 100 %, every other kind whole, at most 3.4 % flagged.
+FLOORS["pii_heldout_zm.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
+FLOORS["pii_heldout_zn.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
+FLOORS["pii_heldout_zo.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

@@ -256,11 +256,14 @@ LINK_TARGET = re.compile(r'\b(?:href|src)="([^"]*)"')
 _BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|h3|h4|blockquote|table|thead|tbody|tr|th|td)\b[^>]*>")
 
 
-def shown_text(html: str) -> str:
+def shown_text(html: str, rows: bool = False) -> str:
     """The text a reader sees in sanitised ``html``: inline tags (emphasis, links) join
-    what they split, block tags break lines, entities are decoded."""
+    what they split, block tags break lines, entities are decoded. With ``rows``, a
+    table's row is one line, its cells a tab apart (as the reader sees them side by side)."""
     # A footnote mark ([^a]: a link when defined, text when not) is not read as text.
     html = re.sub(r"<a\b[^>]*>\^[^<]{0,20}</a>", "", html)
+    if rows:
+        html = re.sub(r"</t[dh]>\s*<t[dh]\b[^>]*>", "\t", html)
     text = _BLOCK_TAG.sub("\n", html)
     text = htmllib.unescape(re.sub(r"<[^>]*>", "", text))
     return re.sub(r"\[\^[^\]\n]{1,20}\]", "", text)

@@ -30,6 +30,7 @@ from pipeline.cases.notice import (
     shown_text,
 )
 from pipeline.privacy.pii import (
+    DATE_GROUPS,
     NUMBER_PART,
     PINYIN_SURNAMES,
     ROLE_WORDS,
@@ -72,6 +73,8 @@ def _published_texts(text: str) -> list[tuple[str, str]]:
     html = render_body(body)
     shown = shown_text(html)
     out.append(("正文（网页上显示的文字）", shown))
+    if "<td" in html:  # (and a table's rows as the reader sees them, cells side by side)
+        out.append(("正文中的表格", shown_text(html, rows=True)))
     # A name split between two pieces the page shows one after another: the title's end
     # and the body's start (…医生张 | 建华收受…), two fields' values (role: 医生张,
     # sanctions: 建华…), two paragraphs, items of a list, cells of a table (当事医生：⏎- 张⏎
@@ -88,12 +91,20 @@ def _published_texts(text: str) -> list[tuple[str, str]]:
             out.append(("相邻两处文字相接处", cut.group() + after[:4]))
         # ... and a number told across them (…收受红包139 | 12345678为当事人手机号; 前三位139 |
         # 后八位12345678): the end of the one and the start of the other, read together.
-        if re.search(r"\d$", before) and re.match(r"\d", after):
+        if (
+            re.search(r"\d$", before)
+            and re.match(r"\d", after)
+            # (not the cells of a table's rows: …,186 | 2026-03-03,…; 4862    3 | 2026-03-16)
+            and not DATE_GROUPS.match(after)
+            and not re.search(r"(?:[,\t]| {2,})\d+$", before)
+        ):
             out.append(("相邻两处文字相接处", before[-16:] + after[:24]))
         elif NUMBER_PART.search(before[-16:]) and NUMBER_PART.search(after[:24]):
             out.append(("相邻两处文字相接处", before[-16:] + "\n" + after[:24]))
     # Link targets are published too (高志远.pdf, mailto:wang…@…): read them decoded.
     targets = [unquote(htmllib.unescape(t)) for t in LINK_TARGET.findall(html)]
+    # (an address the text shows as it is, <jjjc@….cn>, is read there, with its label)
+    targets = [t for t in targets if not (t.startswith("mailto:") and t[7:] in shown)]
     if targets:  # and each run of characters on its own (…/jueding/高志远.pdf)
         out.append(("正文中的链接地址", "\n".join(targets)))
         for t in targets:

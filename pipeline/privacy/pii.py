@@ -52,7 +52,7 @@ SURNAMES = (
     "韶郜蓟邰鄂卓屠胥莘翟姬冀郏濮扈柴瞿阎茹艾庾暨耿匡寇殳晁敖阚鞠荆竺桓揭楚谈尤"
     "褚卫施华窦郎昌凤酆费毕皮卞齐穆萧祁禹狄米贝臧伏茅屈项阮蓝席季路娄童梅盛刁凌虞昝管"
     "房贲郁杭洪包诸吉钮滑裴荣翁荀羊於惠甄曲蓬班宫宁厉景幸蒲索咸籍蒙池鬱逄申卻璩边燕欧蔚"
-    "夔厍沙丰关冼麴邝邸仉禤谷甘谯仝笪粟佟隋苟乜亢檀赫桑弓戈丘暴牟眭毋骞朴花郇缑芈琚丛"
+    "夔厍沙丰关冼麴邝邸仉禤谷甘谯仝笪粟佟隋苟乜亢檀赫桑弓戈丘暴牟眭毋骞朴花郇缑芈琚丛刀"
 )
 _COMPOUND, _SINGLE = SURNAMES.rsplit("|", 1)
 # Surnames that are also common function characters (单, 尚, 解, 查 ...): left out of the
@@ -82,7 +82,9 @@ _AFTER_NAME = (
     "[，,、（(和与及等]|在|利用|违规|身为|因|收受|私自|擅自|作为|未|多次|以|系|涉嫌|长期|曾|"
     "被|将|为|主动|共同|两人|二人|两名|负责|要求|承认|索要|伪造|虚构|借|通过|担任|驾驶|"
     "已|于|所在|本人|其|向|把|对|违反|无证|非法|冒用|出具|开具|接受|拒不|名下|伙同|挂名|"
-    "是|指使|介绍|交代|低着头|[：:](?!\\d)|[（(]\\d+岁|[，,][男女]"
+    "是|指使|介绍|交代|低着头|[：:](?!\\d)|[（(]\\d+岁|[，,][男女]|"
+    # What only a person has (格桑家住…, 旺堆的身份证号).
+    "家住|现住|住在|的(?:身份证|手机|住址|家庭住址|医保卡|银行卡|社保卡)"
 )
 # Patterns whose lookahead marks where the name ends (the others trust segmentation).
 _ENDS_KNOWN = (0, 4)
@@ -157,6 +159,8 @@ _HERBS = (
     "舒巴坦 他唑巴坦 阿托伐他汀 辛伐他汀 瑞舒伐他汀 达芬奇 "
     # Words of the profession the dictionary tags as names (柳叶刀, 白衣天使).
     "柳叶刀 白衣天使 杏林春暖 杏林 廉政 廉洁 马赛克 "
+    # Words of online talk and a ward's short name (@全体成员, 高赞回答, 普外那个).
+    "全体 高赞 普外 普内 "
     # Models the notices hold up (学习张桂梅同志, 以焦裕禄同志为榜样).
     "焦裕禄 孔繁森 张桂梅 黄文秀 张定宇 邱少云 李兰娟 王忠诚 杨根思 林俊德 南仁东 黄大年 张富清"
 )
@@ -201,13 +205,20 @@ _MINORITY_PARTS = (
     "阿尔斯兰|阿依努尔|依力哈木|赛买提|宝音|阿衣古丽|阿衣|阿伊古丽|格日乐|泽仁|其其格日乐|"
     "达娃|旺姆|拉珍|仁增|曲吉|尼珍|琼达|罗布|桑吉|加措|嘉措|措吉|白珍|曲措|次珍|德央|普琼|"
     "次央|热依拉|迪丽努尔|玛依拉|努尔古丽|祖丽菲亚|帕丽达|阿依夏木|艾克拜尔|伊力哈木|图尔荪|"
-    "阿卜力孜|塔依尔|阿拉坦仓|苏布达"
+    "阿卜力孜|塔依尔|阿拉坦仓|苏布达|次旺|欧珠|多布杰|嘎玛|巴珠|旺久|桑布|旺扎|白央"
 )
 # Characters that spell names of other languages in Chinese (买买提, 艾合买提, 巴特尔).
 _TRANSLITERATION = frozenset(
     "阿艾买提合力克尔木尼沙吾甫江汗古丽孜热依玉素普拉巴图赛迪努乃斯哈坎吉米曼尤塔西穆罕默德都兰托别布"
 )
 _PARTS = frozenset(_MINORITY_PARTS.split("|"))
+# A name of any form (玉罕, 排早弄, 泽郎王修) between a post and what only a person has
+# (村医排早弄，手机…; 牧民娜仁花的住址): taken when the dictionary knows no part of it.
+_BY_ROLE_ANY_FORM = re.compile(
+    f"(?:{ROLE_WORDS}|牧民|农民|牧户|^|(?<=[。；;\\n]))(?P<name>[^\\W\\d_A-Za-z{_NOT_GIVEN}]{{2,4}}?)"
+    "(?:[，,](?:男|女|身份证|手机|电话|联系电话|住(?!院)|家住|现住|户籍|微信)"
+    "|(?:名下)?的(?:身份证|手机|电话|住址|住所|家庭住址|医保卡|银行卡|社保卡|工号)|家住|现住|住在)"
+)
 _MINORITY = re.compile(f"(?:{_MINORITY_PARTS}){{2,4}}")
 _MINORITY_ONE = re.compile(
     f"(?:{_BEFORE_NAME})?(?P<name>(?:{_MINORITY_PARTS}))(?=(?:{_AFTER_NAME}|{ROLE_WORDS}))"
@@ -248,6 +259,10 @@ _NAMED_PLACE = re.compile(
     r"医院|卫生院|中医院|医馆|国医馆|诊所|纪念|路|街|大道|广场|小区|大学|学院|公司|药房|药店|"
     r"牌|楼|馆|堂|厅|阁|基金|中学|小学|图书"
 )
+# A private practice, which bears its owner's name (陈建华诊所, 李国强口腔门诊部).
+_OWNERS_CLINIC = re.compile(
+    r"(?:中医|西医|口腔|牙科|中西医结合|眼科|骨科|针灸推拿)?(?:诊所|门诊部|卫生室|医务室)"
+)
 # A place named after a person: the name, at most four characters, then a kind of place.
 _PLACE_AFTER = re.compile(
     r"(?:(?![在于向对和与被将把等的了是为从到要去来送找让请给称])[\u4e00-\u9fff]){0,4}?"
@@ -266,7 +281,7 @@ _PLACE_LIST = re.compile(
 )
 _WECHAT = re.compile(
     r"(?:微信号?|微信账号|WeChat|wechat|VX|vx|V信|WX|wx|威信号?|薇信号?|维信号?|微x号?|加我?[Vv]|[Vv]信|绿泡泡|加微|[Ww]ei[Xx]in|WEIXIN|QQ号?|qq号?"
-    r"|(?<=[\u4e00-\u9fff])[Vv](?=是|号))"
+    r"|(?<=[\u4e00-\u9fff])[Vv](?=是|号)|(?<![A-Za-z0-9])[Vv](?=[:：]))"
     r"[:：\s]*(?:为|是|系|係)?[:：\s“\"'「（(]*(?:ID|Id|id|号|账号|帐号|名)?[:：\s]*"
     r"(?!(?i:official|groups?|accounts?|public|channels?|moments|users?|number|search)\b)"
     r"[A-Za-z][-_A-Za-z0-9]{5,19}"
@@ -306,8 +321,10 @@ _STAFF_NUMBER = re.compile(
 _HOME = re.compile(
     r"(?:(?:住所|住址|住处)[，,]|房屋地址|住房地址|租住地址|家住|住址|住在|居住在|居于|现居|暂住|租住|现住|住于|住所在|家庭住址|居住地|住(?![院宿])"
     r"|户籍地址|户籍地|户籍所在地|户口所在地|家庭地址|住宅地址|联系地址|通讯地址|通信地址)[:：]?"
-    r"[^，。；,;\n]{0,24}?"
+    r"(?:[^，。；,;\n]{0,24}?"
     r"(?:\d+\s?(?:号楼|号|室|组|栋|幢|单元|户)|\d+-\d+(?:-\d+)?|\d+楼\d{3,4}(?!\d))"
+    # (a herder's home: its gacha, or its farm's brigade: …额很乌苏嘎查, …乌拉盖牧场三队)
+    r"|[^，。；,;\n]{2,24}?(?:嘎查(?![村委办])|(?:牧场|农场|林场)[一二三四五六七八九十\d]+队))"
     r"|(?<![\d-])\d{1,3}-\d{1,2}-\d{3,4}(?![\d-])"
     # (a village's group, not its office: 下湾村二组村部)
     r"|(?:(?![在于住到的和与是])[\u4e00-\u9fff]){1,5}村[一二三四五六七八九十\d]+组(?:\d+号)?"
@@ -330,10 +347,10 @@ _QQ = re.compile(
 _OFFICE_MAIL = re.compile(
     r"(?:(?:举报|投诉|电子|联系|监督|工作|办公|纪委|纪检|信访|院长|书记|廉政|监察)邮箱|信箱|(?:^|\n)\s*邮箱"
     # (发件人：纪委办公室（jwb@…）: an office's own address, not a provider's)
-    r"|(?:办公室|监察室|委员会|中心|[科处])[（(]"
+    r"|(?:办公室|监察室|委员会|中心|[科处])\s?[（(<]?"
     # (报告发送至 jjjcs@…: where an office collects what is sent to it)
     r"|(?:发送|报送|发|投递|提交|上报)(?:至|到))"
-    r"[”\"」』]?[:：\s]*(?:为|是)?[:：\s（(]*$"
+    r"[”\"」』]?[:：\s]*(?:为|是)?[:：\s（(<]*$"
 )
 # Mailboxes of people (a personal mail provider's domain): an office's only after a word
 # that says it is one (举报邮箱：…@qq.com), not after 电子邮箱 or in brackets after a name.
@@ -345,7 +362,7 @@ _PERSONAL_MAIL = re.compile(
 # An office's mailbox at its own domain, by its role (compliance@…, ipc@…, info@…).
 _ROLE_MAILBOX = re.compile(
     r"(?i:(?:[a-z0-9]+[._-])?(?:compliance|info|contact|service|office|admin|support|help|report|jubao|jiandu|"
-    r"ethics|hr|pr|ipc|feedback|complaints?|enquir(?:y|ies)|appointments?))@"
+    r"ethics|hr|pr|ipc|feedback|complaints?|enquir(?:y|ies)|appointments?|no-?reply|do-?not-?reply))@"
 )
 _OFFICE_MAIL_STRICT = re.compile(
     r"(?:举报|投诉|监督|办公|廉政|纪委|纪检|监察)(?:电子)?(?:邮箱|信箱)" + _VALUE_NEXT
@@ -393,7 +410,7 @@ _RECORD_WORDS = (
 _RECORD = re.compile(
     f"(?:{_RECORD_WORDS}|{_RECORD_ENGLISH}|(?:医保|社保|就诊|医疗)卡(?:[（(]|的)(?:卡号|号码|编号)"
     # (a card and its number with no word between: 就诊卡0012345678)
-    "|(?:医保|社保|就诊|医疗)卡(?=\\s*[A-Za-z]?\\d{6}))"
+    "|(?:医保|社保|就诊|医疗)卡[:：]?(?=\\s*[A-Za-z]{0,3}\\d{6}))"
     # (a label in two languages: 门诊号 OP No.：MZ-…; or a number sign: 就诊卡号 NO.8877…)
     r"(?:[ \t]*[A-Za-z][A-Za-z. ]{0,14}?[:：])?(?:[ \t]*(?i:no)\.?(?=\s*\d)|[ \t]*#)?"
     # (as one recalls it: 住院号好像是0021573)
@@ -406,7 +423,10 @@ _RECORD_BEFORE = re.compile(_RECORD_WORDS + _VALUE_NEXT)
 # A record's number said a few words after its label (医保卡号报给我一下 就是背面那串 哦
 # YB3701992048): letters and at least eight digits in the same sentence.
 _RECORD_LATER = re.compile(
-    _RECORD_WORDS + r"[^。！？!?，,；;\n\d]{1,24}?(?<![A-Za-z0-9])(?P<number>[A-Za-z]{0,4}\d{8,})"
+    _RECORD_WORDS
+    + r"(?:[^。！？!?，,；;\n\d]{1,24}?|[^。！？!?；;\n\d]{1,24}?(?:是|为|[:：])\s*)"
+    # (and past a comma to what the writer says it is: 医保卡号发一下，我的是 YB…)
+    + r"(?<![A-Za-z0-9])(?P<number>[A-Za-z]{0,4}\d{8,})"
     r"(?![\d年元万])"
 )
 _ADDRESS = re.compile(
@@ -615,27 +635,58 @@ _DIGIT_GROUPS = re.compile(f"\\d+(?:{_SEPARATOR}\\d+)+")
 _LONGEST_NUMBER = 19
 
 
+# A date written with separators (2016.05.10, 2026-03-02): never part of a longer number
+# (有效期限：2016.05.10-2036.05.10 is no card).
+_DATE_GROUPS = re.compile(
+    r"(?<!\d)(?:19|20)\d\d([.\-/])(?:0[1-9]|1[0-2])\1(?:0[1-9]|[12]\d|3[01])(?!\d)"
+)
+
+
+DATE_GROUPS = _DATE_GROUPS
+
+
 def _join_digit_groups(m: re.Match[str]) -> str:
     """Groups of digits joined, as long as the number stays no longer than a card: an ID
     split across a line break joins, the year on the line after it does not
-    (370124⏎196904234131⏎2024年)."""
-    out, run, gap, last = "", 0, "", 0
-    for part in re.split(f"({_SEPARATOR})", m.group()):
+    (370124⏎196904234131⏎2024年). A date stays as written; a table's column (a tab or a
+    wide gap after a number written with other gaps) and the line break after a cell of
+    a row (日期,车位⏎2026-03-03,…) end a number."""
+    text, out, at = m.group(), "", 0
+    for day in _DATE_GROUPS.finditer(text):
+        out += _join_groups(text[at : day.start()], m.string, m.start() + at) + day.group()
+        at = day.end()
+    return out + _join_groups(text[at:], m.string, m.start() + at)
+
+
+def _join_groups(text: str, whole: str, offset: int) -> str:
+    """``_join_digit_groups`` for a piece of ``whole`` starting at ``offset`` (a piece may
+    begin and end with a separator, beside a date)."""
+    out, run, gap, last, cell = "", 0, "", 0, False
+    gaps: set[str] = set()  # the gaps inside the number so far
+    at = offset
+    for part in filter(None, re.split(f"({_SEPARATOR})", text)):
         if not part[:1].isdigit():
             gap = part  # kept where the number ends (流水号：2024…、2024…: a list)
-        elif run and (
-            run + len(part) > _LONGEST_NUMBER
+        elif (
+            not run  # (a piece's first number)
+            or run + len(part) > _LONGEST_NUMBER
             # 幺三九、三七幺二 joins; 12320、0371-6589…, a list of numbers, does not
             or ("、" in gap and max(last, len(part)) > 4)
             # (a range of numbers as long: 票据号码 00098765—00098864)
             or (re.search("[\u2014~～至]", gap) and last == len(part) >= 6)
+            # (a table's columns, a tab or a wide gap apart, after a number written with
+            # other gaps: 0571-87236601    0571-…; not 110105  19900307  1239)
+            or (re.search("\t| {2,}|\u3000", gap) and bool(gaps - {gap}))
+            or ("\n" in gap and cell)
         ):
-            out, run = out + gap + part, len(part)
+            out, run, gap, gaps = out + gap + part, len(part), "", set()
+            cell = whole[at - 1 : at] in (",", "\t")
         else:
-            out, run = out + part, run + len(part)
+            out, run, gaps, gap = out + part, run + len(part), gaps | {gap}, ""
         if part[:1].isdigit():
             last = len(part)
-    return out
+        at += len(part)
+    return out + gap
 
 
 # A letter O (or o) among digits is a zero (138O1234567); an English number word sequence
@@ -1673,7 +1724,7 @@ _PERSON_FIELDS = (
     "举报人|投诉人|询问人|调查人|核查人|复核人|签字人|拟稿人?|核稿人?|签发人?|审批人|批准人|"
     "书记员|审判员|审判长|陪审员|委托代理人|持卡人|申请人|收受人|送出人|来信人|来访人|来电人|"
     "责任人|证人|持有人|户主|患者|病人|(?:行政|医疗|护理|门诊)?总值班|值班院领导|值班人员?|"
-    "(?:本人)?签[名字]|被?(?:反映|举报|投诉|调查|核查|约谈)人"
+    "(?:本人)?签[名字]|被?(?:反映|举报|投诉|调查|核查|约谈)人|(?:退还|约谈|谈话|处理|调查|回访|走访)对象"
 )
 # A name as the value of a labelled field (姓名：康逸鸣；, 被处理人：闻立德，) or before
 # 同志 (给予练金凤同志…): any surname of the Hundred counts there, unless the whole is a
@@ -1681,7 +1732,8 @@ _PERSON_FIELDS = (
 _LABELLED = re.compile(
     # A field only a person fills (承办人：万里, 被谈话人：林立（骨科主任）): whatever word
     # the name is.
-    f"(?:{_PERSON_FIELDS})[ \t]?[:：][ \t]*"
+    # (a field's label may say more in brackets: 退还对象（患者）：储桂兰)
+    f"(?:{_PERSON_FIELDS})(?:[（(][\u4e00-\u9fff]{{1,4}}[)）])?[ \t]?[:：][ \t]*"
     "(?P<field>[^\\W\\d_a-zA-Z某甲乙丙*]{2,4})(?=[，,；;。（(、）)\\s]|$)"
     # A byline (记者 万里 通讯员 马玉芳, 摄影：高峰), someone saying who they are with a
     # way to reach them (我是高明，电话…), someone described by their people (玄明淑，朝鲜族，).
@@ -1698,9 +1750,11 @@ _LABELLED = re.compile(
     # Someone's kin writing (我是常青的爱人，): whatever word the name is.
     f"|(?<=我是)(?P<kin>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})的"
     "(?=爱人|妻子|丈夫|老公|老婆|老伴|女儿|儿子|父亲|母亲|爸爸|妈妈|家属|哥哥|姐姐|弟弟|妹妹)"
-    # Someone said to be called so (我叫牛金星，; 医生叫高峰，就是…; @东方明月).
-    f"|(?:名叫|叫做|名字(?:是|叫)|(?<![呼喊大尖])叫|(?<![\\w.])@)(?P<called>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})"
-    "(?=[，,。；;！!？?、\\s]|就是|是|嘅|$)"
+    # Someone said to be called so (我叫牛金星，; 医生叫高峰，就是…; 叫谢俊杰🤮; @东方明月,
+    # not @全体成员).
+    f"|(?:名叫|叫做|名字(?:是|叫)|(?<![呼喊大尖])叫|(?<![\\w.])@(?!全体))"
+    f"(?P<called>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})"
+    "(?=[^\\w]|就是|是|嘅|$)"
     # A court's signature (审判员那顺, its lines run together by the normalising).
     "|(?:审判长|代理审判员|审判员|人民陪审员|陪审员|书记员|法官助理)[ \\t]*"
     "(?P<judge>[^\\W\\d_a-zA-Z某](?:[ \\u3000]?[^\\W\\d_a-zA-Z某]){1,3}?)"
@@ -2071,6 +2125,14 @@ def _names(text: str) -> list[tuple[int, int]]:
             spans.append((start, end))
     for pattern in (_UNMASKED, _MINORITY_ONE, _DESCRIBED, _GIVEN_TOLD, _COMRADE):
         spans += [m.span("name") for m in pattern.finditer(text)]
+    for m in _BY_ROLE_ANY_FORM.finditer(text):
+        start, end = m.span("name")
+        if (
+            not freq.get(text[start:end])
+            and all(freq.get(text[i : i + 2], 0) < 100 for i in range(start, end - 1))
+            and freq.get(text[start - 1 : start + 1], 0) < 100  # 其妻|子名下, 即|日起
+        ):
+            spans.append((start, end))
     # Names in a place only a person's name takes (审核人：常青, 护士常青跟我说): a herb's or
     # a sage's name there is a person's.
     placed: set[tuple[int, int]] = set()
@@ -2102,6 +2164,10 @@ def _names(text: str) -> list[tuple[int, int]]:
                     placed.add(m.span(group))
         elif group == "item" and re.match(r"[男女](?![儿子士性婿])[，,、]", text[m.end() :]):
             spans.append(m.span(group))  # 1. 东方亮，男，: described by sex, whatever word
+        elif (
+            group == "last" and text.count("\t", text.rfind("\n", 0, m.start()) + 1, m.start()) >= 2
+        ):
+            continue  # 处分种类⇥人数⇥占比: a table's last column (名 under 姓名: the table's rule)
         elif (
             group in ("role", "item")
             and (
@@ -2213,14 +2279,23 @@ def _names(text: str) -> list[tuple[int, int]]:
             # (约谈相关人员: a common verb, not a given name)
             and not (len(given) == 2 and tags.get(given) == "v" and freq.get(given, 0) >= 10000)
             and text[s:e] not in _COMPOUNDS  # 上官、欧阳等复姓: a surname alone
+            # (院长家楼下: a place by a home, not a given name)
+            and not (
+                len(given) == 2 and tags.get(given, "x")[0] in "sf" and freq.get(given, 0) >= 300
+            )
+            and not (text[s] == "钱" and text[s - 1 : s] in ("把", "将", "的", "笔"))  # 把钱转到
             and not _inside_a_known_word(text, s, e)  # 南|丁格尔
             # 王姐, 李哥, 老张's kin: a form of address, no name (张某's 王总 likewise)
             and not (e - s == 2 and text[s + 1] in "姐哥叔姨婶嫂伯爷奶妹弟总")
             # (和周姐, 王姐人很好: a surname and a kin word inside what was taken)
             and not re.search(f"[{_SINGLE}][姐哥叔姨婶嫂伯爷奶]", text[s:e])
             and not set(text[s + 1 : e]) <= _AMOUNT_CHARACTERS  # 壹佰贰拾叁万肆仟伍佰陆拾
-            and not _NAMED_PLACE.match(text, e)
-            and not _INSTITUTION_AFTER.match(text, e)
+            and not (
+                (_NAMED_PLACE.match(text, e) or _INSTITUTION_AFTER.match(text, e))
+                # (a clinic is named after its owner, 陈建华诊所, unless the dictionary knows
+                # the name as a figure's: 华佗诊所)
+                and not (_OWNERS_CLINIC.match(text, e) and freq.get(text[s:e], 0) < 10)
+            )
             # 卫健委, 张氏, 纪检组, 夏邑县, 普外科, 李家庄, 王府井
             # (and 欧阳路, 陈家坝, 鲁迅公园: a road, a dam, a park)
             and text[e - 1] not in _PLACE_ENDS
@@ -2303,7 +2378,12 @@ _COLUMN_KINDS = (
         "staff_number",
         re.compile(r"工号|职工号|员工号|(?i:(?:employee|staff)\s*(?:no\.?|id|number))"),
     ),
-    ("medical_record", re.compile(r"住院号|病历号|门诊号|就诊卡号|病案号|ID号")),
+    (
+        "medical_record",
+        re.compile(
+            r"住院号|病历号|门诊号|就诊卡号?|就诊号|病案号|ID号|处方号|医保卡号|患者ID|病案首页编号"
+        ),
+    ),
     ("wechat_id", re.compile(r"微信号?|QQ号?|邮箱")),
     ("home_address", re.compile(r"(?:家庭)?住址|家庭地址|户籍地址")),
 )
@@ -2336,8 +2416,9 @@ def _cells(line: str) -> list[tuple[int, int]]:
     separator = re.compile(r"\s*\t\s*|\s*\|\s*") if "\t" in line else _CELL_SEPARATOR
     for m in [*separator.finditer(line), None]:
         end = m.start() if m else len(line)
-        if end > at:
-            out.append((at, end))
+        if end > at:  # (a CSV's quoted cell, "詹玉洁": its value inside the quotes)
+            quoted = end - at >= 3 and line[at] == line[end - 1] == '"'
+            out.append((at + 1, end - 1) if quoted else (at, end))
         at = m.end() if m else at
     return out
 
