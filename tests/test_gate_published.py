@@ -335,6 +335,28 @@ PLAIN = [
         "ZY20260102003",
     ),
     ('"姓名","工号"\n"韦晓东","GH3021"', "GH3021"),
+    # Held-out sets ZP (mixed languages) and ZQ (careless writing), and an attacker's trial
+    # of round 36 (2026-11-28), in words of our own.
+    ("经查，器械公司代表 Robert Miller 多次宴请采购人员。", "Robert Miller"),
+    ("涉事经理Jason 吴（吴海东）已被列入黑名单。", "Jason 吴"),
+    ("The ICAC charged Lam Ka-ming, a ward clerk, with accepting advantages.", "Lam Ka-ming"),
+    ("Informant: ZHAO, Lihua; the hospital has been notified.", "ZHAO, Lihua"),
+    ("The record was altered by nurse qian xiao yun before the audit.", "qian xiao yun"),
+    ("Lihong Sun and two colleagues received the payments.", "Lihong Sun"),
+    ("Name: 孔令辉 / Dept.: 药剂科", "孔令辉"),
+    ("The gifts were left at his home, Unit 2, Building 9, Lakeside Garden.", "Unit 2, Building 9"),
+    ("Dr. Qian's WeChat ID is qian_ortho88, according to the complaint.", "qian_ortho88"),
+    ("| 手机 | 139 | 0001 | 1234 |\n|---|---|---|---|", "13900011234"),
+    ("手机,139,0001,1234", "13900011234"),
+    ("村医岩罕收受回扣。", "岩罕"),
+    ("护士玉香在值班时收受红包。", "玉香"),
+    ("当事人姓邝，叫志明，原在外科。", "邝，叫志明"),
+    ("当事人：冯JH，骨科。", "冯JH"),
+    ("通过微信向lwt_2023转账两万元。", "lwt_2023"),
+    ("钉钉号：zhaolh88，抖音号：dr_zhao2020", "zhaolh88"),
+    ("微信号:lh13900011234 就是他手机号", "lh13900011234"),
+    ("处方笺 NO.0038271 开具日期当天即被篡改。", "0038271"),
+    ("医药代表留下微：dbl_2024，让医生加他。", "dbl_2024"),
 ]
 
 
@@ -460,6 +482,24 @@ CLEAN = [
     "那辆车每周五都停在院长家楼下。",
     "医生让患者把钱转到指定账户，已被查处。",
     "华佗诊所、孙思邈中医诊所均通过校验。",
+    # Round 37 (2026-11-28): statistics and contact tables, mixed languages, careless notes.
+    "| 年份 | 件数 |\n|---|---|\n| 2024 | 61 |\n| 2025 | 160 |\n| 2026 | 196 |",
+    "| 月份 | 受理 | 办结 |\n|---|---|---|\n| 2026-01 | 37 | 34 |\n| 2026-02 | 30 | 23 |",
+    "| 单位 | 热线 | 电话 |\n|---|---|---|\n| 区卫健委 | 12320 | 0571-87654300 |",
+    "| 邮编 | 电话 |\n|---|---|\n| 310012 | 0571-87651234 |",
+    "| 项目 | 2024 | 2025 |\n|---|---|---|\n| 合计 | 1380 | 1245678 |",
+    "| 患者 | 金额 |\n|---|---|\n| 王某 | 300 |",
+    "| 患者 | 满意度 |\n|---|---|\n| 门诊 | 98% |",
+    "| 姓名 | 王某 |\n|---|---|\n| 手机 | 已删除 |",
+    "Queen Mary Hospital and Sun Yat-sen University held a joint integrity seminar.",
+    "Office: Unit 5, Building 2, Science Park.",
+    "某医院采购中心张**、李**二人被给予党内严重警告处分。",
+    "医院地址：某区某路128号（非住宅，办公地址）。",
+    "转账备注 辛苦费，已全额退回。",
+    "金凤凰大酒店宴请医生，违反八项规定精神。",
+    "已约谈中心主任。",
+    "医生艾滋病防治知识培训合格率100%。",
+    "他姓王，名字叫不出来。",
 ]
 
 

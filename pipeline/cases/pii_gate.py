@@ -71,10 +71,11 @@ def _published_texts(text: str) -> list[tuple[str, str]]:
 
     walk(meta, "")
     html = render_body(body)
-    shown = shown_text(html)
+    # (a table's row as one line, its cells a tab apart: a number never runs on from one
+    # cell into the next, | 2024 | 61 |, but cells that say one thing together are read so)
+    shown = shown_text(html, rows=True)
     out.append(("正文（网页上显示的文字）", shown))
-    if "<td" in html:  # (and a table's rows as the reader sees them, cells side by side)
-        out.append(("正文中的表格", shown_text(html, rows=True)))
+    out += [("正文中相邻的单元格", joined) for joined in _cells_read_together(shown)]
     # A name split between two pieces the page shows one after another: the title's end
     # and the body's start (…医生张 | 建华收受…), two fields' values (role: 医生张,
     # sanctions: 建华…), two paragraphs, items of a list, cells of a table (当事医生：⏎- 张⏎
@@ -109,6 +110,37 @@ def _published_texts(text: str) -> list[tuple[str, str]]:
         out.append(("正文中的链接地址", "\n".join(targets)))
         for t in targets:
             out += [("正文中的链接地址", run) for run in re.findall(r"[\u4e00-\u9fff]+", t)]
+    return out
+
+
+# A row's first cell that says what kind of number the others spell (手机,139,1234,5670).
+_NUMBER_LABEL = re.compile(
+    r"手机号?码?|(?:联系)?电话|联系方式|身份证号?码?|证件号码?|(?:银行)?卡号|账号|QQ号?|微信号?"
+)
+
+
+def _cells_read_together(shown: str) -> list[str]:
+    """What a table's cells or a line of comma-separated values say read as one: digits
+    split across cells (| 138 | 1234 | 5678 |, 手机,139,1234,5670) and a surname in a cell
+    of its own beside the given name (| 张 | 建华 |, 姓,名⏎刘,洋). A row of a table's own
+    numbers beside a word (| 合计 | 1380 | 1245 | 678 |) is read cell by cell only."""
+    out = []
+    for line in shown.split("\n"):
+        cells = [c.strip().strip('"“”') for c in re.split(r"[\t,，]", line)]
+        if len(cells) < 2:
+            continue
+        digits = [re.fullmatch(r"\d{2,8}", c) is not None for c in cells]
+        if all(digits):
+            out.append("".join(cells))
+        elif _NUMBER_LABEL.fullmatch(cells[0]) and len(cells) >= 3 and all(digits[1:]):
+            out.append(cells[0] + "：" + "".join(cells[1:]))
+        merged = re.sub(
+            r"(?:^|(?<=[\t,，]))([\u4e00-\u9fff])[\t,，](?=[\u4e00-\u9fff]{1,2}(?:[\t,，]|$))",
+            r"\1",
+            line,
+        )
+        if merged != line:
+            out.append(merged)
     return out
 
 

@@ -36,7 +36,7 @@ ROLE_WORDS = (
     "投诉人|被投诉人|信访人|诉求人|来电人|呼救人|求助人|付款人|汇款人|开户人|驾驶员|驾驶人|老伴|配偶|"
     "其父|其母|其兄|其弟|其姐|其妹|其孙|其侄|承诺人|约谈人|被约谈人|签字人|受访人|被询问人|"
     "弟弟|哥哥|姐姐|妹妹|老婆|老公|爱人|媳妇|女婿|侄子|外甥|小舅子|表哥|表弟|堂哥|堂弟|"
-    "辩护人|诉讼代理人|公诉人|被害人|证人|寄件人|收件人"
+    "辩护人|诉讼代理人|公诉人|被害人|证人|寄件人|收件人|持有人|持卡人"
 )
 SURNAMES = (
     "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|长孙|宇文|司徒|夏侯|"
@@ -90,7 +90,8 @@ _AFTER_NAME = (
 _ENDS_KNOWN = (0, 4)
 _NAME_PATTERNS = [
     re.compile(f"(?P<name>{_SURNAME}{_GIVEN})(?=(?:{ROLE_WORDS}))"),
-    re.compile(f'(?:{ROLE_WORDS})[”"’」』（(：:\\s]?(?P<name>{_SURNAME}{_GIVEN})(?![某])'),
+    # (not the next cell of a table's row, a tab on: 患者⇥金额)
+    re.compile(f'(?:{ROLE_WORDS})[”"’」』（(：: \\n\\u3000]?(?P<name>{_SURNAME}{_GIVEN})(?![某])'),
     re.compile(f"(?:姓名|名叫|叫做)[:：]?\\s*(?P<name>{_SURNAME}{_GIVEN})"),
     re.compile(f"(?:{_BEFORE_NAME})(?P<name>{_SURNAME}{_GIVEN})(?![某])"),
     re.compile(
@@ -149,7 +150,7 @@ _HERBS = (
     # 孙思邈《大医精诚》), and a set phrase (全面从严治党).
     "钟南山 林巧稚 吴孟超 屠呦呦 袁隆平 孙思邈 张仲景 李时珍 白求恩 南丁格尔 严治党 "
     "裘法祖 张孝骞 叶天士 薛雪 吴鞠通 王孟英 黄家驷 汤飞凡 曾有 钟长鸣 吴阶平 柯棣华 宋庆龄 "
-    "雷锋 宋慈 邵逸夫 逸夫 宇妥 元丹贡布 "
+    "雷锋 宋慈 邵逸夫 逸夫 宇妥 元丹贡布 孙逸仙 孙中山 "
     # Words the tagger has read as names (荣获“白求恩奖章”, 教授曾说, 去查一哈).
     "荣获 曾说 查一哈 温馨 周例会 东方明珠塔 东方明珠广播电视塔 "
     # Sages and the placeholder names of a quiz (张三医生接受…).
@@ -160,7 +161,7 @@ _HERBS = (
     # Words of the profession the dictionary tags as names (柳叶刀, 白衣天使).
     "柳叶刀 白衣天使 杏林春暖 杏林 廉政 廉洁 马赛克 "
     # Words of online talk and a ward's short name (@全体成员, 高赞回答, 普外那个).
-    "全体 高赞 普外 普内 "
+    "全体 高赞 普外 普内 艾滋病 "
     # Models the notices hold up (学习张桂梅同志, 以焦裕禄同志为榜样).
     "焦裕禄 孔繁森 张桂梅 黄文秀 张定宇 邱少云 李兰娟 王忠诚 杨根思 林俊德 南仁东 黄大年 张富清"
 )
@@ -219,6 +220,11 @@ _BY_ROLE_ANY_FORM = re.compile(
     "(?:[，,](?:男|女|身份证|手机|电话|联系电话|住(?!院)|家住|现住|户籍|微信)"
     "|(?:名下)?的(?:身份证|手机|电话|住址|住所|家庭住址|医保卡|银行卡|社保卡|工号)|家住|现住|住在)"
 )
+# A Dai name after a post: 岩 opens a man's name, 玉, 咪 and 依 a woman's (村医岩罕收受…,
+# 护士玉香在…), taken as the rule above takes a name (no part of it a word).
+_DAI_BY_ROLE = re.compile(
+    f"(?:{ROLE_WORDS})(?P<name>[岩玉咪依艾][^\\W\\d_A-Za-z某]{{1,2}}?)(?=(?:{_AFTER_NAME})|叫)"
+)
 _MINORITY = re.compile(f"(?:{_MINORITY_PARTS}){{2,4}}")
 _MINORITY_ONE = re.compile(
     f"(?:{_BEFORE_NAME})?(?P<name>(?:{_MINORITY_PARTS}))(?=(?:{_AFTER_NAME}|{ROLE_WORDS}))"
@@ -257,6 +263,7 @@ _PINYIN_NAME = re.compile(
 # What a name never runs into: a place or an institution named after a person.
 _NAMED_PLACE = re.compile(
     r"医院|卫生院|中医院|医馆|国医馆|诊所|纪念|路|街|大道|广场|小区|大学|学院|公司|药房|药店|"
+    r"大酒店|酒店|宾馆|饭店|酒楼|茶楼|大厦|"
     r"牌|楼|馆|堂|厅|阁|基金|中学|小学|图书"
 )
 # A private practice, which bears its owner's name (陈建华诊所, 李国强口腔门诊部).
@@ -281,15 +288,17 @@ _PLACE_LIST = re.compile(
 )
 _WECHAT = re.compile(
     r"(?:微信号?|微信账号|WeChat|wechat|VX|vx|V信|WX|wx|威信号?|薇信号?|维信号?|微x号?|加我?[Vv]|[Vv]信|绿泡泡|加微|[Ww]ei[Xx]in|WEIXIN|QQ号?|qq号?"
+    # (other apps' accounts: 钉钉号, 抖音号, 快手号, 小红书号)
+    r"|钉钉号?|抖音号?|快手号?|小红书号?|微博号?|加薇|(?<![\u4e00-\u9fff])微(?=[:：])|(?<=留下)微(?=[:：])"
     r"|(?<=[\u4e00-\u9fff])[Vv](?=是|号)|(?<![A-Za-z0-9])[Vv](?=[:：]))"
-    r"[:：\s]*(?:为|是|系|係)?[:：\s“\"'「（(]*(?:ID|Id|id|号|账号|帐号|名)?[:：\s]*"
+    r"[:：\s]*(?:为|是|系|係)?[:：\s“\"'「（(]*(?:ID|Id|id|号|账号|帐号|名)?(?:\s+is)?[:：\s]*"
     r"(?!(?i:official|groups?|accounts?|public|channels?|moments|users?|number|search)\b)"
     r"[A-Za-z][-_A-Za-z0-9]{5,19}"
     r"|wxid_[A-Za-z0-9]{4,}"
     # Another account of one's own (加我小号 wx_tianlan_2288 聊).
     r"|(?:加我?|我的)(?:小号|大号|私号|新号)[:：\s]*(?=[A-Za-z][-A-Za-z0-9]*[_\d])[A-Za-z][-_A-Za-z0-9]{5,19}"
     # Told in a sentence (微信换了，新的是 lin_doc_77): an ID with a digit or an underscore.
-    r"|(?:微信|WeChat|wechat|VX|vx)[^。！？\n]{0,10}?(?:是|为|叫|[:：]|联系我|加我|找我|[（(])\s*"
+    r"|(?:微信|WeChat|wechat|VX|vx)[^。！？\n]{0,10}?(?:是|为|叫|[:：]|联系我|加我|找我|[（(]|向|给)\s*"
     r"(?:(?:ID|id|号)\s*[:：]\s*)?[“\"'「*_]?"
     r"(?=[A-Za-z][-A-Za-z0-9]*[_\d])[A-Za-z][-_A-Za-z0-9]{5,19}"
     # (微信号是否就是网上流传的“dr_chen_ortho88”: a sentence longer before the ID)
@@ -341,7 +350,7 @@ _EMAIL = re.compile(
 # What stands between a label and its value, when the value is next: 卡号：, 文号为 ….
 _VALUE_NEXT = r"[:：\s]*(?:为|是)?[:：\s]*$"
 _QQ = re.compile(
-    r"(?:QQ|qq|扣扣|企鹅号?)[（(]?(?:号|号码)?[:：\s]*(?:为|是)?[:：\s]*\d{5,11}(?!\d)"
+    r"(?:QQ|qq|扣扣|企鹅号?|加[Qq])[（(]?(?:号|号码)?[:：\s]*(?:为|是)?[:：\s]*\d{5,11}(?!\d)"
 )
 # What names an office's mailbox (举报邮箱：, 电子邮箱：, a line 邮箱：).
 _OFFICE_MAIL = re.compile(
@@ -395,7 +404,7 @@ _CARD_NEAR_WORD = re.compile(
 _MEDICAL_CARD = re.compile(r"(?:医保|社保|就诊|医疗)卡号?" + _VALUE_NEXT)
 _CARD_CONTEXT = re.compile(r"银行|卡号|账号|账户|储蓄卡|信用卡|转账|汇款|收款|打款")
 _RECORD_ENGLISH = (
-    r"(?i:MRN|medical\s+record\s*(?:no\.?|number|#)|patient\s*(?:id|no\.?)|"
+    r"(?i:MRN|(?:medical|patient)\s+record\s*(?:no\.?|number|#)|patient\s*(?:id|no\.?)|"
     r"inpatient\s*(?:no\.?|number)|hospital\s*(?:no\.?|number)|admission\s*(?:no\.?|number))"
 )
 _RECORD_WORDS = (
@@ -405,7 +414,7 @@ _RECORD_WORDS = (
     r"入院登记号|住院登记号|门诊登记号|就诊登记号|检查号|检验号|标本号|化验单号|"
     r"住院编号|门诊编号|病历编号|病案编号|就诊编号|急诊号|留观号|"
     # (from the hospital's system: 患者ID, 登记号, 病案首页编号)
-    r"患者ID|患者编号|就诊ID|患者登记号|病案首页编号)"
+    r"患者ID|患者编号|就诊ID|患者登记号|病案首页编号|处方编号|处方笺号?)"
 )
 _RECORD = re.compile(
     f"(?:{_RECORD_WORDS}|{_RECORD_ENGLISH}|(?:医保|社保|就诊|医疗)卡(?:[（(]|的)(?:卡号|号码|编号)"
@@ -436,8 +445,13 @@ _ADDRESS = re.compile(
     # (2单元301: a flat with no 室 after it, as people write their own)
     r"|(?<!办公楼|门诊楼|住院楼|医技楼|综合楼|行政楼)(?<!楼\d)(?<!楼\d\d)\d+单元\s*\d{3,4}(?![\d楼层])"
     r"|(?i:\bI live at|my (?:home )?address is|home address:?)\s+[^.\n]{4,80}?\d[^.\n]*"
-    # Written in English: Room 602, Unit 3, Building 12.
+    # Written in English: Room 602, Unit 3, Building 12; Unit 3, Building 11; Room 302, No. 5
+    # Building; No. 16, Lane 3.
     r"|(?i:(?:room|rm\.?|flat|apt\.?)\s*\d+[,，\s]+(?:unit\s*\d+[,，\s]+)?(?:building|bldg\.?)\s*\d+)"
+    r"|(?i:(?:room|rm\.?|flat|apt\.?|unit)\s*\d+[,，\s]+(?:no\.\s*\d+\s+)?(?:building|bldg\.?)(?:\s*\d+)?)"
+    r"|(?i:no\.\s*\d+[,，]\s*lane\s*\d+)"
+    # A flat in Hong Kong: its block, floor and flat (38座15樓F室).
+    r"|\d+座\s*\d+[楼樓]\s*[A-Z\d]{1,3}室?"
     # A flat: a lane and a number, or a number and a room (幸福路88弄5号, 12号1202室).
     r"|\d+弄\d+号(?:\d+室)?|\d+号\d{3,4}室"
     # A courtyard and a building in it (27号院3号楼1单元): where people live.
@@ -452,7 +466,9 @@ _DRUG_AFTER = re.compile(
     "(?![刻面段区])"
 )
 _FIRMS_PLACE = re.compile(r"(?:住所地|注册地址?|经营地址?|经营场所|营业地址?)[^。；;\n]*$")
-_OFFICE_PLACE = re.compile(r"办公|会议室|值班室|接待室|来信地址|收信地址|行政中心|政务服务中心")
+_OFFICE_PLACE = re.compile(
+    r"办公|会议室|值班室|接待室|来信地址|收信地址|行政中心|政务服务中心|(?i:\boffice\b|headquarters)"
+)
 _A_FIRMS_SEAT = re.compile(
     r"(?:统一社会信用代码|有限公司|有限责任公司|股份公司|企业|医院|诊所|药店|药房)"
     r"(?![^\n]{0,150}(?:身份证|[男女][，,]))"
@@ -461,7 +477,7 @@ _A_FIRMS_SEAT = re.compile(
 _FIRM = re.compile(r"(?:有限公司|有限责任公司|股份公司|企业|医院|诊所|药店|药房|单位)[，,]?$")
 # A street address in a sentence about someone's home (在家中开设诊所，地址为…路36号).
 _HOME_CONTEXT = re.compile(
-    r"家中|家里|家在|家就在|我家|[他她]家|住宅|民宅|民房|自家|自住|家庭|寄件人|收件人"
+    r"家中|家里|家在|家就在|我家|[他她]家|(?<!非)住宅|民宅|民房|自家|自住|家庭|寄件人|收件人"
 )
 _STREET_NUMBER = re.compile(
     r"[\u4e00-\u9fff]{2,}?(?:路|街|巷|弄|道|村|组)\d+号"
@@ -648,9 +664,10 @@ DATE_GROUPS = _DATE_GROUPS
 def _join_digit_groups(m: re.Match[str]) -> str:
     """Groups of digits joined, as long as the number stays no longer than a card: an ID
     split across a line break joins, the year on the line after it does not
-    (370124⏎196904234131⏎2024年). A date stays as written; a table's column (a tab or a
+    (370124⏎196904234131⏎2024年). A date stays as written; a table's column (a tab, or a
     wide gap after a number written with other gaps) and the line break after a cell of
-    a row (日期,车位⏎2026-03-03,…) end a number."""
+    a row (日期,车位⏎2026-03-03,…) end a number (the gate reads a table's cells together
+    only where they spell one: ``pii_gate``)."""
     text, out, at = m.group(), "", 0
     for day in _DATE_GROUPS.finditer(text):
         out += _join_groups(text[at : day.start()], m.string, m.start() + at) + day.group()
@@ -676,7 +693,8 @@ def _join_groups(text: str, whole: str, offset: int) -> str:
             or (re.search("[\u2014~～至]", gap) and last == len(part) >= 6)
             # (a table's columns, a tab or a wide gap apart, after a number written with
             # other gaps: 0571-87236601    0571-…; not 110105  19900307  1239)
-            or (re.search("\t| {2,}|\u3000", gap) and bool(gaps - {gap}))
+            or "\t" in gap
+            or (re.search(" {2,}|\u3000", gap) and bool(gaps - {gap}))
             or ("\n" in gap and cell)
         ):
             out, run, gap, gaps = out + gap + part, len(part), "", set()
@@ -1003,7 +1021,9 @@ def find_pii(
         )
 
     def add(kind: str, start: int, end: int, suggestion: str) -> None:
-        if any(s < end and start < e for s, e in taken):
+        # (an account with a number inside it is both: 微信号:hy13646712859)
+        inside = kind == "wechat_id"
+        if any(s < end and start < e and not (inside and start < s and e <= end) for s, e in taken):
             return
         taken.append((start, end))
         found.append(Finding(kind, start, end, text[start:end], suggestion))
@@ -1597,10 +1617,11 @@ _MARRIED_NAME = re.compile(
     # (and then what follows a person, not a firm's trade: 某区张氏正骨诊所)
     "(?=[（(，,、。；;：:\\s]|$|之|系|为|在|等|与|和|向|于|的|称|诉|反映|要求|开具|报销)"
 )
-# A name told in two parts: 姓张，名建华.
+# A name told in two parts: 姓张，名建华; 姓张，叫建华 (not 名字叫不出来).
 _SURNAME_THEN_GIVEN = re.compile(
     f"姓({_COMPOUND}|[{_SINGLE}{_HUNDRED}])[，,、。；;\\s]*(?:其|他|她|该人)?的?"
-    f"名(?!下|单|额|称|义|次)(?:字)?(?:叫|为|是)?[:：]?(?!某)[\\u4e00-\\u9fff]{{1,2}}"
+    f"(?:名(?!下|单|额|称|义|次)(?:字)?(?:叫|为|是)?|叫(?!\\1))[:：]?(?!某)(?![不没未很也都就还已再什啥叫是为字])"
+    f"[\\u4e00-\\u9fff]{{1,2}}"
 )
 # Surnames in pinyin, lower case (for other modules: a name in a case id).
 PINYIN_SURNAMES = frozenset(_PINYIN_SURNAMES.lower().split("|"))
@@ -1645,6 +1666,71 @@ def pinyin_readable(word: str) -> bool:
         if any(start in ends and word[start:end] in syllables for start in range(end)):
             ends.add(end)
     return len(word) in ends
+
+
+# English given names people in the trade go by (David 王伟, Kevin 刘, Lily（本名…）) and
+# foreign representatives' names (John Smith).
+_ENGLISH_GIVEN = (
+    "David|Michael|John|James|Robert|William|Richard|Thomas|Daniel|Paul|Peter|Kevin|Jason|"
+    "Eric|Steven|Stephen|Tony|Frank|Jack|Alex|Andrew|Brian|Chris|Charles|George|Henry|Jeff|"
+    "Leo|Martin|Ryan|Simon|Vincent|Victor|Allen|Alan|Edward|Ethan|Felix|Gary|Harry|Ivan|"
+    "Jerry|Jimmy|Ken|Larry|Louis|Nick|Oscar|Patrick|Raymond|Roger|Sean|Terry|Wayne|Carl|"
+    "Dennis|Derek|Howard|Jackie|Johnny|Justin|Kelvin|Lawrence|Mike|Neil|Philip|Ricky|Ronald|"
+    "Stanley|Calvin|Colin|Mary|Maria|Amy|Alice|Angela|Annie|Betty|Catherine|Cathy|Cindy|"
+    "Claire|Coco|Daisy|Diana|Emily|Emma|Eva|Fiona|Grace|Helen|Iris|Ivy|Jane|Janet|Jennifer|"
+    "Jenny|Jessica|Joyce|Judy|Julia|Karen|Kate|Kelly|Kitty|Laura|Lily|Linda|Lisa|Lucy|"
+    "Maggie|Mandy|Michelle|Nancy|Nina|Olivia|Rachel|Sally|Sandy|Sarah|Sophia|Sophie|Stella|"
+    "Susan|Tina|Vicky|Vivian|Wendy|Yvonne|Zoe|Elena|Irene|Joanna|Monica|Natalie|Rebecca|"
+    "Sharon|Sherry|Tracy|Anna|Elizabeth|Jennie|Carol|Cynthia|Doris|Gloria"
+)
+# Words that follow a given name in a place's or a firm's name (Queen Mary Hospital).
+_NOT_A_SURNAME = (
+    "Hospital|University|College|Medical|Medicine|Center|Centre|Clinic|Road|Street|Avenue|"
+    "Foundation|Group|Company|Ltd|Limited|Inc|Department|Office|Bureau|Commission|Committee|"
+    "Health|Healthcare|Care|Pharmaceutical|Pharma|Payment|Card|Number|Account|Building|"
+    "Hall|School|Institute|Memorial|Award|Prize|The|And|Of|In|On|At|From|Said|Says"
+)
+_LATIN_NAMES = re.compile(
+    # A foreign name (John Smith, Maria Garcia, Kim Ji-young).
+    f"(?<![A-Za-z])(?:{_ENGLISH_GIVEN}) (?!(?:{_NOT_A_SURNAME})(?![A-Za-z]))"
+    "[A-Z][a-z]{1,12}(?:-[A-Z]?[a-z]{2,8})?(?![A-Za-z])"
+    # An English given name before a surname in characters (David 王伟, Kevin 刘).
+    f"|(?<![A-Za-z])(?:{_ENGLISH_GIVEN}) ?{_SURNAME}(?!某)"
+    # ... alone after a post or a title, or before the real name (代表Alex把钱, Dr. Frank,
+    # Lily（本名杨丽丽）).
+    f"|(?:(?<=Dr\\. )|(?<=代表)|(?<=医生)|(?<=护士)|(?<=经理))(?:{_ENGLISH_GIVEN})(?![A-Za-z])"
+    f"|(?<![A-Za-z])(?:{_ENGLISH_GIVEN})(?=\\s?[（(](?:本名|真名|原名|real name))"
+    # A name of Hong Kong, Macau or Taiwan (Leung Chi-wai, Chang Mei-ling).
+    "|(?<![A-Za-z])[A-Z][a-z]{1,5} [A-Z][a-z]{1,6}-[a-z]{2,6}(?![A-Za-z])"
+    # A surname in capitals and a comma (WANG, Xiaoming).
+    f"|(?<![A-Za-z])(?:{_PINYIN_SURNAMES.upper()}), [A-Z][a-z]{{1,8}}(?![A-Za-z])"
+    # In lower case after a post in English (nurse zhang jian hua) or opening a sentence
+    # before a comma (xu haitao, head of procurement).
+    "|(?:(?<=nurse )|(?<=doctor )|(?<=director )|(?<=driver )|(?<=pharmacist )|(?<=surgeon )"
+    "|(?<=physician )|(?<=manager )|(?<=supplier ))"
+    f"(?P<lower>(?:{_PINYIN_SURNAMES.lower()})(?: [a-z]{{2,6}}){{1,2}})(?![A-Za-z])"
+    f"|(?:^|(?<=[.!?] ))(?P<opening>(?:{_PINYIN_SURNAMES.lower()}) [a-z]{{2,7}})(?=,)"
+    # The given name first, two syllables of pinyin (Jianhua Zhang, Xiaoli Chen).
+    f"|(?<![A-Za-z])(?P<given>[A-Z][a-z]{{3,7}}) (?:{_PINYIN_SURNAMES})(?![A-Za-z])"
+)
+_FAMOUS_HYPHENATED = frozenset({"sun yat-sen", "chiang kai-shek", "sun yat-sen's"})
+
+
+def _latin_names(text: str) -> list[tuple[int, int]]:
+    """Spans of names written in Latin letters beyond pinyin's usual forms: foreign names,
+    English given names beside a Chinese surname, Hong Kong and Taiwan romanisation, a
+    surname in capitals with a comma, pinyin in lower case after an English post."""
+    out = []
+    for m in _LATIN_NAMES.finditer(text):
+        if m.group().lower() in _FAMOUS_HYPHENATED | _FAMOUS_IN_LATIN:
+            continue
+        pinyin = m.group("lower") or m.group("opening")
+        if pinyin and not all(pinyin_readable(w) for w in pinyin.split()):
+            continue  # (pinyin, not English: nurse zhang jian hua, not nurse he said)
+        if m.group("given") and pinyin_syllable_count(m.group("given")) != 2:
+            continue  # Jianhua Zhang, not Human Chen: two syllables of pinyin, no word
+        out.append(m.span())
+    return out
 
 
 # A name written half in pinyin: 张jian华, 张Jianhua, 张建hua, Zhang建华.
@@ -1720,7 +1806,8 @@ _PEOPLES = (
 )
 # Fields only a person fills, in forms, records of talks, judgments and approval chains.
 _PERSON_FIELDS = (
-    "姓[ \t]*名|承办人|经办人|审核人|记录人|签收人|填表人|联系人|谈话人|被处理人|当事人|确认人|"
+    "姓[ \t]*名|(?<![A-Za-z])(?:Name|NAME)|"
+    "承办人|经办人|审核人|记录人|签收人|填表人|联系人|谈话人|被处理人|当事人|确认人|"
     "举报人|投诉人|询问人|调查人|核查人|复核人|签字人|拟稿人?|核稿人?|签发人?|审批人|批准人|"
     "书记员|审判员|审判长|陪审员|委托代理人|持卡人|申请人|收受人|送出人|来信人|来访人|来电人|"
     "责任人|证人|持有人|户主|患者|病人|(?:行政|医疗|护理|门诊)?总值班|值班院领导|值班人员?|"
@@ -1729,6 +1816,12 @@ _PERSON_FIELDS = (
 # A name as the value of a labelled field (姓名：康逸鸣；, 被处理人：闻立德，) or before
 # 同志 (给予练金凤同志…): any surname of the Hundred counts there, unless the whole is a
 # common word (党员同志, 宣传科同志).
+# A surname and the initials of a given name, as a field's value or after a post
+# (当事人：张JH; 医生李XM), not a machine (医生王CT).
+_SURNAME_INITIALS = re.compile(
+    f"(?:{_PERSON_FIELDS}|{ROLE_WORDS})[:：]?\\s*"
+    f"(?P<name>{_SURNAME}(?!XX|CT|MR|DR|PET|ICU|CCU|ECG|EEG|PCR)[A-HJ-TW-Z]{{2,3}})(?![A-Za-z])"
+)
 _LABELLED = re.compile(
     # A field only a person fills (承办人：万里, 被谈话人：林立（骨科主任）): whatever word
     # the name is.
@@ -1773,7 +1866,7 @@ _LABELLED = re.compile(
     "(?=[\\dA-Za-z]|\\S{2,8}[:：]?\\s*\\d)"
     # A name alone after a space or two at the end of a line (列席：驻局纪检监察组 时红军;
     # 县人民医院  金鑫).
-    "|(?:(?<=[\\u4e00-\\u9fff][ \\t])|(?<=[\\u4e00-\\u9fff][ \\t]{2}))"
+    "|(?:(?<=[\\u4e00-\\u9fff\\d][ \\t])|(?<=[\\u4e00-\\u9fff][ \\t]{2}))"
     f"(?P<last>{_MODEL_SURNAME}[^\\W\\d_a-zA-Z某甲乙丙*]{{1,2}})"
     "(?=[ \\t]*(?:\\n|$))"
     f"|(?<=尊敬的)(?P<dear>{_MODEL_SURNAME}[\\u4e00-\\u9fff]{{1,2}}?)(?:先生|女士)"
@@ -2123,9 +2216,9 @@ def _names(text: str) -> list[tuple[int, int]]:
             elif not (n in _ENDS_KNOWN and len(word) == end - start >= 3 and not freq.get(word)):
                 continue  # an ordinary word such as 方面 (not a word no dictionary knows: 暴文彬)
             spans.append((start, end))
-    for pattern in (_UNMASKED, _MINORITY_ONE, _DESCRIBED, _GIVEN_TOLD, _COMRADE):
+    for pattern in (_UNMASKED, _MINORITY_ONE, _DESCRIBED, _GIVEN_TOLD, _COMRADE, _SURNAME_INITIALS):
         spans += [m.span("name") for m in pattern.finditer(text)]
-    for m in _BY_ROLE_ANY_FORM.finditer(text):
+    for m in [*_BY_ROLE_ANY_FORM.finditer(text), *_DAI_BY_ROLE.finditer(text)]:
         start, end = m.span("name")
         if (
             not freq.get(text[start:end])
@@ -2164,10 +2257,13 @@ def _names(text: str) -> list[tuple[int, int]]:
                     placed.add(m.span(group))
         elif group == "item" and re.match(r"[男女](?![儿子士性婿])[，,、]", text[m.end() :]):
             spans.append(m.span(group))  # 1. 东方亮，男，: described by sex, whatever word
-        elif (
-            group == "last" and text.count("\t", text.rfind("\n", 0, m.start()) + 1, m.start()) >= 2
+        elif group == "last" and "\t" in text[text.rfind("\n", 0, m.start()) + 1 : m.start()]:
+            continue  # 人数⇥占比, 患者⇥金额: a table's last cell (姓名's column: the table's rule)
+        elif group == "last" and (
+            re.search(r"(?:备注|附言|用途|事由|摘要|说明|原因|内容)[ \t]*$", text[: m.start(group)])
+            or tags.get(value[1:], "x").startswith("v")
         ):
-            continue  # 处分种类⇥人数⇥占比: a table's last column (名 under 姓名: the table's rule)
+            continue  # 备注 辛苦费, 那个人 别搞错: a field's words, a verb
         elif (
             group in ("role", "item")
             and (
@@ -2205,6 +2301,7 @@ def _names(text: str) -> list[tuple[int, int]]:
         if len(name) == 3 and not freq.get(name) and freq.get(name[:2], 0) < 100:
             spans.append(m.span("name"))
     spans += [m.span() for m in _MINORITY.finditer(text)]
+    spans += _latin_names(text)
     for m in _PINYIN_NAME.finditer(text):
         start, end = m.span()
         latin = m.group().split()
@@ -2276,9 +2373,12 @@ def _names(text: str) -> list[tuple[int, int]]:
         given = text[s + (2 if text[s : s + 2] in _COMPOUNDS else 1) : e]
         return (
             not herb
-            # (约谈相关人员: a common verb, not a given name)
-            and not (len(given) == 2 and tags.get(given) == "v" and freq.get(given, 0) >= 10000)
+            # (约谈相关人员, 约谈中心主任: a common verb or noun, not a given name)
+            and not (
+                len(given) == 2 and tags.get(given) in ("v", "n") and freq.get(given, 0) >= 10000
+            )
             and text[s:e] not in _COMPOUNDS  # 上官、欧阳等复姓: a surname alone
+            and not re.fullmatch("[一二两三四五六七八九十几数]+[人名位个]", given)  # 张、李二人
             # (院长家楼下: a place by a home, not a given name)
             and not (
                 len(given) == 2 and tags.get(given, "x")[0] in "sf" and freq.get(given, 0) >= 300
@@ -2403,7 +2503,9 @@ _CELL_VALUE = {
 
 # What a cell under 姓名 may hold as a name (no 某, no placeholder, no post).
 _ANY_NAME_CELL = re.compile(
-    "(?!张三$|李四$|王五$|赵六$|已|本人|匿名|略|无$|.*(?:[办科室部处组院委局所站]|中心)$)"
+    "(?!张三$|李四$|王五$|赵六$|已|本人|匿名|略|无$|.*(?:[办科室部处组院委局所站]|中心)$"
+    # (a form's field down its first column: | 姓名 | 王某 | ⏎ | 手机 | 已删除 |)
+    "|(?:手机|电话|性别|年龄|科室|职务|职称|单位|地址|住址|民族|籍贯|部门|岗位|金额|备注|日期|时间)$)"
     "[^\\W\\d_a-zA-Z某*]{2,5}"
     "|[\u4e00-\u9fff]{2,6}·[\u4e00-\u9fff]{2,6}"
 )
@@ -2454,6 +2556,7 @@ def _table_cells(text: str) -> list[tuple[str, int, int]]:
     out: list[tuple[str, int, int]] = []
     columns: dict[int, str] = {}
     named: set[int] = set()  # the columns headed 姓名 itself
+    kinds: set[int] = set()
     width = 0
     offset = 0
     spaced = False  # a table whose cells one space separates (序号 姓名 科室 工号)
@@ -2499,6 +2602,8 @@ def _table_cells(text: str) -> list[tuple[str, int, int]]:
         if header and len(cells) >= 2:
             columns, width = header, len(cells)
             named = {i for i in header if re.fullmatch("(?:患者|人员)?姓名|名字", texts[i])}
+            # (a column of a kind of people, whose cells may be kinds: | 患者 | ⏎ | 门诊 |)
+            kinds = {i for i in header if re.fullmatch("患者|病人|医生|医师|护士", texts[i])}
         elif columns and abs(len(cells) - width) <= 1 and len(cells) >= 2:
             for i, kind in columns.items():
                 if i < len(cells) and (
@@ -2508,6 +2613,8 @@ def _table_cells(text: str) -> list[tuple[str, int, int]]:
                 ):
                     if kind == "person_name" and re.search(f"(?:{ROLE_WORDS})$", texts[i]):
                         continue  # 上交人 | 周主任: a form of address
+                    if i in kinds and _frequencies().get(texts[i], 0) >= 100:
+                        continue  # | 患者 | … | ⏎ | 门诊 | …: a kind of patient, not one
                     a, b = cells[i]
                     out.append((kind, offset + a, offset + b))
         elif re.sub(r"[\s|:：-]", "", line):  # any line but a rule line (|---|) ends it
