@@ -27,7 +27,7 @@ from pipeline.base.registry import Registry, load_registry
 from pipeline.cases import Case, gate, load_cases
 from pipeline.check import CheckResult, check_all
 from pipeline.check.layer import Layer
-from pipeline.collect import CollectResult, collect
+from pipeline.collect import collect
 from pipeline.history.channels import Directory, directory
 from pipeline.history.punctuality import Punctuality, punctuality
 from pipeline.privacy.suppression import suppress
@@ -100,7 +100,6 @@ class Prepared:
     """Everything the pipeline knows before rendering."""
 
     registry: Registry
-    collected: list[CollectResult]
     checked: CheckResult
     cases: list[Case]
     # The channels to publish (worked out while the files are checked).
@@ -142,7 +141,8 @@ def prepare(
     today = (now or datetime.now(BEIJING)).date()
     # The case notices are read and screened by another process meanwhile.
     with beside(lambda: load_cases(registry, today, as_recorded=not preview)) as cases:
-        collected = collect(registry, local_only=True, gate=gate) if run_collect else []
+        if run_collect:  # (what was collected is in the manifest and the store)
+            collect(registry, local_only=True, gate=gate)
         # The channel directory reads the lists just collected and needs nothing checked:
         # another process works it out during the check, forked before the check's
         # rows are in this process (beside the roll-up, from the process that held
@@ -154,7 +154,7 @@ def prepare(
             checked = check_all(
                 registry, [s for s in every if s.kind == "statistics"], today, layer
             )
-            return Prepared(registry, collected, checked, cases(), worked_out())
+            return Prepared(registry, checked, cases(), worked_out())
 
 
 def latest_month(checked: CheckResult, now: datetime) -> str | None:
@@ -177,7 +177,8 @@ def compute(prep: Prepared, now: datetime, progress: Callable[[str], None]) -> C
     """Aggregate and suppress the figures, and derive reporting history and channels;
     raise :class:`BuildRefused` when there is nothing to publish. The rows read from
     each file are released once the reporting history is known (see
-    :meth:`CheckResult.release_rows`)."""
+    :meth:`CheckResult.release_rows`), and the canonical table once it is aggregated
+    (:meth:`CheckResult.release_table`)."""
     registry = prep.registry
     if not registry.campaigns:
         raise BuildRefused([Problem("registry/campaigns.yaml", "no_campaign", "没有专项行动")])
@@ -197,6 +198,8 @@ def compute(prep: Prepared, now: datetime, progress: Callable[[str], None]) -> C
     # suppression allocate (forking a process beside the roll-up used to do it).
     give_back_free_memory()
     aggregates = aggregate(registry, prep.checked.table, campaign, until)
+    # The pages read only which files each institution-month came from.
+    prep.checked.release_table()
     give_back_free_memory()
     aggregates.table = suppress(aggregates.table, registry)
     return Computed(aggregates, on_time, prep.directory)

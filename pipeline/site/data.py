@@ -211,7 +211,7 @@ def institution_months(site: Site, out: Path) -> list[str]:
     def cell(value: float, hide: bool) -> str:
         return suppressed if hide else number(value)
 
-    src = site.checked.table.drop_duplicates(["institution_id", "period", "file"])
+    src = site.checked.sources()
     sources: dict[tuple[str, str], list[str]] = {}
     for key_inst, key_period, file in zip(
         src.institution_id.tolist(), src.period.tolist(), src.file.tolist(), strict=True
