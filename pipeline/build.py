@@ -8,6 +8,7 @@ everything succeeded, so a failed build leaves the previous site untouched.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
@@ -232,6 +233,10 @@ def render_docs(
             touched,
         )
     )
+    # The pages' state refers to itself (the templates see the site): with the cycle
+    # collector paused for the command it would stay, every figure with it, through
+    # MkDocs and into each of its workers.
+    gc.collect()
 
 
 def mkdocs_site(
@@ -262,6 +267,7 @@ def mkdocs_site(
     if registry.config.public_url:
         cfg.site_url = registry.config.public_url
     logging.getLogger("mkdocs").setLevel(logging.ERROR if dirty else logging.WARNING)
+    give_back_free_memory()  # what the figures and pages held, freed by now
     with _source_date(now):
         if dirty:
             mkdocs_build(cfg, dirty=True)
@@ -330,6 +336,7 @@ def build(
         prep.channel_problems = computed.directory.problems
         progress("生成页面")
         render_docs(prep, computed, now, docs, config_file.parent / "site")
+        del computed  # MkDocs reads none of the figures
         progress("MkDocs 构建网站")
         new = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
         try:
