@@ -248,9 +248,7 @@ class CheckResult:
         of the table once, in the table's order (what the pages read of the table)."""
         if self._sources is not None:
             return self._sources
-        return self.table[["institution_id", "period", "file"]].drop_duplicates(
-            ignore_index=True
-        )
+        return self.table[["institution_id", "period", "file"]].drop_duplicates(ignore_index=True)
 
     def release_table(self) -> None:
         """Forget the canonical table once the figures are aggregated, but for its
