@@ -189,7 +189,7 @@ def institution_months(site: Site, out: Path) -> list[str]:
     # One row per (institution, month), by id then month (the categories are sorted),
     # one column per indicator; numbers until a row is written (millions of cells).
     # The pairs are marked among all (entity, period) pairs, not sorted out of the
-    # cells (np.unique's sort of 3 million cells took the step +100 MB at 3,000).
+    # cells (np.unique's sort of 2.4 million cells at 3,000 institutions: +97 MB).
     months = period.categories
     cell_pair = entity.codes[keep].astype(np.int64) * len(months) + period.codes[keep]
     marked = np.zeros(len(entity.categories) * len(months), dtype=bool)
@@ -208,7 +208,7 @@ def institution_months(site: Site, out: Path) -> list[str]:
     values[row, column] = t.value.to_numpy()[keep]
     hidden = np.zeros((len(pairs), len(codes)), dtype=bool)
     hidden[row, column] = t.suppressed.to_numpy()[keep]
-    del keep, row, column, indicator_codes  # a number per cell (3 million at 3,000)
+    del keep, row, column, indicator_codes  # a number per cell (2.4 million at 3,000)
     institution_ids = entity.categories[pairs // len(months)].tolist()
     periods = months[pairs % len(months)].tolist()
     suppressed = f"<{site.fig.threshold}"

@@ -24,7 +24,7 @@ def render(site: Site) -> None:
     charts = home_page(site)
     if site.touched is None:
         # Before the page workers are forked: the open-data files are the render's
-        # largest allocations (+100 MB for a moment at 3,000 institutions), which
+        # largest allocations (+100-150 MB for a moment at 3,000 institutions), which
         # beside the workers came on top of theirs.
         open_data(site, site.public_cases)
     # The institutions' pages are written by worker processes meanwhile.
