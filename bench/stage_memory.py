@@ -65,6 +65,7 @@ def child(data: Path, out: Path, marks: Path) -> None:
         mark("render", own_before=_hwm_mb())
         _reset_peak()
         render_docs(prep, computed, now, docs, ROOT / "site")
+        del computed  # as the build does
         mark("mkdocs", own_before=_hwm_mb())
         _reset_peak()
         mkdocs_site(ROOT / "mkdocs.yml", docs, out, prep.registry, now)

@@ -255,7 +255,7 @@ def test_a_file_name_that_names_a_person_is_never_published(data_dir, tmp_path):
     (folder / "2026-09.csv").rename(hostile)
     out = tmp_path / "out"
     prep = build(data_dir, out, now=NOW, config_file=ROOT / "mkdocs.yml")
-    labels = {s.file for s in prep.checked.quarantined} | set(prep.checked.table.file)
+    labels = {s.file for s in prep.checked.quarantined} | set(prep.checked.sources().file)
     assert any(label.startswith("chengdong-chc/statistics/文件名含个人信息-") for label in labels)
     for f in out.rglob("*"):
         if f.is_file() and f.suffix in (".html", ".json", ".xml", ".csv", ".txt", ".parquet"):

@@ -106,5 +106,5 @@ def _reported(site: Site) -> set[tuple[str, str]]:
     # Each pair once before any text is made: the canonical table has a row per figure
     # (2.2 million at 3,000 institutions), and a text per cell of two columns took 330
     # MB for a moment.
-    t = site.checked.table[["institution_id", "period"]].drop_duplicates()
+    t = site.checked.sources()[["institution_id", "period"]].drop_duplicates()
     return set(zip(t.institution_id.tolist(), t.period.tolist(), strict=True))
