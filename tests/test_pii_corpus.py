@@ -224,6 +224,14 @@ FLOORS["pii_heldout_zo.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0
 # 4.5 % flagged (half-masked names, which the gate refuses on purpose).
 FLOORS["pii_heldout_zp.yaml"] = {"person_name": 0.93, "other": 1.0, "flagged": 0.05}
 FLOORS["pii_heldout_zq.yaml"] = {"person_name": 0.93, "other": 1.0, "flagged": 0.05}
+# ZR (96.4 % of names, medical numbers 8 / 9, 4.5 % flagged at first measurement, after
+# round 37) is the sales side as investigators find it: reps' ledgers, sign-in sheets,
+# waybills, drug lists; ZS (95.2 %, every other kind whole, 3.5 % flagged) is inspection
+# and audit reports with tables of figures: the second unseen set, after ZJ, to meet all
+# three targets at first reading. After reading (round 38): ZR 98.2 %, ZS 96.8 %, every
+# other kind whole, none and 1.2 % flagged.
+FLOORS["pii_heldout_zr.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
+FLOORS["pii_heldout_zs.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

@@ -68,7 +68,7 @@ _GIVEN = f"[^\\W\\d_{_NOT_GIVEN}a-zA-Z]{{1,2}}"
 # Words a name follows in a notice (对蒯某作出处罚, 聘用逯某, 与佘某共同) and words it
 # comes before (闵某在, 阙某利用, 殷某、滕某两名医生).
 _BEFORE_NAME = (
-    "(?<![面针应绝相反核])对|聘用|雇用|与|由|将|被|和|及|同|向|给予|给|让|派|安排|指使|委托|经|"
+    "(?<![面针应绝相反核])对|聘用|雇用|与|由|将|被|和|及|同|向|给予|给|让|请|派|安排|指使|委托|(?<![已曾])经|"
     "(?<![一两几这那每整])把|跟|、|"
     "涉事|当事人|包括|"
     "责令|要求|通知|告知|提醒|批准|任命|授意|指派|协助|帮助|联系|找到|认识|免去|撤销|责成|"
@@ -161,7 +161,7 @@ _HERBS = (
     # Words of the profession the dictionary tags as names (柳叶刀, 白衣天使).
     "柳叶刀 白衣天使 杏林春暖 杏林 廉政 廉洁 马赛克 "
     # Words of online talk and a ward's short name (@全体成员, 高赞回答, 普外那个).
-    "全体 高赞 普外 普内 艾滋病 "
+    "全体 高赞 普外 普内 艾滋病 高三尖杉 毛冬青 "
     # Models the notices hold up (学习张桂梅同志, 以焦裕禄同志为榜样).
     "焦裕禄 孔繁森 张桂梅 黄文秀 张定宇 邱少云 李兰娟 王忠诚 杨根思 林俊德 南仁东 黄大年 张富清"
 )
@@ -225,6 +225,8 @@ _BY_ROLE_ANY_FORM = re.compile(
 _DAI_BY_ROLE = re.compile(
     f"(?:{ROLE_WORDS})(?P<name>[岩玉咪依艾][^\\W\\d_A-Za-z某]{{1,2}}?)(?=(?:{_AFTER_NAME})|叫)"
 )
+# A given name alone between a post and 同志 (护理部副主任秀芬同志).
+_GIVEN_COMRADE = re.compile(f"(?:{ROLE_WORDS})(?P<name>[^\\W\\d_A-Za-z某]{{2}})同志")
 _MINORITY = re.compile(f"(?:{_MINORITY_PARTS}){{2,4}}")
 _MINORITY_ONE = re.compile(
     f"(?:{_BEFORE_NAME})?(?P<name>(?:{_MINORITY_PARTS}))(?=(?:{_AFTER_NAME}|{ROLE_WORDS}))"
@@ -414,7 +416,7 @@ _RECORD_WORDS = (
     r"入院登记号|住院登记号|门诊登记号|就诊登记号|检查号|检验号|标本号|化验单号|"
     r"住院编号|门诊编号|病历编号|病案编号|就诊编号|急诊号|留观号|"
     # (from the hospital's system: 患者ID, 登记号, 病案首页编号)
-    r"患者ID|患者编号|就诊ID|患者登记号|病案首页编号|处方编号|处方笺号?)"
+    r"患者ID|患者编号|就诊ID|患者登记号|病案首页编号|处方编号|处方笺号?|诊疗卡号)"
 )
 _RECORD = re.compile(
     f"(?:{_RECORD_WORDS}|{_RECORD_ENGLISH}|(?:医保|社保|就诊|医疗)卡(?:[（(]|的)(?:卡号|号码|编号)"
@@ -1022,8 +1024,16 @@ def find_pii(
 
     def add(kind: str, start: int, end: int, suggestion: str) -> None:
         # (an account with a number inside it is both: 微信号:hy13646712859)
+        # (and a name inside a home's address is the person's: 送到了曹德华院长位于…14号)
         inside = kind == "wechat_id"
-        if any(s < end and start < e and not (inside and start < s and e <= end) for s, e in taken):
+        home = {(f.start, f.end) for f in found if f.kind == "home_address"}
+        if any(
+            s < end
+            and start < e
+            and not (inside and start < s and e <= end)
+            and not (kind == "person_name" and (s, e) in home)
+            for s, e in taken
+        ):
             return
         taken.append((start, end))
         found.append(Finding(kind, start, end, text[start:end], suggestion))
@@ -1653,8 +1663,12 @@ def pinyin_syllable_count(word: str) -> int:
 def _office_initials(local: str) -> bool:
     """Whether a mailbox's name is the initials of an office's name (zwswsj, bjkqyyzhb):
     five letters or more, no digit, and no way to read it as pinyin syllables (lihua,
-    wangjianguo and zhangw1985 are read as people's)."""
-    return bool(re.fullmatch(r"[a-z]{5,}", local)) and not pinyin_readable(local)
+    wangjianguo and zhangw1985 are read as people's); its parts may be joined by _ . -,
+    none of them pinyin (jw_lyyy; not zhang_wei, lu.jiawen.vancouver)."""
+    parts = re.split(r"[._-]", local)
+    return bool(re.fullmatch(r"[a-z]{5,}", "".join(parts))) and not any(
+        pinyin_readable(part) for part in parts
+    )
 
 
 def pinyin_readable(word: str) -> bool:
@@ -2218,7 +2232,11 @@ def _names(text: str) -> list[tuple[int, int]]:
             spans.append((start, end))
     for pattern in (_UNMASKED, _MINORITY_ONE, _DESCRIBED, _GIVEN_TOLD, _COMRADE, _SURNAME_INITIALS):
         spans += [m.span("name") for m in pattern.finditer(text)]
-    for m in [*_BY_ROLE_ANY_FORM.finditer(text), *_DAI_BY_ROLE.finditer(text)]:
+    for m in [
+        *_BY_ROLE_ANY_FORM.finditer(text),
+        *_DAI_BY_ROLE.finditer(text),
+        *_GIVEN_COMRADE.finditer(text),
+    ]:
         start, end = m.span("name")
         if (
             not freq.get(text[start:end])
@@ -2287,7 +2305,9 @@ def _names(text: str) -> list[tuple[int, int]]:
         shown = text[end - 1]
         if text[end - 1] in "）)":
             inner = text[text.index("某", start) + 2 : end - 1]
-            if inner not in "男女" and not re.fullmatch(f"(?:{ROLE_WORDS})", inner):
+            if inner not in ("男", "女", "匿名", "已故", "实名") and not re.fullmatch(
+                f"(?:{ROLE_WORDS})", inner
+            ):
                 spans.append((start, end))  # 张某（建华）, not 王某（男） or 王某（化名）
         elif (
             shown not in _AFTER_GIVEN
