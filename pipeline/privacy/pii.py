@@ -176,6 +176,8 @@ _FAMOUS_IN_LATIN = frozenset(
     {"sun simiao", "zhang zhongjing", "li shizhen", "hua tuo", "bian que", "zhong nanshan"}
     # and in English (Sun Yat-sen University, Dr. Norman Bethune)
     | {"sun yat", "norman bethune", "florence nightingale", "william osler"}
+    # and in the romanisation of Hong Kong and Taiwan
+    | {"sun yat-sen", "chiang kai-shek"}
 )
 
 
@@ -1727,7 +1729,6 @@ _LATIN_NAMES = re.compile(
     # The given name first, two syllables of pinyin (Jianhua Zhang, Xiaoli Chen).
     f"|(?<![A-Za-z])(?P<given>[A-Z][a-z]{{3,7}}) (?:{_PINYIN_SURNAMES})(?![A-Za-z])"
 )
-_FAMOUS_HYPHENATED = frozenset({"sun yat-sen", "chiang kai-shek", "sun yat-sen's"})
 
 
 def _latin_names(text: str) -> list[tuple[int, int]]:
@@ -1736,7 +1737,7 @@ def _latin_names(text: str) -> list[tuple[int, int]]:
     surname in capitals with a comma, pinyin in lower case after an English post."""
     out = []
     for m in _LATIN_NAMES.finditer(text):
-        if m.group().lower() in _FAMOUS_HYPHENATED | _FAMOUS_IN_LATIN:
+        if m.group().lower() in _FAMOUS_IN_LATIN:
             continue
         pinyin = m.group("lower") or m.group("opening")
         if pinyin and not all(pinyin_readable(w) for w in pinyin.split()):
