@@ -657,12 +657,9 @@ _LONGEST_NUMBER = 19
 
 # A date written with separators (2016.05.10, 2026-03-02): never part of a longer number
 # (有效期限：2016.05.10-2036.05.10 is no card).
-_DATE_GROUPS = re.compile(
+DATE_GROUPS = re.compile(
     r"(?<!\d)(?:19|20)\d\d([.\-/])(?:0[1-9]|1[0-2])\1(?:0[1-9]|[12]\d|3[01])(?!\d)"
 )
-
-
-DATE_GROUPS = _DATE_GROUPS
 
 
 def _join_digit_groups(m: re.Match[str]) -> str:
@@ -673,7 +670,7 @@ def _join_digit_groups(m: re.Match[str]) -> str:
     a row (日期,车位⏎2026-03-03,…) end a number (the gate reads a table's cells together
     only where they spell one: ``pii_gate``)."""
     text, out, at = m.group(), "", 0
-    for day in _DATE_GROUPS.finditer(text):
+    for day in DATE_GROUPS.finditer(text):
         out += _join_groups(text[at : day.start()], m.string, m.start() + at) + day.group()
         at = day.end()
     return out + _join_groups(text[at:], m.string, m.start() + at)
@@ -1012,7 +1009,6 @@ def find_pii(
     """
     norm = normalise_width(text)
     found: list[Finding] = []
-    taken: list[tuple[int, int]] = []
     for m in DISGUISE.finditer(text):
         found.append(
             Finding(
@@ -1027,17 +1023,15 @@ def find_pii(
     def add(kind: str, start: int, end: int, suggestion: str) -> None:
         # (an account with a number inside it is both: 微信号:hy13646712859)
         # (and a name inside a home's address is the person's: 送到了曹德华院长位于…14号)
-        inside = kind == "wechat_id"
-        home = {(f.start, f.end) for f in found if f.kind == "home_address"}
         if any(
-            s < end
-            and start < e
-            and not (inside and start < s and e <= end)
-            and not (kind == "person_name" and (s, e) in home)
-            for s, e in taken
+            f.kind != "disguise"  # (a disguise is found beside what it hides)
+            and f.start < end
+            and start < f.end
+            and not (kind == "wechat_id" and start < f.start and f.end <= end)
+            and not (kind == "person_name" and f.kind == "home_address")
+            for f in found
         ):
             return
-        taken.append((start, end))
         found.append(Finding(kind, start, end, text[start:end], suggestion))
 
     def cards(with_context: bool) -> None:
@@ -2499,12 +2493,8 @@ _COLUMN_KINDS = (
         "staff_number",
         re.compile(r"工号|职工号|员工号|(?i:(?:employee|staff)\s*(?:no\.?|id|number))"),
     ),
-    (
-        "medical_record",
-        re.compile(
-            r"住院号|病历号|门诊号|就诊卡号?|就诊号|病案号|ID号|处方号|医保卡号|患者ID|病案首页编号"
-        ),
-    ),
+    # (the labels a record's number follows in running text, and a card's or ID's column)
+    ("medical_record", re.compile(_RECORD_WORDS + "|ID号|就诊卡")),
     ("wechat_id", re.compile(r"微信号?|QQ号?|邮箱")),
     ("home_address", re.compile(r"(?:家庭)?住址|家庭地址|户籍地址")),
 )
