@@ -57,7 +57,7 @@ SURNAMES = (
 _COMPOUND, _SINGLE = SURNAMES.rsplit("|", 1)
 # Surnames that are also common function characters (单, 尚, 解, 查 ...): left out of the
 # pattern rules, trusted only when the tagger calls a rare word a name (尚丽娟).
-_AMBIGUOUS_SURNAMES = "平明成国文易单尚解师查温乐经"
+_AMBIGUOUS_SURNAMES = "平明成国文易单尚解师查温乐经支简"
 _COMPOUNDS = frozenset(_COMPOUND.split("|"))
 _SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}])"
 # Characters that never make up a given name next to a role word (function words, role parts).
@@ -82,7 +82,7 @@ _AFTER_NAME = (
     "[，,、（(和与及等]|在|利用|违规|身为|因|收受|私自|擅自|作为|未|多次|以|系|涉嫌|长期|曾|"
     "被|将|为|主动|共同|两人|二人|两名|负责|要求|承认|索要|伪造|虚构|借|通过|担任|驾驶|"
     "已|于|所在|本人|其|向|把|对|违反|无证|非法|冒用|出具|开具|接受|拒不|名下|伙同|挂名|"
-    "是|指使|介绍|交代|低着头|[：:](?!\\d)|[（(]\\d+岁|[，,][男女]|"
+    "是|指使|介绍|交代|低着头|一次性|先后|分别|[：:](?!\\d)|[（(]\\d+岁|[，,][男女]|"
     # What only a person has (格桑家住…, 旺堆的身份证号).
     "家住|现住|住在|的(?:身份证|手机|住址|家庭住址|医保卡|银行卡|社保卡)"
 )
@@ -163,9 +163,13 @@ _HERBS = (
     # Words of online talk and a ward's short name (@全体成员, 高赞回答, 普外那个).
     "全体 高赞 普外 普内 艾滋病 高三尖杉 毛冬青 "
     # Models the notices hold up (学习张桂梅同志, 以焦裕禄同志为榜样).
-    "焦裕禄 孔繁森 张桂梅 黄文秀 张定宇 邱少云 李兰娟 王忠诚 杨根思 林俊德 南仁东 黄大年 张富清"
+    "焦裕禄 孔繁森 张桂梅 黄文秀 张定宇 邱少云 李兰娟 王忠诚 杨根思 林俊德 南仁东 黄大年 张富清 "
+    # Words of clinics (员工花名册, 处方笺, 艾灸).
+    "花名册 处方笺 艾灸"
 )
 _NOT_NAMES = frozenset(_HERBS.split())
+# Words no post makes a name (参保人单日多次结算, 志愿者和导医共同值守), unlike 常青.
+_NEVER_NAMES = frozenset(["单日", "单次", "导医"])
 # A quiz's placeholders, never a name wherever they stand (患者家属李四塞给他).
 _PLACEHOLDERS = frozenset(["张三", "李四", "王五", "赵六"])
 _LONG_NOT_NAMES = re.compile(
@@ -208,11 +212,11 @@ _MINORITY_PARTS = (
     "阿尔斯兰|阿依努尔|依力哈木|赛买提|宝音|阿衣古丽|阿衣|阿伊古丽|格日乐|泽仁|其其格日乐|"
     "达娃|旺姆|拉珍|仁增|曲吉|尼珍|琼达|罗布|桑吉|加措|嘉措|措吉|白珍|曲措|次珍|德央|普琼|"
     "次央|热依拉|迪丽努尔|玛依拉|努尔古丽|祖丽菲亚|帕丽达|阿依夏木|艾克拜尔|伊力哈木|图尔荪|"
-    "阿卜力孜|塔依尔|阿拉坦仓|苏布达|次旺|欧珠|多布杰|嘎玛|巴珠|旺久|桑布|旺扎|白央"
+    "阿卜力孜|阿不力孜|阿不来提|阿不拉|努尔比亚|塔依尔|阿拉坦仓|苏布达|次旺|欧珠|多布杰|嘎玛|巴珠|旺久|桑布|旺扎|白央"
 )
 # Characters that spell names of other languages in Chinese (买买提, 艾合买提, 巴特尔).
 _TRANSLITERATION = frozenset(
-    "阿艾买提合力克尔木尼沙吾甫江汗古丽孜热依玉素普拉巴图赛迪努乃斯哈坎吉米曼尤塔西穆罕默德都兰托别布"
+    "阿艾买提合力克尔木尼沙吾甫江汗古丽孜热依玉素普拉巴图赛迪努乃斯哈坎吉米曼尤塔西穆罕默德都兰托别布比亚"
 )
 _PARTS = frozenset(_MINORITY_PARTS.split("|"))
 # A name of any form (玉罕, 排早弄, 泽郎王修) between a post and what only a person has
@@ -231,7 +235,7 @@ _DAI_BY_ROLE = re.compile(
 _GIVEN_COMRADE = re.compile(f"(?:{ROLE_WORDS})(?P<name>[^\\W\\d_A-Za-z某]{{2}})同志")
 _MINORITY = re.compile(f"(?:{_MINORITY_PARTS}){{2,4}}")
 _MINORITY_ONE = re.compile(
-    f"(?:{_BEFORE_NAME})?(?P<name>(?:{_MINORITY_PARTS}))(?=(?:{_AFTER_NAME}|{ROLE_WORDS}))"
+    f"(?:{_BEFORE_NAME})?(?P<name>(?:{_MINORITY_PARTS}))(?=(?:{_AFTER_NAME}|{ROLE_WORDS}|说|称|表示))"
 )
 _PINYIN_SURNAMES = (
     "Wang|Li|Zhang|Liu|Chen|Yang|Huang|Zhao|Wu|Zhou|Xu|Sun|Ma|Zhu|Hu|Guo|He|Gao|Lin|Luo|"
@@ -295,7 +299,7 @@ _WECHAT = re.compile(
     # (other apps' accounts: 钉钉号, 抖音号, 快手号, 小红书号)
     r"|钉钉号?|抖音号?|快手号?|小红书号?|微博号?|加薇|(?<![\u4e00-\u9fff])微(?=[:：])|(?<=留下)微(?=[:：])"
     r"|(?<=[\u4e00-\u9fff])[Vv](?=是|号)|(?<![A-Za-z0-9])[Vv](?=[:：]))"
-    r"[:：\s]*(?:为|是|系|係)?[:：\s“\"'「（(]*(?:ID|Id|id|号|账号|帐号|名)?(?:\s+is)?[:：\s]*"
+    r"[:：\s]*(?:为|是|系|係)?[:：\s“\"'「（(]*(?:如|例如|比如)?(?:ID|Id|id|号|账号|帐号|名)?(?:\s+is)?[:：\s]*"
     r"(?!(?i:official|groups?|accounts?|public|channels?|moments|users?|number|search)\b)"
     r"[A-Za-z][-_A-Za-z0-9]{5,19}"
     r"|wxid_[A-Za-z0-9]{4,}"
@@ -326,14 +330,30 @@ _STAFF_NUMBER = re.compile(
     r"(?i:employee\s*(?:id|no\.?|number)|staff\s*(?:id|no\.?|number)|badge\s*(?:id|no\.?))"
     r"(?i: of (?:the )?[a-z]+)?|"
     r"执业证书编码|执业证书编号|执业证号|"
-    r"资格证书编码|资格证书编号|资格证号|医师证号|护士证号)(?:[（(][A-Za-z .]{2,20}[)）])?"
+    r"资格证书编码|资格证书编号|资格证号|医师证号|护士证号|工作证编号|执法证号|执法证编号)"
+    r"(?:[（(][A-Za-z .]{2,20}[)）])?"
     r"[:：\s]*(?:(?:早年|原来|以前|当时|好像|大概|应该|可能|记得|写|记|登记|标注)?(?:为|是|成))?"
     r"[:：\s“\"'「]*"
+    # (an office's characters before the digits: 医保稽-0219)
+    r"(?:[\u4e00-\u9fff]{1,4}-(?=\d))?"
     r"(?=[A-Za-z\-]*[0-9〇零一二三四五六七八九])[A-Za-z0-9\-〇零一二三四五六七八九]{3,}"
+)
+# A staff number asked for and answered on the next line (问：你的职工编号？⏎答：YX-04172),
+# printed before a cashier's name (收银员：0306 鞠红艳), or opening a row of a list of
+# staff, a zero first (07721 宗晓明 骨科).
+_STAFF_ANSWERED = re.compile(
+    r"(?:工号|职工号|员工号|职工编号|员工编号|工作证号|工作证编号)[^\n]{0,24}\n[ \t]*"
+    r"(?:答|回答|A)[:：]\s*(?:编号|号码|工号)?(?:是|为)?\s*"
+    r"(?P<code>[A-Za-z]{0,4}-?\d{3,10}(?:-\d{2,8})*)(?![\d.])"
+    r"|(?:收银员|收款员|收费员|操作员|开单人|营业员)[:：]\s*(?P<printed>\d{3,8})[ \t]+"
+    r"(?=[\u4e00-\u9fff]{2,4}(?:\s|$))"
+    r"|(?m:^)[ \t]*(?P<leading>0\d{3,7})[ \t]+(?=[\u4e00-\u9fff]{2,4}[ \t])"
 )
 _HOME = re.compile(
     r"(?:(?:住所|住址|住处)[，,]|房屋地址|住房地址|租住地址|家住|住址|住在|居住在|居于|现居|暂住|租住|现住|住于|住所在|家庭住址|居住地|住(?![院宿])"
-    r"|户籍地址|户籍地|户籍所在地|户口所在地|家庭地址|住宅地址|联系地址|通讯地址|通信地址)[:：]?"
+    r"|户籍地址|户籍地|户籍所在地|户口所在地|家庭地址|住宅地址|联系地址|通讯地址|通信地址"
+    # (a letter's sender, on its envelope: 寄：…银杉路9号 龚传伟)
+    r"|(?<![\u4e00-\u9fff])寄(?=[:：]))[:：]?"
     r"(?:[^，。；,;\n]{0,24}?"
     r"(?:\d+\s?(?:号楼|号|室|组|栋|幢|单元|户)|\d+-\d+(?:-\d+)?|\d+楼\d{3,4}(?!\d))"
     # (a herder's home: its gacha, or its farm's brigade: …额很乌苏嘎查, …乌拉盖牧场三队)
@@ -421,9 +441,10 @@ _RECORD_WORDS = (
     r"患者ID|患者编号|就诊ID|患者登记号|病案首页编号|处方编号|处方笺号?|诊疗卡号)"
 )
 _RECORD = re.compile(
-    f"(?:{_RECORD_WORDS}|{_RECORD_ENGLISH}|(?:医保|社保|就诊|医疗)卡(?:[（(]|的)(?:卡号|号码|编号)"
-    # (a card and its number with no word between: 就诊卡0012345678)
-    "|(?:医保|社保|就诊|医疗)卡[:：]?(?=\\s*[A-Za-z]{0,3}\\d{6}))"
+    f"(?:{_RECORD_WORDS}|{_RECORD_ENGLISH}|(?:医保|社保|就诊|医疗)卡(?:[（(](?:如|例如)?|的)"
+    "(?:卡号|号码|编号)"
+    # (a card and its number with no word between: 就诊卡0012345678, 社保卡 3604A1186204)
+    "|(?:医保|社保|就诊|医疗)卡[:：]?(?=\\s*[A-Za-z]{0,3}\\d(?:[A-Z]?\\d){5}))"
     # (a label in two languages: 门诊号 OP No.：MZ-…; or a number sign: 就诊卡号 NO.8877…)
     r"(?:[ \t]*[A-Za-z][A-Za-z. ]{0,14}?[:：])?(?:[ \t]*(?i:no)\.?(?=\s*\d)|[ \t]*#)?"
     # (as one recalls it: 住院号好像是0021573)
@@ -482,6 +503,8 @@ _FIRM = re.compile(r"(?:有限公司|有限责任公司|股份公司|企业|医�
 # A street address in a sentence about someone's home (在家中开设诊所，地址为…路36号).
 _HOME_CONTEXT = re.compile(
     r"家中|家里|家在|家就在|我家|[他她]家|(?<!非)住宅|民宅|民房|自家|自住|家庭|寄件人|收件人"
+    # (a visit to someone's home: 来到…安静街41号，为瘫痪在床的患者…)
+    r"|入户|上门探望|上门服务|瘫痪在床|卧床不起|卧病在床"
 )
 _STREET_NUMBER = re.compile(
     r"[\u4e00-\u9fff]{2,}?(?:路|街|巷|弄|道|村|组)\d+号"
@@ -1107,6 +1130,8 @@ def find_pii(
         add("staff_number", *m.span(), "删除工号")
     for m in _STAFF_LISTED.finditer(norm):
         add("staff_number", *m.span("code"), "删除工号")
+    for m in _STAFF_ANSWERED.finditer(norm):
+        add("staff_number", *m.span(m.lastgroup or 0), "删除工号")
     for m in _WECHAT.finditer(norm):
         if not re.search(
             "公众号|官方", norm[max(0, m.start() - 30) : m.start() + 6]
@@ -1126,6 +1151,10 @@ def find_pii(
                 or _FIRM.search(norm, max(0, m.start() - 8), m.start())
             ):
                 continue  # 当事人：…有限公司 … 住所：…: where a firm is registered
+            if m.group().startswith("寄") and re.match(
+                r"[^。；;\n，,]*(?:医院|卫生院|门诊楼|局|委员会|中心)", norm[m.start() :]
+            ):
+                continue  # 寄：…市二院门诊楼5楼医生办公室: an office's letter
             add("home_address", *m.span(), "删除住址（小区、楼栋、单元、门牌号）")
     for sentence in re.finditer(r"[^。；;！？!?\n]+", norm):
         if _HOME_CONTEXT.search(sentence.group()):
@@ -1605,7 +1634,7 @@ _HUNDRED = (
 )
 _MODEL_SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}{_HUNDRED}])"
 _ADDRESSED = re.compile(
-    f"{_MODEL_SURNAME}(?:女士|先生|小姐|老师|师傅|阿姨|大爷|大妈|同学|"
+    f"{_MODEL_SURNAME}(?:女士|先生|小姐|老师|师傅|阿姨|大爷|大妈|同学|阿婆|阿公|阿伯|婆婆|"
     "院长|副院长|主任|科长|所长|站长|局长|书记|医生|大夫|护士长|经理|老板|组长|副组长|副|工|总)"
 )
 # Surnames that jieba's dictionary hardly knows in any word but a name (under 50 in its
@@ -1863,9 +1892,9 @@ _LABELLED = re.compile(
     "(?=审判|代理审判|人民陪审|陪审|书记员|法官助理|\\s|\\d|[〇零一二三四五六七八九]{4}年|$)"
     "|(?:^|(?<=[。；;\\n:：]))(?P<ethnic>[^\\W\\d_A-Za-z某甲乙丙]{2,4}|[\\u4e00-\\u9fff]{2,6}·[\\u4e00-\\u9fff]{2,6})"
     f"[，,](?=(?:[男女][，,])?(?:{_PEOPLES})族[，,。；;])"
-    f"|(?:{ROLE_WORDS}|姓名|名字|户名|受理人|收款人|处理对象|主持人?|出席|列席|记录人?|审核人?|主讲)"
-    "[:：]\\s*"
-    f"(?P<name>{_MODEL_SURNAME}[^\\W\\d_a-zA-Z某甲乙丙]{{1,2}})(?=[，,；;。（(\\s]|$)"
+    f"|(?:(?:{ROLE_WORDS}|姓名|名字|户名|受理人|收款人|处理对象|主持人?|出席|列席|记录人?|审核人?"
+    "|主讲)[:：]\\s*|(?:户名|姓名)[ \\t\\u3000]+)"
+    f"(?P<name>{_MODEL_SURNAME}[^\\W\\d_a-zA-Z某甲乙丙]{{1,2}})(?=[，,；;。（(）)\\s]|$)"
     f"|(?:^|(?<=[对与和、，,。；;：:予\\n])|(?<=关于))(?!广大|全体|各位|青年|老|其他|相关)"
     f"(?P<comrade>{_MODEL_SURNAME}[^\\W\\d_A-Za-z某]{{1,2}})同志"
     # A row of a list: (a number,) a name, then a number or a field (王秀兰 4301…, 成国庆
@@ -2308,6 +2337,8 @@ def _names(text: str) -> list[tuple[int, int]]:
             shown not in _AFTER_GIVEN
             and shown not in _NOT_GIVEN
             and freq.get(text[end - 1 : end + 1], 0) < 30
+            # (田某用其…: a preposition after the masked form, not a given name)
+            and words.get(end - 1, ("", "x"))[1][:1] not in ("p", "c", "d")
             and _name_ends(text, end)
         ):
             spans.append((start, end))
@@ -2378,7 +2409,11 @@ def _names(text: str) -> list[tuple[int, int]]:
     # Whatever found it, a "name" that is a herb, a place or brand named after a person
     # (白求恩医院, 张仲景国医馆, 仲景牌) or one of a list of places (张家港、周口等地) is not one.
     def person(s: int, e: int) -> bool:
-        herb = text[s:e] in _PLACEHOLDERS or (
+        herb = (
+            text[s:e] in _PLACEHOLDERS
+            or text[s:e] in _NEVER_NAMES
+            or text[s + 1 : e] in _NEVER_NAMES
+        ) or (
             (s, e) not in placed
             and (
                 text[s:e] in _NOT_NAMES
@@ -2422,6 +2457,11 @@ def _names(text: str) -> list[tuple[int, int]]:
                 and re.search("[发通函字办卫医政纪监党委府保药人社局]", text[s : e + 4]) is not None
             )
             and not (e - s == 3 and text[s + 1] == "一" and text[s] == text[s + 2])  # 查一查
+            # (看东西清|清楚楚: the first half of a doubled word, not a given name)
+            and not (
+                text[e - 1 : e + 1] == text[e - 1] * 2
+                and text[e + 1 : e + 2] == text[e + 2 : e + 3] != ""
+            )
             and text[s + 1] != "第"  # 院长任|第一副组长
             and not _HOLDS_POST.match(text, s)  # 纪委书记任|办公室主任
             # 职工于|本周五 (not 鲍国庆: a time word too)
@@ -2458,6 +2498,13 @@ def _names(text: str) -> list[tuple[int, int]]:
     # 技|师常青: a name found from the last character of the post before it.
     spans = [
         (s + 1, e) if e - s >= 3 and _ROLE_BEFORE.search(text, max(0, s - 6), s + 1) else (s, e)
+        for s, e in spans
+    ]
+    # 孔令|和（社保卡号…: 和 before a bracket or a stop is no conjunction but the name's
+    spans = [
+        (s, e + 1)
+        if e - s == 2 and text[e : e + 1] == "和" and text[e + 1 : e + 2] in "（(，,。；;"
+        else (s, e)
         for s, e in spans
     ]
     if _NAME_ALONE.fullmatch(text.strip()) and freq.get(text.strip(), 0) < 50:
@@ -2507,7 +2554,10 @@ _CELL_SEPARATOR = re.compile(
 _CELL_VALUE = {
     "person_name": re.compile(f"{_MODEL_SURNAME}[^\\W\\d_a-zA-Z某*]{{1,3}}"),
     "staff_number": re.compile(r"[A-Za-z]{0,4}-?\d{3,10}"),
-    "medical_record": re.compile(r"[A-Za-z]{0,4}-?(?=(?:-?\d){5})\d[\d-]{3,18}\d"),
+    # (a letter among the digits: 3301A0092174)
+    "medical_record": re.compile(
+        r"[A-Za-z]{0,4}-?(?=(?:-?[A-Z]?\d){5})\d(?:[\d-]|[A-Z](?=\d)){3,18}\d"
+    ),
     "wechat_id": re.compile(r"[A-Za-z][\w.@-]{4,40}|\d{5,12}"),
     "home_address": re.compile(r".*\d+(?:号|室|组|栋|幢|单元).*"),
 }
@@ -2603,7 +2653,9 @@ def _table_cells(text: str) -> list[tuple[str, int, int]]:
             re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", line[a:b].strip())
             for a, b in cells
         ]
-        header = header_of(texts)
+        # (a row with a number or a code in a cell is no header: | 1023 | 杜春华 | 护士 |)
+        coded = any(re.fullmatch(r"[\d.,%-]+|[A-Za-z]{1,4}-?\d{3,}", t) for t in texts)
+        header = {} if coded else header_of(texts)
         for i in range(len(texts) - 1):  # | 就诊卡号 | ZY8920… |: a label and its value
             if re.fullmatch(_RECORD_WORDS, texts[i]) and _CELL_VALUE["medical_record"].fullmatch(
                 texts[i + 1]
@@ -2767,6 +2819,17 @@ _NAME_BEFORE_POST = re.compile(
     f"|(?<=[和与])(?P<joined>{_MODEL_SURNAME}[^\\W\\d_A-Za-z某甲乙丙]{{1,2}}?))"
     "(?=医生|大夫|护士(?!长)|药师|主任(?!医)|院长|老师)"
 )
+# A name given as the answer to a question asking it (问：她叫什么？⏎答：简秀珍。).
+_NAME_ANSWERED = re.compile(
+    r"(?:叫什么|姓名|名字|是谁|哪位)[^\n]{0,12}\n[ \t]*(?:答|回答|A)[:：]\s*"
+    r"(?:(?:她|他|我)?(?:叫|是))?"
+    f"(?P<name>{_MODEL_SURNAME}[^\\W\\d_A-Za-z某甲乙丙]{{1,2}})(?=[。.！!，,；;\\s]|$)"
+)
+# A letter's greeting to someone by name and post (感谢信：宁可医生，您在术前…).
+_SALUTED = re.compile(
+    f"(?:^|(?<=[：:\\n]))(?P<name>{_MODEL_SURNAME}[^\\W\\d_A-Za-z某]{{1,2}}?)"
+    "(?:医生|护士|大夫|老师|主任|院长)[，,！!：:]\\s*(?=您|你)"
+)
 _KIND_OF_DOCTOR = re.compile(
     r"[科室班院诊部所站]$|^(?:全科|专科|门诊|主治|主管|经治|签约|值班|管床|责任|床位|夜班|带教|实习|进修|乡村)"
 )
@@ -2782,7 +2845,8 @@ _LATIN_AFTER = re.compile(r" ?[（(](?P<latin>[A-Z][a-z]+(?:(?: [A-Z]|-[A-Za-z])
 
 
 def _speakers_and_forms(text: str) -> list[tuple[int, int]]:
-    """Spans of a chat's speakers, Yi names and names before a post after 的."""
+    """Spans of a chat's speakers, Yi names, names given as an answer or greeted in a
+    letter and names before a post after 的."""
     spans = []
     for m in _SPEAKER.finditer(text):
         name = m.group("name")
@@ -2792,6 +2856,8 @@ def _speakers_and_forms(text: str) -> list[tuple[int, int]]:
         ):
             spans.append(m.span("name"))
     spans += [m.span("name") for m in _YI_NAME.finditer(text)]
+    spans += [m.span("name") for m in _NAME_ANSWERED.finditer(text)]
+    spans += [m.span("name") for m in _SALUTED.finditer(text)]
     for m in _NAME_BEFORE_POST.finditer(text):
         group = "name" if m.group("name") else "joined"
         if not _KIND_OF_DOCTOR.search(m.group(group)):
