@@ -172,3 +172,18 @@ def test_a_draft_copied_from_another_case_is_told_and_not_published(data_dir):
     draft.write_text(draft.read_text(encoding="utf-8") + "\n经复核，另有一名护士长受到诫勉谈话。\n")
     done = portal_here("publish", "--data", data_dir, DRAFT, "--by", "宣传科")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_name_masked_with_asterisks_is_told_before_the_page_shows_it_as_bold(registry):
+    """张**、李**二人 renders as 张<strong>、李</strong>二人: the page would say 张、李二人.
+    check and publish tell the office where and what to write instead; nothing leaks, so
+    it does not stop publishing. A mask the page keeps (one, alone) is not told."""
+    path = _edit(registry, DRAFT, "\n---\n", "\n---\n药剂科张**、李**二人被给予警告处分。\n")
+    problem = _codes(load_case(path, registry))["mask_as_emphasis"]
+    assert not problem.blocking
+    assert problem.value == "张**、李**" and problem.expected == "姓名遮蔽写作“张某、李某”"
+    assert path.read_text(encoding="utf-8").split("\n")[problem.row - 1].startswith("药剂科张**")
+    checked = portal_here("check", "--data", registry.data_dir, f"cases/{DRAFT}.md")
+    assert checked.returncode == 0 and "张某、李某" in checked.stdout + checked.stderr
+    kept = _edit(registry, DRAFT, "张**、李**二人", "张**一人")
+    assert "mask_as_emphasis" not in _codes(load_case(kept, registry))

@@ -1,9 +1,11 @@
 """What a careful press officer would not publish: the template's placeholder, an
 unknown district, an institution in another district, a date in the future, a
-copy of another case."""
+copy of another case; and what the page would show otherwise than written (a name
+masked with asterisks, which Markdown reads as emphasis)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
@@ -16,7 +18,21 @@ from pipeline.base import periods
 from pipeline.base.problems import Problem
 from pipeline.base.readers import decode_text
 from pipeline.base.registry import Registry
-from pipeline.cases.notice import PLACEHOLDER, Case, CaseNotice, FrontMatterError, read_front_matter
+from pipeline.cases.notice import (
+    PLACEHOLDER,
+    Case,
+    CaseNotice,
+    FrontMatterError,
+    read_front_matter,
+    render_body,
+    shown_text,
+)
+from pipeline.privacy.pii import SURNAMES
+
+# A surname masked with asterisks (张**, 李*): Markdown reads two of them as emphasis.
+_STAR_MASK = re.compile(
+    f"(?:{SURNAMES.rsplit('|', 1)[0]}|[{SURNAMES.rsplit('|', 1)[1]}])\\*{{1,3}}(?!\\*)"
+)
 
 # Values that pass validation, to stand in for the wrong ones while the rest is checked.
 _STAND_INS: dict[str, Any] = {
@@ -71,6 +87,19 @@ def careless(
                 if body_line is None
                 else body_line + body.count("\n", 0, body.index(PLACEHOLDER)),
                 severity=severity,
+            )
+        )
+    if "*" in body and (lost := _masks_lost(body)):
+        at = body.index(lost[0])
+        found.append(
+            Problem(
+                name,
+                "mask_as_emphasis",
+                f"“{lost[0]}”中的星号在网页上会被当作加粗或斜体标记而不显示（页面上只剩姓氏）",
+                row=None if body_line is None else body_line + body.count("\n", 0, at),
+                value="、".join(lost),
+                expected="姓名遮蔽写作“" + "、".join(m.rstrip("*") + "某" for m in lost) + "”",
+                severity="warning",  # the page reads wrongly, but nothing leaks
             )
         )
     districts = {i.district for i in registry.institutions.values()}
@@ -146,6 +175,13 @@ def case_bodies(data_dir: Path) -> list[Case]:
             continue  # a broken file is its own problem, told by check and build
         cases.append(Case(path=path, notice=None, body=body))
     return cases
+
+
+def _masks_lost(body: str) -> list[str]:
+    """The masks written with asterisks (张**) whose asterisks the page would not show."""
+    shown = shown_text(render_body(body))
+    masks = dict.fromkeys(m.group() for m in _STAR_MASK.finditer(body))
+    return [m for m in masks if m not in shown]
 
 
 @lru_cache(maxsize=4096)
