@@ -248,6 +248,13 @@ FLOORS["pii_heldout_zu.yaml"] = {
     "flagged": 0.05,
 }
 FLOORS["pii_heldout_zv.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
+# ZW (90.8 % of names, every other kind whole, none flagged at first measurement, after
+# round 39) is procurement and tendering; ZX (88.5 %, addresses 7 / 9, plates 7 / 8, staff
+# numbers 13 / 14, 1.1 % flagged) is hospitals' monthly campaign reports. Both writers
+# gave many names that are words (白雪, 高峰, 江山, 方圆, 文明, 常青). After reading (round
+# 40): ZW 97.7 %, ZX 98.4 %, every other kind whole, none flagged.
+FLOORS["pii_heldout_zw.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
+FLOORS["pii_heldout_zx.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

@@ -31,7 +31,7 @@ ROLE_WORDS = (
     "投资人|承包人|出资人|开办人|股东|药商|器械商|耗材商|代理商|中间商|商人|老板|老板娘|厂长|店主|店长|供货商|经销商|"
     "推销员|麻醉师|助产士|技术员|主管|组长|护理员|神医|专家|教授|实习生|规培生|进修生|"
     "村民|居民|男子|女子|丈夫|妻子|儿子|女儿|母亲|父亲|供应商|车主|书记|会长|社长|法人|护理长|通讯员|记者|头目|处理人|被处理人|"
-    "被举报人|介绍人|中间人|负责医生|同志|对象|局长|副局长|处长|副处长|科员|干部|"
+    "被举报人|介绍人|中间人|负责医生|同志|对象|局长|副局长|处长|副处长|科员|干部|评委|"
     "监督员|联络员|网格员|志愿者|来信人|来访人|反映人|主讲人|其子|其女|其妻|其夫|之子|之女|"
     "投诉人|被投诉人|信访人|诉求人|来电人|呼救人|求助人|付款人|汇款人|开户人|驾驶员|驾驶人|老伴|配偶|"
     "其父|其母|其兄|其弟|其姐|其妹|其孙|其侄|承诺人|约谈人|被约谈人|签字人|受访人|被询问人|"
@@ -41,7 +41,7 @@ ROLE_WORDS = (
 SURNAMES = (
     "欧阳|司马|诸葛|上官|东方|皇甫|尉迟|公孙|慕容|令狐|长孙|宇文|司徒|夏侯|"
     "端木|万俟|独孤|南宫|西门|百里|呼延|澹台|公冶|太史|申屠|轩辕|钟离|闻人|濮阳|第五|"
-    "鲜于|东郭|拓跋|赫连|乐正|梁丘|左丘|公良|段干|亓官|"
+    "鲜于|东郭|拓跋|赫连|乐正|梁丘|左丘|公良|段干|亓官|单于|"
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
     "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚"
     "邵万钱严覃武戴莫孔向汤"
@@ -57,7 +57,7 @@ SURNAMES = (
 _COMPOUND, _SINGLE = SURNAMES.rsplit("|", 1)
 # Surnames that are also common function characters (单, 尚, 解, 查 ...): left out of the
 # pattern rules, trusted only when the tagger calls a rare word a name (尚丽娟).
-_AMBIGUOUS_SURNAMES = "平明成国文易单尚解师查温乐经支简"
+_AMBIGUOUS_SURNAMES = "平明成国文易单尚解师查温乐经支简涂迟辜苑畅栗"
 _COMPOUNDS = frozenset(_COMPOUND.split("|"))
 _SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}])"
 # Characters that never make up a given name next to a role word (function words, role parts).
@@ -82,7 +82,7 @@ _AFTER_NAME = (
     "[，,、（(和与及等]|在|利用|违规|身为|因|收受|私自|擅自|作为|未|多次|以|系|涉嫌|长期|曾|"
     "被|将|为|主动|共同|两人|二人|两名|负责|要求|承认|索要|伪造|虚构|借|通过|担任|驾驶|"
     "已|于|所在|本人|其|向|把|对|违反|无证|非法|冒用|出具|开具|接受|拒不|名下|伙同|挂名|"
-    "是|指使|介绍|交代|低着头|一次性|先后|分别|[：:](?!\\d)|[（(]\\d+岁|[，,][男女]|"
+    "是|指使|介绍|交代|低着头|一次性|先后|分别|主持|带队|[：:](?!\\d)|[（(]\\d+岁|[，,][男女]|"
     # What only a person has (格桑家住…, 旺堆的身份证号).
     "家住|现住|住在|的(?:身份证|手机|住址|家庭住址|医保卡|银行卡|社保卡)"
 )
@@ -164,8 +164,8 @@ _HERBS = (
     "全体 高赞 普外 普内 艾滋病 高三尖杉 毛冬青 "
     # Models the notices hold up (学习张桂梅同志, 以焦裕禄同志为榜样).
     "焦裕禄 孔繁森 张桂梅 黄文秀 张定宇 邱少云 李兰娟 王忠诚 杨根思 林俊德 南仁东 黄大年 张富清 "
-    # Words of clinics (员工花名册, 处方笺, 艾灸).
-    "花名册 处方笺 艾灸"
+    # Words of clinics (员工花名册, 处方笺, 艾灸) and a proverb (路遥知马力).
+    "花名册 处方笺 艾灸 路遥知马力"
 )
 _NOT_NAMES = frozenset(_HERBS.split())
 # Words no post makes a name (参保人单日多次结算, 志愿者和导医共同值守), unlike 常青.
@@ -313,8 +313,9 @@ _WECHAT = re.compile(
     r"|(?:微信号?|WeChat|wechat)[^。！？\n]{0,20}?的\s*[“\"'「]"
     r"(?=[A-Za-z][-A-Za-z0-9]*[_\d])[A-Za-z][-_A-Za-z0-9]{5,19}"
 )
+# (with the provinces' other short names, 黔滇蜀秦陇, as writers use them: 黔E3M618)
 _PLATE = re.compile(
-    r"(?<![A-Za-z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]\s?[A-Za-z]"
+    r"(?<![A-Za-z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼黔滇蜀秦陇]\s?[A-Za-z]"
     r"(?=[·•・\s\-]?\s?(?:[A-Za-z0-9] ?){0,5}\d)"  # (a digit in it: not 新A class)
     # (its five or six characters spaced or grouped as one says them: 粤B 7Q3 F8, 赣CD 28806)
     r"(?:[·•・\s\-]?[A-HJ-NP-Za-hj-np-z0-9]{5,6}|(?:\s[A-HJ-NP-Za-hj-np-z0-9]){5,6}"
@@ -332,7 +333,7 @@ _STAFF_NUMBER = re.compile(
     r"执业证书编码|执业证书编号|执业证号|"
     r"资格证书编码|资格证书编号|资格证号|医师证号|护士证号|工作证编号|执法证号|执法证编号)"
     r"(?:[（(][A-Za-z .]{2,20}[)）])?"
-    r"[:：\s]*(?:(?:早年|原来|以前|当时|好像|大概|应该|可能|记得|写|记|登记|标注)?(?:为|是|成))?"
+    r"[:：\s]*(?:(?:早年|原来|以前|当时|好像|大概|应该|可能|记得|写|记|登记|标注|分别)?(?:为|是|成))?"
     r"[:：\s“\"'「]*"
     # (an office's characters before the digits: 医保稽-0219)
     r"(?:[\u4e00-\u9fff]{1,4}-(?=\d))?"
@@ -353,7 +354,9 @@ _HOME = re.compile(
     r"(?:(?:住所|住址|住处)[，,]|房屋地址|住房地址|租住地址|家住|住址|住在|居住在|居于|现居|暂住|租住|现住|住于|住所在|家庭住址|居住地|住(?![院宿])"
     r"|户籍地址|户籍地|户籍所在地|户口所在地|家庭地址|住宅地址|联系地址|通讯地址|通信地址"
     # (a letter's sender, on its envelope: 寄：…银杉路9号 龚传伟)
-    r"|(?<![\u4e00-\u9fff])寄(?=[:：]))[:：]?"
+    r"|(?<![\u4e00-\u9fff])寄(?=[:：])"
+    # (患者家（…幸福路45号）: a home in brackets after whose it is)
+    r"|(?:(?<=患者)|(?<=家属)|(?<=[他她其]))家(?=[（(]))[:：]?"
     r"(?:[^，。；,;\n]{0,24}?"
     r"(?:\d+\s?(?:号楼|号|室|组|栋|幢|单元|户)|\d+-\d+(?:-\d+)?|\d+楼\d{3,4}(?!\d))"
     # (a herder's home: its gacha, or its farm's brigade: …额很乌苏嘎查, …乌拉盖牧场三队)
@@ -362,6 +365,9 @@ _HOME = re.compile(
     # (a village's group, not its office: 下湾村二组村部)
     r"|(?:(?![在于住到的和与是])[\u4e00-\u9fff]){1,5}村[一二三四五六七八九十\d]+组(?:\d+号)?"
     r"(?!村部|村委|卫生室|活动室|办公|会议室)"
+    # (到其位于…滨江路226号碧水湾小区8栋的住所: a home named by what it is, after it)
+    r"|位于[^，。；,;\n]{2,30}?\d+\s?(?:号楼|号|室|栋|幢|单元)[^，。；,;\n]{0,12}?"
+    r"的(?:住所|住处|住宅|家)"
 )
 _HOME_PHONE = re.compile(
     r"(?:家中|家庭|住宅|宅|家里|私人|个人)(?:电话|座机|固话)(?:号码)?[:：\s]*(?:为|是)?[:：\s]*"
@@ -852,7 +858,7 @@ _BLANK_LINE = re.compile(r"(?<![A-Za-z0-9])_{2,}|_{2,}(?![A-Za-z0-9])")
 _LETTERS_UNDERSCORE = re.compile(r"(?<=[A-Za-z])_(?=[A-Z])(?![\w.-]*@)")
 # A licence plate with its digits spelled (云A一二三四五).
 _PLATE_SPELLED = re.compile(
-    "([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]\\s?[A-Za-z][·•・\\s\\-]?)"
+    "([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼黔滇蜀秦陇]\\s?[A-Za-z][·•・\\s\\-]?)"
     "((?=(?:[A-Za-z0-9]*[〇零一二三四五六七八九幺]){3})[〇零一二三四五六七八九幺A-Za-z0-9]{5,6})"
 )
 # Letters and digits written one by one (h e n g x i n 8 8 8): an account name.
@@ -1484,6 +1490,24 @@ _NAME_ALONE = re.compile(f"{_SURNAME}[\\u4e00-\\u9fff]{{1,2}}")
 _NAME_ENDS = re.compile(f"[，,、：:。；;）)]|(?:{_AFTER_NAME})")
 
 
+def _mended(text: str, start: int, end: int) -> tuple[int, int]:
+    """A name's span, its end mended where segmentation cut it wrongly: 孔令|和（社保卡号…
+    (和 before a bracket or a stop is no conjunction but the name's), 焦振|国家里 (a given
+    name's 国 read into 国家), 何平等|三人 (等 is not the name's)."""
+    if end - start == 2 and (
+        (text[end : end + 1] == "和" and text[end + 1 : end + 2] in "（(，,。；;")
+        or text[end : end + 3] in ("国家里", "国家中")
+    ):
+        return start, end + 1
+    if (
+        end - start == 3
+        and text[end - 1] == "等"
+        and re.match("[\\d一二两三四五六七八九十几数]+[人名位个]", text[end : end + 3])
+    ):
+        return start, end - 1
+    return start, end
+
+
 def _name_ends(text: str, at: int) -> bool:
     """Whether a name can end at ``at``: punctuation or a word that follows names."""
     return at >= len(text) or bool(_NAME_ENDS.match(text, at))
@@ -1633,6 +1657,11 @@ _HUNDRED = (
     "笪禚亓佘冼邝仝但汝锁玄覃揭隋佟谯付归盘况撒"
 )
 _MODEL_SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}{_HUNDRED}])"
+# Any name, a word too, between a post and what only a person has (患者江山，就诊卡号…).
+_WORD_BY_ROLE = re.compile(
+    f"(?:{ROLE_WORDS})(?P<name>{_MODEL_SURNAME}[^\\W\\d_A-Za-z某]{{1,2}}?)[，,]"
+    "(?=男|女|\\d+岁|身份证|手机|电话|就诊卡|医保卡|社保卡|住院号|病历号|门诊号)"
+)
 _ADDRESSED = re.compile(
     f"{_MODEL_SURNAME}(?:女士|先生|小姐|老师|师傅|阿姨|大爷|大妈|同学|阿婆|阿公|阿伯|婆婆|"
     "院长|副院长|主任|科长|所长|站长|局长|书记|医生|大夫|护士长|经理|老板|组长|副组长|副|工|总)"
@@ -1893,7 +1922,7 @@ _LABELLED = re.compile(
     "|(?:^|(?<=[。；;\\n:：]))(?P<ethnic>[^\\W\\d_A-Za-z某甲乙丙]{2,4}|[\\u4e00-\\u9fff]{2,6}·[\\u4e00-\\u9fff]{2,6})"
     f"[，,](?=(?:[男女][，,])?(?:{_PEOPLES})族[，,。；;])"
     f"|(?:(?:{ROLE_WORDS}|姓名|名字|户名|受理人|收款人|处理对象|主持人?|出席|列席|记录人?|审核人?"
-    "|主讲)[:：]\\s*|(?:户名|姓名)[ \\t\\u3000]+)"
+    "|主讲|发送人|接收人|发件人)(?:变更为|更换为|改为)?[:：]\\s*|(?:户名|姓名)[ \\t\\u3000]+)"
     f"(?P<name>{_MODEL_SURNAME}[^\\W\\d_a-zA-Z某甲乙丙]{{1,2}})(?=[，,；;。（(）)\\s]|$)"
     f"|(?:^|(?<=[对与和、，,。；;：:予\\n])|(?<=关于))(?!广大|全体|各位|青年|老|其他|相关)"
     f"(?P<comrade>{_MODEL_SURNAME}[^\\W\\d_A-Za-z某]{{1,2}})同志"
@@ -2268,6 +2297,9 @@ def _names(text: str) -> list[tuple[int, int]]:
             and freq.get(text[start - 1 : start + 1], 0) < 100  # 其妻|子名下, 即|日起
         ):
             spans.append((start, end))
+    for m in _WORD_BY_ROLE.finditer(text):
+        if not re.fullmatch(f"(?:{ROLE_WORDS})|本人|自己", m.group("name")):
+            spans.append(m.span("name"))
     # Names in a place only a person's name takes (审核人：常青, 护士常青跟我说): a herb's or
     # a sage's name there is a person's.
     placed: set[tuple[int, int]] = set()
@@ -2500,13 +2532,7 @@ def _names(text: str) -> list[tuple[int, int]]:
         (s + 1, e) if e - s >= 3 and _ROLE_BEFORE.search(text, max(0, s - 6), s + 1) else (s, e)
         for s, e in spans
     ]
-    # 孔令|和（社保卡号…: 和 before a bracket or a stop is no conjunction but the name's
-    spans = [
-        (s, e + 1)
-        if e - s == 2 and text[e : e + 1] == "和" and text[e + 1 : e + 2] in "（(，,。；;"
-        else (s, e)
-        for s, e in spans
-    ]
+    spans = [_mended(text, s, e) for s, e in spans]
     if _NAME_ALONE.fullmatch(text.strip()) and freq.get(text.strip(), 0) < 50:
         spans.append((text.index(text.strip()), text.index(text.strip()) + len(text.strip())))
     merged: list[tuple[int, int]] = []
@@ -2688,13 +2714,18 @@ def _table_cells(text: str) -> list[tuple[str, int, int]]:
 
 # Names listed after a label of people (参会人员：…、…) or before 等N名同志.
 _PEOPLE_LABEL = (
-    r"(?:参会人员|参加人员|出席人员|与会人员|出席|列席|主持人|主持|记录|名单|"
+    r"(?:参会人员|参加人员|出席人员|与会人员|出席|列席|主持人|主持|记录|名单|成员|"
+    # (先进个人3名：普外科高峰、产科白雪)
+    r"[\d一二三四五六七八九十]+名|"
     r"以下同志[^:：\n]{0,24}|(?:同志|人员|医师|医生|护士)名单|" + _PERSON_FIELDS + r")[:：]\s*"
 )
 _NAME_ITEM = "[\u4e00-\u9fff·]{2,5}"
+# An item of a list of people: a name, perhaps after its department or with it in
+# brackets (麻醉科江山; 文明（骨科）).
+_LISTED_ITEM = "[\u4e00-\u9fff·]{2,9}(?:[（(][^（()）\n]{1,12}[)）])?"
 _PEOPLE_LIST = re.compile(
-    f"{_PEOPLE_LABEL}(?P<items>{_NAME_ITEM}(?:[ \\t]*[、，,][ \\t]*{_NAME_ITEM})+)"
-    "(?=[。；;\\s（(]|$)"
+    f"{_PEOPLE_LABEL}(?P<items>{_LISTED_ITEM}(?:[ \\t]*[、，,][ \\t]*{_LISTED_ITEM})+)"
+    "(?=[。；;，,\\s（(]|$)"
     f"|(?P<before>{_NAME_ITEM}(?:、{_NAME_ITEM})+)"
     "(?=等[\\d一二三四五六七八九十]+(?:名|位|人)(?:同志|人员|医生|医务人员|护士|职工)?)"
 )
@@ -2825,6 +2856,12 @@ _NAME_ANSWERED = re.compile(
     r"(?:(?:她|他|我)?(?:叫|是))?"
     f"(?P<name>{_MODEL_SURNAME}[^\\W\\d_A-Za-z某甲乙丙]{{1,2}})(?=[。.！!，,；;\\s]|$)"
 )
+# A name opening an item of a list, its post after a comma (- 皇甫建国，设备科科长).
+_BULLETED = re.compile(
+    f"(?m:^)[ \\t]*(?:[-*•·]|\\d{{1,2}}[.、．)）])[ \\t]*"
+    f"(?P<name>{_MODEL_SURNAME}[^\\W\\d_A-Za-z某甲乙丙]{{1,2}})[，,][ \\t]*"
+    f"(?:原|时任|现任)?[^，,。；;\\n]{{0,10}}?(?:{ROLE_WORDS}|医师|管理员)(?=[，,。；;\\s]|$)"
+)
 # A letter's greeting to someone by name and post (感谢信：宁可医生，您在术前…).
 _SALUTED = re.compile(
     f"(?:^|(?<=[：:\\n]))(?P<name>{_MODEL_SURNAME}[^\\W\\d_A-Za-z某]{{1,2}}?)"
@@ -2845,8 +2882,8 @@ _LATIN_AFTER = re.compile(r" ?[（(](?P<latin>[A-Z][a-z]+(?:(?: [A-Z]|-[A-Za-z])
 
 
 def _speakers_and_forms(text: str) -> list[tuple[int, int]]:
-    """Spans of a chat's speakers, Yi names, names given as an answer or greeted in a
-    letter and names before a post after 的."""
+    """Spans of a chat's speakers, Yi names, names given as an answer, greeted in a letter
+    or opening an item of a list before a post, and names before a post after 的."""
     spans = []
     for m in _SPEAKER.finditer(text):
         name = m.group("name")
@@ -2858,6 +2895,7 @@ def _speakers_and_forms(text: str) -> list[tuple[int, int]]:
     spans += [m.span("name") for m in _YI_NAME.finditer(text)]
     spans += [m.span("name") for m in _NAME_ANSWERED.finditer(text)]
     spans += [m.span("name") for m in _SALUTED.finditer(text)]
+    spans += [m.span("name") for m in _BULLETED.finditer(text)]
     for m in _NAME_BEFORE_POST.finditer(text):
         group = "name" if m.group("name") else "joined"
         if not _KIND_OF_DOCTOR.search(m.group(group)):
@@ -2873,6 +2911,11 @@ def _listed_people(text: str) -> list[tuple[int, int]]:
         group = "items" if m.group("items") else "before"
         for item in re.finditer(_NAME_ITEM, m.group(group)):
             name, at = item.group(), m.start(group) + item.start()
+            dept = re.match("[\u4e00-\u9fff]{1,4}?[科部处室]", name)
+            if dept and 2 <= len(name) - dept.end() <= 3:
+                name, at = name[dept.end() :], at + dept.end()  # 麻醉科|江山
+            # (文明（骨科）: a person with a department, whatever the word means)
+            noted = m.string[at + len(name) : at + len(name) + 1] in "（("
             # 决定授予|高明、金华…: the verb before the first item (not 李为民's 为)
             if len(name) > 3 and (verb := _AWARDING.search(name)) is not None:
                 name, at = name[verb.end() :], at + verb.end()
@@ -2881,7 +2924,7 @@ def _listed_people(text: str) -> list[tuple[int, int]]:
                 re.match(_MODEL_SURNAME, name)
                 and len(name) - surname in (1, 2)
                 and not re.search(f"(?:{ROLE_WORDS})|某|等|全体|各|班子|成员|部门|科室", name)
-                and name not in _NOT_NAMES  # 抽检名单：当归、党参、黄芪: herbs
+                and (name not in _NOT_NAMES or noted)  # 抽检名单：当归、党参、黄芪: herbs
                 and not (len(name) == 3 and name[-1] in "处科室办组部委局")  # 列席：宣传处
             ):
                 spans.append((at, at + len(name)))
