@@ -444,7 +444,9 @@ _RECORD_WORDS = (
     r"入院登记号|住院登记号|门诊登记号|就诊登记号|检查号|检验号|标本号|化验单号|"
     r"住院编号|门诊编号|病历编号|病案编号|就诊编号|急诊号|留观号|"
     # (from the hospital's system: 患者ID, 登记号, 病案首页编号)
-    r"患者ID|患者编号|就诊ID|患者登记号|病案首页编号|处方编号|处方笺号?|诊疗卡号)"
+    r"患者ID|患者编号|就诊ID|患者登记号|病案首页编号|处方编号|处方笺号?|诊疗卡号|"
+    # (the insured person's number in insurance's system)
+    r"医保个人编号|医保个人编码|个人医保编号|参保人编号|社保个人编号)"
 )
 _RECORD = re.compile(
     f"(?:{_RECORD_WORDS}|{_RECORD_ENGLISH}|(?:医保|社保|就诊|医疗)卡(?:[（(](?:如|例如)?|的)"
@@ -845,7 +847,7 @@ _LABEL_AHEAD = re.compile(r"[\u4e00-\u9fff](?:[ \t\u3000]*[\u4e00-\u9fff]){0,6}[
 # ... or with dots, dashes or stars between its characters (黄.国.平, 张-建-华); the
 # middle dot of a transliterated name (阿依古丽·买买提) is left alone.
 _HAN_DOTS = re.compile(
-    r"(?<=[\u4e00-\u9fff])[.\-_/](?=[\u4e00-\u9fff](?:[.\-_*/][\u4e00-\u9fff]|[^.\-_*/]|$))"
+    r"(?<=[\u4e00-\u9fff])[.\-_/&](?=[\u4e00-\u9fff](?:[.\-_*/&][\u4e00-\u9fff]|[^.\-_*/&]|$))"
     # A star only in a chain (张*建*华): one star between two characters masks one (刘*平).
     r"|(?<=[\u4e00-\u9fff])\*(?=[\u4e00-\u9fff]\*[\u4e00-\u9fff])"
     r"|(?<=[\u4e00-\u9fff]\*[\u4e00-\u9fff])\*(?=[\u4e00-\u9fff])"
@@ -934,10 +936,12 @@ def normalise_for_gate(text: str) -> str:
     text = "".join(c for c in text if unicodedata.category(c) not in ("Mn", "Me"))
     text = unicodedata.normalize("NFC", text).replace("\u2800", " ")
     text = _BRACKETED_DIGIT.sub(r"\1", text)
+    # (digits spelled first: the 〇 of 一一〇一 is a zero, not a mark between characters)
+    text = _SPELLED.sub(digits, text)
     text = _HAN_CHAIN.sub("", text)
     text = _SPELLED_AT.sub("@", text)
     text = _SPELLED_DOT.sub(".", text)
-    text = _HOUSE_NUMBER.sub(_house_number, _SPELLED.sub(digits, text))
+    text = _HOUSE_NUMBER.sub(_house_number, text)
     text = _PLATE_SPELLED.sub(lambda m: m.group(1) + m.group(2).translate(_CHINESE_DIGITS), text)
     text = _LOOKALIKE_RUN.sub(
         lambda m: (
@@ -1216,7 +1220,9 @@ def find_pii(
         if len(name) == 4 and name[0] in "向对与和给被让由把跟同将" and name[1] in _SINGLE:
             start, name = start + 1, name[1:]  # 经理向卜海涛医生: 向 is "to", 卜海涛 the name
         surname = name[:2] if name[:2] in _COMPOUNDS else name[0]
-        add("person_name", start, end, f"{surname}某")
+        # (a name of no Han surname, 阿依古丽·买买提, or in letters: no surname to keep)
+        han_surname = re.fullmatch(_MODEL_SURNAME, surname) and "·" not in name
+        add("person_name", start, end, f"{surname}某" if han_surname else "某某")
     named = [f for f in found if f.kind == "person_name"]
     for f in named:  # 丹增卓嘎（Tenzin Dolkar）: the name in Latin letters too
         if latin := _LATIN_AFTER.match(norm, f.end):
@@ -1499,8 +1505,13 @@ _FUNCTION_CHARACTERS = frozenset("在被与和及等的了是于因将把向对�
 # Role words that come before a thing as often as before a name (患者费用, 家属意见).
 _GROUP_ROLE = re.compile(r"(?:患者|病人|家属|人员|职工|群众|居民|村民|亲属|同事)[”\"’」』]?$")
 # A field that holds only a name (document_number: 邓建国).
-_NAME_ALONE = re.compile(f"{_SURNAME}[\\u4e00-\\u9fff]{{1,2}}")
+_NAME_ALONE = re.compile(f"{_SURNAME}[^\\W\\d_A-Za-z某]{{1,2}}")
 _NAME_ENDS = re.compile(f"[，,、：:。；;）)]|(?:{_AFTER_NAME})")
+
+
+_BY_INQUIRY = re.compile(
+    "经(?:查|研究|调查|核查|核实|审查|审核|批准|协商|讨论|鉴定|了解|排查|初核|复核)"
+)
 
 
 def _mended(text: str, start: int, end: int) -> tuple[int, int]:
@@ -1900,7 +1911,9 @@ _PERSON_FIELDS = (
 # (当事人：张JH; 医生李XM), not a machine (医生王CT).
 _SURNAME_INITIALS = re.compile(
     f"(?:{_PERSON_FIELDS}|{ROLE_WORDS})[:：]?\\s*"
-    f"(?P<name>{_SURNAME}(?!XX|CT|MR|DR|PET|ICU|CCU|ECG|EEG|PCR)[A-HJ-TW-Z]{{2,3}})(?![A-Za-z])"
+    f"(?P<name>{_SURNAME}(?!XX|CT|MR|DR|PET|ICU|CCU|ECG|EEG|PCR)"
+    # (or with dots: 张J.H.)
+    "(?:[A-HJ-TW-Z]{2,3}|(?:[A-HJ-TW-Z]\\.){2,3}))(?![A-Za-z])"
 )
 _LABELLED = re.compile(
     # A field only a person fills (承办人：万里, 被谈话人：林立（骨科主任）): whatever word
@@ -2508,6 +2521,8 @@ def _names(text: str) -> list[tuple[int, int]]:
                 and text[e + 1 : e + 2] == text[e + 2 : e + 3] != ""
             )
             and text[s + 1] != "第"  # 院长任|第一副组长
+            # (患者家属：经研究，…: 经 and a verb open a letter's first sentence)
+            and not _BY_INQUIRY.match(text, s)
             and not _HOLDS_POST.match(text, s)  # 纪委书记任|办公室主任
             # 职工于|本周五 (not 鲍国庆: a time word too)
             and not (text[s] in "于自从至" and tags.get(text[s + 1 : s + 3]) == "t")
