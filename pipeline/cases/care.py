@@ -27,12 +27,10 @@ from pipeline.cases.notice import (
     render_body,
     shown_text,
 )
-from pipeline.privacy.pii import SURNAMES
+from pipeline.privacy.pii import SURNAME_PATTERN
 
 # A surname masked with asterisks (张**, 李*): Markdown reads two of them as emphasis.
-_STAR_MASK = re.compile(
-    f"(?:{SURNAMES.rsplit('|', 1)[0]}|[{SURNAMES.rsplit('|', 1)[1]}])\\*{{1,3}}(?!\\*)"
-)
+_STAR_MASK = re.compile(f"{SURNAME_PATTERN}\\*{{1,3}}(?!\\*)")
 
 # Values that pass validation, to stand in for the wrong ones while the rest is checked.
 _STAND_INS: dict[str, Any] = {

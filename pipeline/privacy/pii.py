@@ -60,6 +60,8 @@ _COMPOUND, _SINGLE = SURNAMES.rsplit("|", 1)
 _AMBIGUOUS_SURNAMES = "平明成国文易单尚解师查温乐经支简涂迟辜苑畅栗"
 _COMPOUNDS = frozenset(_COMPOUND.split("|"))
 _SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}])"
+# (the case checks find masks after it: 张**)
+SURNAME_PATTERN = _SURNAME
 # Characters that never make up a given name next to a role word (function words, role parts).
 _NOT_GIVEN = (
     "某甲乙丙丁和与及等的了在是对被将把向从为由于医护患院科室主任师生者员属代表人工姓氏女先个位"
