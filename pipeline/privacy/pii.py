@@ -1977,6 +1977,11 @@ _LABELLED = re.compile(
     f"|(?:{ROLE_WORDS})(?P<role2>{_MODEL_SURNAME}{_NAMED_GIVEN})"
     "(?=在[^，,。；;\\n]{0,12}?(?:收受|索要|接受|违规|推销)|利用|收受|索要|自\\d{4}年|多次|违规|私自|擅自"
     "|跟我|对我|告诉|驾驶|开车|硬塞|塞给|送给|拿走|带走|在\\d{4}年|每天|已先后|也说|常说|拒绝|拒收|上交"
+    # (医生夏天因收受…, 原副院长常青被开除党籍, 主任万里党内警告处分: what befalls a person)
+    "|因[^，,。；;\\n]{0,10}?(?:收受|索要|受贿|违规|违纪|违法)"
+    "|被(?:开除|免职|撤职|停职|调离|解聘|辞退|给予|处以|依法|立案|留置|判处|约谈|诫勉|通报|警告|记过"
+    "|降级|查处|举报|投诉|移送)|受到[^，,。；;\\n]{0,6}?(?:处分|处理|批评|诫勉)|党内(?:警告|严重警告)"
+    "|政务(?:警告|记过|记大过|降级|撤职)"
     "|犯[\u4e00-\u9fff]{1,8}罪)"
     # An item of a numbered list (1. 占国强，原…), a cell of a table (| 原志强 |).
     f"|(?:^|(?<=[；;\\n]))\\s*\\d{{1,3}}[.、．)）]\\s*(?P<item>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})[，,]"
@@ -2340,6 +2345,7 @@ def _names(text: str) -> list[tuple[int, int]]:
                 value[1] in _NOT_GIVEN
                 or re.search(f"(?:{ROLE_WORDS})", value)
                 or tags.get(value, "x")[0] in "pcurdmqfv"
+                or m.end(group) not in words  # 医生高峰|期: a longer word goes on
             ):
                 spans.append(m.span(group))
                 placed.add(m.span(group))
