@@ -2037,7 +2037,9 @@ _LIST_SURNAME = "(?:{}|[{}{}])".format(
 _LIST_ITEM = re.compile(
     f"(?:(?<=[、和及])|(?=[^、和]{{2,4}}[、和]))"
     f"(?P<name>{_LIST_SURNAME}[^\\W\\d_a-zA-Z、某甲乙等及和与的了在是被]{{1,2}})"
-    "(?=、|[和及与等]|夫妇|夫妻|二人|两人|[一二两三四五六七八九十\\d]+(?:人|名|位)|[，,。；;）)\\n]|$)"
+    "(?=、|[和及与等]|夫妇|夫妻|二人|两人|[一二两三四五六七八九十\\d]+(?:人|名|位)|[，,。；;）)\\n]|$"
+    # (江山、方圆于5月…, 文明、常青利用…: what the last item of a list of people does)
+    "|(?<=[^、]、..)(?<!、.)(?:于|已|在|利用|因|被|均|分别|共同|先后|主动|多次|违规|收受))"
 )
 # Posts and roles a name follows directly (工程师文静, 副院长常青): there a word the model
 # calls a person is one, however common the word.
