@@ -2379,7 +2379,17 @@ def _names(text: str) -> list[tuple[int, int]]:
             and (
                 value[1] in _NOT_GIVEN  # 医生和护士
                 # 职工于|本周, 对象须|符合: the "given name" a time word, a verb ...
-                or (freq.get(value[1:3], 0) >= 1000 and tags.get(value[1:3], "x")[0] in "tvrdpcmq")
+                or (
+                    freq.get(value[1:3], 0) >= 1000
+                    and tags.get(value[1:3], "x")[0] in "tvrdpcmq"
+                    # (医生常|胜利收受, 医师于|建设接受: a surname on its own, then a given
+                    # name that is a verbal noun)
+                    and not (
+                        group == "role"
+                        and tags.get(value[1:3]) == "vn"
+                        and words.get(m.start(group), ("", ""))[0] == value[0]
+                    )
+                )
                 or re.search(f"(?:{ROLE_WORDS})", value)
                 or freq.get(text[m.start(group) - 1 : m.start(group) + 1], 0) >= 100  # 医技|能
                 or value[2:3] in tuple("或和与及的了是着过")  # 人员|索要或收受: a verb, a joint
