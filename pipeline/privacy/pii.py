@@ -1611,7 +1611,30 @@ def _listed_with(
             # 邱振宇、江河、尹晓梅: in a list of names, a word is a name as well
             if name not in found and (not common or others_named):
                 out.append(m.span("name"))
+    # A line of names a space apart (出席：严明 冼国栋 赵婉清, 委员 路明 祁红 蓝天): when most
+    # of them are found, the rest are names too, whatever words they are.
+    for line in _SPACED_NAMES.finditer(text):
+        items = [
+            m
+            for m in re.finditer(r"[^\s:：]+", line.group("names"))
+            if not re.fullmatch(f"(?:{ROLE_WORDS})", m.group())
+        ]
+        named = [m for m in items if m.group() in found]
+        if len(items) >= 3 and len(named) >= max(2, (len(items) + 1) // 2):
+            at = line.start("names")
+            out += [
+                (at + m.start(), at + m.end())
+                for m in items
+                if m.group() not in found
+                and re.fullmatch(f"{_LIST_SURNAME}[\u4e00-\u9fff]{{1,2}}", m.group())
+            ]
     return out
+
+
+_SPACED_NAMES = re.compile(
+    "(?m)(?:出席|列席|参会人员|参会|参加人员|与会人员|委员|成员)[:：]?[ \t\u3000]*"
+    "(?P<names>[\u4e00-\u9fff]{2,4}(?:[ \t\u3000]+[\u4e00-\u9fff]{2,4}){2,})[ \t\u3000]*$"
+)
 
 
 # The characters of an amount written out (壹佰贰拾叁万肆仟伍佰陆拾柒元整): 伍佰陆 is no name.
@@ -1903,7 +1926,7 @@ _PERSON_FIELDS = (
     "承办人|经办人|审核人|记录人|签收人|填表人|联系人|谈话人|被处理人|当事人|确认人|"
     "举报人|投诉人|询问人|调查人|核查人|复核人|签字人|拟稿人?|核稿人?|签发人?|审批人|批准人|"
     "书记员|审判员|审判长|陪审员|委托代理人|持卡人|申请人|收受人|送出人|来信人|来访人|来电人|"
-    "责任人|证人|持有人|户主|患者|病人|(?:行政|医疗|护理|门诊)?总值班|值班院领导|值班人员?|"
+    "责任人|证人|持有人|户主|患者|病人|主持人|(?:行政|医疗|护理|门诊)?总值班|值班院领导|值班人员?|"
     "(?:本人)?签[名字]|被?(?:反映|举报|投诉|调查|核查|约谈)人|(?:退还|约谈|谈话|处理|调查|回访|走访)对象"
 )
 # A name as the value of a labelled field (姓名：康逸鸣；, 被处理人：闻立德，) or before
@@ -2359,6 +2382,13 @@ def _names(text: str) -> list[tuple[int, int]]:
                 re.search(f"(?:{ROLE_WORDS})", value)
                 or _NOT_A_PERSON_END.search(value)
                 or _NO_NAME_VALUE.search(value)
+                # (主持人：散会。: what the chair said, a word that opens with no surname)
+                or (
+                    group == "field"
+                    and freq.get(value, 0) >= 20
+                    and not re.match(_MODEL_SURNAME, value)
+                    and value[0] not in _AMBIGUOUS_SURNAMES
+                )
             ):
                 continue  # 联系人：纪委办, 记录人：本人
             if not re.fullmatch(f"(?:{ROLE_WORDS})", value) and value[1] not in _NOT_GIVEN:
