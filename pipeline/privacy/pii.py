@@ -223,9 +223,11 @@ _TRANSLITERATION = frozenset(
 _PARTS = frozenset(_MINORITY_PARTS.split("|"))
 # A name of any form (玉罕, 排早弄, 泽郎王修) between a post and what only a person has
 # (村医排早弄，手机…; 牧民娜仁花的住址): taken when the dictionary knows no part of it.
+# What only a person has, after a name and a comma (…，手机…; …，住院号…).
+_A_PERSONS = "男|女|身份证|手机|电话|联系电话|微信|就诊卡|医保卡|社保卡|住院号|病历号|门诊号"
 _BY_ROLE_ANY_FORM = re.compile(
-    f"(?:{ROLE_WORDS}|牧民|农民|牧户|^|(?<=[。；;\\n]))(?P<name>[^\\W\\d_A-Za-z{_NOT_GIVEN}]{{2,4}}?)"
-    "(?:[，,](?:男|女|身份证|手机|电话|联系电话|住(?!院)|家住|现住|户籍|微信)"
+    f"(?:{ROLE_WORDS}|牧民|农民|牧户|^|(?<=[。；;\\n]))(?P<name>[^\\W\\d_A-Za-z{_NOT_GIVEN}叫]{{2,4}}?)"
+    f"(?:[，,](?:{_A_PERSONS}|住(?!院)|家住|现住|户籍)"
     "|(?:名下)?的(?:身份证|手机|电话|住址|住所|家庭住址|医保卡|银行卡|社保卡|工号)|家住|现住|住在)"
 )
 # A Dai name after a post: 岩 opens a man's name, 玉, 咪 and 依 a woman's (村医岩罕收受…,
@@ -1709,7 +1711,7 @@ _MODEL_SURNAME = f"(?:{_COMPOUND}|[{_SINGLE}{_HUNDRED}])"
 # Any name, a word too, between a post and what only a person has (患者江山，就诊卡号…).
 _WORD_BY_ROLE = re.compile(
     f"(?:{ROLE_WORDS})(?P<name>{_MODEL_SURNAME}[^\\W\\d_A-Za-z某]{{1,2}}?)[，,]"
-    "(?=男|女|\\d+岁|身份证|手机|电话|就诊卡|医保卡|社保卡|住院号|病历号|门诊号)"
+    f"(?=\\d+岁|{_A_PERSONS})"
 )
 _ADDRESSED = re.compile(
     f"{_MODEL_SURNAME}(?:女士|先生|小姐|老师|师傅|阿姨|大爷|大妈|同学|阿婆|阿公|阿伯|婆婆|"
