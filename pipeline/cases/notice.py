@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -227,9 +228,11 @@ class Case:
         return render_body(self.body)
 
 
+@lru_cache(maxsize=1024)
 def render_body(body: str) -> str:
     """A case body as the public sees it: Markdown rendered, then sanitised (raw HTML,
-    comments and scripts removed; only safe link schemes)."""
+    comments and scripts removed; only safe link schemes). Remembered: the gate, the
+    care checks and the page each read the same body's rendering."""
     html = markdown.markdown(body, extensions=["tables", "sane_lists"])
     return nh3.clean(
         html,
