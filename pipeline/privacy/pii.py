@@ -230,6 +230,13 @@ _BY_ROLE_ANY_FORM = re.compile(
     f"(?:[，,](?:{_A_PERSONS}|住(?!院)|家住|现住|户籍)"
     "|(?:名下)?的(?:身份证|手机|电话|住址|住所|家庭住址|医保卡|银行卡|社保卡|工号)|家住|现住|住在)"
 )
+# 向 as a surname right after a post (全科医生向明亮已经…, 医药代表向小川名下, 主任委员
+# 向东升教授), where 向 as a preposition would need its object (医生向患者…): what
+# follows ends a name and cannot follow an object.
+_XIANG_BY_ROLE = re.compile(
+    f"(?:{ROLE_WORDS})(?P<name>向[^\\W\\d_A-Za-z某{_NOT_GIVEN}]{{2}})"
+    "(?=已经|名下|教授|同志|[，,、]|自己|在(?:担任|任)|系(?:该|本|原|某))"
+)
 # A Dai name after a post: 岩 opens a man's name, 玉, 咪 and 依 a woman's (村医岩罕收受…,
 # 护士玉香在…), taken as the rule above takes a name (no part of it a word).
 _DAI_BY_ROLE = re.compile(
@@ -2359,6 +2366,12 @@ def _names(text: str) -> list[tuple[int, int]]:
             spans.append((start, end))
     for m in _WORD_BY_ROLE.finditer(text):
         if not re.fullmatch(f"(?:{ROLE_WORDS})|本人|自己", m.group("name")):
+            spans.append(m.span("name"))
+    for m in _XIANG_BY_ROLE.finditer(text):
+        given = m.group("name")[1:]
+        if not tags.get(given, "nr").startswith(("r", "v", "d", "p", "c", "m", "q", "t", "f")) and (
+            freq.get(given, 0) < 3000 or tags.get(given, "").startswith("nr")
+        ):
             spans.append(m.span("name"))
     # Names in a place only a person's name takes (审核人：常青, 护士常青跟我说): a herb's or
     # a sage's name there is a person's.
