@@ -2368,9 +2368,9 @@ def _names(text: str) -> list[tuple[int, int]]:
         if not re.fullmatch(f"(?:{ROLE_WORDS})|本人|自己", m.group("name")):
             spans.append(m.span("name"))
     for m in _XIANG_BY_ROLE.finditer(text):
-        given = m.group("name")[1:]
-        if not tags.get(given, "nr").startswith(("r", "v", "d", "p", "c", "m", "q", "t", "f")) and (
-            freq.get(given, 0) < 3000 or tags.get(given, "").startswith("nr")
+        second = m.group("name")[1:]
+        if not tags.get(second, "nr").startswith(tuple("rvdpcmqtf")) and (
+            freq.get(second, 0) < 3000 or tags.get(second, "").startswith("nr")
         ):
             spans.append(m.span("name"))
     # Names in a place only a person's name takes (审核人：常青, 护士常青跟我说): a herb's or
