@@ -1720,6 +1720,13 @@ _WORD_BY_ROLE = re.compile(
     f"(?:{ROLE_WORDS})(?P<name>{_MODEL_SURNAME}[^\\W\\d_A-Za-z某]{{1,2}}?)[，,]"
     f"(?=\\d+岁|{_A_PERSONS})"
 )
+# A word as a name opening a sentence, before what only a person does (康宁因违规收受…,
+# 万里违规兼职取酬, 高峰在谈话中辩解称, 常青曾因违规收受…).
+_ACTOR_OPENING = re.compile(
+    f"(?:^|(?<=[。；;！？!?\\n”]))(?P<name>{_MODEL_SURNAME}[^\\W\\d_A-Za-z某{_NOT_GIVEN}]{{1,2}}?)"
+    "(?=(?:曾|也曾|多次)?因(?:违规|违纪|私自|擅自)?(?:收受|索要|受贿)|曾?违规(?:兼职|收受|索要)"
+    "|在(?:谈话|接受调查|询问|讯问|留置)[时中]|在接受[^，,。；;\\n]{0,6}?调查时)"
+)
 _ADDRESSED = re.compile(
     f"{_MODEL_SURNAME}(?:女士|先生|小姐|老师|师傅|阿姨|大爷|大妈|同学|阿婆|阿公|阿伯|婆婆|"
     "院长|副院长|主任|科长|所长|站长|局长|书记|医生|大夫|护士长|经理|老板|组长|副组长|副|工|总)"
@@ -2376,6 +2383,18 @@ def _names(text: str) -> list[tuple[int, int]]:
     # Names in a place only a person's name takes (审核人：常青, 护士常青跟我说): a herb's or
     # a sage's name there is a person's.
     placed: set[tuple[int, int]] = set()
+    for m in _ACTOR_OPENING.finditer(text):
+        value = m.group("name")
+        if (
+            m.start("name") in words
+            and m.end("name") in words
+            and not tags.get(value, "nr").startswith(tuple("rdpcqft"))
+            and tags.get(value) != "v"  # 严禁违规收受
+            and not re.search("[一二两三四五六七八九十百千万亿几多数]", value[1:])
+            and not (len(value) == 3 and freq.get(value, 0) >= 20)  # 高峰期因…
+        ):
+            spans.append(m.span("name"))
+            placed.add(m.span("name"))  # (常青曾因违规收受: a herb's name there is a person's)
     for m in _LABELLED.finditer(text):
         group = next(g for g in m.groupdict() if m.group(g))
         value = m.group(group)
