@@ -221,18 +221,18 @@ _TRANSLITERATION = frozenset(
     "阿艾买提合力克尔木尼沙吾甫江汗古丽孜热依玉素普拉巴图赛迪努乃斯哈坎吉米曼尤塔西穆罕默德都兰托别布比亚"
 )
 _PARTS = frozenset(_MINORITY_PARTS.split("|"))
-# A name of any form (玉罕, 排早弄, 泽郎王修) between a post and what only a person has
-# (村医排早弄，手机…; 牧民娜仁花的住址): taken when the dictionary knows no part of it.
 # What only a person has, after a name and a comma (…，手机…; …，住院号…).
 _A_PERSONS = "男|女|身份证|手机|电话|联系电话|微信|就诊卡|医保卡|社保卡|住院号|病历号|门诊号"
+# A name of any form (玉罕, 排早弄, 泽郎王修) between a post and what only a person has
+# (村医排早弄，手机…; 牧民娜仁花的住址): taken when the dictionary knows no part of it.
 _BY_ROLE_ANY_FORM = re.compile(
     f"(?:{ROLE_WORDS}|牧民|农民|牧户|^|(?<=[。；;\\n]))(?P<name>[^\\W\\d_A-Za-z{_NOT_GIVEN}叫]{{2,4}}?)"
     f"(?:[，,](?:{_A_PERSONS}|住(?!院)|家住|现住|户籍)"
     "|(?:名下)?的(?:身份证|手机|电话|住址|住所|家庭住址|医保卡|银行卡|社保卡|工号)|家住|现住|住在)"
 )
-# 向 as a surname right after a post (全科医生向明亮已经…, 医药代表向小川名下, 主任委员
-# 向东升教授), where 向 as a preposition would need its object (医生向患者…): what
-# follows ends a name and cannot follow an object.
+# 向 as a surname right after a post (全科医生向明亮已经…, 医药代表向小川名下), where 向
+# as a preposition would need its object (医生向患者…): what follows ends a name and
+# cannot follow an object.
 _XIANG_BY_ROLE = re.compile(
     f"(?:{ROLE_WORDS})(?P<name>向[^\\W\\d_A-Za-z某{_NOT_GIVEN}]{{2}})"
     "(?=已经|名下|教授|同志|[，,、]|自己|在(?:担任|任)|系(?:该|本|原|某))"
