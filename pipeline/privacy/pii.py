@@ -2013,7 +2013,7 @@ _LABELLED = re.compile(
     "|犯[\u4e00-\u9fff]{1,8}罪)"
     # After a role word, two characters before what a person did (行政人员文明在采购中收受,
     # 主任医师方圆自2019年起): whatever word they are.
-    f"|(?:{ROLE_WORDS})(?P<role2>{_MODEL_SURNAME}{_NAMED_GIVEN})"
+    f"|(?:{ROLE_WORDS}|(?<=[\u4e00-\u9fff][科室部处]))(?P<role2>{_MODEL_SURNAME}{_NAMED_GIVEN})"
     "(?=在[^，,。；;\\n]{0,12}?(?:收受|索要|接受|违规|推销)|利用|收受|索要|自\\d{4}年|多次|违规|私自|擅自"
     "|跟我|对我|告诉|驾驶|开车|硬塞|塞给|送给|拿走|带走|在\\d{4}年|每天|已先后|也说|常说|拒绝|拒收|上交"
     # (医生夏天因收受…, 原副院长常青被开除党籍, 主任万里党内警告处分: what befalls a person)
