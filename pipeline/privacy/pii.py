@@ -1956,6 +1956,18 @@ _SURNAME_INITIALS = re.compile(
     # (or with dots: 张J.H.)
     "(?:[A-HJ-TW-Z]{2,3}|(?:[A-HJ-TW-Z]\\.){2,3}))(?![A-Za-z])"
 )
+# What a person does or what befalls one, after a post and a name (收受, 私自, 因…收受,
+# 被开除, 党内警告).
+_WHAT_A_PERSON_DOES = (
+    "在[^，,。；;\\n]{0,12}?(?:收受|索要|接受|违规|推销)|利用|收受|索要|自\\d{4}年|多次|违规|私自|擅自"
+    "|跟我|对我|告诉|驾驶|开车|硬塞|塞给|送给|拿走|带走|在\\d{4}年|每天|已先后|也说|常说|拒绝|拒收|上交"
+    # (医生夏天因收受…, 原副院长常青被开除党籍, 主任万里党内警告处分: what befalls a person)
+    "|因[^，,。；;\\n]{0,10}?(?:收受|索要|受贿|违规|违纪|违法)"
+    "|被(?:开除|免职|撤职|停职|调离|解聘|辞退|给予|处以|依法|立案|留置|判处|约谈|诫勉|通报|警告|记过"
+    "|降级|查处|举报|投诉|移送)|受到[^，,。；;\\n]{0,6}?(?:处分|处理|批评|诫勉)|党内(?:警告|严重警告)"
+    "|政务(?:警告|记过|记大过|降级|撤职)"
+    "|犯[\u4e00-\u9fff]{1,8}罪"
+)
 _LABELLED = re.compile(
     # A field only a person fills (承办人：万里, 被谈话人：林立（骨科主任）): whatever word
     # the name is.
@@ -2014,14 +2026,9 @@ _LABELLED = re.compile(
     # After a role word, two characters before what a person did (行政人员文明在采购中收受,
     # 主任医师方圆自2019年起): whatever word they are.
     f"|(?:{ROLE_WORDS}|(?<=[\u4e00-\u9fff][科室部处]))(?P<role2>{_MODEL_SURNAME}{_NAMED_GIVEN})"
-    "(?=在[^，,。；;\\n]{0,12}?(?:收受|索要|接受|违规|推销)|利用|收受|索要|自\\d{4}年|多次|违规|私自|擅自"
-    "|跟我|对我|告诉|驾驶|开车|硬塞|塞给|送给|拿走|带走|在\\d{4}年|每天|已先后|也说|常说|拒绝|拒收|上交"
-    # (医生夏天因收受…, 原副院长常青被开除党籍, 主任万里党内警告处分: what befalls a person)
-    "|因[^，,。；;\\n]{0,10}?(?:收受|索要|受贿|违规|违纪|违法)"
-    "|被(?:开除|免职|撤职|停职|调离|解聘|辞退|给予|处以|依法|立案|留置|判处|约谈|诫勉|通报|警告|记过"
-    "|降级|查处|举报|投诉|移送)|受到[^，,。；;\\n]{0,6}?(?:处分|处理|批评|诫勉)|党内(?:警告|严重警告)"
-    "|政务(?:警告|记过|记大过|降级|撤职)"
-    "|犯[\u4e00-\u9fff]{1,8}罪)"
+    f"(?={_WHAT_A_PERSON_DOES})"
+    # A given name alone after a post, before the same (当事护士秀英收受…, 医生建华私自…).
+    f"|(?:{ROLE_WORDS})(?P<alone>[^\\W\\d_A-Za-z某{_NOT_GIVEN}]{{2}})(?={_WHAT_A_PERSON_DOES})"
     # An item of a numbered list (1. 占国强，原…), a cell of a table (| 原志强 |).
     f"|(?:^|(?<=[；;\\n]))\\s*\\d{{1,3}}[.、．)）]\\s*(?P<item>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})[，,]"
     # What only a person is: described by sex (安静，女，), with an ID or age in brackets
@@ -2408,6 +2415,15 @@ def _names(text: str) -> list[tuple[int, int]]:
             ):
                 spans.append(m.span(group))
                 placed.add(m.span(group))
+        elif group == "alone":  # a given name the tagger knows as a name (秀英, 建华)
+            if (
+                m.start(group) in words
+                and m.end(group) in words
+                and tags.get(value, "x").startswith(("nr", "nz"))
+                and freq.get(value, 0) < 1000
+                and not re.search(f"(?:{ROLE_WORDS})", value)
+            ):
+                spans.append(m.span(group))
         elif group in _STRONG_LABELS:  # a word as a name (安静，女), not a role (家属（女）)
             if group in (
                 *("field", "judge", "ethnic", "spread", "reach"),
