@@ -294,7 +294,7 @@ def build_site(
 ) -> uptodate.Outcome:
     """``portal build``: collect the folder sources, then build the site into ``out_dir``
     unless it was built from exactly these inputs and is as it was left
-    (:mod:`pipeline.uptodate`; ``rebuild`` builds regardless). Raise
+    (:mod:`pipeline.site.uptodate`; ``rebuild`` builds regardless). Raise
     :class:`BuildRefused` (nothing written) when the data cannot be published."""
     now = build_clock()
     out_dir = check_output_dir(out_dir, data_dir)

@@ -11,7 +11,7 @@ The SQL runs in the engine, :mod:`pipeline.engine`, which is not in this package
 suppression (:mod:`pipeline.privacy.suppression`) runs its SQL there too, so it is base
 both stages rely on. Nor is it the store's: the store keeps what was collected and
 imports only the periods, problems and registry, and the engine takes its share of the
-machine from :mod:`pipeline.parallel`.
+machine from :mod:`pipeline.base.parallel`.
 
 Imports the base (periods, the registry) and the engine, never a later stage (the
 suppression, the site, the build) or the command line; no earlier stage imports it.

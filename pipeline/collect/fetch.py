@@ -435,11 +435,9 @@ def sniff(name: str, content: bytes) -> str | None:
     if suffix == ".csv":
         if b"\x00" in content[:4096]:
             return "不是文本格式的 CSV 文件"
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                content.decode(encoding)
-                return None
-            except UnicodeDecodeError:
-                continue
-        return "CSV 文件编码无法识别（应为 UTF-8 或 GB18030/GBK）"
+        try:
+            decode_text(content)
+        except UnicodeDecodeError:
+            return "CSV 文件编码无法识别（应为 UTF-8 或 GB18030/GBK）"
+        return None
     return f"不支持的文件类型：{suffix or '无扩展名'}"
