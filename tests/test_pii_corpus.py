@@ -255,6 +255,18 @@ FLOORS["pii_heldout_zv.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0
 # 40): ZW 97.7 %, ZX 98.4 %, every other kind whole, none flagged.
 FLOORS["pii_heldout_zw.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
 FLOORS["pii_heldout_zx.yaml"] = {"person_name": 0.95, "other": 1.0, "flagged": 0.05}
+# ZZB (88.2 % of names, medical numbers 11 / 13, addresses 12 / 13, 6.7 % flagged at first
+# measurement, after round 41) is the private and online side: clinics' referral ledgers,
+# internet-hospital chats, pharmacy orders and delivery slips, live-stream comments,
+# insurance cards for sale. Only a first look before these floors (叫…的男医生, 水光针,
+# 宣传单): 89.5 %, 4.4 % flagged; its misses are the next round's material.
+FLOORS["pii_heldout_zzb.yaml"] = {
+    "person_name": 0.89,
+    "other": 1.0,
+    "medical_record": 0.84,
+    "home_address": 0.92,
+    "flagged": 0.05,
+}
 
 
 def test_the_remembered_segmentation_is_jiebas_own():

@@ -171,7 +171,7 @@ _HERBS = (
 )
 _NOT_NAMES = frozenset(_HERBS.split())
 # Words no post makes a name (参保人单日多次结算, 志愿者和导医共同值守), unlike 常青.
-_NEVER_NAMES = frozenset(["单日", "单次", "导医"])
+_NEVER_NAMES = frozenset(["单日", "单次", "导医", "宣传单", "水光针"])
 # A quiz's placeholders, never a name wherever they stand (患者家属李四塞给他).
 _PLACEHOLDERS = frozenset(["张三", "李四", "王五", "赵六"])
 _LONG_NOT_NAMES = re.compile(
@@ -1993,7 +1993,7 @@ _LABELLED = re.compile(
     # not @全体成员).
     f"|(?:名叫|叫做|名字(?:是|叫)|(?<![呼喊大尖])叫|(?<![\\w.])@(?!全体))"
     f"(?P<called>{_MODEL_SURNAME}{_NAMED_GIVEN}{{1,2}})"
-    "(?=[^\\w]|就是|是|嘅|$)"
+    "(?=[^\\w]|就是|是|嘅|的(?:男|女)?(?:医生|护士|大夫|药师|医师|销售|代表|人)|$)"
     # A court's signature (审判员那顺, its lines run together by the normalising).
     "|(?:审判长|代理审判员|审判员|人民陪审员|陪审员|书记员|法官助理)[ \\t]*"
     "(?P<judge>[^\\W\\d_a-zA-Z某](?:[ \\u3000]?[^\\W\\d_a-zA-Z某]){1,3}?)"
